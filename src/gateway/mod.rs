@@ -1,0 +1,287 @@
+//! The shared interface every gateway implements, and the registry.
+//!
+//! A gateway module knows its protocol: which endpoints exist, how to build
+//! each *unsigned* request a checkout needs, and how to read every response
+//! into the normalised [`NextAction`] / [`OrderStatus`]. The browser, the
+//! signing proxy and the sandbox all use these same definitions. Adding a
+//! sixth gateway is one new module and one line in [`protocol`].
+
+use crate::error::{ErrorCode, PayError};
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
+use crate::url_guard::UrlPolicy;
+
+#[cfg(feature = "beecloud")]
+pub mod beecloud;
+#[cfg(feature = "blueocean")]
+pub mod blueocean;
+#[cfg(feature = "chaoying")]
+pub mod chaoying;
+#[cfg(feature = "hipopay")]
+pub mod hipopay;
+#[cfg(feature = "hipos")]
+pub mod hipos;
+
+/// The HTTP method the gateway itself expects. (Through the proxy every call
+/// is a POST; the proxy issues this method upstream.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+}
+
+/// How the proxy encodes parameters for the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// A JSON object body.
+    Json,
+    /// An `application/x-www-form-urlencoded` body.
+    Form,
+    /// A URL query string (GET).
+    Query,
+    /// BeeCloud GET: the JSON object URL-encoded into the `para` query parameter.
+    JsonInPara,
+}
+
+/// What an endpoint does, for the proxy's rules and the checkout's flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Create a payment (any mode).
+    Create,
+    /// Query a payment's status.
+    Query,
+    /// Close, cancel, reverse or revert an unpaid payment.
+    Cancel,
+    /// Read a refund's status.
+    RefundQuery,
+    /// Obtain an access token (proxy only, never from the browser).
+    Token,
+    /// Other read-only operations (device authorisation, pickup, trade detail…).
+    Read,
+    /// Other state-changing operations (pickup confirmation…).
+    Write,
+}
+
+/// One endpoint of a gateway, as the proxy's allowlist and the sandbox see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The gateway's path; `{name}` matches one path segment
+    /// (e.g. `/2/rest/offline/bill/{bill_no}`).
+    pub path: &'static str,
+    /// For gateways that multiplex one path by a `method` parameter
+    /// (ChaoYing's `/UnifiedPay/Gateway`): the value it must have.
+    pub method_param: Option<&'static str>,
+    pub http: HttpMethod,
+    pub encoding: Encoding,
+    pub operation: Operation,
+    /// Whether a browser may reach it through the proxy (refunds, tokens and
+    /// back-office calls may not).
+    pub browser: bool,
+    /// The field carrying the merchant's order number, whose amount the proxy
+    /// looks up (`out_trade_no`, `bill_no`, `agent_order_id`, `out_order_no`).
+    pub order_ref: Option<&'static str>,
+    /// The field the proxy fills with the amount from the order record.
+    pub amount_field: Option<&'static str>,
+}
+
+impl Endpoint {
+    /// Whether a concrete path (and `method` parameter, if any) is this endpoint.
+    pub fn matches(&self, path: &str, method_param: Option<&str>) -> bool {
+        path_matches(self.path, path) && (self.method_param.is_none() || self.method_param == method_param)
+    }
+}
+
+/// Whether `path` fits `pattern`, where `{x}` stands for one non-empty segment
+/// of letters, digits, `-` and `_`.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut s = path.split('/');
+    loop {
+        match (p.next(), s.next()) {
+            (None, None) => return true,
+            (Some(ps), Some(ss)) if ps.starts_with('{') && ps.ends_with('}') => {
+                if ss.is_empty() || !ss.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                    return false;
+                }
+            }
+            (Some(ps), Some(ss)) if ps == ss => {}
+            _ => return false,
+        }
+    }
+}
+
+/// An unsigned request in the gateway's own terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatewayRequest {
+    pub gateway: Gateway,
+    pub operation: Operation,
+    pub http: HttpMethod,
+    /// The gateway's own path, e.g. `/payment/pay`.
+    pub path: String,
+    /// A JSON object of the gateway's own parameter names. Server-owned
+    /// fields (credentials, amount, notify_url, client IP) are left out.
+    pub params: Value,
+}
+
+impl GatewayRequest {
+    /// The path below the proxy root: `/{gateway}{path}`.
+    pub fn proxy_path(&self) -> String {
+        format!("/{}{}", self.gateway.as_str(), self.path)
+    }
+}
+
+/// What the page asks a gateway to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateParams {
+    pub mode: Mode,
+    pub channel: Channel,
+    /// The merchant's order number (8–32 letters and digits in the demo).
+    pub out_trade_no: String,
+    /// Goods description shown to the payer.
+    pub subject: Option<String>,
+    /// The payer's openid / Alipay buyer id (JSAPI, mini-program).
+    pub openid: Option<String>,
+    /// The official-account / mini-program / app id the openid belongs to.
+    pub sub_appid: Option<String>,
+    /// The payer's code scanned at the counter.
+    pub auth_code: Option<String>,
+    /// Where the wallet returns the payer after an H5 / WAP payment.
+    pub return_url: Option<String>,
+    /// Inside a WeChat mini-program (JSAPI then means `wx.requestPayment`).
+    pub mini_program: bool,
+}
+
+impl CreateParams {
+    /// Parameters for `mode` and `channel` with everything optional unset.
+    pub fn new(mode: Mode, channel: Channel, out_trade_no: impl Into<String>) -> Self {
+        CreateParams {
+            mode,
+            channel,
+            out_trade_no: out_trade_no.into(),
+            subject: None,
+            openid: None,
+            sub_appid: None,
+            auth_code: None,
+            return_url: None,
+            mini_program: false,
+        }
+    }
+}
+
+/// Which order a query, cancel or refund query is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRef {
+    pub out_trade_no: String,
+    /// The channel it was created with (some gateways query per wallet).
+    pub channel: Channel,
+    /// The mode it was created with (some gateways cancel per mode).
+    pub mode: Mode,
+    /// The gateway's own order id, when the create response gave one.
+    pub gateway_order_id: Option<String>,
+}
+
+/// The result of reading a create response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Created {
+    pub action: NextAction,
+    /// The gateway's own order id (BlueOcean `sn`, HipoPay `order_no`…).
+    pub gateway_order_id: Option<String>,
+}
+
+/// One gateway's protocol. Implementations are stateless unit structs.
+pub trait GatewayProtocol: Sync {
+    /// Which gateway this is.
+    fn gateway(&self) -> Gateway;
+
+    /// The (mode, channel) pairs it can create.
+    fn modes(&self) -> &'static [(Mode, Channel)];
+
+    /// Every endpoint the proxy may forward (the allowlist) and the sandbox serves.
+    fn endpoints(&self) -> &'static [Endpoint];
+
+    /// Body fields only the proxy may set (credentials, notify_url, client IP,
+    /// amount…); the proxy drops them from browser requests.
+    fn server_owned_fields(&self) -> &'static [&'static str];
+
+    /// The unsigned create request for `p`.
+    fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a create response into the page's next action.
+    fn parse_create(&self, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError>;
+
+    /// The unsigned status query for an order.
+    fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a status query response. "Outcome unknown" answers give
+    /// [`crate::model::PayState::Unknown`], never an error.
+    fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError>;
+
+    /// The unsigned close / cancel / revert request for an unpaid order.
+    fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a cancel response into the order's resulting status.
+    fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError>;
+
+    /// The unsigned refund query (read-only, for display).
+    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a refund query response.
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError>;
+
+    /// Whether the gateway offers `mode` on `channel`.
+    fn supports(&self, mode: Mode, channel: Channel) -> bool {
+        self.modes().iter().any(|&(m, c)| m == mode && (c == channel || channel == Channel::Any || c == Channel::Any))
+    }
+
+    /// The endpoint a concrete path (and ChaoYing-style `method`) names.
+    fn endpoint(&self, path: &str, method_param: Option<&str>) -> Option<&'static Endpoint> {
+        self.endpoints().iter().find(|e| e.matches(path, method_param))
+    }
+}
+
+/// The protocol of `gateway`, or `Unsupported` when it was left out of this build.
+pub fn protocol(gateway: Gateway) -> Result<&'static dyn GatewayProtocol, PayError> {
+    let p: Option<&'static dyn GatewayProtocol> = match gateway {
+        #[cfg(feature = "blueocean")]
+        Gateway::BlueOcean => Some(&blueocean::BlueOcean),
+        #[cfg(feature = "hipopay")]
+        Gateway::HipoPay => Some(&hipopay::HipoPay),
+        #[cfg(feature = "beecloud")]
+        Gateway::BeeCloud => Some(&beecloud::BeeCloud),
+        #[cfg(feature = "chaoying")]
+        Gateway::ChaoYing => Some(&chaoying::ChaoYing),
+        #[cfg(feature = "hipos")]
+        Gateway::HiPos => Some(&hipos::HiPos),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    p.ok_or_else(|| PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str())))
+}
+
+/// Parses a body that may be empty or not JSON into a [`Value`], as an
+/// `invalid_payload` error otherwise.
+pub fn parse_body(text: &str) -> Result<Value, PayError> {
+    Ok(crate::json::parse(text)?)
+}
+
+/// The refusal for a mode a gateway does not offer.
+pub fn unsupported_mode(gateway: Gateway, mode: Mode, channel: Channel) -> PayError {
+    PayError::new(ErrorCode::Unsupported).with_detail(format!("{} does not offer mode {} on channel {}", gateway.as_str(), mode.as_str(), channel.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_patterns() {
+        assert!(path_matches("/payment/pay", "/payment/pay"));
+        assert!(!path_matches("/payment/pay", "/payment/pay/x"));
+        assert!(!path_matches("/payment/pay", "/payment"));
+        assert!(path_matches("/2/rest/offline/bill/{bill_no}", "/2/rest/offline/bill/AB12cd34"));
+        assert!(!path_matches("/2/rest/offline/bill/{bill_no}", "/2/rest/offline/bill/"));
+        assert!(!path_matches("/2/rest/offline/bill/{bill_no}", "/2/rest/offline/bill/a.b"));
+        assert!(!path_matches("/2/rest/offline/bill/{bill_no}", "/2/rest/offline/bill/..%2f"));
+    }
+}

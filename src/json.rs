@@ -1,0 +1,494 @@
+//! A small JSON reader and writer, tuned for gateway payloads.
+//!
+//! Why not serde_json: it costs about 40 KB of wasm, and gateway bodies need a
+//! different kind of leniency anyway. Numbers are kept as their source text
+//! (a 25-digit order number must survive untouched, and money never becomes a
+//! float); nesting depth and input size are bounded so hostile input fails
+//! with an error instead of exhausting the stack.
+
+use std::fmt::Write as _;
+
+/// Deepest nesting accepted; gateway payloads need fewer than ten levels.
+pub const MAX_DEPTH: usize = 64;
+/// Largest body accepted, in bytes.
+pub const MAX_INPUT: usize = 1 << 20;
+
+/// A parsed JSON value. Numbers keep their exact source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's text as written, e.g. `"20"`, `"-1.5e3"`.
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in source order; a repeated key keeps its last value on lookup.
+    Object(Vec<(String, Value)>),
+}
+
+/// Why a text is not JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// The input is empty or only whitespace.
+    Empty,
+    /// The input exceeds [`MAX_INPUT`].
+    TooLarge,
+    /// Nesting exceeds [`MAX_DEPTH`].
+    TooDeep,
+    /// A syntax error at this byte offset.
+    Syntax(usize),
+}
+
+/// Parses a complete JSON text.
+pub fn parse(text: &str) -> Result<Value, JsonError> {
+    if text.len() > MAX_INPUT {
+        return Err(JsonError::TooLarge);
+    }
+    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    p.ws();
+    if p.i == p.s.len() {
+        return Err(JsonError::Empty);
+    }
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(JsonError::Syntax(p.i));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn err<T>(&self) -> Result<T, JsonError> {
+        Err(JsonError::Syntax(self.i))
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.s.get(self.i) == Some(&b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn lit(&mut self, word: &[u8], v: Value) -> Result<Value, JsonError> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            self.err()
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(JsonError::TooDeep);
+        }
+        match self.s.get(self.i) {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => Ok(Value::String(self.string()?)),
+            Some(b't') => self.lit(b"true", Value::Bool(true)),
+            Some(b'f') => self.lit(b"false", Value::Bool(false)),
+            Some(b'n') => self.lit(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => self.err(),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.eat(b'}') {
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return self.err();
+            }
+            let key = self.string()?;
+            self.ws();
+            if !self.eat(b':') {
+                return self.err();
+            }
+            self.ws();
+            let v = self.value(depth + 1)?;
+            members.push((key, v));
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b'}') {
+                return Ok(Value::Object(members));
+            }
+            return self.err();
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.eat(b']') {
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b']') {
+                return Ok(Value::Array(items));
+            }
+            return self.err();
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.i;
+        self.eat(b'-');
+        let digits = |p: &mut Self| {
+            let from = p.i;
+            while let Some(b'0'..=b'9') = p.s.get(p.i) {
+                p.i += 1;
+            }
+            p.i > from
+        };
+        if !digits(self) {
+            return self.err();
+        }
+        if self.eat(b'.') && !digits(self) {
+            return self.err();
+        }
+        if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if !digits(self) {
+                return self.err();
+            }
+        }
+        // The slice holds only ASCII digits and signs, so it is valid UTF-8.
+        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| JsonError::Syntax(start))?;
+        Ok(Value::Number(text.to_owned()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let h = self.s.get(self.i..self.i + 4).ok_or(JsonError::Syntax(self.i))?;
+        let text = std::str::from_utf8(h).map_err(|_| JsonError::Syntax(self.i))?;
+        let n = u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax(self.i))?;
+        self.i += 4;
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&b) = self.s.get(self.i) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // Runs between escapes are whole UTF-8 sequences of the &str input.
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| JsonError::Syntax(start))?);
+            match self.s.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = *self.s.get(self.i).ok_or(JsonError::Syntax(self.i))?;
+                    self.i += 1;
+                    let c = match esc {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return Err(JsonError::Syntax(self.i - 1)),
+                    };
+                    out.push(c);
+                }
+                _ => return self.err(),
+            }
+        }
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+        let hi = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&hi) {
+            if !(self.eat(b'\\') && self.eat(b'u')) {
+                return self.err();
+            }
+            let lo = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return self.err();
+            }
+            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        } else {
+            hi
+        };
+        char::from_u32(code).ok_or(JsonError::Syntax(self.i))
+    }
+}
+
+impl Value {
+    /// The member `key` of an object (the last one if repeated), else `None`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The members of an object.
+    pub fn members(&self) -> Option<&[(String, Value)]> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Text of a string, or of a number written as a number. Gateways send
+    /// `"appid": 1000258` and `"appid": "1000258"` for the same field.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::String(s) | Value::Number(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Non-empty text of member `key` (see [`Value::as_text`]).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_text).filter(|s| !s.is_empty())
+    }
+
+    /// An integer from a JSON integer or a string of digits (`20` or `"20"`),
+    /// with surrounding spaces allowed. Fractions, exponents and values
+    /// outside `i64` are refused rather than rounded.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_text()?.trim().parse().ok()
+    }
+
+    /// Integer member `key` (see [`Value::as_i64`]).
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(Value::as_i64)
+    }
+
+    /// A boolean, also from `"true"`/`"false"`, `1`/`0` and `"1"`/`"0"`.
+    pub fn as_bool_lenient(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) | Value::Number(s) => match s.trim() {
+                "true" | "TRUE" | "True" | "1" => Some(true),
+                "false" | "FALSE" | "False" | "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The member `key` as an object, decoding it first when the gateway sent
+    /// the object as a JSON string (BlueOcean `data.jsapi`, ChaoYing `pay_info`).
+    pub fn nested_object(&self, key: &str) -> Option<Value> {
+        match self.get(key)? {
+            v @ Value::Object(_) => Some(v.clone()),
+            Value::String(s) => parse(s).ok().filter(|v| matches!(v, Value::Object(_))),
+            _ => None,
+        }
+    }
+
+    /// Builds an object from key/value pairs.
+    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A string value.
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// An integer value.
+    pub fn int_value(n: i64) -> Value {
+        Value::Number(n.to_string())
+    }
+
+    /// Compact JSON text of this value.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(n),
+            Value::String(s) => write_string(s, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Value::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            // Integers that fit JS's safe range become numbers; anything else
+            // (big order numbers, fractions) stays text so nothing is rounded.
+            Value::Number(n) => match n.parse::<i64>() {
+                Ok(i) if i.unsigned_abs() < (1 << 53) => s.serialize_i64(i),
+                _ => s.serialize_str(n),
+            },
+            Value::String(v) => s.serialize_str(v),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Value::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_mixed_types_and_keeps_big_numbers_exact() {
+        let v = parse(r#"{"appid":1000258,"sn":"1120","id":2017062313070231980966651,"f":-1.5e3,"ok":true,"n":null,"a":[1,"x"]}"#).unwrap();
+        assert_eq!(v.text("appid"), Some("1000258"));
+        assert_eq!(v.int("appid"), Some(1000258));
+        assert_eq!(v.text("id"), Some("2017062313070231980966651"));
+        assert_eq!(v.int("id"), None, "too big for i64: refused, not wrapped");
+        assert_eq!(v.int("f"), None, "fractions are not integers");
+        assert_eq!(v.get("ok").and_then(Value::as_bool_lenient), Some(true));
+        assert_eq!(v.get("n"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn decodes_escapes_and_surrogate_pairs() {
+        let v = parse(r#""a\"b\\c\/d\n\u4e2d\ud83d\ude00""#).unwrap();
+        assert_eq!(v, Value::str("a\"b\\c/d\n中😀"));
+        assert!(parse(r#""\ud83d""#).is_err(), "lone surrogate");
+        assert!(parse(r#""\x""#).is_err());
+    }
+
+    #[test]
+    fn nested_json_in_a_string_is_decoded() {
+        let v = parse(r#"{"jsapi":"{\"appId\":\"wx1\",\"timeStamp\":\"1530669821\"}"}"#).unwrap();
+        let inner = v.nested_object("jsapi").unwrap();
+        assert_eq!(inner.text("timeStamp"), Some("1530669821"));
+        let v = parse(r#"{"jsapi":{"appId":"wx1"}}"#).unwrap();
+        assert_eq!(v.nested_object("jsapi").unwrap().text("appId"), Some("wx1"));
+        let v = parse(r#"{"jsapi":"not json"}"#).unwrap();
+        assert_eq!(v.nested_object("jsapi"), None);
+    }
+
+    #[test]
+    fn refuses_bad_input_with_a_reason() {
+        assert_eq!(parse(""), Err(JsonError::Empty));
+        assert_eq!(parse("  \n"), Err(JsonError::Empty));
+        assert!(matches!(parse("{\"a\":1,}"), Err(JsonError::Syntax(_))));
+        assert!(matches!(parse("{\"a\" 1}"), Err(JsonError::Syntax(_))));
+        assert!(matches!(parse("[1] x"), Err(JsonError::Syntax(_))));
+        assert!(matches!(parse("01a"), Err(JsonError::Syntax(_))));
+        assert!(matches!(parse("\"\u{1}\""), Err(JsonError::Syntax(_))));
+        assert_eq!(parse(&"[".repeat(10_000)), Err(JsonError::TooDeep));
+        assert_eq!(parse(&" ".repeat(MAX_INPUT + 1)), Err(JsonError::TooLarge));
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let text = r#"{"a":[1,-2.5,"x\"y\\z\n\u0001"],"b":{"c":null,"d":false},"e":"中"}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(v.to_json(), text);
+        assert_eq!(parse(&v.to_json()).unwrap(), v);
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        assert_eq!(Value::str(" 20 ").as_i64(), Some(20));
+        assert_eq!(Value::str("20a").as_i64(), None);
+        assert_eq!(Value::str("0").as_bool_lenient(), Some(false));
+        assert_eq!(Value::Number("1".into()).as_bool_lenient(), Some(true));
+        assert_eq!(Value::str("maybe").as_bool_lenient(), None);
+        let v = parse(r#"{"k":1,"k":2}"#).unwrap();
+        assert_eq!(v.int("k"), Some(2));
+    }
+}

@@ -1,0 +1,23 @@
+//! paybridge: a payment client for merchant H5 pages, compiled to WebAssembly.
+//!
+//! The crate is a pure core plus one thin web facade:
+//! - [`json`]: a small lenient JSON reader (numbers kept as text, bounded depth);
+//! - [`model`]: the normalised [`model::NextAction`] and [`model::OrderStatus`];
+//! - [`gateway`]: one module per gateway behind [`gateway::GatewayProtocol`];
+//! - [`qr`]: QR matrices, SVG output and the canvas layout arithmetic;
+//! - [`url_guard`]: the redirect allowlist;
+//! - [`error`] and [`i18n`]: typed errors with zh-CN / zh-HK / en messages;
+//! - `sign` (feature `signing`, native only): request signing for the proxy;
+//! - `web` (wasm32 only): the `#[wasm_bindgen]` facade.
+
+pub mod error;
+pub mod gateway;
+pub mod i18n;
+pub mod json;
+pub mod model;
+pub mod qr;
+#[cfg(feature = "signing")]
+pub mod sign;
+pub mod url_guard;
+#[cfg(target_arch = "wasm32")]
+mod web;

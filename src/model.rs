@@ -1,0 +1,244 @@
+//! The normalised model every gateway maps into: what the page must do next
+//! ([`NextAction`]) and where the order stands ([`OrderStatus`]).
+//!
+//! Money is always an integer in the currency's minor unit (fen / cents).
+
+use crate::json::Value;
+use serde::Serialize;
+
+/// The five aggregated gateways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gateway {
+    BlueOcean,
+    HipoPay,
+    BeeCloud,
+    ChaoYing,
+    HiPos,
+}
+
+impl Gateway {
+    /// Every gateway, in a fixed order.
+    pub const ALL: [Gateway; 5] = [
+        Gateway::BlueOcean,
+        Gateway::HipoPay,
+        Gateway::BeeCloud,
+        Gateway::ChaoYing,
+        Gateway::HiPos,
+    ];
+
+    /// The name used in the JS API and in proxy paths (`/proxy/{name}/...`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::BlueOcean => "blueocean",
+            Gateway::HipoPay => "hipopay",
+            Gateway::BeeCloud => "beecloud",
+            Gateway::ChaoYing => "chaoying",
+            Gateway::HiPos => "hipos",
+        }
+    }
+
+    /// Parses a name from [`Gateway::as_str`].
+    pub fn parse(name: &str) -> Option<Gateway> {
+        Gateway::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
+/// How the payer pays (DESIGN.md's mode table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Render the gateway's QR text; the payer scans it.
+    Qr,
+    /// WeChat MWEB: navigate to the gateway's H5 page.
+    H5,
+    /// In-wallet payment: WeChat JSAPI / mini-program, Alipay tradePay.
+    Jsapi,
+    /// Alipay WAP redirect.
+    Wap,
+    /// A cashier desk (built-in picker or the gateway's hosted page).
+    Cashier,
+    /// The clerk scans the payer's code.
+    Counter,
+    /// Native app payment through a caller-supplied bridge.
+    App,
+}
+
+impl Mode {
+    /// Every mode, in a fixed order.
+    pub const ALL: [Mode; 7] = [Mode::Qr, Mode::H5, Mode::Jsapi, Mode::Wap, Mode::Cashier, Mode::Counter, Mode::App];
+
+    /// The name used in the JS API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Qr => "qr",
+            Mode::H5 => "h5",
+            Mode::Jsapi => "jsapi",
+            Mode::Wap => "wap",
+            Mode::Cashier => "cashier",
+            Mode::Counter => "counter",
+            Mode::App => "app",
+        }
+    }
+
+    /// Parses a name from [`Mode::as_str`].
+    pub fn parse(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+}
+
+/// The wallet (payment channel) an order is paid with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Wechat,
+    Alipay,
+    Unionpay,
+    /// Let the gateway decide (mixed QR codes, counter codes recognised by prefix).
+    Any,
+}
+
+impl Channel {
+    /// Every channel, in a fixed order.
+    pub const ALL: [Channel; 4] = [Channel::Wechat, Channel::Alipay, Channel::Unionpay, Channel::Any];
+
+    /// The name used in the JS API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Wechat => "wechat",
+            Channel::Alipay => "alipay",
+            Channel::Unionpay => "unionpay",
+            Channel::Any => "any",
+        }
+    }
+
+    /// Parses a name from [`Channel::as_str`].
+    pub fn parse(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// The six strings `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WechatJsapiParams {
+    pub app_id: String,
+    /// Unix seconds, as a string (WeChat requires a string).
+    pub time_stamp: String,
+    pub nonce_str: String,
+    /// `prepay_id=…`
+    pub package: String,
+    pub sign_type: String,
+    pub pay_sign: String,
+}
+
+/// Which native SDK an app-pay payload is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppProvider {
+    Wechat,
+    Alipay,
+}
+
+/// What the page must do next after creating a payment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum NextAction {
+    /// Render `content` as a QR code; it stops working at `expires_at`
+    /// (Unix milliseconds) when the gateway says so.
+    Qr {
+        content: String,
+        #[serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")]
+        expires_at: Option<i64>,
+    },
+    /// Top-level navigation; the URL has passed the redirect allowlist.
+    Redirect { url: String },
+    /// Embed the URL in an iframe; it has passed the allowlist.
+    Iframe { url: String },
+    /// Invoke `getBrandWCPayRequest` (or `wx.requestPayment`) with these.
+    WechatJsapi { params: WechatJsapiParams },
+    /// Invoke `AlipayJSBridge.call('tradePay', {tradeNO})`.
+    AlipayTradePay {
+        #[serde(rename = "tradeNo")]
+        trade_no: String,
+    },
+    /// Hand a validated payload to the merchant's native bridge.
+    App { provider: AppProvider, payload: Value },
+    /// Nothing to show; wait for the payer (e.g. entering a PIN) and poll.
+    Await,
+    /// The create call already settled the order.
+    Done { status: OrderStatus },
+}
+
+/// Where an order stands, normalised across gateways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayState {
+    /// Created, not paid yet.
+    Pending,
+    /// The payer is paying (entering a PIN, confirming).
+    Paying,
+    /// Paid. Terminal unless later refunded.
+    Succeeded,
+    /// Payment failed. Terminal.
+    Failed,
+    /// Closed or expired unpaid. Terminal.
+    Closed,
+    /// Cancelled, reversed or reverted. Terminal.
+    Cancelled,
+    /// Paid, then refunded (wholly or partly). Terminal.
+    Refunded,
+    /// The gateway could not say (busy, "need query", unknown value): poll again.
+    Unknown,
+}
+
+impl PayState {
+    /// Whether polling should stop at this state.
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, PayState::Pending | PayState::Paying | PayState::Unknown)
+    }
+}
+
+/// An order's normalised status, with the gateway's own state kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStatus {
+    pub state: PayState,
+    /// The gateway's raw state or code, e.g. `USERPAYING`, `NEED_QUERY`, `201`.
+    pub gateway_state: String,
+    /// Amount in minor units, when the gateway reported it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// The wallet's transaction id, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+}
+
+impl OrderStatus {
+    /// A status with only the state and the gateway's raw state.
+    pub fn new(state: PayState, gateway_state: impl Into<String>) -> Self {
+        OrderStatus { state, gateway_state: gateway_state.into(), amount: None, transaction_id: None }
+    }
+}
+
+/// A refund's normalised status (read-only, for display).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundState {
+    Processing,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+/// A refund as a gateway reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundStatus {
+    pub state: RefundState,
+    pub gateway_state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_id: Option<String>,
+}

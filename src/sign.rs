@@ -1,0 +1,44 @@
+//! Signing helpers shared by the gateways' signing code (feature `signing`).
+//! Only the proxy and the sandbox compile this; no key ever reaches `pkg/`.
+
+use md5::{Digest, Md5};
+
+/// MD5 of `input` as lowercase hex.
+pub fn md5_hex(input: &[u8]) -> String {
+    let digest = Md5::digest(input);
+    let mut out = String::with_capacity(32);
+    for b in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// MD5 of `input` as uppercase hex.
+pub fn md5_hex_upper(input: &[u8]) -> String {
+    md5_hex(input).to_ascii_uppercase()
+}
+
+/// Compares two signatures without an early exit on the first difference,
+/// ignoring ASCII case (hex signatures are case-insensitive).
+pub fn same_signature(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x.to_ascii_lowercase() ^ y.to_ascii_lowercase())) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_known_values() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex_upper(b"1"), "C4CA4238A0B923820DCC509A6F75849B");
+    }
+
+    #[test]
+    fn signature_comparison() {
+        assert!(same_signature("ABCDEF", "abcdef"));
+        assert!(!same_signature("ABCDEF", "ABCDEE"));
+        assert!(!same_signature("ABC", "ABCD"));
+    }
+}
