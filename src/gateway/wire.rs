@@ -1,0 +1,193 @@
+//! The wire side of each gateway (feature `signing`, native only): how the
+//! proxy signs and encodes a request, verifies a response and a notification,
+//! and — the other way round — how the sandbox decodes and verifies a request
+//! and signs what it sends back. Both ends share one implementation per
+//! gateway, so they cannot drift apart.
+
+use super::{Endpoint, HttpMethod};
+use crate::error::PayError;
+use crate::json::Value;
+use crate::model::OrderStatus;
+
+/// Named secrets and credentials for one gateway, e.g. `appid` + `app_key`
+/// (BlueOcean), `agent_no` + `private_key_pem` (HipoPay). Each gateway module
+/// documents the names it reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Secrets(pub Vec<(String, String)>);
+
+impl Secrets {
+    /// The value of `name`, or an error naming the missing secret.
+    pub fn get(&self, name: &str) -> Result<&str, PayError> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| PayError::new(crate::error::ErrorCode::ProxyError).with_detail(format!("secret `{name}` is not configured")))
+    }
+
+    /// Builds secrets from pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Secrets(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    }
+}
+
+/// An HTTP request (or notification) as it travels on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WireRequest {
+    pub http: HttpMethod,
+    /// Path plus query string, e.g. `/order?order_no=1` (no scheme or host).
+    pub path_and_query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl WireRequest {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// How far a response could be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseCheck {
+    /// The gateway signed it and the signature is right.
+    Verified,
+    /// The gateway does not sign this response (or this gateway never does).
+    Unsigned,
+    /// A signature was expected or present and is wrong: refuse the body.
+    BadSignature,
+}
+
+/// A verified asynchronous notification, reduced to what the proxy needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    /// The merchant's order number it is about.
+    pub out_trade_no: String,
+    pub status: OrderStatus,
+    /// Every field as received (for logs and idempotency keys).
+    pub fields: Value,
+}
+
+/// One gateway's signing and encoding, for both the proxy and the sandbox.
+pub trait GatewayWire: Sync {
+    /// Proxy: adds credentials from `secrets` to `params` (which already hold
+    /// the proxy-set amount / notify_url / client IP), signs, and encodes the
+    /// request the way the gateway wants. `path` is the concrete gateway path;
+    /// `now_ms` is the proxy's clock in Unix milliseconds.
+    fn encode_request(&self, endpoint: &Endpoint, path: &str, params: &Value, secrets: &Secrets, now_ms: i64) -> Result<WireRequest, PayError>;
+
+    /// Sandbox: decodes a request back into its parameters after checking its
+    /// signature; a refusal is the gateway's own error body to send back
+    /// (e.g. BlueOcean `{"code":4004,…}`), paired with the HTTP status.
+    fn decode_request(&self, endpoint: &Endpoint, request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<Value, (u16, Value)>;
+
+    /// Proxy: checks a response body's signature.
+    fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck;
+
+    /// Sandbox: signs a response the way the gateway does (or returns it as is
+    /// when the gateway does not sign responses).
+    fn sign_response(&self, body: Value, secrets: &Secrets) -> Value;
+
+    /// Sandbox: encodes a payment notification for `notify_url` (method, body
+    /// encoding, signature) from the documented fields.
+    fn encode_notification(&self, fields: &Value, secrets: &Secrets, now_ms: i64) -> WireRequest;
+
+    /// Proxy: verifies and reads a notification.
+    fn decode_notification(&self, request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<Notification, PayError>;
+
+    /// The body the gateway expects as an acknowledgement (`SUCCESS`, `success`…).
+    fn notification_ack(&self) -> &'static str;
+}
+
+/// Percent-encodes `s` as Python 2's `urllib.quote(s, safe="")` does: only
+/// `A-Z a-z 0-9 _ . -` stay; everything else becomes `%XX` (uppercase hex)
+/// of its UTF-8 bytes.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// Encodes pairs as `application/x-www-form-urlencoded` (space as `%20`,
+/// which every form parser accepts).
+pub fn form_encode(pairs: &[(String, String)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", quote(k), quote(v))).collect::<Vec<_>>().join("&")
+}
+
+/// Decodes an `application/x-www-form-urlencoded` string (`+` is a space).
+/// Invalid escapes are kept literally; invalid UTF-8 is replaced.
+pub fn form_decode(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                Ok(v) => {
+                    out.push(v);
+                    i += 2;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Flattens a JSON object's scalar members to text pairs (strings as is,
+/// numbers as written, booleans as `true`/`false`; nulls, arrays and objects
+/// are left out).
+pub fn text_pairs(params: &Value) -> Vec<(String, String)> {
+    params
+        .members()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) | Value::Number(s) => Some((k.clone(), s.clone())),
+            Value::Bool(b) => Some((k.clone(), b.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_matches_python2() {
+        assert_eq!(quote("这里"), "%E8%BF%99%E9%87%8C");
+        assert_eq!(quote("Tea~Set+/= a"), "Tea%7ESet%2B%2F%3D%20a");
+        assert_eq!(quote("A-1_b.c"), "A-1_b.c");
+    }
+
+    #[test]
+    fn form_round_trip() {
+        let pairs = vec![("a b".to_owned(), "x&y=z+中".to_owned()), ("n".to_owned(), String::new())];
+        assert_eq!(form_decode(&form_encode(&pairs)), pairs);
+        assert_eq!(form_decode("a=1+2&b=%zz&c"), vec![("a".into(), "1 2".into()), ("b".into(), "%zz".into()), ("c".into(), "".into())]);
+        assert_eq!(form_decode("a=%4"), vec![("a".into(), "%4".into())]);
+    }
+}

@@ -1,0 +1,81 @@
+//! CSS hex colours for QR output: `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`.
+
+use crate::error::{ErrorCode, PayError};
+
+/// An sRGB colour with alpha.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rgba(pub [u8; 4]);
+
+impl Rgba {
+    /// Opaque black.
+    pub const BLACK: Rgba = Rgba([0, 0, 0, 255]);
+    /// Opaque white.
+    pub const WHITE: Rgba = Rgba([255, 255, 255, 255]);
+
+    /// Parses a hex colour; anything else is `qr_invalid_color`.
+    pub fn parse(text: &str) -> Result<Rgba, PayError> {
+        let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(format!("colour {text:?} is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
+        let hex = text.trim().strip_prefix('#').ok_or_else(bad)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let nibble = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).map_err(|_| bad());
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+        match hex.len() {
+            3 | 4 => {
+                let mut c = [255u8; 4];
+                for (i, slot) in c.iter_mut().enumerate().take(hex.len()) {
+                    *slot = nibble(i)? * 17;
+                }
+                Ok(Rgba(c))
+            }
+            6 | 8 => {
+                let mut c = [255u8; 4];
+                for (i, slot) in c.iter_mut().enumerate().take(hex.len() / 2) {
+                    *slot = byte(i * 2)?;
+                }
+                Ok(Rgba(c))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// `#rrggbb`, or `#rrggbbaa` when not opaque.
+    pub fn to_hex(self) -> String {
+        let n = if self.0[3] == 255 { 3 } else { 4 };
+        let mut out = String::with_capacity(9);
+        out.push('#');
+        for b in &self.0[..n] {
+            out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_four_forms() {
+        assert_eq!(Rgba::parse("#000").unwrap(), Rgba::BLACK);
+        assert_eq!(Rgba::parse("#fFf").unwrap(), Rgba::WHITE);
+        assert_eq!(Rgba::parse("#1a2B3c").unwrap(), Rgba([0x1a, 0x2b, 0x3c, 255]));
+        assert_eq!(Rgba::parse("#11223380").unwrap(), Rgba([0x11, 0x22, 0x33, 0x80]));
+        assert_eq!(Rgba::parse("#1238").unwrap(), Rgba([0x11, 0x22, 0x33, 0x88]));
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        for bad in ["", "#", "red", "#12", "#12345", "#1234567", "#gggggg", "rgb(0,0,0)", "#+12", "#１２３"] {
+            assert_eq!(Rgba::parse(bad).unwrap_err().code, ErrorCode::QrInvalidColor, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(Rgba([1, 2, 3, 255]).to_hex(), "#010203");
+        assert_eq!(Rgba([1, 2, 3, 4]).to_hex(), "#01020304");
+    }
+}

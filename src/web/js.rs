@@ -1,0 +1,75 @@
+//! Small conversions between JS values and the core's types.
+
+use crate::error::PayError;
+use crate::i18n::Locale;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+/// A JS `Error` whose `message` is in `locale` and which carries `code`,
+/// and where known `gatewayCode`, `gatewayMessage` and `detail`.
+pub fn error(e: &PayError, locale: Locale) -> JsValue {
+    let err = js_sys::Error::new(e.message(locale));
+    let set = |k: &str, v: &str| {
+        let _ = Reflect::set(&err, &JsValue::from_str(k), &JsValue::from_str(v));
+    };
+    set("code", e.code.as_str());
+    if let Some(c) = &e.gateway_code {
+        set("gatewayCode", c);
+    }
+    if let Some(m) = &e.gateway_message {
+        set("gatewayMessage", m);
+    }
+    if let Some(d) = &e.detail {
+        set("detail", d);
+    }
+    err.into()
+}
+
+/// Property `key` of an optional options object, if set (not undefined/null).
+pub fn prop(obj: Option<&Object>, key: &str) -> Option<JsValue> {
+    let v = Reflect::get(obj?, &JsValue::from_str(key)).ok()?;
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}
+
+/// A string property; a non-string value is an `invalid_argument` error.
+pub fn str_prop(obj: Option<&Object>, key: &str) -> Result<Option<String>, PayError> {
+    prop(obj, key).map(|v| v.as_string().ok_or_else(|| PayError::invalid_argument(format!("`{key}` must be a string")))).transpose()
+}
+
+/// A numeric property; a non-number value is an `invalid_argument` error.
+pub fn num_prop(obj: Option<&Object>, key: &str) -> Result<Option<f64>, PayError> {
+    prop(obj, key).map(|v| v.as_f64().ok_or_else(|| PayError::invalid_argument(format!("`{key}` must be a number")))).transpose()
+}
+
+/// An array-of-strings property.
+pub fn strings_prop(obj: Option<&Object>, key: &str) -> Result<Vec<String>, PayError> {
+    let Some(v) = prop(obj, key) else { return Ok(Vec::new()) };
+    let bad = || PayError::invalid_argument(format!("`{key}` must be an array of strings"));
+    let arr = v.dyn_into::<js_sys::Array>().map_err(|_| bad())?;
+    arr.iter().map(|x| x.as_string().ok_or_else(bad)).collect()
+}
+
+/// The `locale` option (default zh-CN).
+pub fn locale(obj: Option<&Object>) -> Locale {
+    prop(obj, "locale").and_then(|v| v.as_string()).map(|t| Locale::parse(&t)).unwrap_or_default()
+}
+
+/// Converts a serialisable result to a plain JS object.
+pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}
+
+/// The text of a body given as a string or as an already-parsed object.
+pub fn body_text(body: &JsValue) -> Result<String, PayError> {
+    if let Some(s) = body.as_string() {
+        return Ok(s);
+    }
+    if body.is_object() {
+        if let Ok(s) = js_sys::JSON::stringify(body) {
+            if let Some(s) = s.as_string() {
+                return Ok(s);
+            }
+        }
+    }
+    Err(PayError::invalid_payload("body must be a string or an object"))
+}

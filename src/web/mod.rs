@@ -1,0 +1,75 @@
+//! The `#[wasm_bindgen]` facade (wasm32 only): converts JS values in and out
+//! and calls the pure core. No payment logic lives here.
+
+mod js;
+mod parse;
+pub(crate) mod qr;
+
+use wasm_bindgen::prelude::*;
+
+/// Installs the panic hook when built with the `panic-hook` feature.
+#[wasm_bindgen(start)]
+pub fn start() {
+    #[cfg(feature = "panic-hook")]
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r##"
+export type Gateway = "blueocean" | "hipopay" | "beecloud" | "chaoying" | "hipos";
+export type Mode = "qr" | "h5" | "jsapi" | "wap" | "cashier" | "counter" | "app";
+export type Channel = "wechat" | "alipay" | "unionpay" | "any";
+export type Locale = "zh-CN" | "zh-HK" | "en";
+export type PayState = "pending" | "paying" | "succeeded" | "failed" | "closed" | "cancelled" | "refunded" | "unknown";
+export interface OrderStatus { state: PayState; gatewayState: string; amount?: number; transactionId?: string; }
+export interface WechatJsapiParams { appId: string; timeStamp: string; nonceStr: string; package: string; signType: string; paySign: string; }
+export type NextAction =
+  | { kind: "qr"; content: string; expiresAt?: number }
+  | { kind: "redirect"; url: string }
+  | { kind: "iframe"; url: string }
+  | { kind: "wechatJsapi"; params: WechatJsapiParams }
+  | { kind: "alipayTradePay"; tradeNo: string }
+  | { kind: "app"; provider: "wechat" | "alipay"; payload: Record<string, unknown> | string }
+  | { kind: "await" }
+  | { kind: "done"; status: OrderStatus };
+/** Options for parseCreateResponse. */
+export interface ParseOptions {
+  /** Channel the payment was created on (default "any"). */
+  channel?: Channel;
+  /** Hosts (`host` or `host:port`) allowed for redirects over http or https, e.g. a local sandbox. */
+  sandboxHosts?: string[];
+  /** Extra https domains allowed for redirects. */
+  allowDomains?: string[];
+  /** Locale of error messages (default "zh-CN"). */
+  locale?: Locale;
+}
+/** Options for qrSvg and renderQr. */
+export interface QrOptions {
+  /** Edge length in CSS pixels, quiet zone included (default 256). */
+  size?: number;
+  /** Quiet zone in modules (default 4). */
+  margin?: number;
+  /** Error-correction level (default "M"). */
+  level?: "L" | "M" | "Q" | "H";
+  /** Dark colour, #rgb / #rgba / #rrggbb / #rrggbbaa (default "#000000"). */
+  dark?: string;
+  /** Light colour (default "#ffffff"). */
+  light?: string;
+  /** Device pixels per CSS pixel (default: devicePixelRatio for a canvas element, 1 for a bare context). */
+  pixelRatio?: number;
+  /** Locale of error messages (default "zh-CN"). */
+  locale?: Locale;
+}
+/** Errors thrown by paybridge carry a stable code. */
+export interface PaybridgeError extends Error {
+  code: "gateway_error" | "invalid_payload" | "unsafe_redirect" | "proxy_error" | "network" | "bridge_unavailable"
+      | "expired" | "cancelled" | "unsupported" | "invalid_argument" | "qr_empty_text" | "qr_too_long"
+      | "qr_invalid_level" | "qr_invalid_color" | "qr_invalid_option";
+  gatewayCode?: string;
+  gatewayMessage?: string;
+  detail?: string;
+}
+"##;
+
+#[cfg(test)]
+mod tests;

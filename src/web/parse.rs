@@ -1,0 +1,54 @@
+//! `parseCreateResponse` and `parseQueryResponse`.
+
+use super::js;
+use crate::error::PayError;
+use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::model::{Channel, Gateway, Mode};
+use crate::url_guard::UrlPolicy;
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+fn gateway_of(name: &str) -> Result<Gateway, PayError> {
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway {name:?}")))
+}
+
+/// Reads a gateway's create response into the page's next action.
+#[wasm_bindgen(js_name = parseCreateResponse, unchecked_return_type = "NextAction")]
+pub fn parse_create_response(
+    #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
+    #[wasm_bindgen(unchecked_param_type = "Mode")] mode: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | object")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ParseOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let o = options.as_ref();
+    let locale = js::locale(o);
+    let run = || -> Result<JsValue, PayError> {
+        let proto = protocol(gateway_of(gateway)?)?;
+        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode {mode:?}")))?;
+        let channel = match js::str_prop(o, "channel")? {
+            Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel {c:?}")))?,
+            None => Channel::Any,
+        };
+        let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
+        let body = parse_body(&js::body_text(&body)?)?;
+        let created = proto.parse_create(&CreateParams::new(mode, channel, ""), &body, &policy)?;
+        js::to_js(&created.action).map_err(|_| PayError::invalid_payload("result could not be converted"))
+    };
+    run().map_err(|e| js::error(&e, locale))
+}
+
+/// Reads a gateway's status-query response into an order status.
+#[wasm_bindgen(js_name = parseQueryResponse, unchecked_return_type = "OrderStatus")]
+pub fn parse_query_response(
+    #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | object")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{ locale?: Locale }")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let locale = js::locale(options.as_ref());
+    let run = || -> Result<JsValue, PayError> {
+        let proto = protocol(gateway_of(gateway)?)?;
+        let status = proto.parse_query(&parse_body(&js::body_text(&body)?)?)?;
+        js::to_js(&status).map_err(|_| PayError::invalid_payload("result could not be converted"))
+    };
+    run().map_err(|e| js::error(&e, locale))
+}
