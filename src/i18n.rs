@@ -16,15 +16,16 @@ impl Locale {
     /// Parses a BCP 47 tag; `zh-TW`, `zh-Hant`… fall back to zh-HK, other
     /// `zh` tags to zh-CN, anything else to English.
     pub fn parse(tag: &str) -> Locale {
-        let t = tag.to_ascii_lowercase();
-        if t.starts_with("zh") {
-            if t.contains("hk") || t.contains("tw") || t.contains("mo") || t.contains("hant") {
-                Locale::ZhHk
-            } else {
-                Locale::ZhCn
-            }
+        let lower = |b: &u8| b.to_ascii_lowercase();
+        let t: Vec<u8> = tag.as_bytes().iter().map(lower).collect();
+        if !t.starts_with(b"zh") {
+            return Locale::En;
+        }
+        let traditional = t.windows(4).any(|w| w == b"hant") || t.windows(2).any(|w| w == b"hk" || w == b"tw" || w == b"mo");
+        if traditional {
+            Locale::ZhHk
         } else {
-            Locale::En
+            Locale::ZhCn
         }
     }
 

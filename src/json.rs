@@ -394,37 +394,6 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-impl serde::Serialize for Value {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self {
-            Value::Null => s.serialize_unit(),
-            Value::Bool(b) => s.serialize_bool(*b),
-            // Integers that fit JS's safe range become numbers; anything else
-            // (big order numbers, fractions) stays text so nothing is rounded.
-            Value::Number(n) => match n.parse::<i64>() {
-                Ok(i) if i.unsigned_abs() < (1 << 53) => s.serialize_i64(i),
-                _ => s.serialize_str(n),
-            },
-            Value::String(v) => s.serialize_str(v),
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    seq.serialize_element(v)?;
-                }
-                seq.end()
-            }
-            Value::Object(members) => {
-                let mut map = s.serialize_map(Some(members.len()))?;
-                for (k, v) in members {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

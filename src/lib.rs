@@ -6,15 +6,19 @@
 //! - [`gateway`]: one module per gateway behind [`gateway::GatewayProtocol`];
 //! - [`qr`]: QR matrices, SVG output and the canvas layout arithmetic;
 //! - [`url_guard`]: the redirect allowlist;
+//! - [`env`]: where the page runs (WeChat, mini-program, Alipay…) and which modes fit;
+//! - [`poll`]: the status-polling schedule as pure logic with injected time;
 //! - [`error`] and [`i18n`]: typed errors with zh-CN / zh-HK / en messages;
 //! - `sign` (feature `signing`, native only): request signing for the proxy;
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` facade.
 
+pub mod env;
 pub mod error;
 pub mod gateway;
 pub mod i18n;
 pub mod json;
 pub mod model;
+pub mod poll;
 pub mod qr;
 #[cfg(feature = "signing")]
 pub mod sign;

@@ -4,11 +4,9 @@
 //! Money is always an integer in the currency's minor unit (fen / cents).
 
 use crate::json::Value;
-use serde::Serialize;
 
 /// The five aggregated gateways.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gateway {
     BlueOcean,
     HipoPay,
@@ -45,8 +43,7 @@ impl Gateway {
 }
 
 /// How the payer pays (DESIGN.md's mode table).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Render the gateway's QR text; the payer scans it.
     Qr,
@@ -88,8 +85,7 @@ impl Mode {
 }
 
 /// The wallet (payment channel) an order is paid with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Channel {
     Wechat,
     Alipay,
@@ -119,8 +115,7 @@ impl Channel {
 }
 
 /// The six strings `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WechatJsapiParams {
     pub app_id: String,
     /// Unix seconds, as a string (WeChat requires a string).
@@ -133,22 +128,19 @@ pub struct WechatJsapiParams {
 }
 
 /// Which native SDK an app-pay payload is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppProvider {
     Wechat,
     Alipay,
 }
 
 /// What the page must do next after creating a payment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum NextAction {
     /// Render `content` as a QR code; it stops working at `expires_at`
     /// (Unix milliseconds) when the gateway says so.
     Qr {
         content: String,
-        #[serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")]
         expires_at: Option<i64>,
     },
     /// Top-level navigation; the URL has passed the redirect allowlist.
@@ -159,7 +151,6 @@ pub enum NextAction {
     WechatJsapi { params: WechatJsapiParams },
     /// Invoke `AlipayJSBridge.call('tradePay', {tradeNO})`.
     AlipayTradePay {
-        #[serde(rename = "tradeNo")]
         trade_no: String,
     },
     /// Hand a validated payload to the merchant's native bridge.
@@ -171,8 +162,7 @@ pub enum NextAction {
 }
 
 /// Where an order stands, normalised across gateways.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PayState {
     /// Created, not paid yet.
     Pending,
@@ -200,17 +190,14 @@ impl PayState {
 }
 
 /// An order's normalised status, with the gateway's own state kept.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderStatus {
     pub state: PayState,
     /// The gateway's raw state or code, e.g. `USERPAYING`, `NEED_QUERY`, `201`.
     pub gateway_state: String,
     /// Amount in minor units, when the gateway reported it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// The wallet's transaction id, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
 
@@ -222,8 +209,7 @@ impl OrderStatus {
 }
 
 /// A refund's normalised status (read-only, for display).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefundState {
     Processing,
     Succeeded,
@@ -232,13 +218,128 @@ pub enum RefundState {
 }
 
 /// A refund as a gateway reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundStatus {
     pub state: RefundState,
     pub gateway_state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<String>,
+}
+
+/// Conversion to the JS-shaped JSON the facade hands to pages (camelCase
+/// keys, optional fields left out). Written by hand: serde and
+/// serde-wasm-bindgen would cost several KB of wasm for four small types.
+pub trait ToJson {
+    /// The JS-shaped value.
+    fn to_json_value(&self) -> Value;
+}
+
+fn push_opt(members: &mut Vec<(String, Value)>, key: &str, value: Option<Value>) {
+    if let Some(v) = value {
+        members.push((key.to_owned(), v));
+    }
+}
+
+impl ToJson for WechatJsapiParams {
+    fn to_json_value(&self) -> Value {
+        Value::object([
+            ("appId", Value::str(&self.app_id)),
+            ("timeStamp", Value::str(&self.time_stamp)),
+            ("nonceStr", Value::str(&self.nonce_str)),
+            ("package", Value::str(&self.package)),
+            ("signType", Value::str(&self.sign_type)),
+            ("paySign", Value::str(&self.pay_sign)),
+        ])
+    }
+}
+
+impl ToJson for OrderStatus {
+    fn to_json_value(&self) -> Value {
+        let mut m = vec![("state".to_owned(), Value::str(self.state.as_str())), ("gatewayState".to_owned(), Value::str(&self.gateway_state))];
+        push_opt(&mut m, "amount", self.amount.map(Value::int_value));
+        push_opt(&mut m, "transactionId", self.transaction_id.as_deref().map(Value::str));
+        Value::Object(m)
+    }
+}
+
+impl ToJson for RefundStatus {
+    fn to_json_value(&self) -> Value {
+        let mut m = vec![("state".to_owned(), Value::str(self.state.as_str())), ("gatewayState".to_owned(), Value::str(&self.gateway_state))];
+        push_opt(&mut m, "amount", self.amount.map(Value::int_value));
+        push_opt(&mut m, "refundId", self.refund_id.as_deref().map(Value::str));
+        Value::Object(m)
+    }
+}
+
+impl ToJson for NextAction {
+    fn to_json_value(&self) -> Value {
+        let kind = |k: &str| ("kind".to_owned(), Value::str(k));
+        let mut m = Vec::new();
+        match self {
+            NextAction::Qr { content, expires_at } => {
+                m.push(kind("qr"));
+                m.push(("content".to_owned(), Value::str(content)));
+                push_opt(&mut m, "expiresAt", expires_at.map(Value::int_value));
+            }
+            NextAction::Redirect { url } => m.extend([kind("redirect"), ("url".to_owned(), Value::str(url))]),
+            NextAction::Iframe { url } => m.extend([kind("iframe"), ("url".to_owned(), Value::str(url))]),
+            NextAction::WechatJsapi { params } => m.extend([kind("wechatJsapi"), ("params".to_owned(), params.to_json_value())]),
+            NextAction::AlipayTradePay { trade_no } => m.extend([kind("alipayTradePay"), ("tradeNo".to_owned(), Value::str(trade_no))]),
+            NextAction::App { provider, payload } => {
+                let p = match provider {
+                    AppProvider::Wechat => "wechat",
+                    AppProvider::Alipay => "alipay",
+                };
+                m.extend([kind("app"), ("provider".to_owned(), Value::str(p)), ("payload".to_owned(), payload.clone())]);
+            }
+            NextAction::Await => m.push(kind("await")),
+            NextAction::Done { status } => m.extend([kind("done"), ("status".to_owned(), status.to_json_value())]),
+        }
+        Value::Object(m)
+    }
+}
+
+impl PayState {
+    /// The name used in the JS API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayState::Pending => "pending",
+            PayState::Paying => "paying",
+            PayState::Succeeded => "succeeded",
+            PayState::Failed => "failed",
+            PayState::Closed => "closed",
+            PayState::Cancelled => "cancelled",
+            PayState::Refunded => "refunded",
+            PayState::Unknown => "unknown",
+        }
+    }
+}
+
+impl RefundState {
+    /// The name used in the JS API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundState::Processing => "processing",
+            RefundState::Succeeded => "succeeded",
+            RefundState::Failed => "failed",
+            RefundState::Unknown => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_have_the_js_shape() {
+        let done = NextAction::Done { status: OrderStatus { amount: Some(10), ..OrderStatus::new(PayState::Succeeded, "SUCCESS") } };
+        assert_eq!(done.to_json_value().to_json(), r#"{"kind":"done","status":{"state":"succeeded","gatewayState":"SUCCESS","amount":10}}"#);
+        let qr = NextAction::Qr { content: "weixin://x".into(), expires_at: None };
+        assert_eq!(qr.to_json_value().to_json(), r#"{"kind":"qr","content":"weixin://x"}"#);
+        let pay = NextAction::AlipayTradePay { trade_no: "2017".into() };
+        assert_eq!(pay.to_json_value().to_json(), r#"{"kind":"alipayTradePay","tradeNo":"2017"}"#);
+        let refund = RefundStatus { state: RefundState::Processing, gateway_state: "PROCESSING".into(), amount: None, refund_id: Some("r1".into()) };
+        assert_eq!(refund.to_json_value().to_json(), r#"{"state":"processing","gatewayState":"PROCESSING","refundId":"r1"}"#);
+    }
 }

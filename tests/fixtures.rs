@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use paybridge::gateway::{parse_body, protocol, CreateParams, GatewayProtocol};
-use paybridge::model::{Channel, Gateway, Mode};
+use paybridge::model::{Channel, Gateway, Mode, ToJson};
 use paybridge::url_guard::UrlPolicy;
 use serde_json::Value as J;
 use std::path::Path;
@@ -52,11 +52,12 @@ fn run_case(proto: &dyn GatewayProtocol, case: &J) -> Result<J, J> {
     let body = parse_body(&body_text).map_err(err)?;
     let policy = UrlPolicy { sandbox_hosts: vec!["127.0.0.1:8080".into()], extra_domains: vec![] };
     let op = case.get("op").and_then(J::as_str).unwrap_or("create");
+    let js = |v: &dyn ToJson| serde_json::from_str::<J>(&v.to_json_value().to_json()).unwrap();
     let out = match op {
-        "create" => proto.parse_create(&params_of(case), &body, &policy).map(|c| serde_json::to_value(c.action).unwrap()),
-        "query" => proto.parse_query(&body).map(|s| serde_json::to_value(s).unwrap()),
-        "cancel" => proto.parse_cancel(&body).map(|s| serde_json::to_value(s).unwrap()),
-        "refundQuery" => proto.parse_refund_query(&body).map(|s| serde_json::to_value(s).unwrap()),
+        "create" => proto.parse_create(&params_of(case), &body, &policy).map(|c| js(&c.action)),
+        "query" => proto.parse_query(&body).map(|s| js(&s)),
+        "cancel" => proto.parse_cancel(&body).map(|s| js(&s)),
+        "refundQuery" => proto.parse_refund_query(&body).map(|list| J::Array(list.iter().map(|s| js(s)).collect())),
         other => panic!("unknown op {other}"),
     };
     out.map_err(err)

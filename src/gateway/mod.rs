@@ -21,6 +21,8 @@ pub mod chaoying;
 pub mod hipopay;
 #[cfg(feature = "hipos")]
 pub mod hipos;
+#[cfg(feature = "signing")]
+pub mod wire;
 
 /// The HTTP method the gateway itself expects. (Through the proxy every call
 /// is a POST; the proxy issues this method upstream.)
@@ -238,6 +240,27 @@ pub trait GatewayProtocol: Sync {
     fn endpoint(&self, path: &str, method_param: Option<&str>) -> Option<&'static Endpoint> {
         self.endpoints().iter().find(|e| e.matches(path, method_param))
     }
+}
+
+/// The wire side (signing, encoding, notifications) of `gateway`, for the
+/// proxy and the sandbox; `Unsupported` when it was left out of this build.
+#[cfg(feature = "signing")]
+pub fn wire(gateway: Gateway) -> Result<&'static dyn wire::GatewayWire, PayError> {
+    let w: Option<&'static dyn wire::GatewayWire> = match gateway {
+        #[cfg(feature = "blueocean")]
+        Gateway::BlueOcean => Some(&blueocean::BlueOcean),
+        #[cfg(feature = "hipopay")]
+        Gateway::HipoPay => Some(&hipopay::HipoPay),
+        #[cfg(feature = "beecloud")]
+        Gateway::BeeCloud => Some(&beecloud::BeeCloud),
+        #[cfg(feature = "chaoying")]
+        Gateway::ChaoYing => Some(&chaoying::ChaoYing),
+        #[cfg(feature = "hipos")]
+        Gateway::HiPos => Some(&hipos::HiPos),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    };
+    w.ok_or_else(|| PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str())))
 }
 
 /// The protocol of `gateway`, or `Unsupported` when it was left out of this build.

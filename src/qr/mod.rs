@@ -45,7 +45,7 @@ pub fn parse_level(text: &str) -> Result<EcLevel, PayError> {
         "M" | "m" => Ok(EcLevel::M),
         "Q" | "q" => Ok(EcLevel::Q),
         "H" | "h" => Ok(EcLevel::H),
-        _ => Err(PayError::new(ErrorCode::QrInvalidLevel).with_detail(format!("level {text:?} is not L, M, Q or H"))),
+        _ => Err(PayError::new(ErrorCode::QrInvalidLevel).with_detail(format!("level \"{text}\" is not L, M, Q or H"))),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::error::PayError;
 use crate::i18n::Locale;
+use crate::model::ToJson;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -54,9 +55,10 @@ pub fn locale(obj: Option<&Object>) -> Locale {
     prop(obj, "locale").and_then(|v| v.as_string()).map(|t| Locale::parse(&t)).unwrap_or_default()
 }
 
-/// Converts a serialisable result to a plain JS object.
-pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+/// Converts a model value to a plain JS object (through JSON text, which
+/// costs far less wasm than a serde bridge).
+pub fn to_js(value: &impl ToJson) -> Result<JsValue, PayError> {
+    js_sys::JSON::parse(&value.to_json_value().to_json()).map_err(|_| PayError::invalid_payload("result could not be converted"))
 }
 
 /// The text of a body given as a string or as an already-parsed object.

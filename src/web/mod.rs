@@ -42,6 +42,14 @@ export interface ParseOptions {
   allowDomains?: string[];
   /** Locale of error messages (default "zh-CN"). */
   locale?: Locale;
+  /** The create request's context, where a gateway's answer leaves it out
+   *  (e.g. a mini-program answer without appId takes subAppid). */
+  subAppid?: string;
+  openid?: string;
+  returnUrl?: string;
+  outTradeNo?: string;
+  /** The payment was created for a WeChat mini-program. */
+  miniProgram?: boolean;
 }
 /** Options for qrSvg and renderQr. */
 export interface QrOptions {

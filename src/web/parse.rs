@@ -9,7 +9,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 fn gateway_of(name: &str) -> Result<Gateway, PayError> {
-    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway {name:?}")))
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
 }
 
 /// Reads a gateway's create response into the page's next action.
@@ -24,15 +24,20 @@ pub fn parse_create_response(
     let locale = js::locale(o);
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(gateway_of(gateway)?)?;
-        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode {mode:?}")))?;
+        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{mode}\"")))?;
         let channel = match js::str_prop(o, "channel")? {
-            Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel {c:?}")))?,
+            Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\"")))?,
             None => Channel::Any,
         };
         let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
         let body = parse_body(&js::body_text(&body)?)?;
-        let created = proto.parse_create(&CreateParams::new(mode, channel, ""), &body, &policy)?;
-        js::to_js(&created.action).map_err(|_| PayError::invalid_payload("result could not be converted"))
+        let mut params = CreateParams::new(mode, channel, js::str_prop(o, "outTradeNo")?.unwrap_or_default());
+        params.sub_appid = js::str_prop(o, "subAppid")?;
+        params.openid = js::str_prop(o, "openid")?;
+        params.return_url = js::str_prop(o, "returnUrl")?;
+        params.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
+        let created = proto.parse_create(&params, &body, &policy)?;
+        js::to_js(&created.action)
     };
     run().map_err(|e| js::error(&e, locale))
 }
@@ -48,7 +53,7 @@ pub fn parse_query_response(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(gateway_of(gateway)?)?;
         let status = proto.parse_query(&parse_body(&js::body_text(&body)?)?)?;
-        js::to_js(&status).map_err(|_| PayError::invalid_payload("result could not be converted"))
+        js::to_js(&status)
     };
     run().map_err(|e| js::error(&e, locale))
 }

@@ -1,0 +1,316 @@
+//! BeeCloud offline REST API v2 (seed `003_867c8e57628e179b.txt`).
+//!
+//! Endpoints (all JSON; the host is a proxy setting):
+//! - `POST /2/rest/offline/bill`: create. QR channels answer `code_url`
+//!   (Part 2 of the seed and the v1 docs say `qr_code`; both are read),
+//!   barcode channels answer `pay_result` (`false` = the payer is still
+//!   entering a PIN: poll).
+//! - `POST /2/rest/offline/bill/status`: `bill_no` (+ optional `channel`) →
+//!   `pay_result`.
+//! - `POST /2/rest/offline/bill/{bill_no}` with `"method":"REVERT"` →
+//!   `revert_status` (the bills list and v1 call it `revert_result`; both are read).
+//! - `GET /2/rest/bills` (`?para=<URL-encoded JSON>`): the bill lookup. It
+//!   is our refund query, see below.
+//! - `POST /2/rest/offline/refund`: back office only (signed with
+//!   `master_secret`), never browser-reachable.
+//!
+//! (mode, channel) → BeeCloud `channel` (see [`channel_value`]):
+//!
+//! | mode    | channel | `channel`            |
+//! |---------|---------|----------------------|
+//! | qr      | wechat  | `WX_NATIVE`          |
+//! | qr      | alipay  | `ALI_OFFLINE_QRCODE` |
+//! | counter | any     | `SCAN` (unified barcode; BeeCloud recognises the wallet) |
+//! | counter | wechat  | `WX_SCAN`            |
+//! | counter | alipay  | `ALI_SCAN`           |
+//!
+//! BeeCloud has no mixed QR code, so qr + any is refused (`unsupported`).
+//! `BC_WX_SCAN` / `BC_ALI_SCAN` answers are read like the other barcode
+//! channels but never chosen; a proxy that needs them rewrites `channel`.
+//!
+//! Decisions where the seed is silent or contradicts itself (all of them
+//! should be configurable in the proxy):
+//! - `title` is required: the page's subject, cut to 32 UTF-8 bytes on a
+//!   character boundary (the seed's "32 bytes, 16 汉字" cannot both hold);
+//!   without a subject the `bill_no` is the title.
+//! - `auth_code` is sent for `SCAN` too (the seed's required-list omits it).
+//! - `SCAN` answers only `channel_type`; without `pay_result` the page waits
+//!   and polls. Status and revert are sent without `channel` for `SCAN` (their
+//!   channel lists do not have it), and revert only names the channels its own
+//!   list has (`WX_SCAN`, `ALI_OFFLINE_QRCODE`, `ALI_SCAN`).
+//! - The revert request carries `bill_no` in the body too, so the proxy can
+//!   find the order like for every other call; the wire encoder checks it
+//!   equals the path segment and drops it from the body (as BeeCloud's PHP
+//!   SDK sends it).
+//! - Codes 7 `CHANNEL_ERROR` and 14 `RUNTIME_ERROR` leave the outcome open:
+//!   a counter create answers [`NextAction::Await`], a status or revert
+//!   query gives [`PayState::Unknown`]; the page keeps polling.
+//! - `pay_result: false` on a status query is [`PayState::Pending`]; the
+//!   seed has no failed or closed state.
+//! - Refund query: the offline API has none. `GET /2/rest/bills` with
+//!   `bill_no` tells whether the bill was refunded (`refund_result`), not how
+//!   much nor whether a refund is in progress. A refunded bill gives one
+//!   succeeded [`RefundStatus`] without amount; otherwise the list is empty.
+//!   BeeCloud allows one successful refund per bill, so `refund_no` is not
+//!   needed (and cannot be filtered on).
+//! - The wire side (feature `signing`) is in `wire`; webhooks there are
+//!   our assumption, documented in that module.
+
+mod codes;
+#[cfg(test)]
+mod tests;
+#[cfg(feature = "signing")]
+pub mod wire;
+
+pub use codes::BeeCloudCode;
+
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use crate::error::PayError;
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
+use crate::url_guard::UrlPolicy;
+
+/// The BeeCloud offline REST API v2.
+pub struct BeeCloud;
+
+/// Create a bill (pay).
+pub const BILL_PATH: &str = "/2/rest/offline/bill";
+/// Query a bill's status.
+pub const STATUS_PATH: &str = "/2/rest/offline/bill/status";
+/// Revert (cancel) a bill; `{bill_no}` is the order number.
+pub const REVERT_PATH: &str = "/2/rest/offline/bill/{bill_no}";
+/// The bill lookup (GET, JSON in `para`).
+pub const BILLS_PATH: &str = "/2/rest/bills";
+/// Refund (back office only, `master_secret`).
+pub const REFUND_PATH: &str = "/2/rest/offline/refund";
+
+/// Longest `title` in UTF-8 bytes.
+pub const TITLE_MAX_BYTES: usize = 32;
+
+const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, amount: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref: Some("bill_no"), amount_field: amount }
+}
+
+/// Status comes before the revert pattern, which would also match it.
+static ENDPOINTS: [Endpoint; 5] = [
+    endpoint(BILL_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("total_fee")),
+    endpoint(STATUS_PATH, HttpMethod::Post, Encoding::Json, Operation::Query, true, None),
+    endpoint(REVERT_PATH, HttpMethod::Post, Encoding::Json, Operation::Cancel, true, None),
+    endpoint(BILLS_PATH, HttpMethod::Get, Encoding::JsonInPara, Operation::RefundQuery, true, None),
+    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Write, false, None),
+];
+
+static MODES: [(Mode, Channel); 5] =
+    [(Mode::Qr, Channel::Wechat), (Mode::Qr, Channel::Alipay), (Mode::Counter, Channel::Any), (Mode::Counter, Channel::Wechat), (Mode::Counter, Channel::Alipay)];
+
+static SERVER_OWNED: [&str; 7] = ["app_id", "timestamp", "app_sign", "notify_url", "total_fee", "master_secret", "app_secret"];
+
+/// The BeeCloud `channel` for a mode and wallet (the table in the module doc).
+pub fn channel_value(mode: Mode, channel: Channel) -> Option<&'static str> {
+    Some(match (mode, channel) {
+        (Mode::Qr, Channel::Wechat) => "WX_NATIVE",
+        (Mode::Qr, Channel::Alipay) => "ALI_OFFLINE_QRCODE",
+        (Mode::Counter, Channel::Any) => "SCAN",
+        (Mode::Counter, Channel::Wechat) => "WX_SCAN",
+        (Mode::Counter, Channel::Alipay) => "ALI_SCAN",
+        _ => return None,
+    })
+}
+
+/// Checks a `bill_no`: 8–32 ASCII letters and digits (seed L42). It also
+/// goes into the revert path, so nothing else may pass.
+pub fn check_bill_no(bill_no: &str) -> Result<&str, PayError> {
+    if (8..=32).contains(&bill_no.len()) && bill_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(bill_no)
+    } else {
+        Err(PayError::invalid_argument("bill_no must be 8-32 letters and digits"))
+    }
+}
+
+/// `text` cut to at most `max` UTF-8 bytes, never inside a character.
+pub fn truncate_utf8(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
+    GatewayRequest { gateway: Gateway::BeeCloud, operation, http, path, params: Value::object(params) }
+}
+
+/// The `result_code` of a response; a body without one is not BeeCloud's.
+fn result_code(body: &Value) -> Result<BeeCloudCode, PayError> {
+    body.get("result_code").and_then(Value::as_text).map(BeeCloudCode::parse).ok_or_else(|| PayError::invalid_payload("BeeCloud response without result_code"))
+}
+
+/// `err_detail`, else `result_msg`, for the error's gateway message.
+fn message(body: &Value) -> Option<&str> {
+    body.text("err_detail").or_else(|| body.text("result_msg"))
+}
+
+/// Splits a response into success (`Ok(None)`), an open outcome
+/// (`Ok(Some(code))`, codes 7 and 14) and a refusal.
+fn outcome(body: &Value) -> Result<Option<BeeCloudCode>, PayError> {
+    match result_code(body)? {
+        BeeCloudCode::Ok => Ok(None),
+        code if code.outcome_unknown() => Ok(Some(code)),
+        code => Err(code.to_error(message(body))),
+    }
+}
+
+/// A boolean flag, read leniently (`true`, `"true"`, `1`).
+fn flag(body: &Value, key: &str) -> Option<bool> {
+    body.get(key).and_then(Value::as_bool_lenient)
+}
+
+fn status(state: PayState, gateway_state: &str) -> OrderStatus {
+    OrderStatus::new(state, gateway_state)
+}
+
+/// The status a `pay_result` flag means.
+fn pay_result_status(paid: Option<bool>) -> OrderStatus {
+    match paid {
+        Some(true) => status(PayState::Succeeded, "pay_result=true"),
+        Some(false) => status(PayState::Pending, "pay_result=false"),
+        None => status(PayState::Unknown, "pay_result missing"),
+    }
+}
+
+/// One entry of `GET /2/rest/bills` (seed L223-L239) as an order status.
+fn bill_status(bill: &Value) -> OrderStatus {
+    let mut s = if flag(bill, "refund_result") == Some(true) {
+        status(PayState::Refunded, "refund_result=true")
+    } else if flag(bill, "revert_result") == Some(true) {
+        status(PayState::Cancelled, "revert_result=true")
+    } else {
+        // `spay_result` in v2, `pay_result` in v1 (digest A8.3).
+        match flag(bill, "spay_result").or_else(|| flag(bill, "pay_result")) {
+            Some(true) => status(PayState::Succeeded, "spay_result=true"),
+            Some(false) => status(PayState::Pending, "spay_result=false"),
+            None => status(PayState::Unknown, "spay_result missing"),
+        }
+    };
+    s.amount = bill.int("total_fee").filter(|&fee| fee >= 0);
+    s.transaction_id = bill.text("trade_no").map(str::to_owned);
+    s
+}
+
+/// The `bills` list of a bills response.
+fn bills(body: &Value) -> Result<&[Value], PayError> {
+    match body.get("bills") {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(PayError::invalid_payload("BeeCloud bills response without a bills list")),
+    }
+}
+
+impl GatewayProtocol for BeeCloud {
+    fn gateway(&self) -> Gateway {
+        Gateway::BeeCloud
+    }
+
+    fn modes(&self) -> &'static [(Mode, Channel)] {
+        &MODES
+    }
+
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
+    }
+
+    fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
+        let channel = channel_value(p.mode, p.channel).ok_or_else(|| unsupported_mode(Gateway::BeeCloud, p.mode, p.channel))?;
+        let bill_no = check_bill_no(&p.out_trade_no)?;
+        let title = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).map_or(bill_no, |s| truncate_utf8(s, TITLE_MAX_BYTES));
+        let mut params = vec![("channel", Value::str(channel)), ("bill_no", Value::str(bill_no)), ("title", Value::str(title))];
+        if p.mode == Mode::Counter {
+            let code = p.auth_code.as_deref().map(str::trim).unwrap_or_default();
+            if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(PayError::invalid_argument("counter payment needs the payer's auth_code (letters and digits)"));
+            }
+            params.push(("auth_code", Value::str(code)));
+        }
+        Ok(request(Operation::Create, HttpMethod::Post, BILL_PATH.to_owned(), params))
+    }
+
+    fn parse_create(&self, p: &CreateParams, body: &Value, _policy: &UrlPolicy) -> Result<Created, PayError> {
+        let open = outcome(body)?;
+        let action = match p.mode {
+            Mode::Qr => {
+                if let Some(code) = open {
+                    return Err(code.to_error(message(body)));
+                }
+                let content = body.text("code_url").or_else(|| body.text("qr_code")).ok_or_else(|| PayError::invalid_payload("BeeCloud QR answer without code_url or qr_code"))?;
+                NextAction::Qr { content: content.to_owned(), expires_at: None }
+            }
+            Mode::Counter => match (open, flag(body, "pay_result")) {
+                (None, Some(true)) => NextAction::Done { status: pay_result_status(Some(true)) },
+                // false: the payer is entering a PIN; 7/14 or no flag (SCAN): unknown. Poll.
+                _ => NextAction::Await,
+            },
+            _ => return Err(unsupported_mode(Gateway::BeeCloud, p.mode, p.channel)),
+        };
+        Ok(Created { action, gateway_order_id: None })
+    }
+
+    fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        let bill_no = check_bill_no(&order.out_trade_no)?;
+        let mut params = vec![("bill_no", Value::str(bill_no))];
+        // The status channel list has every channel we send except SCAN.
+        if let Some(ch) = channel_value(order.mode, order.channel).filter(|&c| c != "SCAN") {
+            params.push(("channel", Value::str(ch)));
+        }
+        Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), params))
+    }
+
+    fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        if let Some(code) = outcome(body)? {
+            return Ok(status(PayState::Unknown, &code.code()));
+        }
+        if body.get("bills").is_some() {
+            return Ok(bills(body)?.first().map_or_else(|| status(PayState::Unknown, "bills empty"), bill_status));
+        }
+        Ok(pay_result_status(flag(body, "pay_result")))
+    }
+
+    fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        let bill_no = check_bill_no(&order.out_trade_no)?;
+        let mut params = vec![("method", Value::str("REVERT")), ("bill_no", Value::str(bill_no))];
+        if let Some(ch) = channel_value(order.mode, order.channel).filter(|c| ["WX_SCAN", "ALI_OFFLINE_QRCODE", "ALI_SCAN"].contains(c)) {
+            params.push(("channel", Value::str(ch)));
+        }
+        Ok(request(Operation::Cancel, HttpMethod::Post, format!("/2/rest/offline/bill/{bill_no}"), params))
+    }
+
+    fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        if let Some(code) = outcome(body)? {
+            return Ok(status(PayState::Unknown, &code.code()));
+        }
+        Ok(match flag(body, "revert_status").or_else(|| flag(body, "revert_result")) {
+            Some(true) => status(PayState::Cancelled, "revert_status=true"),
+            // Not confirmed: query again (the payer may have paid at the last moment).
+            Some(false) => status(PayState::Unknown, "revert_status=false"),
+            None => status(PayState::Unknown, "revert_status missing"),
+        })
+    }
+
+    fn refund_query_request(&self, order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let bill_no = check_bill_no(&order.out_trade_no)?;
+        Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), vec![("bill_no", Value::str(bill_no))]))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        if let Some(code) = outcome(body)? {
+            return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.code(), amount: None, refund_id: None }]);
+        }
+        Ok(bills(body)?
+            .iter()
+            .filter(|bill| flag(bill, "refund_result") == Some(true))
+            .map(|_| RefundStatus { state: RefundState::Succeeded, gateway_state: "refund_result=true".to_owned(), amount: None, refund_id: None })
+            .collect())
+    }
+}

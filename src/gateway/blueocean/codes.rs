@@ -1,0 +1,244 @@
+//! BlueOcean's response codes (seed 001 §1.6, L129–L171), all of them.
+
+use crate::error::{PayError, Reason};
+use crate::model::Gateway;
+
+/// One code of BlueOcean's response code table (`code` in every envelope).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BlueOceanCode {
+    /// `0` 通用错误: unclassified error.
+    General,
+    /// `200` 成功.
+    Success,
+    /// `201` 刷卡交易未知状态: micropay outcome unknown; query the order.
+    TradeStateUnknown,
+    /// `404` 接口地址错误: wrong path.
+    WrongPath,
+    /// `4001` 请求数据格式错误: the body is not JSON.
+    BadDataFormat,
+    /// `4002` 无效AppId.
+    InvalidAppId,
+    /// `4003` 缺少参数.
+    MissingParameter,
+    /// `4004` 签名错误.
+    SignatureError,
+    /// `4005` 通讯出错: communication error; the outcome is unknown.
+    CommunicationError,
+    /// `4006` 服务器繁忙.
+    ServerBusy,
+    /// `4007` 请求方式错误: not a POST.
+    WrongHttpMethod,
+    /// `40100` 无效请求.
+    InvalidRequest,
+    /// `40101` 订单已支付.
+    OrderPaid,
+    /// `40102` 订单不存在.
+    OrderNotFound,
+    /// `40103` 订单已关闭.
+    OrderClosed,
+    /// `40104` 订单已撤销.
+    OrderRevoked,
+    /// `40105` 订单已退款.
+    OrderRefunded,
+    /// `40106` 订单号重复.
+    DuplicateOrderNo,
+    /// `40107` 余额不足 (the merchant's balance, refund side).
+    InsufficientBalance,
+    /// `40108` 订单超过退款期限.
+    RefundPeriodOver,
+    /// `40109` 缺少参数 (names the parameter in `message`).
+    ParameterMissing,
+    /// `40110` 编码格式错误: not UTF-8.
+    EncodingError,
+    /// `40111` 每个二维码只可以用一次: the payer's code was used already.
+    AuthCodeUsed,
+    /// `40400` 系统繁忙.
+    SystemBusy,
+    /// `40500` 支付错误.
+    PaymentError,
+    /// `40600` 未知错误.
+    UnknownError,
+    /// `490001` 时间参数格式非法.
+    InvalidTimestamp,
+    /// `491001` 不是合法的json参数.
+    InvalidJson,
+    /// `491002` 参数长度不能超过限定长度.
+    ParameterTooLong,
+    /// `491003` 参数不能为空.
+    ParameterEmpty,
+    /// `499999` 未知错误.
+    Unclassified,
+    /// `492001` 参数格式不符合指定要求.
+    ParameterFormat,
+    /// `492002` 数据不存在.
+    DataNotFound,
+    /// `492003` 上游厂商不支持此功能.
+    UpstreamUnsupported,
+    /// `492004` 请求接口出现超时: the upstream call timed out; outcome unknown.
+    UpstreamTimeout,
+    /// `492005` 上游接口响应为空: the upstream answered nothing; outcome unknown.
+    UpstreamEmpty,
+    /// `492006` 支付宝汇率接口报错.
+    AlipayRateError,
+    /// `492007` 解析支付宝汇率接口响应的报文失败.
+    AlipayRateUnreadable,
+    /// `493001` 退款单号重复.
+    DuplicateRefundNo,
+    /// A code the table does not list, kept as sent.
+    Unknown(String),
+}
+
+/// Every listed code with its number and the seed's own Chinese meaning.
+const TABLE: &[(&str, BlueOceanCode, &str)] = &[
+    ("0", BlueOceanCode::General, "通用错误"),
+    ("200", BlueOceanCode::Success, "成功"),
+    ("201", BlueOceanCode::TradeStateUnknown, "刷卡交易未知状态"),
+    ("404", BlueOceanCode::WrongPath, "接口地址错误"),
+    ("4001", BlueOceanCode::BadDataFormat, "请求数据格式错误"),
+    ("4002", BlueOceanCode::InvalidAppId, "无效AppId"),
+    ("4003", BlueOceanCode::MissingParameter, "缺少参数"),
+    ("4004", BlueOceanCode::SignatureError, "签名错误"),
+    ("4005", BlueOceanCode::CommunicationError, "通讯出错"),
+    ("4006", BlueOceanCode::ServerBusy, "服务器繁忙"),
+    ("4007", BlueOceanCode::WrongHttpMethod, "请求方式错误"),
+    ("40100", BlueOceanCode::InvalidRequest, "无效请求"),
+    ("40101", BlueOceanCode::OrderPaid, "订单已支付"),
+    ("40102", BlueOceanCode::OrderNotFound, "订单不存在"),
+    ("40103", BlueOceanCode::OrderClosed, "订单已关闭"),
+    ("40104", BlueOceanCode::OrderRevoked, "订单已撤销"),
+    ("40105", BlueOceanCode::OrderRefunded, "订单已退款"),
+    ("40106", BlueOceanCode::DuplicateOrderNo, "订单号重复"),
+    ("40107", BlueOceanCode::InsufficientBalance, "余额不足"),
+    ("40108", BlueOceanCode::RefundPeriodOver, "订单超过退款期限"),
+    ("40109", BlueOceanCode::ParameterMissing, "缺少参数"),
+    ("40110", BlueOceanCode::EncodingError, "编码格式错误"),
+    ("40111", BlueOceanCode::AuthCodeUsed, "每个二维码只可以用一次"),
+    ("40400", BlueOceanCode::SystemBusy, "系统繁忙"),
+    ("40500", BlueOceanCode::PaymentError, "支付错误"),
+    ("40600", BlueOceanCode::UnknownError, "未知错误"),
+    ("490001", BlueOceanCode::InvalidTimestamp, "时间参数格式非法(非法时间戳)"),
+    ("491001", BlueOceanCode::InvalidJson, "不是合法的json参数"),
+    ("491002", BlueOceanCode::ParameterTooLong, "参数长度不能超过限定长度"),
+    ("491003", BlueOceanCode::ParameterEmpty, "参数不能为空"),
+    ("499999", BlueOceanCode::Unclassified, "未知错误"),
+    ("492001", BlueOceanCode::ParameterFormat, "参数格式不符合指定要求"),
+    ("492002", BlueOceanCode::DataNotFound, "数据不存在"),
+    ("492003", BlueOceanCode::UpstreamUnsupported, "上游厂商不支持此功能"),
+    ("492004", BlueOceanCode::UpstreamTimeout, "请求接口出现超时"),
+    ("492005", BlueOceanCode::UpstreamEmpty, "上游接口响应为空"),
+    ("492006", BlueOceanCode::AlipayRateError, "支付宝汇率接口报错"),
+    ("492007", BlueOceanCode::AlipayRateUnreadable, "解析支付宝汇率接口响应的报文失败"),
+    ("493001", BlueOceanCode::DuplicateRefundNo, "退款单号重复"),
+];
+
+impl BlueOceanCode {
+    /// Reads a code as sent (`200` or `"200"`, spaces ignored).
+    pub fn parse(raw: &str) -> BlueOceanCode {
+        let raw = raw.trim();
+        TABLE.iter().find(|(n, _, _)| *n == raw).map_or_else(|| BlueOceanCode::Unknown(raw.to_owned()), |(_, c, _)| c.clone())
+    }
+
+    /// The code as BlueOcean writes it, e.g. `"4004"`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BlueOceanCode::Unknown(raw) => raw,
+            known => TABLE.iter().find(|(_, c, _)| c == known).map_or("", |(n, _, _)| n),
+        }
+    }
+
+    /// The seed's Chinese meaning (the sandbox's `message`); empty for unknown codes.
+    pub fn meaning(&self) -> &'static str {
+        TABLE.iter().find(|(_, c, _)| c == self).map_or("", |(_, _, m)| m)
+    }
+
+    /// Whether the call's outcome is unknown, so the order must be queried
+    /// (and polling must go on) rather than the payment failed: 201, 4005,
+    /// 4006, 40400, 492004, 492005.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            BlueOceanCode::TradeStateUnknown
+                | BlueOceanCode::CommunicationError
+                | BlueOceanCode::ServerBusy
+                | BlueOceanCode::SystemBusy
+                | BlueOceanCode::UpstreamTimeout
+                | BlueOceanCode::UpstreamEmpty
+        )
+    }
+
+    /// The shared reason behind this code, for the payer-facing message.
+    pub fn reason(&self) -> Reason {
+        use BlueOceanCode as C;
+        match self {
+            C::General | C::Success => Reason::General,
+            C::TradeStateUnknown | C::UnknownError | C::Unclassified | C::Unknown(_) => Reason::Unknown,
+            C::WrongPath
+            | C::BadDataFormat
+            | C::MissingParameter
+            | C::WrongHttpMethod
+            | C::InvalidRequest
+            | C::ParameterMissing
+            | C::EncodingError
+            | C::InvalidTimestamp
+            | C::InvalidJson
+            | C::ParameterTooLong
+            | C::ParameterEmpty
+            | C::ParameterFormat => Reason::BadRequest,
+            C::InvalidAppId => Reason::Credentials,
+            C::SignatureError => Reason::Signature,
+            C::ServerBusy | C::SystemBusy => Reason::Busy,
+            C::CommunicationError | C::UpstreamTimeout | C::UpstreamEmpty | C::AlipayRateError | C::AlipayRateUnreadable => Reason::Upstream,
+            C::OrderPaid => Reason::OrderPaid,
+            C::OrderNotFound | C::DataNotFound => Reason::OrderNotFound,
+            C::OrderClosed | C::OrderRevoked | C::OrderRefunded => Reason::OrderClosed,
+            C::DuplicateOrderNo => Reason::DuplicateOrder,
+            C::InsufficientBalance | C::RefundPeriodOver | C::DuplicateRefundNo => Reason::RefundRefused,
+            C::AuthCodeUsed => Reason::AuthCodeInvalid,
+            C::PaymentError => Reason::PaymentDeclined,
+            C::UpstreamUnsupported => Reason::NotEnabled,
+        }
+    }
+
+    /// The error for this code, keeping BlueOcean's own code and `message`.
+    pub fn to_error(&self, message: Option<&str>) -> PayError {
+        PayError::gateway(Gateway::BlueOcean, self.as_str(), self.reason(), message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_code_round_trips() {
+        for (n, c, m) in TABLE {
+            assert_eq!(&BlueOceanCode::parse(n), c);
+            assert_eq!(c.as_str(), *n);
+            assert_eq!(c.meaning(), *m);
+        }
+        assert_eq!(TABLE.len(), 39, "the seed's table has 39 codes");
+        assert_eq!(BlueOceanCode::parse(" 4004 "), BlueOceanCode::SignatureError);
+        assert_eq!(BlueOceanCode::parse("777"), BlueOceanCode::Unknown("777".into()));
+        assert_eq!(BlueOceanCode::parse("777").as_str(), "777");
+        assert_eq!(BlueOceanCode::parse("777").reason(), Reason::Unknown);
+    }
+
+    #[test]
+    fn outcome_unknown_codes() {
+        for n in ["201", "4005", "4006", "40400", "492004", "492005"] {
+            assert!(BlueOceanCode::parse(n).outcome_unknown(), "{n}");
+        }
+        for n in ["0", "200", "4004", "40101", "40500", "40600", "499999", "1"] {
+            assert!(!BlueOceanCode::parse(n).outcome_unknown(), "{n}");
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_gateway_code_and_message() {
+        let e = BlueOceanCode::parse("40500").to_error(Some("余额不足"));
+        assert_eq!(e.gateway_code.as_deref(), Some("40500"));
+        assert_eq!(e.gateway_message.as_deref(), Some("余额不足"));
+        assert_eq!(e.reason, Reason::PaymentDeclined);
+        assert_eq!(BlueOceanCode::SignatureError.reason(), Reason::Signature);
+    }
+}

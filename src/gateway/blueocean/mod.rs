@@ -1,0 +1,318 @@
+//! BlueOcean Pay (seed 001, "BlueOcean Pay Api Document", 2021-07-09).
+//!
+//! Every call is a POST of a flat JSON object signed with MD5 (see `wire`),
+//! answered with `{"code", "message", "data"}`. One path, `/payment/pay`,
+//! creates every kind of payment; its `payment` value picks the kind.
+//!
+//! | mode, channel | `payment` | next action |
+//! |---|---|---|
+//! | qr, wechat / alipay / unionpay | `wechat.qrcode` / `alipay.qrcode` / `unionpay.qrcode` | `Qr` from `data.qrcode` |
+//! | qr, any | `blueocean.qrcode` (mixed code) | `Qr` from `data.qrcode` |
+//! | cashier, any | `blueocean.qrcode` | `Redirect` to `data.qrcode` |
+//! | h5, wechat | `wechat.mweb` | `Redirect` to `data.mweb_url` |
+//! | jsapi, wechat | `wechat.jsapi` | `WechatJsapi` from `data.jsapi` |
+//! | wap, alipay | `alipay.wappay` | `Redirect` to `data.qrcode` |
+//! | wap, unionpay | `unionpay.link` | `Redirect` to `data.qrcode` |
+//! | app, wechat / alipay | `wechat.app` / `alipay.app` | `App` |
+//! | counter, any / wechat / alipay | `micropay` (+ `provider`) | `Await` / `Done` |
+//!
+//! A channel without its own row uses the mode's `any` row (cashier and
+//! counter take every wallet); `any` on a mode without such a row takes the
+//! mode's first row (wap → Alipay, app → WeChat).
+//!
+//! Choices where the seed is silent or unclear (the proxy may need to make
+//! some of them configurable):
+//! - **UPOP is `wap`**: `unionpay.link` returns a bank page to navigate to,
+//!   like Alipay WAP; `h5` stays WeChat MWEB only.
+//! - **Cashier**: the seed says the mixed code's URL may be opened directly
+//!   (L248). It is printed as `http://api.hk.blueoceanpay.com/…`; on the four
+//!   documented API hosts, whose API base is https (L113–L127), the scheme
+//!   is upgraded to https before the allowlist sees it. In `qr` mode the text
+//!   is rendered as given.
+//! - **MWEB `redirect_url`**: not appended. BlueOcean documents
+//!   `h5_redirect_url` only for HK-wallet JSAPI and Alipay WAP, its MWEB
+//!   example returns `mweb_url` without one, and WeChat's default is to
+//!   return the payer to the page that opened `mweb_url` — our checkout page,
+//!   which then asks and queries. A `redirect_url` on a domain not registered
+//!   with WeChat would break the payment.
+//! - **`h5_redirect_url`** is sent from `return_url` whenever the page gives
+//!   one (the examples send it for MWEB, WAP and Alipay APP).
+//! - **Alipay APP**: the payload is the `app_format` order string (what the
+//!   Alipay SDK's `payOrder` takes, signed as is); `app` (JSON string or
+//!   object) is the fallback. The seed prints `app` as invalid JSON (L604).
+//! - **Amounts** reported are `total_fee` (the order amount the proxy set),
+//!   not `pay_amount` (after a merchant discount).
+//! - **No QR expiry** is documented, so `expiresAt` is left out.
+//! - **Unknown outcomes** (201, 4005, 4006, 40400, 492004, 492005): on a
+//!   counter create they give `Await` (the payer's code may already be
+//!   charged); on a query or cancel they give `PayState::Unknown`. On any
+//!   other create they are errors — the payer has seen nothing yet, so
+//!   nothing can have been paid; query by `out_trade_no` before creating
+//!   again (40106 is a duplicate order number).
+//! - **Queries** send `out_trade_no` always and `sn` too when known (the
+//!   seed: "sn takes priority").
+//! - **`/order/reverse`** (counter cancel) is browser-reachable because the
+//!   counter page must be able to give up on a payment; reversing a *paid*
+//!   micropay refunds it upstream, so the proxy should forward it only for
+//!   an order its last query saw unpaid. `/payment/refund` is listed for the
+//!   sandbox but `browser: false`.
+//! - **Close / reverse answers** are undocumented: read like a query; a
+//!   success without `trade_state` means the cancel was accepted
+//!   (`Cancelled`); 40101 "already paid" gives `Succeeded`.
+//! - **Refund queries** accept the documented envelope and the bare refund
+//!   object the seed prints (L1043); the refund number is sent as
+//!   `customer_refund_no`, the name the request table uses.
+
+mod codes;
+mod response;
+#[cfg(feature = "signing")]
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+pub use codes::BlueOceanCode;
+
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use crate::error::PayError;
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
+use crate::url_guard::UrlPolicy;
+
+/// The BlueOcean Pay gateway.
+pub struct BlueOcean;
+
+/// A `payment` value of `/payment/pay` (seed L243–L258).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Payment {
+    Micropay,
+    AlipayQrcode,
+    AlipayWappay,
+    AlipayApp,
+    BlueoceanQrcode,
+    WechatQrcode,
+    WechatJsapi,
+    WechatMweb,
+    WechatApp,
+    UnionpayQrcode,
+    UnionpayLink,
+}
+
+impl Payment {
+    fn as_str(self) -> &'static str {
+        match self {
+            Payment::Micropay => "micropay",
+            Payment::AlipayQrcode => "alipay.qrcode",
+            Payment::AlipayWappay => "alipay.wappay",
+            Payment::AlipayApp => "alipay.app",
+            Payment::BlueoceanQrcode => "blueocean.qrcode",
+            Payment::WechatQrcode => "wechat.qrcode",
+            Payment::WechatJsapi => "wechat.jsapi",
+            Payment::WechatMweb => "wechat.mweb",
+            Payment::WechatApp => "wechat.app",
+            Payment::UnionpayQrcode => "unionpay.qrcode",
+            Payment::UnionpayLink => "unionpay.link",
+        }
+    }
+}
+
+/// Which `payment` each (mode, channel) creates, each mode's preferred
+/// payment first; the one source of [`MODES`].
+const PAYMENTS: &[(Mode, Channel, Payment)] = &[
+    (Mode::Qr, Channel::Wechat, Payment::WechatQrcode),
+    (Mode::Qr, Channel::Alipay, Payment::AlipayQrcode),
+    (Mode::Qr, Channel::Unionpay, Payment::UnionpayQrcode),
+    (Mode::Qr, Channel::Any, Payment::BlueoceanQrcode),
+    (Mode::Cashier, Channel::Any, Payment::BlueoceanQrcode),
+    (Mode::H5, Channel::Wechat, Payment::WechatMweb),
+    (Mode::Jsapi, Channel::Wechat, Payment::WechatJsapi),
+    (Mode::Wap, Channel::Alipay, Payment::AlipayWappay),
+    (Mode::Wap, Channel::Unionpay, Payment::UnionpayLink),
+    (Mode::App, Channel::Wechat, Payment::WechatApp),
+    (Mode::App, Channel::Alipay, Payment::AlipayApp),
+    (Mode::Counter, Channel::Any, Payment::Micropay),
+    (Mode::Counter, Channel::Wechat, Payment::Micropay),
+    (Mode::Counter, Channel::Alipay, Payment::Micropay),
+];
+
+static MODES: [(Mode, Channel); PAYMENTS.len()] = {
+    let mut out = [(Mode::Qr, Channel::Any); PAYMENTS.len()];
+    let mut i = 0;
+    while i < PAYMENTS.len() {
+        out[i] = (PAYMENTS[i].0, PAYMENTS[i].1);
+        i += 1;
+    }
+    out
+};
+
+/// The payment for `mode` on `channel`, read the way
+/// [`GatewayProtocol::supports`] reads [`MODES`]: an exact entry, else the
+/// mode's `Channel::Any` entry (the mixed code and micropay take every
+/// wallet), else — when the page leaves the channel to us — the mode's
+/// first entry ([`PAYMENTS`] lists each mode's payments in preference order).
+fn payment_for(mode: Mode, channel: Channel) -> Result<Payment, PayError> {
+    let entry = |c: Channel| PAYMENTS.iter().find(|(m, pc, _)| *m == mode && *pc == c);
+    let first = || PAYMENTS.iter().find(|(m, _, _)| *m == mode).filter(|_| channel == Channel::Any);
+    entry(channel).or_else(|| entry(Channel::Any)).or_else(first).map(|(_, _, p)| *p).ok_or_else(|| unsupported_mode(Gateway::BlueOcean, mode, channel))
+}
+
+const fn endpoint(path: &'static str, operation: Operation, browser: bool, order_ref: Option<&'static str>, amount_field: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http: HttpMethod::Post, encoding: Encoding::Json, operation, browser, order_ref, amount_field }
+}
+
+const PAY: &str = "/payment/pay";
+const QUERY: &str = "/order/query";
+const CLOSE: &str = "/order/close";
+const REVERSE: &str = "/order/reverse";
+const REFUND_QUERY: &str = "/order/refundquery";
+
+/// The proxy's allowlist. Only what a checkout needs is browser-reachable;
+/// `/payment/refund` is there for the sandbox, server-side only. Login,
+/// user admin, lists, customs, raw data and FX are left out.
+static ENDPOINTS: [Endpoint; 6] = [
+    endpoint(PAY, Operation::Create, true, Some("out_trade_no"), Some("total_fee")),
+    endpoint(QUERY, Operation::Query, true, Some("out_trade_no"), None),
+    endpoint(CLOSE, Operation::Cancel, true, Some("out_trade_no"), None),
+    endpoint(REVERSE, Operation::Cancel, true, Some("out_trade_no"), None),
+    endpoint(REFUND_QUERY, Operation::RefundQuery, true, None, None),
+    endpoint("/payment/refund", Operation::Write, false, Some("out_trade_no"), None),
+];
+
+/// Fields only the proxy sets: credentials, the amount and anything that
+/// moves money or routes it (`discount` is sent by the L482 example though
+/// undocumented; `store_id` / `sub_blue_mch_id` pick the receiving store;
+/// `attach` comes back in notifications the merchant's server trusts).
+const SERVER_OWNED: &[&str] =
+    &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password"];
+
+/// A merchant order number we send: 1–32 ASCII letters, digits, `-`, `_`.
+fn check_order_no(s: &str) -> Result<(), PayError> {
+    if (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        Ok(())
+    } else {
+        Err(PayError::invalid_argument("out_trade_no must be 1-32 ASCII letters, digits, '-' or '_'"))
+    }
+}
+
+/// A required, non-empty, printable argument.
+fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() && v.len() <= 128 && !v.chars().any(char::is_control) => Ok(v),
+        _ => Err(PayError::invalid_argument(format!("{what} is required (non-empty, at most 128 bytes)"))),
+    }
+}
+
+/// A payer's code scanned at the counter: 10–32 digits (the seed's examples
+/// are 18-digit WeChat and Alipay codes).
+fn check_auth_code(code: &str) -> Result<(), PayError> {
+    if (10..=32).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(PayError::invalid_argument("auth_code must be 10-32 digits"))
+    }
+}
+
+/// A return URL: absolute http(s), no spaces or control characters.
+fn check_return_url(url: &str) -> Result<(), PayError> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    if scheme_ok && url.len() <= 1024 && !url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        Ok(())
+    } else {
+        Err(PayError::invalid_argument("return_url must be an absolute http(s) URL without spaces"))
+    }
+}
+
+impl BlueOcean {
+    fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+        GatewayRequest { gateway: Gateway::BlueOcean, operation, http: HttpMethod::Post, path: path.to_owned(), params: Value::object(params) }
+    }
+
+    /// `/order/query`, `/order/close` and `/order/reverse` share their parameters.
+    fn order_params(order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
+        check_order_no(&order.out_trade_no)?;
+        let mut params = vec![("out_trade_no", Value::str(order.out_trade_no.as_str()))];
+        if let Some(sn) = order.gateway_order_id.as_deref().filter(|s| !s.is_empty()) {
+            params.push(("sn", Value::str(required(Some(sn), "sn")?)));
+        }
+        Ok(params)
+    }
+}
+
+impl GatewayProtocol for BlueOcean {
+    fn gateway(&self) -> Gateway {
+        Gateway::BlueOcean
+    }
+
+    fn modes(&self) -> &'static [(Mode, Channel)] {
+        &MODES
+    }
+
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        SERVER_OWNED
+    }
+
+    fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
+        let payment = payment_for(p.mode, p.channel)?;
+        check_order_no(&p.out_trade_no)?;
+        let mut params = vec![("payment", Value::str(payment.as_str())), ("out_trade_no", Value::str(p.out_trade_no.as_str()))];
+        if let Some(subject) = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            params.push(("body", Value::str(subject)));
+        }
+        match payment {
+            Payment::Micropay => {
+                let code = required(p.auth_code.as_deref(), "auth_code")?;
+                check_auth_code(code)?;
+                params.push(("code", Value::str(code)));
+                if matches!(p.channel, Channel::Wechat | Channel::Alipay) {
+                    params.push(("provider", Value::str(p.channel.as_str())));
+                }
+            }
+            Payment::WechatJsapi => {
+                params.push(("sub_appid", Value::str(required(p.sub_appid.as_deref(), "sub_appid")?)));
+                params.push(("sub_openid", Value::str(required(p.openid.as_deref(), "openid")?)));
+            }
+            Payment::WechatApp => params.push(("sub_appid", Value::str(required(p.sub_appid.as_deref(), "sub_appid")?))),
+            _ => {}
+        }
+        if let Some(url) = p.return_url.as_deref() {
+            check_return_url(url)?;
+            params.push(("h5_redirect_url", Value::str(url)));
+        }
+        Ok(Self::request(Operation::Create, PAY, params))
+    }
+
+    fn parse_create(&self, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
+        response::parse_create(payment_for(p.mode, p.channel)?, p.mode, body, policy)
+    }
+
+    fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        Ok(Self::request(Operation::Query, QUERY, Self::order_params(order)?))
+    }
+
+    fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        response::parse_query(body)
+    }
+
+    fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        let path = if order.mode == Mode::Counter { REVERSE } else { CLOSE };
+        Ok(Self::request(Operation::Cancel, path, Self::order_params(order)?))
+    }
+
+    fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        response::parse_cancel(body)
+    }
+
+    fn refund_query_request(&self, _order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let refund_no = required(refund_no, "refund number (customer_refund_no)")?;
+        Ok(Self::request(Operation::RefundQuery, REFUND_QUERY, vec![("customer_refund_no", Value::str(refund_no))]))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        response::parse_refunds(body)
+    }
+}

@@ -1,0 +1,308 @@
+//! ChaoYing (超赢聚合支付 API v2.9.0, seed 004; English digest
+//! `reference/seed-chaoying.md`).
+//!
+//! Endpoints (form-encoded POST, JSON answers):
+//! - pre-orders `/Open/WECHAT_PreOrder` and `/Open/ALIPAY_PreOrder`:
+//!   `trade_type=JSPAY` gives `pay_info` (a JSON string) for WeChat JSAPI /
+//!   mini-program or Alipay `tradePay`, `NATIVE` gives `code_url` for a QR
+//!   code, `APP` gives an app-pay payload;
+//! - the gateway `/UnifiedPay/Gateway`, multiplexed by the `method`
+//!   parameter ([`super::Endpoint::method_param`]): `pay` (counter, the clerk
+//!   scans the payer's code), `orderquery`, `cancel`, `refundquery`.
+//!
+//! Every answer carries `state` (call), `code` (§4.6, [`ChaoYingCode`]),
+//! `msg`, `trade_state` and, except on pre-orders, `sign`; the business
+//! fields come only when `state` and `trade_state` are both `SUCCESS`.
+//!
+//! Decisions where the seed is silent or contradicts itself:
+//! - **Hosts are proxy configuration.** The seed puts pre-orders on
+//!   `https://qrpay.pos.cn` and the gateway on `https://pay.storepos.cn`
+//!   (L1203, L660). Paths here are exactly the seed's; the proxy maps
+//!   `/Open/*` and `/UnifiedPay/Gateway` to their two base URLs.
+//! - **Merchant identity is server-owned.** `mch_id` (the merchant's
+//!   ChaoYing number), `agent_id`, `pid`, `version`, `nonce_str`, `sign`,
+//!   `notify_url`, `total_fee` and `mch_create_ip` are set by the proxy.
+//! - **`body`** (required goods description) is the order subject, or the
+//!   order number when the page gave none.
+//! - **`product_id`** (required for NATIVE on WeChat, for JSPAY on Alipay
+//!   per a probable copy error) is the order number, sent on every QR and
+//!   JSAPI pre-order.
+//! - **`paytype`** is required by `orderquery`, `cancel` and `refundquery`
+//!   but the counter `pay` infers the wallet from the payer's code. For an
+//!   order whose channel is [`Channel::Any`] the field is left out.
+//! - **Pre-order "unknown" answers** (`PROCESSING`, `NEED_QUERY`) move no
+//!   money, so they are a retryable `gateway_error` (reason `Busy`) rather
+//!   than a wait; the counter `pay` with those (or with a transient
+//!   `state=FAIL`, 30001/20006/20009) gives [`NextAction::Await`].
+//! - **Amounts read back** are `base_fee` (应付, the order amount) when
+//!   present, else `total_fee` (实付 since v2.5.0).
+//! - **`state=FAIL` with `code=10002`** is a signature error, as in the
+//!   seed's failure example (L296), not "moved to refund".
+//! - **Cancel and refund query are back-office only** (`browser: false`):
+//!   `cancel` reverses a *paid* order within five minutes, which a payer's
+//!   browser must never be able to ask for.
+//! - **WeChat mini-program `pay_info`** may lack `appId`
+//!   (`wx.requestPayment` takes none); then it comes from the response's
+//!   `appid` or the request's `sub_appid`. The other five are required.
+//! - **App payloads**: WeChat `pay_info` must hold the OpenSDK `PayReq`
+//!   fields (`appid partnerid prepayid package noncestr timestamp sign`);
+//!   Alipay `pay_info` must be an SDK order string with `app_id` and `sign`.
+
+mod codes;
+mod parse;
+#[cfg(feature = "signing")]
+mod wire;
+
+#[cfg(test)]
+mod tests;
+#[cfg(all(test, feature = "signing"))]
+mod wire_tests;
+
+pub use codes::{CallState, ChaoYingCode, TradeState};
+#[cfg(feature = "signing")]
+pub use wire::{sign_pairs, signing_string};
+
+use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use crate::error::PayError;
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
+use crate::url_guard::UrlPolicy;
+
+/// The ChaoYing gateway.
+pub struct ChaoYing;
+
+/// The WeChat pre-order path.
+pub const WECHAT_PRE_ORDER: &str = "/Open/WECHAT_PreOrder";
+/// The Alipay pre-order path.
+pub const ALIPAY_PRE_ORDER: &str = "/Open/ALIPAY_PreOrder";
+/// The `method`-multiplexed gateway path.
+pub const GATEWAY: &str = "/UnifiedPay/Gateway";
+
+const fn endpoint(
+    path: &'static str,
+    method: Option<&'static str>,
+    operation: Operation,
+    browser: bool,
+    order_ref: Option<&'static str>,
+) -> Endpoint {
+    Endpoint {
+        path,
+        method_param: method,
+        http: HttpMethod::Post,
+        encoding: Encoding::Form,
+        operation,
+        browser,
+        order_ref,
+        amount_field: match operation {
+            Operation::Create => Some("total_fee"),
+            _ => None,
+        },
+    }
+}
+
+static ENDPOINTS: [Endpoint; 6] = [
+    endpoint(WECHAT_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
+    endpoint(ALIPAY_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
+    endpoint(GATEWAY, Some("pay"), Operation::Create, true, Some("out_trade_no")),
+    endpoint(GATEWAY, Some("orderquery"), Operation::Query, true, Some("out_trade_no")),
+    endpoint(GATEWAY, Some("cancel"), Operation::Cancel, false, Some("out_trade_no")),
+    // refundquery names a refund (`out_refund_no`), not an order.
+    endpoint(GATEWAY, Some("refundquery"), Operation::RefundQuery, false, None),
+];
+
+static MODES: [(Mode, Channel); 7] = [
+    (Mode::Jsapi, Channel::Wechat),
+    (Mode::Jsapi, Channel::Alipay),
+    (Mode::Qr, Channel::Wechat),
+    (Mode::Qr, Channel::Alipay),
+    (Mode::App, Channel::Wechat),
+    (Mode::App, Channel::Alipay),
+    (Mode::Counter, Channel::Any),
+];
+
+static SERVER_OWNED: [&str; 10] =
+    ["agent_id", "mch_id", "pid", "version", "nonce_str", "sign", "notify_url", "total_fee", "mch_create_ip", "key"];
+
+/// ChaoYing's `paytype` for a channel (§4.6), `None` for [`Channel::Any`].
+pub fn paytype(channel: Channel) -> Option<&'static str> {
+    match channel {
+        Channel::Wechat => Some("WECHAT"),
+        Channel::Alipay => Some("ALIPAY"),
+        Channel::Unionpay => Some("UNIONPAY"),
+        Channel::Any => None,
+    }
+}
+
+/// Checks an order number against the seed's rule: 5 to 32 letters and
+/// digits, plus `_` where `underscore` (gateway endpoints; the pre-orders
+/// allow letters and digits only).
+fn check_order_no(no: &str, underscore: bool) -> Result<(), PayError> {
+    let ok_char = |b: u8| b.is_ascii_alphanumeric() || (underscore && b == b'_');
+    if (5..=32).contains(&no.len()) && no.bytes().all(ok_char) {
+        Ok(())
+    } else {
+        Err(PayError::invalid_argument(format!(
+            "ChaoYing out_trade_no must be 5-32 letters or digits{}",
+            if underscore { " (or _)" } else { "" }
+        )))
+    }
+}
+
+/// A required, non-empty caller-supplied text.
+fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
+    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| PayError::invalid_argument(format!("ChaoYing needs {what}")))
+}
+
+fn request(operation: Operation, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {
+    GatewayRequest {
+        gateway: Gateway::ChaoYing,
+        operation,
+        http: HttpMethod::Post,
+        path: path.to_owned(),
+        params: Value::object(params.into_iter().map(|(k, v)| (k, Value::String(v)))),
+    }
+}
+
+fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
+    check_order_no(&p.out_trade_no, false)?;
+    let path = match p.channel {
+        Channel::Wechat => WECHAT_PRE_ORDER,
+        Channel::Alipay => ALIPAY_PRE_ORDER,
+        _ => return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel)),
+    };
+    let trade_type = match p.mode {
+        Mode::Jsapi => "JSPAY",
+        Mode::Qr => "NATIVE",
+        _ => "APP",
+    };
+    let mut params = vec![
+        ("trade_type", trade_type.to_owned()),
+        ("out_trade_no", p.out_trade_no.clone()),
+        ("body", p.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| p.out_trade_no.clone())),
+    ];
+    if p.mode != Mode::App {
+        params.push(("product_id", p.out_trade_no.clone()));
+    }
+    match (p.channel, p.mode) {
+        (Channel::Wechat, Mode::Jsapi) => {
+            params.push(("sub_appid", required(p.sub_appid.as_deref(), "sub_appid for WeChat JSAPI")?.to_owned()));
+            params.push(("buyer_id", required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?.to_owned()));
+            params.push(("is_minipg", if p.mini_program { "1" } else { "0" }.to_owned()));
+        }
+        (Channel::Wechat, _) => {
+            let appid = p.sub_appid.as_deref().filter(|s| !s.is_empty());
+            if p.mode == Mode::App {
+                params.push(("sub_appid", required(appid, "sub_appid (the app's AppId) for WeChat app pay")?.to_owned()));
+            } else if let Some(appid) = appid {
+                params.push(("sub_appid", appid.to_owned()));
+            }
+        }
+        (_, Mode::Jsapi) => params.push(("buyer_id", required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?.to_owned())),
+        _ => {}
+    }
+    Ok(request(Operation::Create, path, params))
+}
+
+fn counter_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
+    check_order_no(&p.out_trade_no, true)?;
+    let code = required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?.trim();
+    if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(PayError::invalid_argument("ChaoYing auth_code must be up to 64 letters or digits"));
+    }
+    let mut params = vec![
+        ("method", "pay".to_owned()),
+        ("out_trade_no", p.out_trade_no.clone()),
+        ("auth_code", code.to_owned()),
+        ("body", p.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| p.out_trade_no.clone())),
+    ];
+    if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
+        params.push(("sub_appid", appid.to_owned()));
+    }
+    Ok(request(Operation::Create, GATEWAY, params))
+}
+
+/// `method`, `paytype` (when known) and `out_trade_no` for an order.
+fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, String)>, PayError> {
+    check_order_no(&order.out_trade_no, true)?;
+    let mut params = vec![("method", method.to_owned())];
+    if let Some(t) = paytype(order.channel) {
+        params.push(("paytype", t.to_owned()));
+    }
+    params.push(("out_trade_no", order.out_trade_no.clone()));
+    Ok(params)
+}
+
+impl GatewayProtocol for ChaoYing {
+    fn gateway(&self) -> Gateway {
+        Gateway::ChaoYing
+    }
+
+    fn modes(&self) -> &'static [(Mode, Channel)] {
+        &MODES
+    }
+
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
+    }
+
+    fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
+        if !self.supports(p.mode, p.channel) {
+            return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel));
+        }
+        match p.mode {
+            Mode::Counter => counter_request(p),
+            _ => pre_order_request(p),
+        }
+    }
+
+    /// No ChaoYing answer carries a URL the page must open, so the redirect
+    /// policy is not consulted (Alipay's `pay_url` is "reference only").
+    fn parse_create(&self, p: &CreateParams, body: &Value, _policy: &UrlPolicy) -> Result<Created, PayError> {
+        let action = match p.mode {
+            Mode::Counter => parse::counter(body)?,
+            _ => parse::pre_order(p, body)?,
+        };
+        let gateway_order_id = match &action {
+            NextAction::Done { status } => status.transaction_id.clone(),
+            _ => None,
+        };
+        Ok(Created { action, gateway_order_id })
+    }
+
+    fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        Ok(request(Operation::Query, GATEWAY, order_params("orderquery", order)?))
+    }
+
+    fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        parse::query(body)
+    }
+
+    fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        Ok(request(Operation::Cancel, GATEWAY, order_params("cancel", order)?))
+    }
+
+    fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        parse::cancel(body)
+    }
+
+    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let refund_no = required(refund_no, "a refund number (out_refund_no) to query")?;
+        if refund_no.len() > 32 || !refund_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(PayError::invalid_argument("ChaoYing out_refund_no must be up to 32 letters, digits, - or _"));
+        }
+        let mut params = vec![("method", "refundquery".to_owned())];
+        if let Some(t) = paytype(order.channel) {
+            params.push(("paytype", t.to_owned()));
+        }
+        params.push(("out_refund_no", refund_no.to_owned()));
+        Ok(request(Operation::RefundQuery, GATEWAY, params))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        parse::refund_query(body)
+    }
+}

@@ -1,0 +1,337 @@
+//! Reading ChaoYing's JSON answers into the normalised model.
+
+use super::codes::{CallState, ChaoYingCode, TradeState};
+use super::CreateParams;
+use crate::error::{PayError, Reason};
+use crate::json::Value;
+use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+
+/// The common answer fields (digest §1.3).
+struct Envelope<'a> {
+    body: &'a Value,
+    state: CallState,
+    trade_state: Option<TradeState>,
+    code: Option<ChaoYingCode>,
+    msg: Option<&'a str>,
+}
+
+impl<'a> Envelope<'a> {
+    fn read(body: &'a Value) -> Result<Self, PayError> {
+        if body.members().is_none() {
+            return Err(PayError::invalid_payload("ChaoYing answer is not a JSON object"));
+        }
+        let state = body.text("state").ok_or_else(|| PayError::invalid_payload("ChaoYing answer has no `state`"))?;
+        Ok(Envelope {
+            body,
+            state: CallState::parse(state),
+            trade_state: body.text("trade_state").map(TradeState::parse),
+            code: body.text("code").map(ChaoYingCode::parse),
+            msg: body.text("msg"),
+        })
+    }
+
+    /// The most specific raw state: a non-`SUCCESS` `trade_state`, else the
+    /// `code`, else `trade_state` / `state`.
+    fn raw_state(&self) -> &'a str {
+        let trade = self.body.text("trade_state");
+        match trade {
+            Some(t) if t != "SUCCESS" => t,
+            _ => self.body.text("code").or(trade).or(self.body.text("state")).unwrap_or(""),
+        }
+    }
+
+    fn status(&self, state: PayState) -> OrderStatus {
+        OrderStatus {
+            state,
+            gateway_state: self.raw_state().to_owned(),
+            amount: self.body.int("base_fee").or(self.body.int("total_fee")).filter(|n| *n >= 0),
+            transaction_id: self.body.text("transaction_id").map(str::to_owned),
+        }
+    }
+
+    /// The refusal for a failed call or business result.
+    fn error(&self, failed_call: bool) -> PayError {
+        match &self.code {
+            Some(code) => code.error(failed_call, self.msg),
+            None => PayError::gateway(Gateway::ChaoYing, self.raw_state(), Reason::Unknown, self.msg),
+        }
+    }
+
+    /// `state=VER` or `state=FAIL`: an error, or `Unknown` when the failure
+    /// is transient (the order's outcome is then unknown). `None` when the
+    /// call succeeded.
+    fn failed_call(&self) -> Option<Result<OrderStatus, PayError>> {
+        match &self.state {
+            CallState::Success => None,
+            CallState::Ver => Some(Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, self.msg)
+                .with_detail("ChaoYing says the caller version is too low (state=VER)"))),
+            CallState::Fail => Some(match &self.code {
+                Some(code) if code.is_transient() => Ok(self.status(PayState::Unknown)),
+                _ => Err(self.error(true)),
+            }),
+            CallState::Unknown(_) => Some(Ok(self.status(PayState::Unknown))),
+        }
+    }
+}
+
+/// The order status an `orderquery` (or counter `pay`) answer reports.
+/// Outcome-unknown answers give `Unknown` / `Paying`, never an error.
+pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
+    let env = Envelope::read(body)?;
+    if let Some(failed) = env.failed_call() {
+        return failed;
+    }
+    let by_code = |otherwise: PayState| match &env.code {
+        Some(code) => match code.order_state() {
+            Some(state) => Ok(env.status(state)),
+            // An unlisted code says nothing definite: keep polling.
+            None if code.is_transient() || matches!(code, ChaoYingCode::Unknown(_)) => Ok(env.status(PayState::Unknown)),
+            None => Err(env.error(false)),
+        },
+        None => Ok(env.status(otherwise)),
+    };
+    match &env.trade_state {
+        None | Some(TradeState::Success) => by_code(PayState::Unknown),
+        Some(TradeState::Fail) => by_code(PayState::Failed),
+        Some(TradeState::Processing) => Ok(env.status(PayState::Paying)),
+        Some(TradeState::NeedQuery) | Some(TradeState::Unknown(_)) => Ok(env.status(PayState::Unknown)),
+        Some(TradeState::Refund) => Ok(env.status(PayState::Refunded)),
+    }
+}
+
+/// A `cancel` answer: `Cancelled` (or `Closed` for code 10004) on success.
+pub(super) fn cancel(body: &Value) -> Result<OrderStatus, PayError> {
+    let env = Envelope::read(body)?;
+    if let Some(failed) = env.failed_call() {
+        return failed;
+    }
+    match &env.trade_state {
+        None | Some(TradeState::Success) => match &env.code {
+            Some(ChaoYingCode::Closed) => Ok(env.status(PayState::Closed)),
+            Some(code) if code.order_state().is_none() => Err(env.error(false)),
+            _ => Ok(env.status(PayState::Cancelled)),
+        },
+        Some(TradeState::Refund) => Ok(env.status(PayState::Refunded)),
+        Some(TradeState::Fail) => Err(env.error(false)),
+        Some(_) => Ok(env.status(PayState::Unknown)),
+    }
+}
+
+/// A counter `pay` answer: `Done` when settled, `Await` while the payer
+/// confirms or the outcome is unknown, an error when it definitely failed.
+pub(super) fn counter(body: &Value) -> Result<NextAction, PayError> {
+    let status = query(body)?;
+    match status.state {
+        PayState::Pending | PayState::Paying | PayState::Unknown => Ok(NextAction::Await),
+        PayState::Succeeded | PayState::Refunded => Ok(NextAction::Done { status }),
+        PayState::Failed | PayState::Closed | PayState::Cancelled => {
+            let env = Envelope::read(body)?;
+            Err(match &env.code {
+                Some(code) => code.error(false, env.msg),
+                None => PayError::gateway(Gateway::ChaoYing, status.gateway_state, Reason::PaymentDeclined, env.msg),
+            })
+        }
+    }
+}
+
+/// A pre-order answer: the QR text, JSAPI parameters or app payload.
+pub(super) fn pre_order(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> {
+    let env = Envelope::read(body)?;
+    match &env.state {
+        CallState::Success => {}
+        CallState::Fail => return Err(env.error(true)),
+        CallState::Ver | CallState::Unknown(_) => {
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg)
+                .with_detail("ChaoYing refused the call (state is not SUCCESS)"))
+        }
+    }
+    match &env.trade_state {
+        None | Some(TradeState::Success) => {}
+        // No money moves on a pre-order: an unknown outcome is a retryable refusal.
+        Some(TradeState::Processing) | Some(TradeState::NeedQuery) => {
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Busy, env.msg));
+        }
+        Some(_) => return Err(env.error(false)),
+    }
+    if let Some(code) = env.code.as_ref().filter(|c| **c != ChaoYingCode::Success) {
+        return Err(code.error(false, env.msg));
+    }
+    match (p.mode, p.channel) {
+        (Mode::Qr, _) => qr(body),
+        (Mode::Jsapi, Channel::Wechat) => wechat_jsapi(p, body),
+        (Mode::Jsapi, _) => alipay_trade_pay(body),
+        (Mode::App, Channel::Wechat) => wechat_app(body),
+        (Mode::App, _) => alipay_app(body),
+        (mode, channel) => Err(crate::gateway::unsupported_mode(Gateway::ChaoYing, mode, channel)),
+    }
+}
+
+fn pay_info(body: &Value) -> Result<Value, PayError> {
+    body.nested_object("pay_info").ok_or_else(|| PayError::invalid_payload("ChaoYing `pay_info` is missing or not a JSON object"))
+}
+
+fn field(obj: &Value, key: &str, what: &str) -> Result<String, PayError> {
+    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(format!("ChaoYing {what} has no `{key}`")))
+}
+
+fn qr(body: &Value) -> Result<NextAction, PayError> {
+    let content = match body.text("code_url") {
+        Some(url) => url.to_owned(),
+        // `code_img_url`'s `uuid` parameter is the code_url, URL-encoded (L1394).
+        None => body
+            .text("code_img_url")
+            .and_then(|img| query_param(img, "uuid"))
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| PayError::invalid_payload("ChaoYing NATIVE answer has no `code_url`"))?,
+    };
+    Ok(NextAction::Qr { content, expires_at: None })
+}
+
+fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> {
+    let info = pay_info(body)?;
+    let what = "WeChat pay_info";
+    let app_id = match info.text("appId") {
+        Some(id) => id.to_owned(),
+        // wx.requestPayment takes no appId: the mini-program variant may omit it.
+        None if p.mini_program => body
+            .text("appid")
+            .or(body.text("sub_appid"))
+            .or(p.sub_appid.as_deref().filter(|s| !s.is_empty()))
+            .map(str::to_owned)
+            .ok_or_else(|| PayError::invalid_payload("ChaoYing mini-program pay_info has no `appId` and no appid is known"))?,
+        None => return Err(PayError::invalid_payload("ChaoYing WeChat pay_info has no `appId`")),
+    };
+    Ok(NextAction::WechatJsapi {
+        params: WechatJsapiParams {
+            app_id,
+            time_stamp: field(&info, "timeStamp", what)?,
+            nonce_str: field(&info, "nonceStr", what)?,
+            package: field(&info, "package", what)?,
+            sign_type: field(&info, "signType", what)?,
+            pay_sign: field(&info, "paySign", what)?,
+        },
+    })
+}
+
+fn alipay_trade_pay(body: &Value) -> Result<NextAction, PayError> {
+    let info = pay_info(body)?;
+    let trade_no = ["tradeNO", "trade_no", "tradeNo"]
+        .iter()
+        .find_map(|k| info.text(k))
+        .ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay pay_info has no `tradeNO`"))?;
+    Ok(NextAction::AlipayTradePay { trade_no: trade_no.to_owned() })
+}
+
+/// The WeChat OpenSDK `PayReq` fields an app needs.
+const WECHAT_APP_FIELDS: [&str; 7] = ["appid", "partnerid", "prepayid", "package", "noncestr", "timestamp", "sign"];
+
+fn wechat_app(body: &Value) -> Result<NextAction, PayError> {
+    let info = pay_info(body)?;
+    for key in WECHAT_APP_FIELDS {
+        field(&info, key, "WeChat app pay_info")?;
+    }
+    Ok(NextAction::App { provider: AppProvider::Wechat, payload: info })
+}
+
+fn alipay_app(body: &Value) -> Result<NextAction, PayError> {
+    let order = body.text("pay_info").ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay app answer has no `pay_info`"))?;
+    let has = |key: &str| order.split('&').any(|pair| pair.split_once('=').is_some_and(|(k, v)| k == key && !v.is_empty()));
+    if !(has("app_id") && has("sign")) {
+        return Err(PayError::invalid_payload("ChaoYing Alipay app pay_info is not an order string with app_id and sign"));
+    }
+    Ok(NextAction::App { provider: AppProvider::Alipay, payload: Value::str(order) })
+}
+
+/// A `refundquery` answer's `refund_list` (a JSON string or array).
+pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+    let env = Envelope::read(body)?;
+    match &env.state {
+        CallState::Success => {}
+        CallState::Fail => return Err(env.error(true)),
+        CallState::Ver | CallState::Unknown(_) => {
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg))
+        }
+    }
+    match &env.trade_state {
+        None | Some(TradeState::Success) => {}
+        Some(TradeState::Fail) => return Err(env.error(false)),
+        Some(_) => {
+            return Ok(vec![RefundStatus {
+                state: RefundState::Unknown,
+                gateway_state: env.raw_state().to_owned(),
+                amount: None,
+                refund_id: None,
+            }])
+        }
+    }
+    let list = match body.get("refund_list") {
+        Some(Value::String(s)) => crate::json::parse(s).map_err(|_| PayError::invalid_payload("ChaoYing `refund_list` is not JSON"))?,
+        Some(v @ Value::Array(_)) => v.clone(),
+        None if body.int("refund_count") == Some(0) => Value::Array(Vec::new()),
+        _ => return Err(PayError::invalid_payload("ChaoYing refund query answer has no `refund_list`")),
+    };
+    let Value::Array(items) = list else {
+        return Err(PayError::invalid_payload("ChaoYing `refund_list` is not an array"));
+    };
+    items.iter().map(refund_item).collect()
+}
+
+fn refund_item(item: &Value) -> Result<RefundStatus, PayError> {
+    let raw = field(item, "refund_status", "refund_list item")?;
+    let state = match raw.as_str() {
+        "SUCCESS" => RefundState::Succeeded,
+        "PROCESSING" => RefundState::Processing,
+        // CHANGE (转入代发): the bank refused and the money went back to the
+        // merchant, who must refund by hand — the payer has not been refunded.
+        "FAIL" | "CHANGE" => RefundState::Failed,
+        // NOTSURE: retry with the same refund number; anything else is unknown.
+        _ => RefundState::Unknown,
+    };
+    Ok(RefundStatus {
+        state,
+        gateway_state: raw,
+        amount: item.int("refund_fee").or(item.int("base_refund_fee")).filter(|n| *n >= 0),
+        refund_id: item.text("refund_id").map(str::to_owned),
+    })
+}
+
+/// The percent-decoded value of query parameter `name` in `url`.
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    let raw = query.split('&').find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v))?;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_param_decodes() {
+        let url = "https://pay.swiftpass.cn/pay/qrcode?uuid=https%3A%2F%2Fqr.alipay.com%2Fbax04486r0vgbxds3h55805a";
+        assert_eq!(query_param(url, "uuid").as_deref(), Some("https://qr.alipay.com/bax04486r0vgbxds3h55805a"));
+        assert_eq!(query_param("https://x/?a=1&uuid=%zz%4", "uuid").as_deref(), Some("%zz%4"));
+        assert_eq!(query_param("https://x/", "uuid"), None);
+        assert_eq!(query_param("https://x/?uuid=%ff", "uuid"), None, "invalid UTF-8 is refused");
+    }
+}

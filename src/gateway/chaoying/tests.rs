@@ -1,0 +1,171 @@
+//! Protocol tests: the requests each checkout step builds, the allowlist,
+//! and hostile input. The seed's answers are covered by
+//! `fixtures/chaoying/cases.json` (run by `tests/fixtures.rs`).
+
+use super::*;
+use crate::error::ErrorCode;
+use crate::model::PayState;
+
+fn params(mode: Mode, channel: Channel) -> CreateParams {
+    let mut p = CreateParams::new(mode, channel, "A100011");
+    p.subject = Some("超赢支付聚合支付".into());
+    p.openid = Some("oRA5quGvJc1wwwjMW-tnpLLqD-FM".into());
+    p.sub_appid = Some("wxaee08d155d9de0c5".into());
+    p
+}
+
+fn order(channel: Channel) -> OrderRef {
+    OrderRef { out_trade_no: "1497769914931".into(), channel, mode: Mode::Qr, gateway_order_id: None }
+}
+
+fn text<'a>(r: &'a GatewayRequest, key: &str) -> Option<&'a str> {
+    r.params.text(key)
+}
+
+#[test]
+fn wechat_jsapi_pre_order_carries_the_payer_and_appid() {
+    let r = ChaoYing.create_request(&params(Mode::Jsapi, Channel::Wechat)).unwrap();
+    assert_eq!(r.path, WECHAT_PRE_ORDER);
+    assert_eq!(r.proxy_path(), "/chaoying/Open/WECHAT_PreOrder");
+    assert_eq!(r.operation, Operation::Create);
+    assert_eq!(text(&r, "trade_type"), Some("JSPAY"));
+    assert_eq!(text(&r, "buyer_id"), Some("oRA5quGvJc1wwwjMW-tnpLLqD-FM"));
+    assert_eq!(text(&r, "sub_appid"), Some("wxaee08d155d9de0c5"));
+    assert_eq!(text(&r, "is_minipg"), Some("0"));
+    assert_eq!(text(&r, "body"), Some("超赢支付聚合支付"));
+    assert_eq!(text(&r, "method"), None, "pre-orders have no method parameter");
+    for owned in ChaoYing.server_owned_fields() {
+        assert!(r.params.get(owned).is_none(), "{owned} must be left to the proxy");
+    }
+    let mut mini = params(Mode::Jsapi, Channel::Wechat);
+    mini.mini_program = true;
+    assert_eq!(text(&ChaoYing.create_request(&mini).unwrap(), "is_minipg"), Some("1"));
+}
+
+#[test]
+fn qr_app_and_alipay_pre_orders() {
+    let r = ChaoYing.create_request(&params(Mode::Qr, Channel::Wechat)).unwrap();
+    assert_eq!((text(&r, "trade_type"), text(&r, "product_id")), (Some("NATIVE"), Some("A100011")));
+    assert_eq!(text(&r, "buyer_id"), None);
+    let r = ChaoYing.create_request(&params(Mode::Qr, Channel::Alipay)).unwrap();
+    assert_eq!(r.path, ALIPAY_PRE_ORDER);
+    assert_eq!(text(&r, "sub_appid"), None, "the Alipay pre-order has no sub_appid");
+    let r = ChaoYing.create_request(&params(Mode::Jsapi, Channel::Alipay)).unwrap();
+    assert_eq!((text(&r, "trade_type"), text(&r, "buyer_id")), (Some("JSPAY"), Some("oRA5quGvJc1wwwjMW-tnpLLqD-FM")));
+    let r = ChaoYing.create_request(&params(Mode::App, Channel::Wechat)).unwrap();
+    assert_eq!((text(&r, "trade_type"), text(&r, "product_id")), (Some("APP"), None));
+    let mut no_subject = params(Mode::Qr, Channel::Alipay);
+    no_subject.subject = None;
+    assert_eq!(text(&ChaoYing.create_request(&no_subject).unwrap(), "body"), Some("A100011"));
+}
+
+#[test]
+fn counter_pay_goes_through_the_gateway() {
+    let mut p = params(Mode::Counter, Channel::Any);
+    p.auth_code = Some(" 130000000000000000 ".into());
+    let r = ChaoYing.create_request(&p).unwrap();
+    assert_eq!((r.path.as_str(), text(&r, "method")), (GATEWAY, Some("pay")));
+    assert_eq!(text(&r, "auth_code"), Some("130000000000000000"));
+    assert_eq!(text(&r, "paytype"), None, "pay takes no paytype since v2.2.0");
+    assert_eq!(ChaoYing.endpoint(GATEWAY, Some("pay")).map(|e| e.operation), Some(Operation::Create));
+}
+
+#[test]
+fn query_cancel_and_refund_query_requests() {
+    let q = ChaoYing.query_request(&order(Channel::Wechat)).unwrap();
+    assert_eq!((q.path.as_str(), text(&q, "method"), text(&q, "paytype")), (GATEWAY, Some("orderquery"), Some("WECHAT")));
+    assert_eq!(text(&q, "out_trade_no"), Some("1497769914931"));
+    let c = ChaoYing.cancel_request(&order(Channel::Alipay)).unwrap();
+    assert_eq!((c.operation, text(&c, "method"), text(&c, "paytype")), (Operation::Cancel, Some("cancel"), Some("ALIPAY")));
+    let any = ChaoYing.query_request(&order(Channel::Any)).unwrap();
+    assert_eq!(text(&any, "paytype"), None);
+    let r = ChaoYing.refund_query_request(&order(Channel::Wechat), Some("TK-1497769914931-01")).unwrap();
+    assert_eq!((text(&r, "method"), text(&r, "out_refund_no")), (Some("refundquery"), Some("TK-1497769914931-01")));
+    assert_eq!(text(&r, "out_trade_no"), None, "removed from refundquery in v2.5.1");
+    assert_eq!(ChaoYing.refund_query_request(&order(Channel::Wechat), None).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(ChaoYing.refund_query_request(&order(Channel::Wechat), Some("a&b=c")).unwrap_err().code, ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn allowlist_is_keyed_by_path_and_method() {
+    let op = |path: &str, method: Option<&str>| ChaoYing.endpoint(path, method).map(|e| e.operation);
+    assert_eq!(op(GATEWAY, Some("orderquery")), Some(Operation::Query));
+    assert_eq!(op(GATEWAY, Some("cancel")), Some(Operation::Cancel));
+    assert_eq!(op(GATEWAY, Some("refundquery")), Some(Operation::RefundQuery));
+    assert_eq!(op(GATEWAY, Some("refund")), None, "refunds are not forwarded");
+    assert_eq!(op(GATEWAY, None), None);
+    assert_eq!(op(WECHAT_PRE_ORDER, None), Some(Operation::Create));
+    assert_eq!(op("/open/wechat_preorder", None), None, "paths are case-sensitive");
+    for e in ChaoYing.endpoints() {
+        assert_eq!((e.http, e.encoding), (HttpMethod::Post, Encoding::Form));
+        let browser = matches!(e.operation, Operation::Create | Operation::Query);
+        assert_eq!(e.browser, browser, "{} {:?}", e.path, e.method_param);
+        assert_eq!(e.amount_field.is_some(), e.operation == Operation::Create);
+    }
+}
+
+#[test]
+fn bad_arguments_are_refused() {
+    let refused = |p: &CreateParams| ChaoYing.create_request(p).unwrap_err().code;
+    for bad in ["A1", "A_10001", "javascript:alert(1)", "中文订单号12345", &"9".repeat(33)] {
+        let mut p = params(Mode::Qr, Channel::Wechat);
+        p.out_trade_no = bad.into();
+        assert_eq!(refused(&p), ErrorCode::InvalidArgument, "{bad}");
+    }
+    let mut p = params(Mode::Counter, Channel::Any);
+    p.out_trade_no = "A_10001".into();
+    p.auth_code = Some("130000000000000000".into());
+    assert!(ChaoYing.create_request(&p).is_ok(), "the gateway allows _");
+    p.auth_code = Some("13&x=1".into());
+    assert_eq!(refused(&p), ErrorCode::InvalidArgument);
+    p.auth_code = None;
+    assert_eq!(refused(&p), ErrorCode::InvalidArgument);
+    let mut p = params(Mode::Jsapi, Channel::Wechat);
+    p.openid = Some("  ".into());
+    assert_eq!(refused(&p), ErrorCode::InvalidArgument);
+    let mut p = params(Mode::Jsapi, Channel::Wechat);
+    p.sub_appid = None;
+    assert_eq!(refused(&p), ErrorCode::InvalidArgument);
+    for (mode, channel) in
+        [(Mode::H5, Channel::Wechat), (Mode::Wap, Channel::Alipay), (Mode::Qr, Channel::Unionpay), (Mode::Cashier, Channel::Any)]
+    {
+        assert_eq!(refused(&params(mode, channel)), ErrorCode::Unsupported, "{mode:?} {channel:?}");
+    }
+    assert_eq!(
+        ChaoYing.query_request(&OrderRef { out_trade_no: String::new(), ..order(Channel::Wechat) }).unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn hostile_answers_give_errors_not_panics() {
+    let p = params(Mode::Jsapi, Channel::Wechat);
+    let policy = UrlPolicy::default();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let bodies = [
+        Value::Null,
+        Value::str("SUCCESS"),
+        Value::object([("state", Value::Array(vec![]))]),
+        Value::object([("state", Value::str("SUCCESS")), ("trade_state", Value::str("SUCCESS")), ("pay_info", Value::str(deep.clone()))]),
+        Value::object([("state", Value::str("SUCCESS")), ("pay_info", Value::int_value(1))]),
+    ];
+    for body in &bodies {
+        let err = ChaoYing.parse_create(&p, body, &policy).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidPayload, "{body:?}");
+    }
+    let refund = Value::object([("state", Value::str("SUCCESS")), ("refund_list", Value::str(deep))]);
+    assert_eq!(ChaoYing.parse_refund_query(&refund).unwrap_err().code, ErrorCode::InvalidPayload);
+    let huge = crate::json::parse(
+        r#"{"state":"SUCCESS","trade_state":"SUCCESS","code":"10000","total_fee":"99999999999999999999999","base_fee":-5}"#,
+    )
+    .unwrap();
+    let status = ChaoYing.parse_query(&huge).unwrap();
+    assert_eq!((status.state, status.amount), (PayState::Succeeded, None), "out-of-range and negative amounts are dropped");
+}
+
+#[test]
+fn seed_failure_example_reads_as_a_signature_error() {
+    let body = crate::json::parse(r#"{"state":"FAIL","code":"10002","msg":"签名错误"}"#).unwrap();
+    let err = ChaoYing.parse_query(&body).unwrap_err();
+    assert_eq!((err.reason, err.gateway_message.as_deref()), (crate::error::Reason::Signature, Some("签名错误")));
+}

@@ -1,0 +1,241 @@
+//! HipoPay's status codes (seed §3), the WeChat error inside a 555, the
+//! order / refund states (§11.1, §11.2) and exact amount conversion.
+
+use crate::error::{PayError, Reason};
+use crate::json::Value;
+use crate::model::{Gateway, PayState, RefundState};
+
+/// `meta.status_code` of a HipoPay response (seed §3), which mirrors the
+/// HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HipoPayCode {
+    /// 200: the request succeeded.
+    Success,
+    /// 400 Bad Request – 请求参数错误.
+    BadRequest,
+    /// 401 Unauthorized – 签名错误.
+    Unauthorized,
+    /// 403 Forbidden – 权限错误.
+    Forbidden,
+    /// 404 Not Found – 未找到资源或对象.
+    NotFound,
+    /// 411 Timestamp Error – 请求已过时.
+    TimestampError,
+    /// 500 Internal Server Error – 内部服务出错,请稍后重试.
+    InternalError,
+    /// 503 Service Unavailable – 服务不可用,请稍后重试.
+    ServiceUnavailable,
+    /// 555 Wechat Service Error – 微信服务错误 (`message` is a JSON string).
+    WechatServiceError,
+    /// Any other code, as received.
+    Unknown(String),
+}
+
+impl HipoPayCode {
+    /// Parses the code as HipoPay writes it (`200`, `"401"`…).
+    pub fn parse(raw: &str) -> HipoPayCode {
+        match raw.trim() {
+            "200" => HipoPayCode::Success,
+            "400" => HipoPayCode::BadRequest,
+            "401" => HipoPayCode::Unauthorized,
+            "403" => HipoPayCode::Forbidden,
+            "404" => HipoPayCode::NotFound,
+            "411" => HipoPayCode::TimestampError,
+            "500" => HipoPayCode::InternalError,
+            "503" => HipoPayCode::ServiceUnavailable,
+            "555" => HipoPayCode::WechatServiceError,
+            other => HipoPayCode::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The code as text (`"411"`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            HipoPayCode::Success => "200",
+            HipoPayCode::BadRequest => "400",
+            HipoPayCode::Unauthorized => "401",
+            HipoPayCode::Forbidden => "403",
+            HipoPayCode::NotFound => "404",
+            HipoPayCode::TimestampError => "411",
+            HipoPayCode::InternalError => "500",
+            HipoPayCode::ServiceUnavailable => "503",
+            HipoPayCode::WechatServiceError => "555",
+            HipoPayCode::Unknown(raw) => raw,
+        }
+    }
+
+    /// The HTTP status that goes with the code (the sandbox answers with it).
+    pub fn http_status(&self) -> u16 {
+        self.as_str().parse().ok().filter(|s| (100..=599).contains(s)).unwrap_or(500)
+    }
+
+    /// The seed's own description, used as `meta.message` by the sandbox.
+    pub fn seed_message(&self) -> &'static str {
+        match self {
+            HipoPayCode::Success => "请求成功",
+            HipoPayCode::BadRequest => "Bad Request – 请求参数错误",
+            HipoPayCode::Unauthorized => "Unauthorized – 签名错误",
+            HipoPayCode::Forbidden => "Forbidden – 权限错误",
+            HipoPayCode::NotFound => "Not Found – 未找到资源或对象",
+            HipoPayCode::TimestampError => "Timestamp Error – 请求已过时",
+            HipoPayCode::InternalError => "Internal Server Error – 内部服务出错,请稍后重试",
+            HipoPayCode::ServiceUnavailable => "Service Unavailable – 服务不可用,请稍后重试",
+            HipoPayCode::WechatServiceError => "Wechat Service Error – 微信服务错误",
+            HipoPayCode::Unknown(_) => "Unknown error",
+        }
+    }
+
+    /// The shared reason for messages.
+    pub fn reason(&self) -> Reason {
+        match self {
+            HipoPayCode::Success => Reason::General,
+            HipoPayCode::BadRequest => Reason::BadRequest,
+            HipoPayCode::Unauthorized => Reason::Signature,
+            HipoPayCode::Forbidden => Reason::Credentials,
+            HipoPayCode::NotFound => Reason::OrderNotFound,
+            HipoPayCode::TimestampError => Reason::StaleRequest,
+            HipoPayCode::InternalError | HipoPayCode::ServiceUnavailable => Reason::Busy,
+            HipoPayCode::WechatServiceError => Reason::Upstream,
+            HipoPayCode::Unknown(_) if self.is_outcome_unknown() => Reason::Busy,
+            HipoPayCode::Unknown(_) => Reason::Unknown,
+        }
+    }
+
+    /// Whether the code leaves the payment's outcome open (every 5xx, 555
+    /// included): a query then reads as `unknown` and polling goes on.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self.as_str().trim().parse::<u16>(), Ok(500..=599))
+    }
+}
+
+/// The WeChat error a 555 carries as a JSON string in `meta.message`
+/// (`{"wx_code": …, "wx_message": …}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WechatError {
+    /// `wx_code`, e.g. `USERPAYING`, `AUTHCODEEXPIRE`.
+    pub code: Option<String>,
+    /// `wx_message`.
+    pub message: Option<String>,
+}
+
+impl WechatError {
+    /// Decodes `meta.message`; a message that is not the documented JSON
+    /// keeps its text as the WeChat message.
+    pub fn parse(message: &str) -> WechatError {
+        match crate::json::parse(message) {
+            Ok(v @ Value::Object(_)) => WechatError { code: v.text("wx_code").map(str::to_owned), message: v.text("wx_message").map(str::to_owned) },
+            _ => WechatError { code: None, message: Some(message.to_owned()).filter(|m| !m.is_empty()) },
+        }
+    }
+
+    /// Whether WeChat left the payment open (the payer is entering a PIN,
+    /// or WeChat failed mid-way): a counter payment must be polled, not failed.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self.code.as_deref(), None | Some("USERPAYING" | "SYSTEMERROR" | "BANKERROR"))
+    }
+
+    /// The shared reason for WeChat's own error codes.
+    pub fn reason(&self) -> Reason {
+        match self.code.as_deref().unwrap_or("") {
+            "ORDERPAID" => Reason::OrderPaid,
+            "ORDERCLOSED" | "ORDERREVERSED" => Reason::OrderClosed,
+            "ORDERNOTEXIST" | "TRADE_NOT_EXIST" => Reason::OrderNotFound,
+            "OUT_TRADE_NO_USED" => Reason::DuplicateOrder,
+            "AUTHCODEEXPIRE" | "AUTH_CODE_ERROR" | "AUTH_CODE_INVALID" => Reason::AuthCodeInvalid,
+            "NOTENOUGH" | "NOTSUPORTCARD" | "BUYER_MISMATCH" | "PAYER_ACCOUNT_ERROR" => Reason::PaymentDeclined,
+            "NOAUTH" | "NOT_ALLOWED" => Reason::NotEnabled,
+            "PARAM_ERROR" | "INVALID_REQUEST" | "XML_FORMAT_ERROR" => Reason::BadRequest,
+            "SIGNERROR" => Reason::Signature,
+            _ => Reason::Upstream,
+        }
+    }
+}
+
+/// The error for a refused response: HipoPay's code and message are kept;
+/// for a 555 the reason and message come from the WeChat error inside.
+pub(super) fn refusal(code: &HipoPayCode, message: &str) -> PayError {
+    if *code == HipoPayCode::WechatServiceError {
+        let wx = WechatError::parse(message);
+        let mut e = PayError::gateway(Gateway::HipoPay, code.as_str(), wx.reason(), wx.message.as_deref());
+        if let Some(c) = &wx.code {
+            e = e.with_detail(format!("WeChat error {c}"));
+        }
+        return e;
+    }
+    PayError::gateway(Gateway::HipoPay, code.as_str(), code.reason(), Some(message))
+}
+
+/// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,
+/// EXPIRED). A paid order whose `refund_status` is `PART` or `FULL`, or that
+/// lists a successful refund (`refunded`), is refunded.
+pub fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
+    match status.trim().to_ascii_uppercase().as_str() {
+        "INIT" => PayState::Pending,
+        "PAID" => {
+            let partly_or_fully = refund_status.is_some_and(|r| r.trim().eq_ignore_ascii_case("PART") || r.trim().eq_ignore_ascii_case("FULL"));
+            if partly_or_fully || refunded {
+                PayState::Refunded
+            } else {
+                PayState::Succeeded
+            }
+        }
+        "FAIL" | "FAILED" => PayState::Failed,
+        "EXPIRED" => PayState::Closed,
+        _ => PayState::Unknown,
+    }
+}
+
+/// A refund's state (§11.2 gives only `SUCCESS`; the rest are read by their
+/// usual names, anything else is unknown).
+pub fn refund_state(status: &str) -> RefundState {
+    match status.trim().to_ascii_uppercase().as_str() {
+        "SUCCESS" | "SUCCEEDED" | "REFUNDED" => RefundState::Succeeded,
+        "INIT" | "PENDING" | "PROCESSING" | "REFUNDING" => RefundState::Processing,
+        "FAIL" | "FAILED" | "CLOSED" | "CHANGE" => RefundState::Failed,
+        _ => RefundState::Unknown,
+    }
+}
+
+/// Decimal places of a currency's amounts: none for JPY and KRW, two for
+/// the other §11.3 currencies (and for an unknown or absent currency).
+pub fn currency_exponent(currency: Option<&str>) -> u32 {
+    match currency.map(str::trim) {
+        Some(c) if c.eq_ignore_ascii_case("JPY") || c.eq_ignore_ascii_case("KRW") => 0,
+        _ => 2,
+    }
+}
+
+/// An amount as HipoPay writes it (`"100"`, `"0.10"`, `1`, `0.877`) in
+/// minor units, exactly. `None` for a sign, an exponent, more decimals
+/// than the currency has (unless they are zeros) or more than 15 integer
+/// digits — never rounded.
+pub fn amount_to_minor(text: &str, currency: Option<&str>) -> Option<i64> {
+    let exponent = currency_exponent(currency);
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let kept = fraction.get(..fraction.len().min(exponent as usize))?;
+    if fraction.bytes().skip(kept.len()).any(|b| b != b'0') {
+        return None;
+    }
+    let mut minor: i64 = whole.parse().ok()?;
+    for i in 0..exponent as usize {
+        let d = kept.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
+        minor = minor.checked_mul(10)?.checked_add(d)?;
+    }
+    Some(minor)
+}
+
+/// Minor units as HipoPay's major-unit decimal (`10000` HKD → `"100.00"`,
+/// `100` JPY → `"100"`); `None` for a negative amount.
+pub fn minor_to_amount(minor: i64, currency: Option<&str>) -> Option<String> {
+    if minor < 0 {
+        return None;
+    }
+    Some(match currency_exponent(currency) {
+        0 => minor.to_string(),
+        _ => format!("{}.{:02}", minor / 100, minor % 100),
+    })
+}

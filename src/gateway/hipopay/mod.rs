@@ -1,0 +1,378 @@
+//! HipoPay open API, agent (服务商) edition — seed `002_601bc67645f6d3f8.txt`.
+//!
+//! # Transport
+//! REST, no base URL in the seed (the proxy configures it). GET endpoints take
+//! a query string, POST endpoints an `application/x-www-form-urlencoded`
+//! body; every request carries the headers `AgentNo`, `Signature`, `Version`
+//! (`1.0`) and `Timestamp` (signing: the `wire` submodule, feature `signing`). Every
+//! response is `{"meta":{"status_code","message","success"},"data":{…}}`,
+//! except the Alipay rate (§6.8), which puts `rate` at the top level.
+//! Responses are not signed.
+//!
+//! # Modes
+//! | mode, channel | path (seed §) | next action |
+//! |---|---|---|
+//! | qr, wechat | `POST /order/scanned_pay` (4.3) | `qr` from `code_url` (or `qr_code`) |
+//! | counter, wechat | `POST /order/scan_pay` (4.2) | `done` when settled, else `await` |
+//! | jsapi, wechat | `POST /order/jsapi_pay` (4.1, path chosen) | `wechatJsapi` |
+//! | jsapi, wechat, mini-program | `POST /order/mini_program_pay` (4.4, path chosen) | `wechatJsapi` (for `wx.requestPayment`) |
+//! | app, wechat | `POST /order/app_pay` (4.5, path chosen) | `app` (OpenSDK `PayReq` fields) |
+//! | cashier, wechat | `POST /order/pc_desk` (4.6, path chosen); with `sub_appid` set (the page runs in an official account) `POST /order/mp_desk` (4.7, path chosen) | `redirect` |
+//! | qr, alipay | `POST /alipay/qrcode_pay` (7.1) | `qr` from `qrcode`; a 6.1 `POST /alipay/scanned_pay` answer (`url`, Alipay's own QR page) reads as `iframe` |
+//! | cashier, alipay | `POST /alipay/pc_desk` (6.4, path chosen) | `redirect` |
+//! | wap, alipay | `POST /alipay/wap_pay` (6.3) | `redirect` |
+//! | counter, alipay | `POST /alipay/scan_pay` (7.2) | `done` when settled, else `await` |
+//! | app, alipay | `POST /alipay/app_pay` (6.2.1, path chosen) | `app` (`prepay_string`) |
+//!
+//! The seed prints no path for JSAPI, mini-program, app and the cashier
+//! desks; [`CHOSEN_PATHS`] lists the paths used here so that a proxy maps
+//! them onto the real upstream paths it is configured with. Their responses
+//! are read leniently: JSAPI parameters flat in `data` or under `js_param`
+//! (object or JSON string); desks answer a URL in `data.url` (or `pay_url`,
+//! `cashier_url`, `redirect_url`). Reading a response depends only on the
+//! mode and the wallet (the JS `parseCreateResponse` knows nothing more),
+//! so `sub_appid` is at most a fallback for a missing `appId`.
+//!
+//! # Status, refunds, cancel
+//! Queries: `GET /order` (WeChat) or `GET /alipay/order` (Alipay), chosen by
+//! [`OrderRef::channel`] (`any` only where the mode implies the wallet:
+//! JSAPI → WeChat, WAP → Alipay), naming the merchant's order
+//! (`agent_order_id` / `out_order_no`) and HipoPay's (`order_no` /
+//! `payment_no`) when known. Refund queries: `GET /refund` (`agent_order_id`)
+//! and `GET /alipay/refund` (`outer_order_no`, as §6.7 names it). Refund
+//! creation (`POST /refund`, `POST /alipay/refund`) is back-office only and
+//! not allowlisted; `POST /order/openid` (4.4 step 2, code → openid) is.
+//! HTTP-style codes 500, 503, other 5xx and 555 (WeChat service error) read
+//! as [`PayState::Unknown`](crate::model::PayState::Unknown) on a query —
+//! never as failure. The seed has **no close / cancel endpoint**:
+//! [`GatewayProtocol::cancel_request`] answers `unsupported`; an unpaid order
+//! ends when HipoPay expires it (`EXPIRED`).
+//!
+//! # Server-owned fields and amounts
+//! `merchant_no` (an agent-assigned merchant id: proxy configuration),
+//! `currency` (fixed with the amount, or a payer could swap HKD for JPY),
+//! `amount`, `notify_url`, `ip` and the four headers never come from the
+//! browser. With feature `signing` the proxy passes the amount as integer
+//! minor units and the wire code writes HipoPay's major-unit decimal
+//! (`10000` HKD cents → `"100.00"`; JPY and KRW have no minor unit). Order
+//! numbers (25 digits) always stay strings.
+
+mod codes;
+mod parse;
+#[cfg(feature = "signing")]
+mod wire;
+
+#[cfg(test)]
+mod tests;
+#[cfg(all(test, feature = "signing"))]
+mod wire_tests;
+
+pub use codes::{amount_to_minor, currency_exponent, minor_to_amount, pay_state, refund_state, HipoPayCode, WechatError};
+pub use parse::{parse_rate, Rate};
+#[cfg(feature = "signing")]
+pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
+
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use crate::error::{ErrorCode, PayError};
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
+use crate::url_guard::UrlPolicy;
+
+/// The HipoPay gateway (agent edition).
+pub struct HipoPay;
+
+/// The field carrying the agent-assigned merchant id (server-owned).
+pub const MERCHANT_NO_FIELD: &str = "merchant_no";
+/// The field carrying the client / terminal IP (server-owned; 4.2 and 4.3 only).
+pub const CLIENT_IP_FIELD: &str = "ip";
+/// The field carrying the notification URL (server-owned).
+pub const NOTIFY_URL_FIELD: &str = "notify_url";
+/// The field carrying the amount (server-owned).
+pub const AMOUNT_FIELD: &str = "amount";
+/// The field carrying the currency (server-owned: it gives the amount its value).
+pub const CURRENCY_FIELD: &str = "currency";
+
+/// Paths the seed leaves out, as chosen here: `(path, seed section and purpose)`.
+/// A proxy maps each onto the upstream path HipoPay gives the agent.
+pub const CHOSEN_PATHS: &[(&str, &str)] = &[
+    ("/order/jsapi_pay", "4.1 WeChat official-account (JSAPI) order"),
+    ("/order/openid", "4.4 step 2 WeChat mini-program code → openid"),
+    ("/order/mini_program_pay", "4.4 step 3 WeChat mini-program order"),
+    ("/order/app_pay", "4.5 WeChat APP prepay"),
+    ("/order/pc_desk", "4.6 WeChat PC cashier desk (PC_DESK)"),
+    ("/order/mp_desk", "4.7 WeChat official-account cashier desk (MP_DESK)"),
+    ("/alipay/app_pay", "6.2.1 Alipay APP prepay_string"),
+    ("/alipay/pc_desk", "6.4 Alipay PC cashier desk (DESK)"),
+];
+
+const MODES: &[(Mode, Channel)] = &[
+    (Mode::Qr, Channel::Wechat),
+    (Mode::Counter, Channel::Wechat),
+    (Mode::Jsapi, Channel::Wechat),
+    (Mode::App, Channel::Wechat),
+    (Mode::Cashier, Channel::Wechat),
+    (Mode::Qr, Channel::Alipay),
+    (Mode::Cashier, Channel::Alipay),
+    (Mode::Wap, Channel::Alipay),
+    (Mode::Counter, Channel::Alipay),
+    (Mode::App, Channel::Alipay),
+];
+
+const fn create(path: &'static str, order_ref: &'static str) -> Endpoint {
+    Endpoint {
+        path,
+        method_param: None,
+        http: HttpMethod::Post,
+        encoding: Encoding::Form,
+        operation: Operation::Create,
+        browser: true,
+        order_ref: Some(order_ref),
+        amount_field: Some(AMOUNT_FIELD),
+    }
+}
+
+const fn get(path: &'static str, operation: Operation, order_ref: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http: HttpMethod::Get, encoding: Encoding::Query, operation, browser: true, order_ref, amount_field: None }
+}
+
+// Refund creation (`POST /refund`, `POST /alipay/refund`) is back-office
+// only and shares its path with the refund query, so it is not listed.
+const ENDPOINTS: &[Endpoint] = &[
+    create("/order/scanned_pay", "agent_order_id"),
+    create("/order/scan_pay", "agent_order_id"),
+    create("/order/jsapi_pay", "agent_order_id"),
+    create("/order/mini_program_pay", "agent_order_id"),
+    create("/order/app_pay", "agent_order_id"),
+    create("/order/pc_desk", "agent_order_id"),
+    create("/order/mp_desk", "agent_order_id"),
+    create("/alipay/qrcode_pay", "out_order_no"),
+    create("/alipay/scanned_pay", "out_order_no"),
+    create("/alipay/wap_pay", "out_order_no"),
+    create("/alipay/scan_pay", "out_order_no"),
+    create("/alipay/app_pay", "out_order_no"),
+    create("/alipay/pc_desk", "out_order_no"),
+    Endpoint {
+        path: "/order/openid",
+        method_param: None,
+        http: HttpMethod::Post,
+        encoding: Encoding::Form,
+        operation: Operation::Read,
+        browser: true,
+        order_ref: None,
+        amount_field: None,
+    },
+    get("/order", Operation::Query, Some("agent_order_id")),
+    get("/alipay/order", Operation::Query, Some("out_order_no")),
+    get("/refund", Operation::RefundQuery, Some("agent_order_id")),
+    get("/alipay/refund", Operation::RefundQuery, Some("outer_order_no")),
+    get("/rate", Operation::Read, None),
+    get("/alipay/rate", Operation::Read, None),
+];
+
+const SERVER_OWNED: &[&str] = &[MERCHANT_NO_FIELD, CURRENCY_FIELD, AMOUNT_FIELD, NOTIFY_URL_FIELD, CLIENT_IP_FIELD, "agent_no", "AgentNo", "Signature", "Version", "Timestamp"];
+
+/// Which create call a checkout makes, and so which response shape it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    WechatQr,
+    WechatCounter,
+    WechatJsapi,
+    WechatMiniProgram,
+    WechatApp,
+    WechatPcDesk,
+    WechatMpDesk,
+    AlipayQr,
+    AlipayWap,
+    AlipayCounter,
+    AlipayApp,
+    AlipayDesk,
+}
+
+impl Route {
+    fn of(p: &CreateParams) -> Result<Route, PayError> {
+        let route = match (p.mode, wallet(p.channel, p.mode)?) {
+            (Mode::Qr, Channel::Wechat) => Route::WechatQr,
+            (Mode::Counter, Channel::Wechat) => Route::WechatCounter,
+            (Mode::Jsapi, Channel::Wechat) if p.mini_program => Route::WechatMiniProgram,
+            (Mode::Jsapi, Channel::Wechat) => Route::WechatJsapi,
+            (Mode::App, Channel::Wechat) => Route::WechatApp,
+            (Mode::Cashier, Channel::Wechat) if p.sub_appid.is_some() => Route::WechatMpDesk,
+            (Mode::Cashier, Channel::Wechat) => Route::WechatPcDesk,
+            (Mode::Qr, Channel::Alipay) => Route::AlipayQr,
+            (Mode::Cashier, Channel::Alipay) => Route::AlipayDesk,
+            (Mode::Wap, Channel::Alipay) => Route::AlipayWap,
+            (Mode::Counter, Channel::Alipay) => Route::AlipayCounter,
+            (Mode::App, Channel::Alipay) => Route::AlipayApp,
+            (mode, channel) => return Err(unsupported_mode(Gateway::HipoPay, mode, channel)),
+        };
+        Ok(route)
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Route::WechatQr => "/order/scanned_pay",
+            Route::WechatCounter => "/order/scan_pay",
+            Route::WechatJsapi => "/order/jsapi_pay",
+            Route::WechatMiniProgram => "/order/mini_program_pay",
+            Route::WechatApp => "/order/app_pay",
+            Route::WechatPcDesk => "/order/pc_desk",
+            Route::WechatMpDesk => "/order/mp_desk",
+            Route::AlipayQr => "/alipay/qrcode_pay",
+            Route::AlipayWap => "/alipay/wap_pay",
+            Route::AlipayCounter => "/alipay/scan_pay",
+            Route::AlipayApp => "/alipay/app_pay",
+            Route::AlipayDesk => "/alipay/pc_desk",
+        }
+    }
+
+    fn is_alipay(self) -> bool {
+        matches!(self, Route::AlipayQr | Route::AlipayWap | Route::AlipayCounter | Route::AlipayApp | Route::AlipayDesk)
+    }
+}
+
+/// The wallet a request goes to. HipoPay's endpoints are per wallet, so
+/// `any` is resolved only where the mode leaves no choice (JSAPI is
+/// WeChat-only, WAP Alipay-only); queries resolve it the same way from
+/// [`OrderRef::mode`], so an order that could be created can be polled.
+fn wallet(channel: Channel, mode: Mode) -> Result<Channel, PayError> {
+    match (channel, mode) {
+        (Channel::Wechat | Channel::Alipay, _) => Ok(channel),
+        (Channel::Any, Mode::Jsapi) => Ok(Channel::Wechat),
+        (Channel::Any, Mode::Wap) => Ok(Channel::Alipay),
+        _ => Err(unsupported_mode(Gateway::HipoPay, mode, channel).with_detail(format!("HipoPay needs channel wechat or alipay for mode {}", mode.as_str()))),
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, what: &str, mode: Mode) -> Result<&'a str, PayError> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("HipoPay mode {} needs {what}", mode.as_str())))
+}
+
+fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {
+    GatewayRequest { gateway: Gateway::HipoPay, operation, http, path: path.to_owned(), params: Value::object(params.into_iter().map(|(k, v)| (k, Value::String(v)))) }
+}
+
+fn check_order_no(no: &str) -> Result<(), PayError> {
+    if no.is_empty() || no.len() > 64 || !no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(PayError::invalid_argument("order number must be 1–64 letters, digits, '-' or '_'"));
+    }
+    Ok(())
+}
+
+/// The merchant's order number, plus the gateway's own id when known, in
+/// the names the query endpoints of each wallet use.
+fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Vec<(&'static str, String)>, PayError> {
+    check_order_no(&order.out_trade_no)?;
+    let mut params = vec![(merchant_key, order.out_trade_no.clone())];
+    if let Some(id) = order.gateway_order_id.as_deref().filter(|id| !id.is_empty()) {
+        params.push((gateway_key, id.to_owned()));
+    }
+    Ok(params)
+}
+
+fn query_wallet(order: &OrderRef) -> Result<Channel, PayError> {
+    wallet(order.channel, order.mode).map_err(|_| PayError::invalid_argument(format!("HipoPay queries per wallet: channel {} must be wechat or alipay", order.channel.as_str())))
+}
+
+impl GatewayProtocol for HipoPay {
+    fn gateway(&self) -> Gateway {
+        Gateway::HipoPay
+    }
+
+    fn modes(&self) -> &'static [(Mode, Channel)] {
+        MODES
+    }
+
+    fn endpoints(&self) -> &'static [Endpoint] {
+        ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        SERVER_OWNED
+    }
+
+    fn supports(&self, mode: Mode, channel: Channel) -> bool {
+        wallet(channel, mode).is_ok_and(|c| MODES.contains(&(mode, c)))
+    }
+
+    fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
+        let route = Route::of(p)?;
+        check_order_no(&p.out_trade_no)?;
+        let subject = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&p.out_trade_no).to_owned();
+        let mut params = if route.is_alipay() {
+            vec![("out_order_no", p.out_trade_no.clone()), ("subject", subject)]
+        } else {
+            vec![("agent_order_id", p.out_trade_no.clone()), ("product_info", subject)]
+        };
+        match route {
+            Route::WechatCounter | Route::AlipayCounter => {
+                let code = required(&p.auth_code, "the payer's code (auth_code)", p.mode)?;
+                if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(PayError::invalid_argument("auth_code must be up to 64 letters and digits"));
+                }
+                params.push(("auth_code", code.to_owned()));
+            }
+            Route::WechatJsapi => params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned())),
+            Route::WechatMiniProgram => {
+                params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned()));
+                params.push(("appid", required(&p.sub_appid, "the mini-program appid (sub_appid)", p.mode)?.to_owned()));
+            }
+            Route::WechatApp => params.push(("appid", required(&p.sub_appid, "the app's appid (sub_appid)", p.mode)?.to_owned())),
+            Route::WechatPcDesk | Route::WechatMpDesk | Route::AlipayWap | Route::AlipayDesk => {
+                params.push(("return_url", required(&p.return_url, "a return_url", p.mode)?.to_owned()));
+            }
+            Route::WechatQr | Route::AlipayQr | Route::AlipayApp => {}
+        }
+        Ok(request(Operation::Create, HttpMethod::Post, route.path(), params))
+    }
+
+    fn parse_create(&self, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
+        let wallet = wallet(p.channel, p.mode)?;
+        if !MODES.contains(&(p.mode, wallet)) {
+            return Err(unsupported_mode(Gateway::HipoPay, p.mode, p.channel));
+        }
+        parse::create(p.mode, wallet, p, body, policy)
+    }
+
+    fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        let (path, params) = match query_wallet(order)? {
+            Channel::Alipay => ("/alipay/order", order_keys(order, "out_order_no", "payment_no")?),
+            _ => ("/order", order_keys(order, "agent_order_id", "order_no")?),
+        };
+        Ok(request(Operation::Query, HttpMethod::Get, path, params))
+    }
+
+    fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {
+        parse::query(body)
+    }
+
+    /// HipoPay has no close / cancel / reverse endpoint (seed §4–§7).
+    fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
+        let mut e =
+            PayError::new(ErrorCode::Unsupported).with_detail(format!("HipoPay has no close or cancel endpoint; order {} ends when HipoPay expires it", order.out_trade_no));
+        e.gateway = Some(Gateway::HipoPay);
+        Err(e)
+    }
+
+    /// Never reached: [`HipoPay::cancel_request`] refuses first.
+    fn parse_cancel(&self, _body: &Value) -> Result<OrderStatus, PayError> {
+        let mut e = PayError::new(ErrorCode::Unsupported).with_detail("HipoPay has no close or cancel endpoint");
+        e.gateway = Some(Gateway::HipoPay);
+        Err(e)
+    }
+
+    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let (path, mut params) = match query_wallet(order)? {
+            Channel::Alipay => ("/alipay/refund", order_keys(order, "outer_order_no", "payment_no")?),
+            _ => ("/refund", order_keys(order, "agent_order_id", "order_no")?),
+        };
+        if let Some(no) = refund_no.map(str::trim).filter(|n| !n.is_empty()) {
+            check_order_no(no)?;
+            params.push(("refund_no", no.to_owned()));
+        }
+        Ok(request(Operation::RefundQuery, HttpMethod::Get, path, params))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        parse::refunds(body)
+    }
+}

@@ -1,0 +1,266 @@
+//! Reading HipoPay bodies: the `meta` envelope, the create shapes of every
+//! mode, order queries (V1 strings and V2 numbers with `refunds[]`), refund
+//! queries and the rate (whose 6.8 variant sits outside `data`).
+
+use super::codes::{amount_to_minor, pay_state, refund_state, refusal, HipoPayCode, WechatError};
+use crate::error::PayError;
+use crate::gateway::{CreateParams, Created};
+use crate::json::Value;
+use crate::model::{AppProvider, Channel, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+use crate::url_guard::UrlPolicy;
+
+/// Longest QR text or app payload accepted from the gateway.
+const MAX_PAYLOAD: usize = 8192;
+/// Where Alipay QR text may be (7.1 prints `qrcode`).
+const ALIPAY_QR: &[&str] = &["qrcode", "qr_code", "code_url"];
+
+/// A refused request, as `meta` describes it.
+struct Refused {
+    code: HipoPayCode,
+    message: String,
+    error: PayError,
+}
+
+/// Checks `meta`: `Ok(())` when the request succeeded.
+fn envelope(body: &Value) -> Result<Result<(), Refused>, PayError> {
+    let meta = body.get("meta").filter(|m| matches!(m, Value::Object(_))).ok_or_else(|| PayError::invalid_payload("HipoPay body has no meta object"))?;
+    let code = meta.get("status_code").and_then(Value::as_text).map(HipoPayCode::parse);
+    let success = meta.get("success").and_then(Value::as_bool_lenient);
+    let message = meta.get("message").and_then(Value::as_text).unwrap_or("").to_owned();
+    let code = match (code, success) {
+        (None, None) => return Err(PayError::invalid_payload("HipoPay meta has neither status_code nor success")),
+        (Some(HipoPayCode::Success) | None, Some(true)) | (Some(HipoPayCode::Success), None) => return Ok(Ok(())),
+        (Some(code), _) => code,
+        (None, Some(false)) => HipoPayCode::Unknown(String::new()),
+    };
+    let error = refusal(&code, &message);
+    Ok(Err(Refused { code, message, error }))
+}
+
+fn is_object(v: &&Value) -> bool {
+    matches!(v, Value::Object(_))
+}
+
+fn data(body: &Value) -> Result<&Value, PayError> {
+    body.get("data").filter(is_object).ok_or_else(|| PayError::invalid_payload("HipoPay body has no data object"))
+}
+
+/// The first non-empty text among `keys` (HipoPay spells fields several ways).
+fn first<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| v.text(k))
+}
+
+fn clean(text: &str, what: &str) -> Result<String, PayError> {
+    if text.len() > MAX_PAYLOAD || text.chars().any(char::is_control) {
+        return Err(PayError::invalid_payload(format!("{what} is oversized or contains control characters")));
+    }
+    Ok(text.to_owned())
+}
+
+fn need(value: Option<&str>, what: &str) -> Result<String, PayError> {
+    clean(value.ok_or_else(|| PayError::invalid_payload(format!("HipoPay payload misses {what}")))?, what)
+}
+
+fn need_digits(value: Option<&str>, what: &str) -> Result<String, PayError> {
+    let v = need(value, what)?;
+    if v.len() > 13 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PayError::invalid_payload(format!("{what} is not a Unix timestamp")));
+    }
+    Ok(v)
+}
+
+/// The gateway's order number: `order.no` (WeChat), `order.payment_no`
+/// (Alipay) or a flat `order_no` (mini-program, app).
+fn gateway_order_id(data: &Value) -> Option<String> {
+    let order = data.get("order").filter(is_object);
+    order.and_then(|o| first(o, &["no", "payment_no"])).or_else(|| first(data, &["order_no", "payment_no", "no"])).map(str::to_owned)
+}
+
+/// Reads a create response for `mode` on `wallet` (WeChat or Alipay).
+pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
+    let counter = mode == Mode::Counter;
+    if let Err(refused) = envelope(body)? {
+        // At the counter a 5xx (or a 555 where WeChat left the payment open)
+        // may hide a charge: wait and poll rather than fail.
+        let open = refused.code.is_outcome_unknown() && (refused.code != HipoPayCode::WechatServiceError || WechatError::parse(&refused.message).is_outcome_unknown());
+        if counter && open {
+            return Ok(Created { action: NextAction::Await, gateway_order_id: None });
+        }
+        return Err(refused.error);
+    }
+    let data = data(body)?;
+    let action = match (mode, wallet) {
+        (Mode::Qr, Channel::Alipay) if first(data, ALIPAY_QR).is_none() && data.text("url").is_some() => NextAction::Iframe { url: url(data, policy)? },
+        (Mode::Qr, Channel::Alipay) => qr(data, ALIPAY_QR)?,
+        (Mode::Qr, _) => qr(data, &["code_url", "qr_code", "qrcode"])?,
+        (Mode::Counter, _) => {
+            let status = order_status(data.get("order").filter(is_object).unwrap_or(data), None)?;
+            if status.state.is_terminal() {
+                NextAction::Done { status }
+            } else {
+                NextAction::Await
+            }
+        }
+        (Mode::Jsapi, _) => NextAction::WechatJsapi { params: jsapi(data, p)? },
+        (Mode::App, Channel::Alipay) => alipay_app(data)?,
+        (Mode::App, _) => wechat_app(data)?,
+        (Mode::Cashier | Mode::Wap | Mode::H5, _) => NextAction::Redirect { url: url(data, policy)? },
+    };
+    Ok(Created { action, gateway_order_id: gateway_order_id(data) })
+}
+
+fn qr(data: &Value, keys: &[&str]) -> Result<NextAction, PayError> {
+    Ok(NextAction::Qr { content: need(first(data, keys), keys.first().copied().unwrap_or("QR text"))?, expires_at: None })
+}
+
+fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
+    let url = first(data, &["url", "pay_url", "cashier_url", "redirect_url"]).ok_or_else(|| PayError::invalid_payload("HipoPay payload misses url"))?;
+    Ok(policy.check(url)?.to_owned())
+}
+
+/// The six `getBrandWCPayRequest` / `wx.requestPayment` strings, from a
+/// ready-made object (`js_param`, as object or JSON string) or from flat
+/// fields as in 4.4 (`prepay_id` without its `prepay_id=` prefix, no
+/// `appId`, no `signType`). A missing `appId` is the appid the order was
+/// created for; when that is unknown too, only the 4.4 mini-program form may
+/// leave it empty (`wx.requestPayment` takes no appId). A missing `signType`
+/// is inferred from `paySign` (32 hex: MD5, 64 hex: HMAC-SHA256). Anything
+/// else missing is `invalid_payload`.
+fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> {
+    let nested = ["js_param", "jsapi_param", "pay_info"].iter().find_map(|k| data.nested_object(k));
+    let src = nested.as_ref().unwrap_or(data);
+    let mini_program_form = nested.is_none() && src.text("package").is_none() && src.text("prepay_id").is_some();
+    let app_id = match first(src, &["appId", "appid"]).or(p.sub_appid.as_deref()) {
+        None if mini_program_form => String::new(),
+        app_id => need(app_id, "appId")?,
+    };
+    let pay_sign = need(first(src, &["paySign", "pay_sign", "sign"]), "paySign")?;
+    let package = match first(src, &["package"]) {
+        Some(package) => need(Some(package), "package")?,
+        None => {
+            let id = need(first(src, &["prepay_id", "prepayId"]), "package / prepay_id")?;
+            if id.starts_with("prepay_id=") {
+                id
+            } else {
+                format!("prepay_id={id}")
+            }
+        }
+    };
+    let inferred = match pay_sign.len() {
+        32 if pay_sign.bytes().all(|b| b.is_ascii_hexdigit()) => Some("MD5"),
+        64 if pay_sign.bytes().all(|b| b.is_ascii_hexdigit()) => Some("HMAC-SHA256"),
+        _ => None,
+    };
+    Ok(WechatJsapiParams {
+        app_id,
+        time_stamp: need_digits(first(src, &["timeStamp", "timestamp"]), "timeStamp")?,
+        nonce_str: need(first(src, &["nonceStr", "noncestr", "nonce_str"]), "nonceStr")?,
+        package,
+        sign_type: need(first(src, &["signType", "sign_type"]).or(inferred), "signType")?,
+        pay_sign,
+    })
+}
+
+/// WeChat OpenSDK `PayReq` members (4.5), each required.
+fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
+    const FIELDS: [(&str, &[&str]); 7] = [
+        ("appId", &["appid", "appId"]),
+        ("partnerId", &["partnerId", "partnerid"]),
+        ("prepayId", &["prepayId", "prepayid", "prepay_id"]),
+        ("packageValue", &["packageValue", "package"]),
+        ("nonceStr", &["nonceStr", "noncestr"]),
+        ("timeStamp", &["timeStamp", "timestamp"]),
+        ("sign", &["sign", "paySign"]),
+    ];
+    let mut payload = Vec::with_capacity(FIELDS.len());
+    for (name, keys) in FIELDS {
+        let value = if name == "timeStamp" { need_digits(first(data, keys), name)? } else { need(first(data, keys), name)? };
+        payload.push((name, Value::String(value)));
+    }
+    Ok(NextAction::App { provider: AppProvider::Wechat, payload: Value::object(payload) })
+}
+
+/// The Alipay `prepay_string` (6.2.1), passed on byte for byte.
+fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
+    let order = need(first(data, &["prepay_string", "perpay_string", "order_string"]), "prepay_string")?;
+    if !order.contains("sign=") {
+        return Err(PayError::invalid_payload("Alipay prepay_string is not signed"));
+    }
+    Ok(NextAction::App { provider: AppProvider::Alipay, payload: Value::String(order) })
+}
+
+/// An order object (§11.1, 6.5) as a status. `refunds` is the V2 list.
+pub(super) fn order_status(order: &Value, refunds: Option<&Value>) -> Result<OrderStatus, PayError> {
+    let raw = order.text("status").ok_or_else(|| PayError::invalid_payload("HipoPay order has no status"))?;
+    let refunded = matches!(refunds, Some(Value::Array(items)) if items.iter().any(|r| r.text("status").is_some_and(|s| refund_state(s) == RefundState::Succeeded)));
+    let mut status = OrderStatus::new(pay_state(raw, order.text("refund_status"), refunded), clean(raw, "status")?);
+    status.amount = order.text("amount").and_then(|a| amount_to_minor(a, order.text("currency")));
+    status.transaction_id = first(order, &["no", "payment_no"]).map(str::to_owned);
+    Ok(status)
+}
+
+/// Reads an order query (4.9 V1 and V2, 6.5). Every 5xx and 555 is
+/// `unknown`: the payment may still go through.
+pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
+    if let Err(refused) = envelope(body)? {
+        if refused.code.is_outcome_unknown() {
+            return Ok(OrderStatus::new(PayState::Unknown, refused.code.as_str()));
+        }
+        return Err(refused.error);
+    }
+    let data = data(body)?;
+    order_status(data.get("order").filter(is_object).unwrap_or(data), data.get("refunds"))
+}
+
+/// Reads a refund query: one refund (`data.refund`, as 4.8 / 6.6 print it)
+/// or a list (`data.refunds`, `data.refund` as an array, or `data` itself).
+/// Refund objects carry no currency, so amounts assume two decimals unless
+/// one is given.
+pub(super) fn refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+    envelope(body)?.map_err(|refused| refused.error)?;
+    let data = body.get("data").ok_or_else(|| PayError::invalid_payload("HipoPay body has no data"))?;
+    let items: Vec<&Value> = match data {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => match (data.get("refunds"), data.get("refund")) {
+            (Some(Value::Array(items)), _) | (_, Some(Value::Array(items))) => items.iter().collect(),
+            (_, Some(one @ Value::Object(_))) => vec![one],
+            _ if data.get("status").is_some() => vec![data],
+            _ => Vec::new(),
+        },
+        Value::Null => Vec::new(),
+        _ => return Err(PayError::invalid_payload("HipoPay refund data is neither an object nor a list")),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let raw = item.text("status").ok_or_else(|| PayError::invalid_payload("HipoPay refund has no status"))?;
+            Ok(RefundStatus {
+                state: refund_state(raw),
+                gateway_state: clean(raw, "refund status")?,
+                amount: item.text("refund_amount").and_then(|a| amount_to_minor(a, item.text("currency"))),
+                refund_id: first(item, &["refund_no", "no"]).map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// A reference exchange rate: one unit of `currency` in CNY.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// The foreign currency, e.g. `HKD`.
+    pub currency: String,
+    /// CNY per unit, as the gateway wrote it (`"0.860000"`).
+    pub rate: String,
+}
+
+/// Reads `GET /rate` (4.11, rate inside `data`) or `GET /alipay/rate`
+/// (6.8, `rate` at the top level beside `meta`).
+pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
+    envelope(body)?.map_err(|refused| refused.error)?;
+    let src = body
+        .get("rate")
+        .filter(is_object)
+        .or_else(|| body.get("data").filter(is_object))
+        .ok_or_else(|| PayError::invalid_payload("HipoPay rate body has neither rate nor data"))?;
+    Ok(Rate { currency: need(src.text("currency"), "currency")?, rate: need(src.text("rate"), "rate")? })
+}

@@ -1,0 +1,102 @@
+//! HiPOS `code` values: the seed's table (000 L47-L113, digest B5) plus the
+//! few this crate defines for the O2O endpoints the seed only names.
+
+use crate::error::{PayError, Reason};
+use crate::model::Gateway;
+
+/// A HiPOS `code` from a `*_response` wrapper.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HiPosCode {
+    /// 0: success.
+    Ok,
+    /// 6001 (seed): invalid application, check the hostname. The sandbox also
+    /// answers it for a missing or wrong token (our choice).
+    InvalidApp,
+    /// 6002 (seed): the service contract has expired.
+    ContractExpired,
+    /// 6011 (seed): the merchant does not exist.
+    MerchantNotFound,
+    /// 6012 (seed): the submitted merchant data is invalid.
+    MerchantDataInvalid,
+    /// 6020 (ours): a parameter is missing or malformed.
+    ParamInvalid,
+    /// 6021 (ours): no such O2O order.
+    OrderNotFound,
+    /// 6022 (ours): the order's state does not allow it (e.g. confirming the
+    /// pickup of an unpaid, cancelled or already collected order).
+    OrderStateConflict,
+    /// Any other value, as received.
+    Unknown(String),
+}
+
+/// Every known code with its number and message (the seed's text where the
+/// seed has one).
+const TABLE: [(HiPosCode, i64, &str); 8] = [
+    (HiPosCode::Ok, 0, "OK"),
+    (HiPosCode::InvalidApp, 6001, "无效的应用，请检查域名（主机名）是否正确。"),
+    (HiPosCode::ContractExpired, 6002, "服务合约已经到期，请尽快续约以免影响您的正常业务。"),
+    (HiPosCode::MerchantNotFound, 6011, "该商户不存在，请检查商户号是否正确。"),
+    (HiPosCode::MerchantDataInvalid, 6012, "提交的商户资料不合法，请确认资料填写正确。"),
+    (HiPosCode::ParamInvalid, 6020, "请求参数缺失或不合法。"),
+    (HiPosCode::OrderNotFound, 6021, "订单不存在，请检查订单号是否正确。"),
+    (HiPosCode::OrderStateConflict, 6022, "订单当前状态不允许此操作。"),
+];
+
+impl HiPosCode {
+    /// Reads a raw `code` (`6001`, `"6001"`); other text becomes
+    /// [`HiPosCode::Unknown`].
+    pub fn parse(raw: &str) -> HiPosCode {
+        let raw = raw.trim();
+        raw.parse::<i64>().ok().and_then(|n| TABLE.iter().find(|(_, v, _)| *v == n)).map_or_else(|| HiPosCode::Unknown(raw.to_owned()), |(c, _, _)| c.clone())
+    }
+
+    /// The code as HiPOS sends it (the raw text for unknown codes).
+    pub fn code(&self) -> String {
+        match self {
+            HiPosCode::Unknown(raw) => raw.clone(),
+            known => TABLE.iter().find(|(c, _, _)| c == known).map_or_else(String::new, |(_, n, _)| n.to_string()),
+        }
+    }
+
+    /// The message the sandbox sends with this code.
+    pub fn message(&self) -> &'static str {
+        TABLE.iter().find(|(c, _, _)| c == self).map_or("未知错误。", |(_, _, m)| m)
+    }
+
+    /// The shared reason the page's message is chosen by.
+    pub fn reason(&self) -> Reason {
+        match self {
+            HiPosCode::Ok => Reason::General,
+            HiPosCode::InvalidApp | HiPosCode::ContractExpired | HiPosCode::MerchantNotFound => Reason::Credentials,
+            HiPosCode::MerchantDataInvalid | HiPosCode::ParamInvalid => Reason::BadRequest,
+            HiPosCode::OrderNotFound => Reason::OrderNotFound,
+            HiPosCode::OrderStateConflict => Reason::OrderClosed,
+            HiPosCode::Unknown(_) => Reason::Unknown,
+        }
+    }
+
+    /// The error for this code, keeping HiPOS's code and `msg`.
+    pub fn to_error(&self, message: Option<&str>) -> PayError {
+        PayError::gateway(Gateway::HiPos, self.code(), self.reason(), message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for (code, n, _) in TABLE {
+            assert_eq!(HiPosCode::parse(&n.to_string()), code);
+            assert_eq!(code.code(), n.to_string());
+        }
+        assert_eq!(HiPosCode::parse(" 6002 "), HiPosCode::ContractExpired);
+        assert_eq!(HiPosCode::parse("7000"), HiPosCode::Unknown("7000".into()));
+        assert_eq!(HiPosCode::parse("abc").code(), "abc");
+        assert_eq!(HiPosCode::parse("7000").reason(), Reason::Unknown);
+        assert_eq!(HiPosCode::InvalidApp.message(), "无效的应用，请检查域名（主机名）是否正确。");
+        let e = HiPosCode::ContractExpired.to_error(Some("到期"));
+        assert_eq!((e.gateway_code.as_deref(), e.reason), (Some("6002"), Reason::Credentials));
+    }
+}

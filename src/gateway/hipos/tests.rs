@@ -1,0 +1,230 @@
+use super::*;
+use crate::error::Reason;
+use crate::json::parse;
+use crate::model::PayState;
+
+fn body(text: &str) -> Value {
+    parse(text).unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/fixtures/hipos/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn order() -> OrderRef {
+    OrderRef { out_trade_no: "O2O20151001000001".into(), channel: Channel::Any, mode: Mode::Qr, gateway_order_id: None }
+}
+
+#[test]
+fn token_examples_from_the_seed() {
+    assert!(parse(&fixture("token-success.invalid.txt")).is_err());
+    let t = parse_token(&body(&fixture("token-success.json"))).unwrap();
+    assert_eq!(t, HiPosToken { token: "b73fc4a175584f8dd13c267467bd717c1aa270c7".into(), merchant_id: "10011".into() });
+    let e = parse_token(&body(&fixture("token-6001.json"))).unwrap_err();
+    assert_eq!((e.gateway_code.as_deref(), e.reason), (Some("6001"), Reason::Credentials));
+    assert_eq!(e.gateway_message.as_deref(), Some("无效的应用，请检查域名（主机名）是否正确。"));
+    let e = parse_token(&body(&fixture("token-6002.json"))).unwrap_err();
+    assert_eq!(e.gateway_code.as_deref(), Some("6002"));
+    // A token that could not travel in a header is refused.
+    let bad = body(r#"{"hishop_token_response":{"code":0,"token":"abc\r\nX-Evil: 1","merchant_id":"1"}}"#);
+    assert!(parse_token(&bad).is_err());
+    let r = token_request("https://www.shop123.com/token_return.ashx");
+    assert_eq!((r.operation, r.path.as_str()), (Operation::Token, TOKEN_PATH));
+}
+
+#[test]
+fn merchant_update_examples_use_the_same_envelope() {
+    assert_eq!(read_envelope(&body(&fixture("merchant-update-ok.json"))).unwrap().text("msg"), Some("商户资料更新成功。"));
+    assert_eq!(read_envelope(&body(&fixture("merchant-update-6011.json"))).unwrap_err().gateway_code.as_deref(), Some("6011"));
+    assert_eq!(read_envelope(&body(&fixture("merchant-update-6012.json"))).unwrap_err().reason, Reason::BadRequest);
+    for hostile in ["[]", "null", r#"{"x_response":[]}"#, r#"{"x_response":{"code":{}}}"#, r#"{"x_response":{}}"#] {
+        assert!(read_envelope(&body(hostile)).is_err(), "{hostile}");
+    }
+    assert_eq!(read_envelope(&body(r#"{"x_response":{"code":"99999999999999999999"}}"#)).unwrap_err().reason, Reason::Unknown);
+}
+
+#[test]
+fn create_and_query_requests() {
+    let r = HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")).unwrap();
+    assert_eq!((r.path.as_str(), r.params.to_json()), (PICKUP_CODE_PATH, r#"{"out_order_no":"O2O20151001000001"}"#.to_owned()));
+    assert_eq!(r.proxy_path(), "/hipos/openapi/o2o/orders/pickup_code");
+    assert!(HiPos.create_request(&CreateParams::new(Mode::Counter, Channel::Any, "O2O1")).is_err());
+    assert!(HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "../x")).is_err());
+    assert!(HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "")).is_err());
+    let q = HiPos.query_request(&order()).unwrap();
+    assert_eq!((q.http, q.path.as_str()), (HttpMethod::Get, ORDER_DETAIL_PATH));
+    assert!(HiPos.cancel_request(&order()).is_err());
+    assert!(HiPos.refund_query_request(&order(), None).is_err());
+    assert_eq!(HiPos.modes(), &[(Mode::Qr, Channel::Any)]);
+}
+
+#[test]
+fn endpoint_table() {
+    let browser: Vec<_> = HiPos.endpoints().iter().filter(|e| e.browser).map(|e| e.path).collect();
+    assert_eq!(browser, [PICKUP_CODE_PATH, ORDER_DETAIL_PATH]);
+    assert_eq!(HiPos.endpoint(TOKEN_PATH, None).unwrap().operation, Operation::Token);
+    assert_eq!(HiPos.endpoint("/openapi/merchants/10011/stores/S001/authcode", None).unwrap().operation, Operation::Read);
+    assert_eq!(HiPos.endpoint("/openapi/merchants/10011", None).unwrap().http, HttpMethod::Put);
+    assert_eq!(HiPos.endpoint(PICKUP_CONFIRM_PATH, None).unwrap().operation, Operation::Write);
+    assert!(HiPos.endpoints().iter().all(|e| wrapper_name(e.path) != "error_response" && e.amount_field.is_none()));
+    assert!(HiPos.endpoint("/v1/isv/20151001/merchants", None).is_none());
+}
+
+#[test]
+fn order_states() {
+    for (file, state, raw) in [
+        ("order-unpaid.json", PayState::Pending, "UNPAID"),
+        ("order-paid.json", PayState::Paying, "PAID"),
+        ("order-picked-up.json", PayState::Succeeded, "PICKED_UP"),
+        ("order-cancelled.json", PayState::Cancelled, "CANCELLED"),
+        ("order-refunding.json", PayState::Unknown, "REFUNDING"),
+    ] {
+        let s = HiPos.parse_query(&body(&fixture(file))).unwrap();
+        assert_eq!((s.state, s.gateway_state.as_str(), s.amount), (state, raw, Some(3800)), "{file}");
+    }
+    assert_eq!(O2oOrderState::parse("canceled"), O2oOrderState::Cancelled);
+    assert_eq!(HiPos.parse_query(&body(r#"{"o2o_order_response":{"code":0}}"#)).unwrap().state, PayState::Unknown);
+    assert_eq!(HiPos.parse_query(&body(r#"{"o2o_order_response":{"code":0,"status":"PAID","amount":-5}}"#)).unwrap().amount, None);
+}
+
+#[test]
+fn expiries() {
+    assert_eq!(expiry_ms(&body("1443715200")), Some(1_443_715_200_000));
+    assert_eq!(expiry_ms(&body("\"1443715200000\"")), Some(1_443_715_200_000));
+    assert_eq!(expiry_ms(&body("\"2016-11-23 00:59:13\"")), Some(1_479_833_953_000));
+    assert_eq!(expiry_ms(&body("\"1970-01-01 08:00:00\"")), Some(0));
+    assert_eq!(expiry_ms(&body("\"2000-02-29 08:00:00\"")), Some(951_782_400_000));
+    for bad in ["0", "-1", "99999999999999", "\"2016-13-01 00:00:00\"", "\"2016-11-23T00:59:13\"", "\"２016-11-23 00:59:13\"", "true", "1.5"] {
+        assert_eq!(expiry_ms(&body(bad)), None, "{bad}");
+    }
+}
+
+#[test]
+fn back_office_helpers() {
+    let r = device_authcode_request("10011", "S001").unwrap();
+    assert_eq!(r.path, "/openapi/merchants/10011/stores/S001/authcode");
+    assert!(HiPos.endpoint(&r.path, None).is_some());
+    assert!(device_authcode_request("10011", "S/../1").is_err());
+    let a = parse_device_authcode(&body(&fixture("device-authcode.json"))).unwrap();
+    assert_eq!(a, NextAction::Qr { content: "HPD-S001-839201".into(), expires_at: Some(1_479_833_953_000) });
+    let c = pickup_confirm_request("O2O20151001000001", Some("HPU-10011-7F3K9Q2M")).unwrap();
+    assert_eq!(c.params.to_json(), r#"{"out_order_no":"O2O20151001000001","pickup_code":"HPU-10011-7F3K9Q2M"}"#);
+    assert_eq!(parse_pickup_confirm(&body(&fixture("pickup-confirm.json"))).unwrap().state, PayState::Succeeded);
+    let t = trades_request(TradeReport::Detail, "10011", "S001", body(r#"{"start_date":"2015-10-01"}"#)).unwrap();
+    assert_eq!(t.path, "/openapi/merchants/10011/stores/S001/trades/detail");
+    assert!(trades_request(TradeReport::Overview, "10011", "S001", body("[]")).is_err());
+    assert_eq!(trades_request(TradeReport::Overview, "10011", "S001", Value::Null).unwrap().params.to_json(), "{}");
+    assert_eq!(read_envelope(&body(&fixture("trades-overview.json"))).unwrap().int("trade_amount"), Some(7600));
+    assert!(matches!(read_envelope(&body(&fixture("trades-detail.json"))).unwrap().get("trades"), Some(Value::Array(t)) if t.len() == 1));
+}
+
+#[cfg(feature = "signing")]
+mod wire_tests {
+    use super::*;
+    use crate::gateway::hipos::wire::{decode_token_notification, encode_token_notification, ACK};
+    use crate::gateway::wire::{GatewayWire, Secrets, WireRequest};
+
+    const TOKEN: &str = "sandbox-test-token-0000000000000000000000";
+
+    fn secrets() -> Secrets {
+        Secrets::from_pairs([("hostname", "www.shop123.com"), ("token", TOKEN)])
+    }
+
+    fn ep(path: &str) -> &'static Endpoint {
+        HiPos.endpoint(path, None).unwrap()
+    }
+
+    #[test]
+    fn token_call_carries_hostname_not_token() {
+        let r = token_request("https://www.shop123.com/token_return.ashx");
+        let wire = HiPos.encode_request(ep(TOKEN_PATH), TOKEN_PATH, &r.params, &secrets(), 0).unwrap();
+        assert_eq!(String::from_utf8_lossy(&wire.body), r#"{"hostname":"www.shop123.com","notify_url":"https://www.shop123.com/token_return.ashx"}"#);
+        assert_eq!(wire.header("authorization"), None);
+        assert!(HiPos.decode_request(ep(TOKEN_PATH), &wire, &secrets(), 0).is_ok());
+        let other = Secrets::from_pairs([("hostname", "www.evil.example"), ("token", TOKEN)]);
+        let (status, err) = HiPos.decode_request(ep(TOKEN_PATH), &wire, &other, 0).unwrap_err();
+        assert_eq!(status, 200);
+        assert_eq!(parse_token(&err).unwrap_err().gateway_code.as_deref(), Some("6001"));
+        assert!(HiPos.encode_request(ep(TOKEN_PATH), TOKEN_PATH, &body("{}"), &secrets(), 0).is_err());
+        let no_notify = WireRequest { body: br#"{"hostname":"www.shop123.com"}"#.to_vec(), ..wire };
+        assert_eq!(HiPos.decode_request(ep(TOKEN_PATH), &no_notify, &secrets(), 0).unwrap_err().0, 400);
+    }
+
+    #[test]
+    fn bearer_token_round_trips_and_refuses_tampering() {
+        let r = HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")).unwrap();
+        let mut p = r.params.clone();
+        if let Value::Object(m) = &mut p {
+            m.push(("token".into(), Value::str("from-the-browser")));
+        }
+        let wire = HiPos.encode_request(ep(PICKUP_CODE_PATH), PICKUP_CODE_PATH, &p, &secrets(), 0).unwrap();
+        assert_eq!(wire.header("Authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(wire.header("content-type"), Some("application/json;charset=utf-8"));
+        assert_eq!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &wire, &secrets(), 0).unwrap().to_json(), r#"{"out_order_no":"O2O20151001000001"}"#);
+        let with_auth = |v: &str| WireRequest { headers: vec![("authorization".into(), v.into())], ..wire.clone() };
+        assert!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &with_auth(&format!("bearer {TOKEN}")), &secrets(), 0).is_ok());
+        for bad in [format!("Bearer {TOKEN}x"), format!("Basic {TOKEN}"), TOKEN.to_owned(), "Bearer ".into()] {
+            let (status, err) = HiPos.decode_request(ep(PICKUP_CODE_PATH), &with_auth(&bad), &secrets(), 0).unwrap_err();
+            assert_eq!(status, 401);
+            let e = HiPos.parse_create(&r_params(), &err, &UrlPolicy::default()).unwrap_err();
+            assert_eq!(e.gateway_code.as_deref(), Some("6001"), "{bad}");
+            assert!(err.get("pickup_code_response").is_some());
+        }
+        let garbage = WireRequest { body: b"{".to_vec(), ..wire.clone() };
+        assert_eq!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &garbage, &secrets(), 0).unwrap_err().0, 400);
+        let unsafe_token = Secrets::from_pairs([("hostname", "h"), ("token", "a b\r\n")]);
+        assert!(HiPos.encode_request(ep(PICKUP_CODE_PATH), PICKUP_CODE_PATH, &p, &unsafe_token, 0).is_err());
+    }
+
+    fn r_params() -> CreateParams {
+        CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")
+    }
+
+    #[test]
+    fn get_endpoints_use_the_query_string_and_path_segments() {
+        let q = HiPos.query_request(&order()).unwrap();
+        let wire = HiPos.encode_request(ep(ORDER_DETAIL_PATH), &q.path, &q.params, &secrets(), 0).unwrap();
+        assert_eq!((wire.http, wire.path_and_query.as_str()), (HttpMethod::Get, "/openapi/o2o/orders/detail?out_order_no=O2O20151001000001"));
+        assert!(wire.body.is_empty());
+        assert_eq!(HiPos.decode_request(ep(ORDER_DETAIL_PATH), &wire, &secrets(), 0).unwrap().text("out_order_no"), Some("O2O20151001000001"));
+        let d = device_authcode_request("10011", "S001").unwrap();
+        let endpoint = ep(&d.path);
+        let wire = HiPos.encode_request(endpoint, &d.path, &d.params, &secrets(), 0).unwrap();
+        assert_eq!(wire.path_and_query, "/openapi/merchants/10011/stores/S001/authcode");
+        let back = HiPos.decode_request(endpoint, &wire, &secrets(), 0).unwrap();
+        assert_eq!((back.text("merchantId"), back.text("storeId")), (Some("10011"), Some("S001")));
+        assert!(HiPos.encode_request(endpoint, ORDER_DETAIL_PATH, &d.params, &secrets(), 0).is_err());
+    }
+
+    #[test]
+    fn order_notifications() {
+        let fields =
+            body(r#"{"notify_url":"https://shop.example/notify/hipos","out_order_no":"O2O20151001000001","status":"PICKED_UP","amount":3800,"trade_no":"HP201510010000123"}"#);
+        let req = HiPos.encode_notification(&fields, &secrets(), 1_443_690_000_000);
+        assert_eq!(req.path_and_query, "/notify/hipos");
+        let n = HiPos.decode_notification(&req, &secrets(), 0).unwrap();
+        assert_eq!((n.out_trade_no.as_str(), n.status.state, n.status.amount), ("O2O20151001000001", PayState::Succeeded, Some(3800)));
+        assert_eq!(n.fields.get("o2o_order_notify").and_then(|o| o.int("notify_time")), Some(1_443_690_000_000));
+        assert_eq!(HiPos.notification_ack(), ACK);
+        assert_eq!(parse(ACK).unwrap().int("code"), Some(0));
+        let other = Secrets::from_pairs([("hostname", "www.shop123.com"), ("token", "sandbox-test-token-other")]);
+        assert_eq!(HiPos.decode_notification(&req, &other, 0).unwrap_err().reason, Reason::Signature);
+        let no_auth = WireRequest { headers: Vec::new(), ..req.clone() };
+        assert!(HiPos.decode_notification(&no_auth, &secrets(), 0).is_err());
+        for hostile in ["", "[]", r#"{"o2o_order_notify":"x"}"#, r#"{"o2o_order_notify":{"status":"PAID"}}"#, r#"{"o2o_order_notify":{"out_order_no":"1"}}"#] {
+            assert!(HiPos.decode_notification(&WireRequest { body: hostile.into(), ..req.clone() }, &secrets(), 0).is_err(), "{hostile}");
+        }
+    }
+
+    #[test]
+    fn token_callbacks_only_confirm_the_held_token() {
+        let req = encode_token_notification("https://www.shop123.com/token_return.ashx", "10011", &secrets(), 1);
+        assert_eq!(req.path_and_query, "/token_return.ashx");
+        let t = decode_token_notification(&req, &secrets()).unwrap();
+        assert_eq!((t.token.as_str(), t.merchant_id.as_str()), (TOKEN, "10011"));
+        let forged = String::from_utf8(req.body.clone()).unwrap().replace(TOKEN, "sandbox-test-token-forged");
+        let e = decode_token_notification(&WireRequest { body: forged.into_bytes(), ..req.clone() }, &secrets()).unwrap_err();
+        assert_eq!(e.reason, Reason::Signature);
+        assert!(decode_token_notification(&WireRequest { body: b"{}".to_vec(), ..req }, &secrets()).is_err());
+    }
+}
