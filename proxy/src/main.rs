@@ -5,8 +5,7 @@
 //! paybridge-proxy demo [--port N] [--root DIR]
 //! ```
 
-mod demo;
-
+use paybridge_proxy::demo;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

@@ -1,0 +1,8 @@
+//! paybridge-proxy: the reference signing proxy (`proxy`), the sandbox
+//! gateways (`sandbox`), the demo merchant back end (`shop`) and the demo
+//! server that puts them on one port (`demo`).
+
+pub mod demo;
+pub mod orders;
+pub mod proxy;
+pub mod sandbox;

@@ -1,0 +1,1 @@
+//! The reference signing proxy (filled in by the proxy work).

@@ -1,0 +1,49 @@
+//! The sandbox test credentials, compiled in from `fixtures/`. Both the
+//! sandbox gateways (which verify) and the demo proxy (which signs) use them.
+//! They are test fixtures, clearly named as such, and sign nothing real.
+
+use paybridge::gateway::wire::Secrets;
+use paybridge::model::Gateway;
+
+const CREDENTIALS_TOML: &str = include_str!("../../../fixtures/sandbox-credentials.toml");
+const HIPOPAY_AGENT_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem");
+const HIPOPAY_AGENT_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-public.pem");
+const HIPOPAY_GATEWAY_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-private.pem");
+const HIPOPAY_GATEWAY_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-public.pem");
+
+/// The sandbox's secrets for `gateway`: what the sandbox gateway verifies
+/// with, and (for the demo) what the proxy signs with. HiPOS's `token` is not
+/// here: the sandbox issues it and the proxy fetches it.
+pub fn sandbox_secrets(gateway: Gateway) -> Secrets {
+    let table: toml::Table = CREDENTIALS_TOML.parse().unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = table
+        .get(gateway.as_str())
+        .and_then(toml::Value::as_table)
+        .map(|t| t.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect())
+        .unwrap_or_default();
+    if gateway == Gateway::HipoPay {
+        for (k, v) in [
+            ("private_key_pem", HIPOPAY_AGENT_PRIVATE),
+            ("public_key_pem", HIPOPAY_AGENT_PUBLIC),
+            ("hipopay_private_key_pem", HIPOPAY_GATEWAY_PRIVATE),
+            ("hipopay_public_key_pem", HIPOPAY_GATEWAY_PUBLIC),
+        ] {
+            pairs.push((k.to_owned(), v.to_owned()));
+        }
+    }
+    Secrets(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_gateway_has_its_credentials() {
+        assert!(sandbox_secrets(Gateway::BlueOcean).get("app_key").is_ok());
+        assert!(sandbox_secrets(Gateway::HipoPay).get("private_key_pem").unwrap().contains("BEGIN RSA PRIVATE KEY"));
+        assert!(sandbox_secrets(Gateway::BeeCloud).get("app_secret").is_ok());
+        assert!(sandbox_secrets(Gateway::ChaoYing).get("key").is_ok());
+        assert!(sandbox_secrets(Gateway::HiPos).get("hostname").is_ok());
+    }
+}
