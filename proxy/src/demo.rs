@@ -1,6 +1,19 @@
-//! The demo server's routes: the demo pages (`www/`) at `/` and the built
-//! client (`pkg/`) at `/pkg/`, under a strict Content-Security-Policy.
+//! The demo server: everything on one port (DESIGN.md "Demo server").
+//!
+//! | path | what |
+//! |---|---|
+//! | `/` | the demo pages (`www/`) |
+//! | `/pkg/` | the built client (`pkg/`) |
+//! | `/proxy/` | the reference signing proxy, configured for the sandbox |
+//! | `/sandbox/` | the five sandbox gateways (the proxy's upstream) |
+//! | `/shop/` | the demo merchant back end (`POST /shop/orders`) |
+//!
+//! Every response carries a strict Content-Security-Policy.
 
+use crate::orders::OrderSource;
+use crate::proxy::{self, ProxyConfig, ProxyState};
+use crate::sandbox::{self, gateway::Settings, SandboxState};
+use crate::shop::{self, Shop};
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use std::path::Path;
@@ -11,11 +24,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// compiling wasm, nothing from other origins.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
-/// The demo router serving files below `root`.
-pub fn router(root: &Path) -> Router {
+/// The demo application for a server reachable at `base_url`
+/// (e.g. `http://127.0.0.1:8080`), serving files below `root`.
+pub fn app(root: &Path, base_url: &str) -> Router {
+    let orders = OrderSource::memory();
+    let shop = Shop::new(orders.clone());
+    let notified = shop.clone();
+    let proxy_state = ProxyState::new(ProxyConfig::demo(base_url), orders)
+        .on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()
+        .nest("/proxy", proxy::router(proxy_state))
+        .nest("/sandbox", sandbox::router(sandbox_state))
+        .nest("/shop", shop::router(shop))
         .nest_service("/pkg", ServeDir::new(root.join("pkg")))
         .fallback_service(ServeDir::new(root.join("www")))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
 }

@@ -6,3 +6,4 @@ pub mod demo;
 pub mod orders;
 pub mod proxy;
 pub mod sandbox;
+pub mod shop;

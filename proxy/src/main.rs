@@ -2,64 +2,85 @@
 //! the demo server, in one binary.
 //!
 //! ```text
-//! paybridge-proxy demo [--port N] [--root DIR]
+//! paybridge-proxy demo  [--port N] [--root DIR]
+//! paybridge-proxy proxy --config FILE --orders URL [--port N]
 //! ```
+//! `demo` serves everything on 127.0.0.1 (default port 8080). `proxy` runs the
+//! signing proxy alone (routes at `/`), reading amounts from the merchant's
+//! order endpoint `GET {URL}/{out_trade_no}`; put TLS and a load balancer in
+//! front of it.
 
-use paybridge_proxy::demo;
+use paybridge_proxy::orders::OrderSource;
+use paybridge_proxy::{demo, proxy};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: paybridge-proxy demo [--port N] [--root DIR]";
+const USAGE: &str = "usage: paybridge-proxy demo [--port N] [--root DIR]\n       paybridge-proxy proxy --config FILE --orders URL [--port N]";
 
-/// Command-line options of the `demo` subcommand.
-struct DemoArgs {
-    port: u16,
-    root: PathBuf,
+/// A parsed command line.
+#[derive(Debug, PartialEq)]
+enum Command {
+    Demo { port: u16, root: PathBuf },
+    Proxy { port: u16, config: PathBuf, orders: String },
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<DemoArgs, String> {
-    match args.next().as_deref() {
-        Some("demo") => {}
-        _ => return Err(USAGE.to_owned()),
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let sub = args.next().unwrap_or_default();
+    if sub != "demo" && sub != "proxy" {
+        return Err(USAGE.to_owned());
     }
-    let mut out = DemoArgs { port: 8080, root: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")) };
+    let (mut port, mut root, mut config, mut orders) = (8080u16, PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), None, None);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
-            "--port" => out.port = value.parse().map_err(|_| format!("bad port {value:?}"))?,
-            "--root" => out.root = PathBuf::from(value),
+            "--port" => port = value.parse().map_err(|_| format!("bad port \"{value}\""))?,
+            "--root" if sub == "demo" => root = PathBuf::from(value),
+            "--config" if sub == "proxy" => config = Some(PathBuf::from(value)),
+            "--orders" if sub == "proxy" => orders = Some(value),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok(out)
+    if sub == "demo" {
+        return Ok(Command::Demo { port, root });
+    }
+    match (config, orders) {
+        (Some(config), Some(orders)) => Ok(Command::Proxy { port, config, orders }),
+        _ => Err(format!("proxy needs --config and --orders\n{USAGE}")),
+    }
+}
+
+fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
+    eprintln!("{msg}");
+    std::process::exit(code)
 }
 
 #[tokio::main]
 async fn main() {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("{msg}");
-            std::process::exit(2);
-        }
+    let command = parse_args(std::env::args().skip(1)).unwrap_or_else(|msg| fail(msg, 2));
+    let port = match &command {
+        Command::Demo { port, .. } | Command::Proxy { port, .. } => *port,
     };
-    let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("cannot listen on {addr}: {e}");
-            std::process::exit(1);
-        }
-    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(format!("cannot listen on {addr}: {e}"), 1));
     let local = listener.local_addr().unwrap_or(addr);
-    println!("paybridge demo: http://{local}/");
-    let app = demo::router(&args.root);
+    let app = match command {
+        Command::Demo { root, .. } => {
+            println!("paybridge demo: http://{local}/");
+            demo::app(&root, &format!("http://{local}"))
+        }
+        Command::Proxy { config, orders, .. } => {
+            let config = proxy::ProxyConfig::load(&config).unwrap_or_else(|e| fail(format!("config: {e}"), 2));
+            let source = OrderSource::Http { url: orders, client: reqwest::Client::new() };
+            println!("paybridge proxy: http://{local}/");
+            proxy::router(proxy::ProxyState::new(config, source))
+        }
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-        eprintln!("server error: {e}");
-        std::process::exit(1);
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+        fail(format!("server error: {e}"), 1);
     }
 }
 
@@ -67,18 +88,22 @@ async fn main() {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Result<DemoArgs, String> {
+    fn args(list: &[&str]) -> Result<Command, String> {
         parse_args(list.iter().map(|s| s.to_string()))
     }
 
     #[test]
-    fn parses_demo_flags() {
-        let a = args(&["demo", "--port", "9000", "--root", "/x"]).unwrap();
-        assert_eq!((a.port, a.root), (9000, PathBuf::from("/x")));
-        assert_eq!(args(&["demo"]).unwrap().port, 8080);
+    fn parses_both_subcommands() {
+        assert_eq!(args(&["demo", "--port", "9000", "--root", "/x"]).unwrap(), Command::Demo { port: 9000, root: PathBuf::from("/x") });
+        assert!(matches!(args(&["demo"]).unwrap(), Command::Demo { port: 8080, .. }));
+        assert_eq!(
+            args(&["proxy", "--config", "p.toml", "--orders", "https://m.example/orders"]).unwrap(),
+            Command::Proxy { port: 8080, config: PathBuf::from("p.toml"), orders: "https://m.example/orders".into() }
+        );
         assert!(args(&[]).is_err());
         assert!(args(&["demo", "--port"]).is_err());
         assert!(args(&["demo", "--port", "x"]).is_err());
-        assert!(args(&["demo", "--bogus", "1"]).is_err());
+        assert!(args(&["demo", "--config", "x"]).is_err());
+        assert!(args(&["proxy", "--config", "x"]).is_err());
     }
 }

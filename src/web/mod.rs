@@ -1,6 +1,7 @@
 //! The `#[wasm_bindgen]` facade (wasm32 only): converts JS values in and out
 //! and calls the pure core. No payment logic lives here.
 
+mod env;
 mod js;
 mod parse;
 pub(crate) mod qr;
@@ -20,6 +21,8 @@ export type Gateway = "blueocean" | "hipopay" | "beecloud" | "chaoying" | "hipos
 export type Mode = "qr" | "h5" | "jsapi" | "wap" | "cashier" | "counter" | "app";
 export type Channel = "wechat" | "alipay" | "unionpay" | "any";
 export type Locale = "zh-CN" | "zh-HK" | "en";
+export type Container = "wechat" | "wechat-miniprogram" | "alipay" | "alipay-miniprogram" | "unionpay" | "mobile" | "desktop";
+export interface Environment { container: Container; os: "ios" | "android" | "other"; mobile: boolean; certain: boolean; recommendedModes: Mode[]; }
 export type PayState = "pending" | "paying" | "succeeded" | "failed" | "closed" | "cancelled" | "refunded" | "unknown";
 export interface OrderStatus { state: PayState; gatewayState: string; amount?: number; transactionId?: string; }
 export interface WechatJsapiParams { appId: string; timeStamp: string; nonceStr: string; package: string; signType: string; paySign: string; }

@@ -96,3 +96,28 @@ test("errors are Error objects with a code and a localised message", async () =>
   assert.equal(got.mode.code, "invalid_argument");
   assert.equal(got.deep.code, "invalid_payload");
 });
+
+test("detectEnvironment reads the user agent and the page's own hints", async () => {
+  const got = await page.evaluate(() => {
+    const d = (ua) => window.pb.detectEnvironment(ua);
+    const wechatIos = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
+    const before = d(wechatIos);
+    window.__wxjs_environment = "miniprogram";
+    const after = d(wechatIos);
+    delete window.__wxjs_environment;
+    return {
+      before, after,
+      alipay: d("Mozilla/5.0 (Linux; Android 13; M2012K11AC) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/104.0.5112.97 Mobile Safari/537.36 AlipayClient/10.5.36.8000 Language/zh-Hans"),
+      desktop: d("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"),
+      own: d(),
+    };
+  });
+  assert.equal(got.before.container, "wechat");
+  assert.equal(got.before.os, "ios");
+  assert.equal(got.before.recommendedModes[0], "jsapi");
+  assert.equal(got.after.container, "wechat-miniprogram");
+  assert.equal(got.alipay.container, "alipay");
+  assert.equal(got.alipay.os, "android");
+  assert.deepEqual(got.desktop.recommendedModes.slice(0, 1), ["qr"]);
+  assert.equal(got.own.container, "desktop", "headless Chromium is a desktop browser");
+});

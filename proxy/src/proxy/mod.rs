@@ -1,1 +1,154 @@
-//! The reference signing proxy (filled in by the proxy work).
+//! The reference signing proxy (wire protocol v1, `docs/proxy-protocol.md`).
+//!
+//! The browser sends a gateway's own path with an unsigned JSON object of
+//! the gateway's own parameters; the proxy answers only allowlisted paths,
+//! drops every server-owned field, sets the amount from the merchant's
+//! order record, the notify URL and the client IP, signs and encodes the
+//! request the gateway's way, sends it, checks the answer's signature and
+//! returns the gateway's body verbatim. It also receives the gateways'
+//! notifications, holds long-polls until one arrives, and limits the rate
+//! per order. All state is in memory and optional: a restart loses
+//! nothing but cached tokens and held long-polls.
+//!
+//! ```no_run
+//! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}};
+//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory())
+//!     .on_notification(|gateway, n| eprintln!("{} paid: {}", gateway.as_str(), n.out_trade_no));
+//! let app = axum::Router::new().nest("/proxy", router(state));
+//! ```
+
+mod client_ip;
+mod config;
+mod cors;
+mod error;
+mod exchange;
+mod forward;
+mod hipos_token;
+mod limits;
+mod longpoll;
+mod notify;
+mod upstream;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{ClientIpSource, GatewayConfig, ProxyConfig, RateLimit, LONG_POLL_LIMIT};
+pub use error::ProxyError;
+pub use longpoll::WaitOutcome;
+pub use notify::failure_body;
+
+use crate::orders::OrderSource;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use paybridge::gateway::wire::Notification;
+use paybridge::model::Gateway;
+use std::sync::{Arc, RwLock};
+
+/// Most notifications remembered for de-duplication.
+const SEEN_NOTIFICATIONS: usize = 4096;
+
+/// A callback for every distinct verified notification.
+type Hook = Arc<dyn Fn(Gateway, &Notification) + Send + Sync>;
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    config: ProxyConfig,
+    orders: OrderSource,
+    client: reqwest::Client,
+    tokens: hipos_token::TokenCache,
+    waiters: longpoll::Waiters,
+    limiter: limits::RateLimiter,
+    seen: limits::RecentSet<notify::SeenKey>,
+    /// Orders a verified notification reported paid (cancel safety).
+    paid: limits::RecentSet<(Gateway, String)>,
+    hook: RwLock<Option<Hook>>,
+}
+
+/// The proxy's state: configuration, order source, caches. Cheap to clone.
+#[derive(Clone)]
+pub struct ProxyState(Arc<Shared>);
+
+impl ProxyState {
+    /// A proxy serving `config`'s gateways with amounts from `orders`.
+    pub fn new(config: ProxyConfig, orders: OrderSource) -> ProxyState {
+        let shared = Shared {
+            client: reqwest::Client::new(),
+            tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
+            waiters: longpoll::Waiters::new(config.max_long_poll_waiters),
+            limiter: limits::RateLimiter::new(config.rate_limit),
+            seen: limits::RecentSet::new(SEEN_NOTIFICATIONS),
+            paid: limits::RecentSet::new(SEEN_NOTIFICATIONS),
+            hook: RwLock::new(None),
+            config,
+            orders,
+        };
+        ProxyState(Arc::new(shared))
+    }
+
+    /// Calls `hook` once for every distinct verified notification (the demo
+    /// shop marks its orders paid with it). Replaces an earlier hook.
+    pub fn on_notification(self, hook: impl Fn(Gateway, &Notification) + Send + Sync + 'static) -> Self {
+        *self.0.hook.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
+        self
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &ProxyConfig {
+        &self.0.config
+    }
+}
+
+/// The proxy's routes, relative to where it is mounted (the demo uses
+/// `/proxy`). Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
+/// so the client IP is the peer's.
+pub fn router(state: ProxyState) -> Router {
+    Router::new()
+        .route("/capabilities", get(capabilities))
+        .route("/healthz", get(healthz))
+        .route("/notify/{gateway}", post(notify::notify))
+        .route("/{gateway}/{*path}", post(forward::forward))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))
+        .with_state(state)
+}
+
+/// `GET /capabilities`.
+async fn capabilities(State(state): State<ProxyState>) -> Response {
+    let gateways: Vec<&str> = state.0.config.gateways.iter().map(|(g, _)| g.as_str()).collect();
+    let body = serde_json::json!({
+        "protocol": 1,
+        "gateways": gateways,
+        "longPoll": { "maxWait": state.0.config.long_poll_max_wait.as_secs() },
+        "notify": true,
+    });
+    json_response(StatusCode::OK, body.to_string())
+}
+
+/// `GET /healthz`.
+async fn healthz() -> Response {
+    json_response(StatusCode::OK, r#"{"ok":true}"#.to_owned())
+}
+
+async fn not_found() -> Response {
+    ProxyError::new(StatusCode::NOT_FOUND, "not_found", "no such proxy route").into_response()
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+/// Writes one structured log line (JSON on stderr). Callers never put a
+/// secret, signature or body in it.
+fn log_line(line: serde_json::Value) {
+    eprintln!("{line}");
+}
+
+/// The clock, in Unix milliseconds.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

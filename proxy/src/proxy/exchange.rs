@@ -1,0 +1,132 @@
+//! One signed round trip to a gateway, and what the proxy checks in it: the
+//! HiPOS token (refreshed once on 6001), a JSON answer, the response
+//! signature. Also the two rules built on queries: cancel safety and
+//! long-poll.
+
+use super::error::ProxyError;
+use super::hipos_token::refuses_token;
+use super::longpoll::WaitOutcome;
+use super::upstream::{send, upstream_url};
+use super::{now_ms, Shared};
+use axum::http::StatusCode;
+use paybridge::error::ErrorCode;
+use paybridge::gateway::wire::{ResponseCheck, Secrets};
+use paybridge::gateway::{protocol, wire, Endpoint, OrderRef};
+use paybridge::json::Value;
+use paybridge::model::{Channel, Gateway, Mode, PayState};
+use std::time::Duration;
+
+/// A gateway answer that passed the proxy's checks.
+pub struct Answer {
+    pub status: u16,
+    /// The gateway's body, verbatim.
+    pub body: Vec<u8>,
+    /// The parsed body.
+    pub value: Value,
+    /// Whether a response signature was checked and right.
+    pub verified: bool,
+    /// Time spent waiting for the gateway, in milliseconds.
+    pub upstream_ms: u64,
+}
+
+/// Signs `params` for `endpoint` at the concrete `path`, sends them, and
+/// checks the answer. HiPOS calls carry the cached token; on a 6001 answer
+/// the token is fetched again and the call repeated once.
+pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: &str, params: &Value) -> Result<Answer, ProxyError> {
+    let config = shared.config.gateway(gateway).ok_or_else(|| ProxyError::misconfigured(format!("{} is not configured", gateway.as_str())))?;
+    let codec = wire(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
+    let mut upstream_ms = 0;
+    for attempt in 0..2 {
+        let mut secrets: Secrets = config.secrets.clone();
+        let token = if gateway == Gateway::HiPos { Some(shared.tokens.get(shared).await?) } else { None };
+        if let Some(t) = &token {
+            secrets.0.push(("token".to_owned(), t.clone()));
+        }
+        let signed = codec.encode_request(endpoint, path, params, &secrets, now_ms()).map_err(|e| {
+            let detail = e.detail.clone().unwrap_or_else(|| e.to_string());
+            if e.code == ErrorCode::ProxyError {
+                ProxyError::misconfigured(detail)
+            } else {
+                ProxyError::bad_request(detail)
+            }
+        })?;
+        let url = upstream_url(config, endpoint, path, &signed);
+        let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;
+        upstream_ms += reply.elapsed_ms;
+        if let Some(t) = token {
+            if attempt == 0 && refuses_token(&reply.body) {
+                shared.tokens.invalidate(&t).await;
+                continue;
+            }
+        }
+        let value = std::str::from_utf8(&reply.body)
+            .ok()
+            .and_then(|t| paybridge::json::parse(t).ok())
+            .filter(|v| matches!(v, Value::Object(_)))
+            .ok_or_else(|| ProxyError::bad_upstream_body(format!("the gateway answered HTTP {} without a JSON object", reply.status)))?;
+        let check = if config.verify_responses { codec.verify_response(&reply.body, &secrets) } else { ResponseCheck::Unsigned };
+        if check == ResponseCheck::BadSignature {
+            return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_bad_signature", "the gateway's answer failed its signature check"));
+        }
+        return Ok(Answer { status: reply.status, body: reply.body, value, verified: check == ResponseCheck::Verified, upstream_ms });
+    }
+    Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_auth_failed", "HiPOS refused a freshly fetched token"))
+}
+
+/// The order's state from a query answer, if it reads as one.
+fn query_state(gateway: Gateway, answer: &Answer) -> Option<PayState> {
+    protocol(gateway).ok()?.parse_query(&answer.value).ok().map(|s| s.state)
+}
+
+fn cancel_refused(message: String) -> ProxyError {
+    ProxyError::new(StatusCode::CONFLICT, "cancel_refused", message)
+}
+
+/// The cancel-safety rule: a cancel (close, reverse, revert) is forwarded
+/// only when the proxy has seen no payment notification for the order and
+/// a fresh status query through the same upstream reads `pending` or
+/// `paying`. Anything else — paid, closed, unknown, unreadable — refuses
+/// it with 409 `cancel_refused`, because reversing a paid counter payment
+/// refunds it.
+pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gateway_order_id: Option<&str>) -> Result<(), ProxyError> {
+    if shared.paid.contains(&(gateway, order.to_owned())) {
+        return Err(cancel_refused("a payment notification for this order has been received".to_owned()));
+    }
+    let proto = protocol(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
+    let order_ref = OrderRef { out_trade_no: order.to_owned(), channel: Channel::Any, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };
+    let query = proto.query_request(&order_ref).map_err(|e| cancel_refused(format!("the order cannot be queried first: {}", e.detail.unwrap_or_default())))?;
+    let endpoint = proto.endpoint(&query.path, query.params.text("method")).ok_or_else(|| cancel_refused("the gateway has no status query".to_owned()))?;
+    let answer = call(shared, gateway, endpoint, &query.path, &query.params).await?;
+    match query_state(gateway, &answer) {
+        Some(PayState::Pending | PayState::Paying) => Ok(()),
+        Some(state) => Err(cancel_refused(format!("a fresh status query reads {state:?}, not unpaid"))),
+        None => Err(cancel_refused("a fresh status query did not confirm the order is unpaid".to_owned())),
+    }
+}
+
+/// Long-poll: subscribes to the order, queries; if the order is not final
+/// yet, holds until its notification arrives or `wait` elapses, then
+/// queries again. The answer is always the gateway's own.
+pub async fn long_poll(
+    shared: &Shared,
+    gateway: Gateway,
+    endpoint: &Endpoint,
+    path: &str,
+    params: &Value,
+    order: &str,
+    wait: Duration,
+) -> Result<(Answer, WaitOutcome), ProxyError> {
+    let Some(mut subscription) = shared.waiters.subscribe(gateway, order) else {
+        return Ok((call(shared, gateway, endpoint, path, params).await?, WaitOutcome::Unavailable));
+    };
+    let first = call(shared, gateway, endpoint, path, params).await?;
+    let open = matches!(query_state(gateway, &first), Some(s) if !s.is_terminal());
+    if !open {
+        return Ok((first, WaitOutcome::Settled));
+    }
+    let outcome = subscription.wait(wait).await;
+    drop(subscription);
+    let mut second = call(shared, gateway, endpoint, path, params).await?;
+    second.upstream_ms += first.upstream_ms;
+    Ok((second, outcome))
+}

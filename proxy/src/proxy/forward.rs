@@ -1,0 +1,208 @@
+//! `POST /{gateway}/{*path}`: a browser's unsigned request, checked against
+//! the allowlist, with every server-owned field dropped and set by the
+//! proxy (amount from the order record, notify URL, client IP), then
+//! signed, sent and checked by [`super::exchange`].
+
+use super::client_ip::client_ip;
+use super::error::ProxyError;
+use super::exchange::{self, Answer};
+use super::longpoll::WaitOutcome;
+use super::{log_line, ProxyState, Shared};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use paybridge::gateway::beecloud::truncate_utf8;
+use paybridge::gateway::{protocol, Endpoint, Operation};
+use paybridge::json::Value;
+use paybridge::model::Gateway;
+use std::time::{Duration, Instant};
+
+/// What one forwarded request logs.
+#[derive(Default)]
+struct Trace {
+    order: Option<String>,
+    upstream_ms: Option<u64>,
+    verified: Option<bool>,
+    wait: Option<&'static str>,
+}
+
+/// The handler.
+pub async fn forward(State(state): State<ProxyState>, Path((gateway, path)): Path<(String, String)>, RawQuery(query): RawQuery, request: Request) -> Response {
+    let path = format!("/{path}");
+    let mut trace = Trace::default();
+    let result = handle(&state.0, &gateway, &path, query.as_deref(), request, &mut trace).await;
+    let (response, code) = match result {
+        Ok(r) => (r, None),
+        Err(e) => (e.clone().into_response(), Some(e.code)),
+    };
+    log_line(serde_json::json!({
+        "event": "proxy_request",
+        "gateway": gateway,
+        "path": path,
+        "order": trace.order,
+        "status": response.status().as_u16(),
+        "error": code,
+        "upstream_ms": trace.upstream_ms,
+        "verified": trace.verified,
+        "wait": trace.wait,
+    }));
+    response
+}
+
+async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>, request: Request, trace: &mut Trace) -> Result<Response, ProxyError> {
+    let unknown = || ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {gateway:?}"));
+    let gw = Gateway::parse(gateway).ok_or_else(unknown)?;
+    shared.config.gateway(gw).ok_or_else(unknown)?;
+    let proto = protocol(gw).map_err(|_| unknown())?;
+    let wait = wait_param(query)?;
+    let peer_ip = client_ip(&shared.config, &request);
+    let bytes = axum::body::to_bytes(request.into_body(), shared.config.max_body_bytes)
+        .await
+        .map_err(|_| ProxyError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body exceeds {} bytes", shared.config.max_body_bytes)))?;
+    let body = parse_object(&bytes)?;
+    let endpoint = proto
+        .endpoint(path, body.text("method"))
+        .filter(|e| e.browser)
+        .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {gateway} allowlist")))?;
+
+    let owned = proto.server_owned_fields();
+    let mut params: Vec<(String, Value)> = body.members().unwrap_or(&[]).iter().filter(|(k, _)| !owned.contains(&k.as_str())).cloned().collect();
+    let order = order_reference(endpoint, path, &body)?;
+    trace.order = order.clone();
+    let limit_key = format!("{gateway}/{}", order.as_deref().unwrap_or(&peer_ip));
+    if !shared.limiter.allow(&limit_key, Instant::now()) {
+        return Err(ProxyError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this order; slow down"));
+    }
+    if let Some(order) = &order {
+        let record = shared
+            .orders
+            .lookup(order)
+            .await
+            .map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))?
+            .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}")))?;
+        if let Some(field) = endpoint.amount_field {
+            set(&mut params, field, Value::int_value(record.amount));
+        }
+        if let Some((field, max)) = subject_field(gw, endpoint) {
+            let given = params.iter().any(|(k, v)| k == field && v.as_text().is_some_and(|s| !s.trim().is_empty()));
+            if !given && !record.subject.trim().is_empty() {
+                set(&mut params, field, Value::str(truncate_utf8(record.subject.trim(), max)));
+            }
+        }
+    }
+    if endpoint.operation == Operation::Create && gw != Gateway::HiPos {
+        set(&mut params, "notify_url", Value::str(shared.config.notify_url(gw)));
+    }
+    if let Some(field) = client_ip_field(gw, endpoint) {
+        set(&mut params, field, Value::str(peer_ip));
+    }
+    let params = Value::Object(params);
+
+    if endpoint.operation == Operation::Cancel {
+        let order = order.as_deref().ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
+        exchange::ensure_unpaid(shared, gw, order, gateway_order_id(gw, &params)).await?;
+    }
+    let (answer, outcome) = match (endpoint.operation, wait, order.as_deref()) {
+        (Operation::Query, Some(wait), Some(order)) if !wait.is_zero() => {
+            let wait = wait.min(shared.config.long_poll_max_wait);
+            let (answer, outcome) = exchange::long_poll(shared, gw, endpoint, path, &params, order, wait).await?;
+            (answer, Some(outcome))
+        }
+        _ => (exchange::call(shared, gw, endpoint, path, &params).await?, None),
+    };
+    trace.upstream_ms = Some(answer.upstream_ms);
+    trace.verified = Some(answer.verified);
+    trace.wait = outcome.map(WaitOutcome::as_str);
+    Ok(respond(answer, outcome))
+}
+
+/// The gateway's answer, verbatim, with the proxy's headers.
+fn respond(answer: Answer, outcome: Option<WaitOutcome>) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut response = (status, Body::from(answer.body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-paybridge-verified", HeaderValue::from_static(if answer.verified { "signature" } else { "unsigned" }));
+    if let Some(outcome) = outcome {
+        headers.insert("x-paybridge-wait", HeaderValue::from_static(outcome.as_str()));
+    }
+    response
+}
+
+/// `?wait=N` (whole seconds, 0–30); other query parameters are ignored.
+fn wait_param(query: Option<&str>) -> Result<Option<Duration>, ProxyError> {
+    let Some(value) = query.into_iter().flat_map(|q| q.split('&')).find_map(|p| p.strip_prefix("wait=")) else { return Ok(None) };
+    let secs: u64 = value.parse().map_err(|_| ProxyError::bad_request("wait must be a whole number of seconds"))?;
+    Ok(Some(Duration::from_secs(secs.min(super::config::LONG_POLL_LIMIT.as_secs()))))
+}
+
+/// The body as a JSON object without repeated names (an empty body is `{}`).
+fn parse_object(bytes: &[u8]) -> Result<Value, ProxyError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ProxyError::bad_request("the body is not UTF-8"))?;
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Vec::new()));
+    }
+    let value = paybridge::json::parse(text).map_err(|_| ProxyError::bad_request("the body is not JSON"))?;
+    let members = value.members().ok_or_else(|| ProxyError::bad_request("the body must be a JSON object"))?;
+    let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ProxyError::bad_request("a field is repeated"));
+    }
+    Ok(value)
+}
+
+/// The order the request is about: the endpoint's order-reference field in
+/// the body, or the `{field}` segment of the path (BeeCloud's revert).
+fn order_reference(endpoint: &Endpoint, path: &str, body: &Value) -> Result<Option<String>, ProxyError> {
+    let Some(field) = endpoint.order_ref else { return Ok(None) };
+    let placeholder = format!("{{{field}}}");
+    let in_path = endpoint.path.split('/').zip(path.split('/')).find(|(p, _)| *p == placeholder).map(|(_, s)| s);
+    let in_body = body.get(field).and_then(Value::as_text).filter(|s| !s.is_empty());
+    match (in_body, in_path) {
+        (Some(b), Some(p)) if b != p => Err(ProxyError::bad_request(format!("{field} in the body differs from the path"))),
+        (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_owned())),
+        (None, None) => Err(ProxyError::bad_request(format!("{field} (the order reference) is required"))),
+    }
+}
+
+/// Replaces (or adds) a member.
+fn set(params: &mut Vec<(String, Value)>, field: &str, value: Value) {
+    params.retain(|(k, _)| k != field);
+    params.push((field.to_owned(), value));
+}
+
+/// The goods-description field filled from the order record when the page
+/// sent none, with its byte limit.
+fn subject_field(gateway: Gateway, endpoint: &Endpoint) -> Option<(&'static str, usize)> {
+    if endpoint.operation != Operation::Create {
+        return None;
+    }
+    match gateway {
+        Gateway::BlueOcean | Gateway::ChaoYing => Some(("body", 128)),
+        Gateway::HipoPay if endpoint.path.starts_with("/alipay/") => Some(("subject", 128)),
+        Gateway::HipoPay => Some(("product_info", 128)),
+        Gateway::BeeCloud => Some(("title", paybridge::gateway::beecloud::TITLE_MAX_BYTES)),
+        Gateway::HiPos => None,
+    }
+}
+
+/// The field carrying the payer's IP, where the gateway takes one.
+fn client_ip_field(gateway: Gateway, endpoint: &Endpoint) -> Option<&'static str> {
+    match gateway {
+        Gateway::BlueOcean if endpoint.operation == Operation::Create => Some("spbill_create_ip"),
+        Gateway::HipoPay if matches!(endpoint.path, "/order/scan_pay" | "/order/scanned_pay") => Some(paybridge::gateway::hipopay::CLIENT_IP_FIELD),
+        Gateway::ChaoYing if endpoint.operation == Operation::Create => Some("mch_create_ip"),
+        _ => None,
+    }
+}
+
+/// The gateway's own order id in a cancel request, for the safety query.
+fn gateway_order_id(gateway: Gateway, params: &Value) -> Option<&str> {
+    match gateway {
+        Gateway::BlueOcean => params.text("sn"),
+        _ => None,
+    }
+}

@@ -1,0 +1,136 @@
+//! Long-poll waiters: a query with `?wait=N` subscribes to its order before
+//! it asks the gateway, so a notification arriving at any moment after that
+//! wakes it. Waiters live in this process only; with several proxy
+//! instances, sticky routing (by order) makes the wake-up instant, and
+//! without it the wait simply runs out and the query still answers right.
+
+use paybridge::model::Gateway;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+type Key = (Gateway, String);
+
+/// Why a long-poll hold ended (the `X-Paybridge-Wait` header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitOutcome {
+    /// A verified notification for the order arrived.
+    Notified,
+    /// The wait ran out.
+    Elapsed,
+    /// The first query already showed a final state: no hold.
+    Settled,
+    /// Too many requests are held: answered at once.
+    Unavailable,
+}
+
+impl WaitOutcome {
+    /// The header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitOutcome::Notified => "notified",
+            WaitOutcome::Elapsed => "elapsed",
+            WaitOutcome::Settled => "settled",
+            WaitOutcome::Unavailable => "unavailable",
+        }
+    }
+}
+
+struct Slot {
+    sender: watch::Sender<u64>,
+    waiters: usize,
+}
+
+/// The registry of held queries, bounded in count.
+pub struct Waiters {
+    max: usize,
+    inner: Arc<Mutex<(HashMap<Key, Slot>, usize)>>,
+}
+
+/// One held query's subscription; leaving it unregisters.
+pub struct Subscription {
+    key: Key,
+    receiver: watch::Receiver<u64>,
+    registry: Arc<Mutex<(HashMap<Key, Slot>, usize)>>,
+}
+
+impl Waiters {
+    /// A registry holding at most `max` queries at once.
+    pub fn new(max: usize) -> Waiters {
+        Waiters { max, inner: Arc::default() }
+    }
+
+    /// Subscribes to `order` of `gateway`; `None` when `max` are held already.
+    pub fn subscribe(&self, gateway: Gateway, order: &str) -> Option<Subscription> {
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (slots, total) = &mut *guard;
+        if *total >= self.max {
+            return None;
+        }
+        *total += 1;
+        let key = (gateway, order.to_owned());
+        let slot = slots.entry(key.clone()).or_insert_with(|| Slot { sender: watch::channel(0).0, waiters: 0 });
+        slot.waiters += 1;
+        let receiver = slot.sender.subscribe();
+        Some(Subscription { key, receiver, registry: Arc::clone(&self.inner) })
+    }
+
+    /// Wakes every query held for `order` of `gateway`.
+    pub fn wake(&self, gateway: Gateway, order: &str) {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = guard.0.get(&(gateway, order.to_owned())) {
+            slot.sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+}
+
+impl Subscription {
+    /// Waits until a wake-up after [`Waiters::subscribe`] or until `wait`
+    /// elapses.
+    pub async fn wait(&mut self, wait: Duration) -> WaitOutcome {
+        match tokio::time::timeout(wait, self.receiver.changed()).await {
+            Ok(Ok(())) => WaitOutcome::Notified,
+            _ => WaitOutcome::Elapsed,
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut guard = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        let (slots, total) = &mut *guard;
+        *total = total.saturating_sub(1);
+        if let Some(slot) = slots.get_mut(&self.key) {
+            slot.waiters = slot.waiters.saturating_sub(1);
+            if slot.waiters == 0 {
+                slots.remove(&self.key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wake_after_subscribing_is_not_lost() {
+        let waiters = Waiters::new(2);
+        let mut sub = waiters.subscribe(Gateway::BlueOcean, "PB00000001").unwrap();
+        waiters.wake(Gateway::BlueOcean, "PB00000001");
+        assert_eq!(sub.wait(Duration::from_secs(5)).await, WaitOutcome::Notified);
+        waiters.wake(Gateway::BlueOcean, "OTHER0001");
+        assert_eq!(sub.wait(Duration::from_millis(10)).await, WaitOutcome::Elapsed);
+    }
+
+    #[test]
+    fn count_is_bounded_and_released() {
+        let waiters = Waiters::new(1);
+        let sub = waiters.subscribe(Gateway::HipoPay, "A1234567").unwrap();
+        assert!(waiters.subscribe(Gateway::HipoPay, "B1234567").is_none());
+        drop(sub);
+        assert_eq!(waiters.inner.lock().unwrap().1, 0);
+        assert!(waiters.subscribe(Gateway::HipoPay, "B1234567").is_some());
+    }
+}

@@ -1,0 +1,106 @@
+//! `POST /notify/{gateway}`: a gateway's asynchronous payment notification.
+//! It is verified with the gateway's own rules (a bad one gets 400 and the
+//! gateway's failure word, and nothing is recorded), de-duplicated, handed
+//! once to the notification hook, wakes long-polls for its order, and is
+//! acknowledged the way the gateway expects.
+
+use super::{log_line, now_ms, ProxyState, Shared};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use paybridge::gateway::hipos::wire::decode_token_notification;
+use paybridge::gateway::wire::{Notification, WireRequest};
+use paybridge::gateway::{wire, HttpMethod};
+use paybridge::model::{Gateway, PayState};
+
+/// The key under which a notification counts as seen: gateway, order,
+/// transaction and reported state.
+pub type SeenKey = (Gateway, String, String, String);
+
+/// The handler.
+pub async fn notify(State(state): State<ProxyState>, Path(gateway): Path<String>, request: Request) -> Response {
+    let Some(gw) = Gateway::parse(&gateway).filter(|g| state.0.config.gateway(*g).is_some()) else {
+        return super::error::ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {gateway:?}")).into_response();
+    };
+    let (status, body, event) = handle(&state.0, gw, request).await;
+    log_line(serde_json::json!({ "event": "notification", "gateway": gateway, "status": status.as_u16(), "outcome": event.outcome, "order": event.order }));
+    let mut response = (status, Body::from(body)).into_response();
+    let content_type = if gw == Gateway::HiPos { "application/json; charset=utf-8" } else { "text/plain; charset=utf-8" };
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// What a notification log line says.
+struct Event {
+    outcome: &'static str,
+    order: Option<String>,
+}
+
+impl Event {
+    fn of(outcome: &'static str) -> Event {
+        Event { outcome, order: None }
+    }
+}
+
+/// The failure body each gateway understands as "not accepted, retry".
+pub fn failure_body(gateway: Gateway) -> &'static str {
+    match gateway {
+        Gateway::BlueOcean => "FAIL",
+        Gateway::HiPos => r#"{"code":1,"msg":"FAIL"}"#,
+        _ => "fail",
+    }
+}
+
+async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, String, Event) {
+    let refuse = |status: StatusCode, outcome: &'static str| (status, failure_body(gw).to_owned(), Event::of(outcome));
+    let (Some(config), Ok(codec)) = (shared.config.gateway(gw), wire(gw)) else {
+        return refuse(StatusCode::NOT_FOUND, "not_configured");
+    };
+    let path_and_query = request.uri().path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let headers: Vec<(String, String)> = request.headers().iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned()))).collect();
+    let Ok(body) = axum::body::to_bytes(request.into_body(), shared.config.max_body_bytes).await else {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+    };
+    let wire_request = WireRequest { http: HttpMethod::Post, path_and_query, headers, body: body.to_vec() };
+    let mut secrets = config.secrets.clone();
+    if gw == Gateway::HiPos {
+        match shared.tokens.get(shared).await {
+            Ok(token) => secrets.0.push(("token".to_owned(), token)),
+            Err(_) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "no_token"),
+        }
+        if String::from_utf8_lossy(&body).contains("\"hishop_token_notify\"") {
+            return match decode_token_notification(&wire_request, &secrets) {
+                Ok(_) => (StatusCode::OK, codec.notification_ack().to_owned(), Event::of("token_confirmed")),
+                Err(_) => refuse(StatusCode::BAD_REQUEST, "bad_signature"),
+            };
+        }
+    }
+    let notification = match codec.decode_notification(&wire_request, &secrets, now_ms()) {
+        Ok(n) => n,
+        Err(e) if e.code == paybridge::error::ErrorCode::ProxyError => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "misconfigured"),
+        Err(_) => return refuse(StatusCode::BAD_REQUEST, "bad_signature"),
+    };
+    let order = notification.out_trade_no.clone();
+    let outcome = if record(shared, gw, &notification) { "accepted" } else { "duplicate" };
+    (StatusCode::OK, codec.notification_ack().to_owned(), Event { outcome, order: Some(order) })
+}
+
+/// Records a verified notification; `false` when it was seen before. A new
+/// one marks paid orders (for cancel safety), calls the hook and wakes the
+/// order's long-polls.
+fn record(shared: &Shared, gw: Gateway, n: &Notification) -> bool {
+    let key = (gw, n.out_trade_no.clone(), n.status.transaction_id.clone().unwrap_or_default(), n.status.gateway_state.clone());
+    if !shared.seen.insert(key) {
+        return false;
+    }
+    if matches!(n.status.state, PayState::Succeeded | PayState::Refunded) {
+        shared.paid.insert((gw, n.out_trade_no.clone()));
+    }
+    let hook = shared.hook.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(hook) = hook {
+        hook(gw, n);
+    }
+    shared.waiters.wake(gw, &n.out_trade_no);
+    true
+}

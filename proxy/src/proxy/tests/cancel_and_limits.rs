@@ -1,0 +1,81 @@
+//! Cancel safety, rate limits, CORS, capabilities.
+
+use super::fake::{blueocean_query, Fake};
+use super::{error_code, Proxy, ORDER, SHOP_ORIGIN};
+use crate::proxy::RateLimit;
+use paybridge::gateway::Operation;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_reverse_is_forwarded_only_for_an_unpaid_order() {
+    let paid = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&paid);
+    let (upstream, fake) = Fake::start(move |_, _, _| blueocean_query(if flag.load(Ordering::SeqCst) { "SUCCESS" } else { "USERPAYING" })).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let body = format!(r#"{{"out_trade_no":"{ORDER}"}}"#);
+    let refused = proxy.post("/blueocean/order/reverse", &body).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(error_code(refused).await, "cancel_refused");
+    let ops: Vec<Operation> = fake.seen().iter().map(|s| s.operation).collect();
+    assert_eq!(ops, vec![Operation::Query], "only the safety query reached the gateway");
+
+    paid.store(false, Ordering::SeqCst);
+    assert_eq!(proxy.post("/blueocean/order/reverse", &body).await.status(), 200);
+    let ops: Vec<Operation> = fake.seen().iter().map(|s| s.operation).collect();
+    assert_eq!(ops, vec![Operation::Query, Operation::Query, Operation::Cancel]);
+}
+
+#[tokio::test]
+async fn requests_per_order_are_rate_limited() {
+    let (upstream, _fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let proxy = Proxy::start(&upstream, |c| c.rate_limit = RateLimit { per_second: 0.001, burst: 2 }).await;
+    let body = format!(r#"{{"out_trade_no":"{ORDER}"}}"#);
+    assert_eq!(proxy.post("/blueocean/order/query", &body).await.status(), 200);
+    assert_eq!(proxy.post("/blueocean/order/query", &body).await.status(), 200);
+    let limited = proxy.post("/blueocean/order/query", &body).await;
+    assert_eq!(limited.status(), 429);
+    assert_eq!(error_code(limited).await, "rate_limited");
+}
+
+#[tokio::test]
+async fn cors_allows_listed_origins_only() {
+    let (upstream, fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, proxy.server.url("/proxy/blueocean/order/query"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight(SHOP_ORIGIN).await.unwrap();
+    assert_eq!(ok.status(), 204);
+    assert_eq!(ok.headers()["access-control-allow-origin"], SHOP_ORIGIN);
+    assert!(ok.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert_eq!(evil.status(), 403);
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+
+    let body = format!(r#"{{"out_trade_no":"{ORDER}"}}"#);
+    let post = |origin: &'static str| client.post(proxy.server.url("/proxy/blueocean/order/query")).header("origin", origin).body(body.clone()).send();
+    let allowed = post(SHOP_ORIGIN).await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert!(allowed.headers()["access-control-expose-headers"].to_str().unwrap().contains("X-Paybridge-Verified"));
+    assert_eq!(error_code(post("https://evil.example").await.unwrap()).await, "origin_not_allowed");
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn capabilities_and_health() {
+    let (upstream, _fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let proxy = Proxy::start(&upstream, |c| c.long_poll_max_wait = std::time::Duration::from_secs(20)).await;
+    let caps: serde_json::Value = reqwest::get(proxy.server.url("/proxy/capabilities")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
+    assert_eq!(caps, serde_json::json!({"protocol":1,"gateways":["blueocean","hipopay","beecloud","chaoying","hipos"],"longPoll":{"maxWait":20},"notify":true}));
+    let health: serde_json::Value = reqwest::get(proxy.server.url("/proxy/healthz")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
+    assert_eq!(health, serde_json::json!({"ok":true}));
+    let missing = reqwest::get(proxy.server.url("/proxy/nothing")).await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -1,0 +1,50 @@
+//! Long-poll: woken by a notification, or running out.
+
+use super::fake::{blueocean_query, Fake};
+use super::notifications::blueocean_notification;
+use super::{Proxy, ORDER};
+use paybridge::gateway::Operation;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_notification_wakes_the_held_query() {
+    let paid = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&paid);
+    let (upstream, fake) = Fake::start(move |_, _, _| blueocean_query(if flag.load(Ordering::SeqCst) { "SUCCESS" } else { "NOTPAY" })).await;
+    let proxy = Arc::new(Proxy::start(&upstream, |_| {}).await);
+    let poller = Arc::clone(&proxy);
+    let held = tokio::spawn(async move { poller.post("/blueocean/order/query?wait=25", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await });
+    fake.wait_for(1).await;
+    paid.store(true, Ordering::SeqCst);
+    let ack = reqwest::Client::new().execute(blueocean_notification(&proxy, "4200000001")).await.unwrap();
+    assert_eq!(ack.status(), 200);
+    let res = held.await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-paybridge-wait"], "notified");
+    assert!(res.text().await.unwrap().contains("\"SUCCESS\""));
+    let queries = fake.seen().iter().filter(|s| s.operation == Operation::Query).count();
+    assert_eq!(queries, 2, "one query before holding, one after the wake-up");
+}
+
+#[tokio::test]
+async fn the_hold_runs_out_and_still_answers_from_the_gateway() {
+    let (upstream, fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let res = proxy.post("/blueocean/order/query?wait=1", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-paybridge-wait"], "elapsed");
+    assert!(res.text().await.unwrap().contains("NOTPAY"));
+    assert_eq!(fake.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn a_final_state_is_answered_at_once() {
+    let (upstream, fake) = Fake::start(|_, _, _| blueocean_query("SUCCESS")).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let res = proxy.post("/blueocean/order/query?wait=30", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(res.headers()["x-paybridge-wait"], "settled");
+    assert_eq!(fake.seen().len(), 1);
+    let bad = proxy.post("/blueocean/order/query?wait=soon", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(bad.status(), 400);
+}

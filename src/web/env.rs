@@ -1,0 +1,52 @@
+//! `detectEnvironment`.
+
+use super::js;
+use crate::env::{detect, Environment, Hints};
+use crate::json::Value;
+use js_sys::{global, Reflect};
+use wasm_bindgen::prelude::*;
+
+fn global_prop(path: &[&str]) -> JsValue {
+    path.iter().try_fold(global().into(), |obj: JsValue, key| {
+        if obj.is_undefined() || obj.is_null() {
+            return None;
+        }
+        Reflect::get(&obj, &JsValue::from_str(key)).ok()
+    })
+    .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// What the page itself says: `window.__wxjs_environment`, the wallet
+/// bridges' presence and `navigator.maxTouchPoints`.
+fn page_hints() -> Hints {
+    Hints {
+        wxjs_environment: global_prop(&["__wxjs_environment"]).as_string(),
+        wechat_bridge: global_prop(&["WeixinJSBridge"]).is_object(),
+        alipay_bridge: global_prop(&["AlipayJSBridge"]).is_object(),
+        max_touch_points: global_prop(&["navigator", "maxTouchPoints"]).as_f64().map(|n| n as u32),
+        ..Hints::default()
+    }
+}
+
+fn to_json(env: &Environment) -> Value {
+    Value::object([
+        ("container", Value::str(env.container.as_str())),
+        ("os", Value::str(env.os.as_str())),
+        ("mobile", Value::Bool(env.mobile)),
+        ("certain", Value::Bool(env.certain)),
+        ("recommendedModes", Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect())),
+    ])
+}
+
+/// Where the page runs: container (WeChat, mini-program web-view, Alipay…),
+/// OS, and the payment modes that fit, best first. Reads `navigator.userAgent`
+/// when `userAgent` is not given, plus the page's own hints. `certain` is
+/// false where the answer may change once a bridge is ready (iOS WeChat
+/// mini-programs announce themselves only after `WeixinJSBridgeReady`).
+#[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
+pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
+    let ua = user_agent.or_else(|| global_prop(&["navigator", "userAgent"]).as_string()).unwrap_or_default();
+    let hints = page_hints();
+    let env = detect(&ua, &hints);
+    js_sys::JSON::parse(&to_json(&env).to_json()).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
+}
