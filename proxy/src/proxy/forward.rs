@@ -91,7 +91,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
             }
         }
     }
-    if endpoint.operation == Operation::Create && gw != Gateway::HiPos {
+    if endpoint.operation == Operation::Create {
         set(&mut params, "notify_url", Value::str(shared.config.notify_url(gw)));
     }
     if let Some(field) = client_ip_field(gw, endpoint) {

@@ -30,7 +30,7 @@ pub fn order_json(order: &Order) -> Value {
         "created_ms": order.created_ms,
         "expires_ms": order.expires_ms,
         "settle_at_ms": order.settle_at_ms,
-        "has_notify_url": order.notify_url.is_some(),
+        "notify_url": order.notify_url,
     })
 }
 
@@ -43,10 +43,13 @@ fn no_such_gateway() -> Response {
 /// when the order is already final. Notifies the new state.
 pub async fn act(State(state): State<SandboxState>, Path((gateway, no, action)): Path<(String, String, String)>) -> Response {
     let Some(gw) = Gateway::parse(&gateway) else { return no_such_gateway() };
-    let Some(action) = PayerAction::parse(&action) else {
-        return neutral(StatusCode::NOT_FOUND, "unknown_action", "action must be pay, cancel, fail or expire");
-    };
     let now = now_ms();
+    if gw == Gateway::HiPos && action == "pickup" {
+        return pickup(&state, &no, now);
+    }
+    let Some(action) = PayerAction::parse(&action) else {
+        return neutral(StatusCode::NOT_FOUND, "unknown_action", "action must be pay, cancel, fail or expire (or pickup for hipos)");
+    };
     let mut outcome = Ok(());
     let Some(order) = state.store().update(gw, &no, now, |o| outcome = o.apply(action, now)) else {
         return neutral(StatusCode::NOT_FOUND, "unknown_order", "no such order");
@@ -58,6 +61,17 @@ pub async fn act(State(state): State<SandboxState>, Path((gateway, no, action)):
             Json(json!({ "ok": true, "state": state_name(order.state), "order": order_json(&order) })).into_response()
         }
         Err(why) => (StatusCode::CONFLICT, Json(json!({ "ok": false, "state": state_name(order.state), "error": why }))).into_response(),
+    }
+}
+
+/// HiPOS only: the store confirms the pickup at its POS (`PAID` → `PICKED_UP`).
+fn pickup(state: &SandboxState, no: &str, now: i64) -> Response {
+    match super::hipos::confirm_pickup(state.store(), no, None, Some("sandbox-pos"), now) {
+        Ok(order) => {
+            state.notify_if_new(&order);
+            Json(json!({ "ok": true, "state": "picked_up", "order": order_json(&order) })).into_response()
+        }
+        Err((code, why)) => (StatusCode::CONFLICT, Json(json!({ "ok": false, "code": code.code(), "error": why }))).into_response(),
     }
 }
 

@@ -93,7 +93,10 @@ impl DeliveryLog {
 /// Which (order, state) pairs were notified and which orders are watched.
 #[derive(Debug, Default)]
 pub struct Dispatcher {
-    notified: Mutex<HashSet<(Gateway, String, OrderState)>>,
+    /// (gateway, order, state, phase): `phase` is the notification's own
+    /// `status` field where it has one, so a HiPOS pickup after payment (same
+    /// order state, new status) is notified too.
+    notified: Mutex<HashSet<(Gateway, String, OrderState, String)>>,
     watched: Mutex<HashSet<(Gateway, String)>>,
 }
 
@@ -120,7 +123,8 @@ impl SandboxState {
         let secrets = self.secrets_for(gateway, None);
         let Some(fields) = sandbox_gateway(gateway).notification(order, &secrets) else { return };
         let Ok(gw_wire) = wire(gateway) else { return };
-        let key = (gateway, order.out_trade_no.clone(), order.state);
+        let phase = phase_of(&fields);
+        let key = (gateway, order.out_trade_no.clone(), order.state, phase);
         if !self.inner.dispatcher.notified.lock().unwrap_or_else(|e| e.into_inner()).insert(key) {
             return;
         }
@@ -224,4 +228,12 @@ impl Delivery {
         let body = response.text().await.unwrap_or_default();
         Some((status, body))
     }
+}
+
+/// The notification's own status (HiPOS `status` inside its wrapper, or a
+/// top-level `status`), empty when it has none.
+fn phase_of(fields: &paybridge::json::Value) -> String {
+    let direct = fields.text("status");
+    let wrapped = fields.members().and_then(|m| m.iter().find_map(|(_, v)| v.text("status")));
+    direct.or(wrapped).unwrap_or_default().to_owned()
 }

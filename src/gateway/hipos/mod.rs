@@ -96,14 +96,15 @@ static ENDPOINTS: [Endpoint; 9] = [
     endpoint(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
     endpoint(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
     endpoint(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    endpoint(PICKUP_CODE_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("out_order_no")),
+    // The pickup order's amount (fen) is the merchant's: the proxy sets it from the order record.
+    Endpoint { amount_field: Some("amount"), ..endpoint(PICKUP_CODE_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("out_order_no")) },
     endpoint(ORDER_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Query, true, Some("out_order_no")),
     endpoint(PICKUP_CONFIRM_PATH, HttpMethod::Post, Encoding::Json, Operation::Write, false, Some("out_order_no")),
 ];
 
 static MODES: [(Mode, Channel); 1] = [(Mode::Qr, Channel::Any)];
 
-static SERVER_OWNED: [&str; 3] = ["hostname", "notify_url", "token"];
+static SERVER_OWNED: [&str; 4] = ["hostname", "notify_url", "token", "amount"];
 
 /// The `*_response` wrapper name each endpoint answers in (for the sandbox
 /// and the error bodies).
