@@ -4,6 +4,7 @@
 mod env;
 mod js;
 mod parse;
+mod request;
 pub(crate) mod qr;
 
 use wasm_bindgen::prelude::*;
@@ -35,6 +36,9 @@ export type NextAction =
   | { kind: "app"; provider: "wechat" | "alipay"; payload: Record<string, unknown> | string }
   | { kind: "await" }
   | { kind: "done"; status: OrderStatus };
+/** What parseCreateResponse returns: the next action, plus the gateway's own
+ *  order id when its answer gave one (pass it to buildQueryRequest). */
+export type ParsedCreate = NextAction & { gatewayOrderId?: string };
 /** Options for parseCreateResponse. */
 export interface ParseOptions {
   /** Channel the payment was created on (default "any"). */
@@ -53,6 +57,33 @@ export interface ParseOptions {
   outTradeNo?: string;
   /** The payment was created for a WeChat mini-program. */
   miniProgram?: boolean;
+}
+/** An unsigned request for the signing proxy: POST `body` to `{proxy}{path}`. */
+export interface ProxyRequest { path: string; body: string; }
+/** Options for buildCreateRequest. */
+export interface CreateOptions {
+  outTradeNo: string;
+  channel?: Channel;
+  subject?: string;
+  /** The payer's openid / buyer id (JSAPI, mini-program). */
+  openid?: string;
+  /** The official-account / mini-program / app id the openid belongs to. */
+  subAppid?: string;
+  /** The payer's code, scanned at the counter. */
+  authCode?: string;
+  /** Where the wallet returns the payer after H5 / WAP. */
+  returnUrl?: string;
+  miniProgram?: boolean;
+  locale?: Locale;
+}
+/** Options for buildQueryRequest. */
+export interface QueryOptions {
+  outTradeNo: string;
+  channel?: Channel;
+  mode?: Mode;
+  /** The gateway's own order id, when the create answer gave one. */
+  gatewayOrderId?: string;
+  locale?: Locale;
 }
 /** Options for qrSvg and renderQr. */
 export interface QrOptions {

@@ -13,7 +13,7 @@ fn gateway_of(name: &str) -> Result<Gateway, PayError> {
 }
 
 /// Reads a gateway's create response into the page's next action.
-#[wasm_bindgen(js_name = parseCreateResponse, unchecked_return_type = "NextAction")]
+#[wasm_bindgen(js_name = parseCreateResponse, unchecked_return_type = "ParsedCreate")]
 pub fn parse_create_response(
     #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
     #[wasm_bindgen(unchecked_param_type = "Mode")] mode: &str,
@@ -37,7 +37,11 @@ pub fn parse_create_response(
         params.return_url = js::str_prop(o, "returnUrl")?;
         params.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
         let created = proto.parse_create(&params, &body, &policy)?;
-        js::to_js(&created.action)
+        let action = js::to_js(&created.action)?;
+        if let Some(id) = &created.gateway_order_id {
+            let _ = js_sys::Reflect::set(&action, &JsValue::from_str("gatewayOrderId"), &JsValue::from_str(id));
+        }
+        Ok(action)
     };
     run().map_err(|e| js::error(&e, locale))
 }

@@ -1,0 +1,74 @@
+//! `buildCreateRequest` and `buildQueryRequest`: the unsigned request a page
+//! sends to its signing proxy, in the gateway's own terms.
+
+use super::js;
+use crate::error::PayError;
+use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
+use crate::json::Value;
+use crate::model::{Channel, Gateway, Mode};
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+fn channel_of(o: Option<&Object>) -> Result<Channel, PayError> {
+    match js::str_prop(o, "channel")? {
+        Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\""))),
+        None => Ok(Channel::Any),
+    }
+}
+
+fn gateway_of(name: &str) -> Result<Gateway, PayError> {
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
+}
+
+fn required(o: Option<&Object>, key: &str) -> Result<String, PayError> {
+    js::str_prop(o, key)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("`{key}` is required")))
+}
+
+/// `{path, body}`: POST `body` (JSON text) to `{proxy}{path}`.
+fn to_js(req: &GatewayRequest) -> Result<JsValue, PayError> {
+    let v = Value::object([("path", Value::str(req.proxy_path())), ("body", Value::str(req.params.to_json()))]);
+    js_sys::JSON::parse(&v.to_json()).map_err(|_| PayError::invalid_payload("request could not be converted"))
+}
+
+/// The unsigned create request for an order: `{path, body}` to POST to the
+/// proxy. The proxy adds the amount, credentials and `notify_url`.
+#[wasm_bindgen(js_name = buildCreateRequest, unchecked_return_type = "ProxyRequest")]
+pub fn build_create_request(
+    #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
+    #[wasm_bindgen(unchecked_param_type = "Mode")] mode: &str,
+    #[wasm_bindgen(unchecked_param_type = "CreateOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let o = options.as_ref();
+    let run = || -> Result<JsValue, PayError> {
+        let proto = protocol(gateway_of(gateway)?)?;
+        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{mode}\"")))?;
+        let mut p = CreateParams::new(mode, channel_of(o)?, required(o, "outTradeNo")?);
+        p.subject = js::str_prop(o, "subject")?;
+        p.openid = js::str_prop(o, "openid")?;
+        p.sub_appid = js::str_prop(o, "subAppid")?;
+        p.auth_code = js::str_prop(o, "authCode")?;
+        p.return_url = js::str_prop(o, "returnUrl")?;
+        p.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
+        to_js(&proto.create_request(&p)?)
+    };
+    run().map_err(|e| js::error(&e, js::locale(o)))
+}
+
+/// The unsigned status query for an order: `{path, body}` to POST to the proxy.
+#[wasm_bindgen(js_name = buildQueryRequest, unchecked_return_type = "ProxyRequest")]
+pub fn build_query_request(
+    #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
+    #[wasm_bindgen(unchecked_param_type = "QueryOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let o = options.as_ref();
+    let run = || -> Result<JsValue, PayError> {
+        let proto = protocol(gateway_of(gateway)?)?;
+        let mode = match js::str_prop(o, "mode")? {
+            Some(m) => Mode::parse(&m).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{m}\"")))?,
+            None => Mode::Qr,
+        };
+        let order = OrderRef { out_trade_no: required(o, "outTradeNo")?, channel: channel_of(o)?, mode, gateway_order_id: js::str_prop(o, "gatewayOrderId")? };
+        to_js(&proto.query_request(&order)?)
+    };
+    run().map_err(|e| js::error(&e, js::locale(o)))
+}

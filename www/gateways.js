@@ -1,0 +1,81 @@
+// "Try a gateway": shop order → unsigned create request (built by the wasm
+// client) → signing proxy → sandbox gateway → QR → status polling.
+import init, { buildCreateRequest, buildQueryRequest, parseCreateResponse, parseQueryResponse, renderQr } from "/pkg/paybridge.js";
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 1500;
+const MAX_POLLS = 200;
+let run = 0;
+
+function log(text) {
+  const li = document.createElement("li");
+  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  $("gw-log").prepend(li);
+}
+
+function showError(e) {
+  $("gw-error").textContent = `${e.message}${e.code ? ` (${e.code}${e.gatewayCode ? ` ${e.gatewayCode}` : ""})` : ""}`;
+  $("gw-error").hidden = false;
+  document.body.dataset.state = "error";
+}
+
+async function proxyCall(request) {
+  const res = await fetch(`/proxy${request.path}`, { method: "POST", headers: { "content-type": "application/json" }, body: request.body });
+  const text = await res.text();
+  if (!res.ok) {
+    let detail = null;
+    try { detail = JSON.parse(text).proxy_error; } catch { /* gateway body */ }
+    if (detail) throw Object.assign(new Error(detail.message), { code: `proxy_error: ${detail.code}` });
+  }
+  return text;
+}
+
+async function pay(event) {
+  event.preventDefault();
+  const me = ++run;
+  $("gw-error").hidden = true;
+  $("gw-log").replaceChildren();
+  $("gw-wallet").hidden = true;
+  $("gw-pickup").hidden = true;
+  document.body.dataset.state = "creating";
+  const gateway = $("gw-gateway").value;
+  const channel = gateway === "hipos" ? "any" : $("gw-channel").value;
+  try {
+    const shop = await fetch("/shop/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: Number($("gw-amount").value), subject: "paybridge demo" }) });
+    const order = await shop.json();
+    if (!shop.ok) throw new Error(order.error);
+    $("gw-order").textContent = order.out_trade_no;
+    log(`shop order ${order.out_trade_no} for ${order.amount} fen`);
+    const create = buildCreateRequest(gateway, "qr", { outTradeNo: order.out_trade_no, channel, locale: "en" });
+    const action = parseCreateResponse(gateway, "qr", await proxyCall(create), { channel, sandboxHosts: [location.host], locale: "en" });
+    log(`next action: ${action.kind}`);
+    if (action.kind !== "qr") throw new Error(`unexpected action ${action.kind}`);
+    renderQr($("gw-qr"), action.content, { size: 240 });
+    if (action.content.startsWith(`${location.origin}/`)) {
+      $("gw-wallet").href = action.content;
+      $("gw-wallet").hidden = false;
+    }
+    if (gateway === "hipos") $("gw-pickup").hidden = false;
+    $("gw-pickup").onclick = () => fetch(`/sandbox/hipos/_control/orders/${order.out_trade_no}/pickup`, { method: "POST" }).then((r) => log(`pickup: ${r.status}`));
+    document.body.dataset.state = "waiting";
+    const query = buildQueryRequest(gateway, { outTradeNo: order.out_trade_no, channel, mode: "qr", gatewayOrderId: action.gatewayOrderId });
+    let last = "";
+    for (let i = 0; i < MAX_POLLS && me === run; i++) {
+      try {
+        const status = parseQueryResponse(gateway, await proxyCall(query), { locale: "en" });
+        if (status.gatewayState !== last) { last = status.gatewayState; log(`status ${status.state} (${status.gatewayState})`); }
+        $("gw-state").textContent = status.state;
+        if (!["pending", "paying", "unknown"].includes(status.state)) { document.body.dataset.state = status.state; return; }
+      } catch (e) {
+        log(`query failed: ${e.code ?? ""} ${e.message} — still polling`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } catch (e) {
+    showError(e);
+  }
+}
+
+await init();
+$("gw-form").addEventListener("submit", pay);
+document.body.dataset.state = "ready";
