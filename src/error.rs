@@ -104,8 +104,11 @@ pub enum Reason {
 /// An error from parsing, validating or talking to a gateway.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayError {
+    /// The stable code seen from JS.
     pub code: ErrorCode,
+    /// What the failure means, for the payer-facing message.
     pub reason: Reason,
+    /// The gateway that refused, when one did.
     pub gateway: Option<Gateway>,
     /// The gateway's own code, e.g. `4004`, `SYSTEMERROR`, `6001`.
     pub gateway_code: Option<String>,

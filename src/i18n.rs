@@ -7,8 +7,11 @@ use crate::error::{ErrorCode, Reason};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Locale {
     #[default]
+    /// Simplified Chinese (mainland).
     ZhCn,
+    /// Traditional Chinese (Hong Kong).
     ZhHk,
+    /// English.
     En,
 }
 

@@ -16,11 +16,15 @@ pub const MAX_INPUT: usize = 1 << 20;
 /// A parsed JSON value. Numbers keep their exact source text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text as written, e.g. `"20"`, `"-1.5e3"`.
     Number(String),
+    /// A string, unescaped.
     String(String),
+    /// An array.
     Array(Vec<Value>),
     /// Members in source order; a repeated key keeps its last value on lookup.
     Object(Vec<(String, Value)>),

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! paybridge: a payment client for merchant H5 pages, compiled to WebAssembly.
 //!
 //! The crate is a pure core plus one thin web facade:

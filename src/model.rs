@@ -8,22 +8,21 @@ use crate::json::Value;
 /// The five aggregated gateways.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gateway {
+    /// BlueOcean Pay.
     BlueOcean,
+    /// HipoPay.
     HipoPay,
+    /// BeeCloud.
     BeeCloud,
+    /// ChaoYing (超赢).
     ChaoYing,
+    /// HiPOS.
     HiPos,
 }
 
 impl Gateway {
     /// Every gateway, in a fixed order.
-    pub const ALL: [Gateway; 5] = [
-        Gateway::BlueOcean,
-        Gateway::HipoPay,
-        Gateway::BeeCloud,
-        Gateway::ChaoYing,
-        Gateway::HiPos,
-    ];
+    pub const ALL: [Gateway; 5] = [Gateway::BlueOcean, Gateway::HipoPay, Gateway::BeeCloud, Gateway::ChaoYing, Gateway::HiPos];
 
     /// The name used in the JS API and in proxy paths (`/proxy/{name}/...`).
     pub fn as_str(self) -> &'static str {
@@ -87,8 +86,11 @@ impl Mode {
 /// The wallet (payment channel) an order is paid with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Channel {
+    /// WeChat Pay.
     Wechat,
+    /// Alipay.
     Alipay,
+    /// UnionPay.
     Unionpay,
     /// Let the gateway decide (mixed QR codes, counter codes recognised by prefix).
     Any,
@@ -117,20 +119,26 @@ impl Channel {
 /// The six strings `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WechatJsapiParams {
+    /// The official account's app id.
     pub app_id: String,
     /// Unix seconds, as a string (WeChat requires a string).
     pub time_stamp: String,
+    /// A random string.
     pub nonce_str: String,
     /// `prepay_id=…`
     pub package: String,
+    /// `MD5`, `HMAC-SHA256`, `RSA` or `SHA1`.
     pub sign_type: String,
+    /// The gateway's signature over the other five.
     pub pay_sign: String,
 }
 
 /// Which native SDK an app-pay payload is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppProvider {
+    /// The WeChat OpenSDK.
     Wechat,
+    /// The Alipay SDK.
     Alipay,
 }
 
@@ -140,25 +148,45 @@ pub enum NextAction {
     /// Render `content` as a QR code; it stops working at `expires_at`
     /// (Unix milliseconds) when the gateway says so.
     Qr {
+        /// The text to encode.
         content: String,
+        /// When the code stops working (Unix ms), if the gateway says.
         expires_at: Option<i64>,
     },
     /// Top-level navigation; the URL has passed the redirect allowlist.
-    Redirect { url: String },
+    Redirect {
+        /// The allowlisted URL.
+        url: String,
+    },
     /// Embed the URL in an iframe; it has passed the allowlist.
-    Iframe { url: String },
+    Iframe {
+        /// The allowlisted URL.
+        url: String,
+    },
     /// Invoke `getBrandWCPayRequest` (or `wx.requestPayment`) with these.
-    WechatJsapi { params: WechatJsapiParams },
+    WechatJsapi {
+        /// The six bridge parameters.
+        params: WechatJsapiParams,
+    },
     /// Invoke `AlipayJSBridge.call('tradePay', {tradeNO})`.
     AlipayTradePay {
+        /// Alipay's trade number.
         trade_no: String,
     },
     /// Hand a validated payload to the merchant's native bridge.
-    App { provider: AppProvider, payload: Value },
+    App {
+        /// Which native SDK.
+        provider: AppProvider,
+        /// The SDK's payload (object or order string).
+        payload: Value,
+    },
     /// Nothing to show; wait for the payer (e.g. entering a PIN) and poll.
     Await,
     /// The create call already settled the order.
-    Done { status: OrderStatus },
+    Done {
+        /// The settled status.
+        status: OrderStatus,
+    },
 }
 
 /// Where an order stands, normalised across gateways.
@@ -192,6 +220,7 @@ impl PayState {
 /// An order's normalised status, with the gateway's own state kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderStatus {
+    /// The normalised state.
     pub state: PayState,
     /// The gateway's raw state or code, e.g. `USERPAYING`, `NEED_QUERY`, `201`.
     pub gateway_state: String,
@@ -211,18 +240,26 @@ impl OrderStatus {
 /// A refund's normalised status (read-only, for display).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefundState {
+    /// The refund is in progress.
     Processing,
+    /// The money went back.
     Succeeded,
+    /// The refund failed or was closed.
     Failed,
+    /// The gateway gave a state we do not know.
     Unknown,
 }
 
 /// A refund as a gateway reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundStatus {
+    /// The normalised state.
     pub state: RefundState,
+    /// The gateway's raw refund state.
     pub gateway_state: String,
+    /// Amount refunded, in minor units.
     pub amount: Option<i64>,
+    /// The gateway's refund id.
     pub refund_id: Option<String>,
 }
 

@@ -30,8 +30,7 @@ pub fn app(root: &Path, base_url: &str) -> Router {
     let orders = OrderSource::memory();
     let shop = Shop::new(orders.clone());
     let notified = shop.clone();
-    let proxy_state = ProxyState::new(ProxyConfig::demo(base_url), orders)
-        .on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let proxy_state = ProxyState::new(ProxyConfig::demo(base_url), orders).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
     let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()
         .nest("/proxy", proxy::router(proxy_state))

@@ -25,10 +25,11 @@ async fn start() -> Demo {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, service).with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        })
-        .await;
+        let _ = axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
     });
     let http = reqwest::Client::builder().timeout(Duration::from_secs(40)).build().expect("client");
     Demo { base, http, _stop: stop }

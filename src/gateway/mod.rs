@@ -28,8 +28,11 @@ pub mod wire;
 /// is a POST; the proxy issues this method upstream.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HttpMethod {
+    /// HTTP GET.
     Get,
+    /// HTTP POST.
     Post,
+    /// HTTP PUT.
     Put,
 }
 
@@ -74,8 +77,11 @@ pub struct Endpoint {
     /// For gateways that multiplex one path by a `method` parameter
     /// (ChaoYing's `/UnifiedPay/Gateway`): the value it must have.
     pub method_param: Option<&'static str>,
+    /// The HTTP method the gateway expects.
     pub http: HttpMethod,
+    /// How the parameters travel.
     pub encoding: Encoding,
+    /// What the endpoint does.
     pub operation: Operation,
     /// Whether a browser may reach it through the proxy (refunds, tokens and
     /// back-office calls may not).
@@ -116,8 +122,11 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
 /// An unsigned request in the gateway's own terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequest {
+    /// Which gateway the request is for.
     pub gateway: Gateway,
+    /// What the request does.
     pub operation: Operation,
+    /// The HTTP method the gateway expects upstream.
     pub http: HttpMethod,
     /// The gateway's own path, e.g. `/payment/pay`.
     pub path: String,
@@ -136,7 +145,9 @@ impl GatewayRequest {
 /// What the page asks a gateway to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateParams {
+    /// How the payer pays.
     pub mode: Mode,
+    /// The wallet.
     pub channel: Channel,
     /// The merchant's order number (8–32 letters and digits in the demo).
     pub out_trade_no: String,
@@ -157,23 +168,14 @@ pub struct CreateParams {
 impl CreateParams {
     /// Parameters for `mode` and `channel` with everything optional unset.
     pub fn new(mode: Mode, channel: Channel, out_trade_no: impl Into<String>) -> Self {
-        CreateParams {
-            mode,
-            channel,
-            out_trade_no: out_trade_no.into(),
-            subject: None,
-            openid: None,
-            sub_appid: None,
-            auth_code: None,
-            return_url: None,
-            mini_program: false,
-        }
+        CreateParams { mode, channel, out_trade_no: out_trade_no.into(), subject: None, openid: None, sub_appid: None, auth_code: None, return_url: None, mini_program: false }
     }
 }
 
 /// Which order a query, cancel or refund query is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderRef {
+    /// The merchant's order number.
     pub out_trade_no: String,
     /// The channel it was created with (some gateways query per wallet).
     pub channel: Channel,
@@ -186,6 +188,7 @@ pub struct OrderRef {
 /// The result of reading a create response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Created {
+    /// What the page must do next.
     pub action: NextAction,
     /// The gateway's own order id (BlueOcean `sn`, HipoPay `order_no`…).
     pub gateway_order_id: Option<String>,

@@ -34,10 +34,13 @@ impl Secrets {
 /// An HTTP request (or notification) as it travels on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WireRequest {
+    /// The HTTP method.
     pub http: HttpMethod,
     /// Path plus query string, e.g. `/order?order_no=1` (no scheme or host).
     pub path_and_query: String,
+    /// Header names and values.
     pub headers: Vec<(String, String)>,
+    /// The body bytes (empty for GET).
     pub body: Vec<u8>,
 }
 
@@ -64,6 +67,7 @@ pub enum ResponseCheck {
 pub struct Notification {
     /// The merchant's order number it is about.
     pub out_trade_no: String,
+    /// The order's status as the notification reports it.
     pub status: OrderStatus,
     /// Every field as received (for logs and idempotency keys).
     pub fields: Value,

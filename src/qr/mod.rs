@@ -26,7 +26,9 @@ pub struct QrOptions {
     pub margin: u32,
     /// Error-correction level (default `M`).
     pub level: EcLevel,
+    /// Colour of dark modules.
     pub dark: Rgba,
+    /// Colour of light modules and the quiet zone.
     pub light: Rgba,
     /// Device pixels per CSS pixel (default 1; the facade passes `devicePixelRatio`).
     pub pixel_ratio: f64,
@@ -58,12 +60,15 @@ pub struct QrImage {
     pub version: u32,
     /// Dark modules, row-major, `modules * modules` entries.
     pub dark: Vec<bool>,
+    /// Quiet zone in modules.
     pub margin: u32,
     /// Device pixels per module (a whole number, at least 1).
     pub module_px: u32,
     /// Canvas edge in device pixels: `module_px * (modules + 2 * margin)`.
     pub canvas_px: u32,
+    /// Colour of dark modules.
     pub dark_color: Rgba,
+    /// Colour of light modules.
     pub light_color: Rgba,
 }
 

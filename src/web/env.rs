@@ -7,13 +7,14 @@ use js_sys::{global, Reflect};
 use wasm_bindgen::prelude::*;
 
 fn global_prop(path: &[&str]) -> JsValue {
-    path.iter().try_fold(global().into(), |obj: JsValue, key| {
-        if obj.is_undefined() || obj.is_null() {
-            return None;
-        }
-        Reflect::get(&obj, &JsValue::from_str(key)).ok()
-    })
-    .unwrap_or(JsValue::UNDEFINED)
+    path.iter()
+        .try_fold(global().into(), |obj: JsValue, key| {
+            if obj.is_undefined() || obj.is_null() {
+                return None;
+            }
+            Reflect::get(&obj, &JsValue::from_str(key)).ok()
+        })
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// What the page itself says: `window.__wxjs_environment`, the wallet

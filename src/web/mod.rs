@@ -4,8 +4,8 @@
 mod env;
 mod js;
 mod parse;
-mod request;
 pub(crate) mod qr;
+mod request;
 
 use wasm_bindgen::prelude::*;
 

@@ -182,8 +182,7 @@ static ENDPOINTS: [Endpoint; 6] = [
 /// moves money or routes it (`discount` is sent by the L482 example though
 /// undocumented; `store_id` / `sub_blue_mch_id` pick the receiving store;
 /// `attach` comes back in notifications the merchant's server trusts).
-const SERVER_OWNED: &[&str] =
-    &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password"];
+const SERVER_OWNED: &[&str] = &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password"];
 
 /// A merchant order number we send: 1–32 ASCII letters, digits, `-`, `_`.
 fn check_order_no(s: &str) -> Result<(), PayError> {

@@ -229,9 +229,7 @@ fn order_string_ok(s: &str) -> bool {
     if s.len() > 8192 || s.chars().any(char::is_control) {
         return false;
     }
-    let value_of = |key: &str| {
-        s.split('&').find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.trim_matches('"')))
-    };
+    let value_of = |key: &str| s.split('&').find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.trim_matches('"')));
     ALIPAY_APP_FIELDS.iter().all(|k| value_of(k).is_some_and(|v| !v.is_empty()))
 }
 
@@ -246,9 +244,7 @@ pub(super) fn parse_refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError>
     match (&env.code, env.data) {
         (BlueOceanCode::Success, Some(Value::Array(items))) => items.iter().map(refund).collect(),
         (BlueOceanCode::Success, _) => Ok(vec![refund(env.data_object()?)?]),
-        (code, _) if code.outcome_unknown() => {
-            Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.as_str().to_owned(), amount: None, refund_id: None }])
-        }
+        (code, _) if code.outcome_unknown() => Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.as_str().to_owned(), amount: None, refund_id: None }]),
         _ => Err(env.error()),
     }
 }

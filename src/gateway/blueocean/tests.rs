@@ -241,8 +241,15 @@ fn create_refuses_unsafe_or_incomplete_payloads() {
         assert_eq!(invalid(Mode::Cashier, Channel::Any, &body), ErrorCode::UnsafeRedirect, "{url}");
     }
     assert_eq!(invalid(Mode::Cashier, Channel::Any, r#"{"code":200,"data":{"qrcode":"http://api.hk.blueoceanpay.com:81/x"}}"#), ErrorCode::UnsafeRedirect);
-    for body in ["[]", r#""x""#, r#"{"message":"no code"}"#, r#"{"code":200}"#, r#"{"code":200,"data":"x"}"#, r#"{"code":200,"data":{"qrcode":""}}"#, r#"{"code":200,"data":{"qrcode":"a\nb"}}"#]
-    {
+    for body in [
+        "[]",
+        r#""x""#,
+        r#"{"message":"no code"}"#,
+        r#"{"code":200}"#,
+        r#"{"code":200,"data":"x"}"#,
+        r#"{"code":200,"data":{"qrcode":""}}"#,
+        r#"{"code":200,"data":{"qrcode":"a\nb"}}"#,
+    ] {
         assert_eq!(invalid(Mode::Qr, Channel::Wechat, body), ErrorCode::InvalidPayload, "{body}");
     }
     assert_eq!(invalid(Mode::App, Channel::Wechat, r#"{"code":200,"data":{"app":"{\"appid\":\"wx\"}"}}"#), ErrorCode::InvalidPayload);
@@ -270,11 +277,30 @@ fn counter_waits_through_unknown_outcomes() {
 fn query_states_and_codes() {
     let s = query(fixture!("order-query.response.json")).unwrap();
     assert_eq!((s.state, s.gateway_state.as_str(), s.amount, s.transaction_id), (PayState::Closed, "CLOSED", Some(10), None));
-    for (ts, state) in [("NOTPAY", PayState::Pending), ("USERPAYING", PayState::Paying), ("SUCCESS", PayState::Succeeded), ("REFUND", PayState::Refunded), ("REVOKED", PayState::Cancelled), ("PAYERROR", PayState::Failed), ("WHATEVER", PayState::Unknown)] {
+    for (ts, state) in [
+        ("NOTPAY", PayState::Pending),
+        ("USERPAYING", PayState::Paying),
+        ("SUCCESS", PayState::Succeeded),
+        ("REFUND", PayState::Refunded),
+        ("REVOKED", PayState::Cancelled),
+        ("PAYERROR", PayState::Failed),
+        ("WHATEVER", PayState::Unknown),
+    ] {
         let s = query(&format!(r#"{{"code":"200","data":{{"trade_state":"{ts}"}}}}"#)).unwrap();
         assert_eq!((s.state, s.gateway_state.as_str()), (state, ts));
     }
-    for (code, state) in [("201", PayState::Unknown), ("4005", PayState::Unknown), ("4006", PayState::Unknown), ("40400", PayState::Unknown), ("492004", PayState::Unknown), ("492005", PayState::Unknown), ("40101", PayState::Succeeded), ("40103", PayState::Closed), ("40104", PayState::Cancelled), ("40105", PayState::Refunded)] {
+    for (code, state) in [
+        ("201", PayState::Unknown),
+        ("4005", PayState::Unknown),
+        ("4006", PayState::Unknown),
+        ("40400", PayState::Unknown),
+        ("492004", PayState::Unknown),
+        ("492005", PayState::Unknown),
+        ("40101", PayState::Succeeded),
+        ("40103", PayState::Closed),
+        ("40104", PayState::Cancelled),
+        ("40105", PayState::Refunded),
+    ] {
         let s = query(&format!(r#"{{"code":{code}}}"#)).unwrap();
         assert_eq!((s.state, s.gateway_state.as_str()), (state, code));
     }
@@ -304,7 +330,8 @@ fn refund_answers() {
     let r = refunds(fixture!("refundquery.response.json")).unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].state, r[0].amount, r[0].refund_id.as_deref()), (RefundState::Succeeded, Some(5), Some("11202012101315545xxxxxxxxxxxxxx")));
-    let r = refunds(r#"{"code":200,"data":[{"refund_status":"PROCESSING","refund_fee":1},{"refund_status":"REFUNDCLOSE"},{"refund_status":"CHANGE"},{"refund_status":"NEW"}]}"#).unwrap();
+    let r = refunds(r#"{"code":200,"data":[{"refund_status":"PROCESSING","refund_fee":1},{"refund_status":"REFUNDCLOSE"},{"refund_status":"CHANGE"},{"refund_status":"NEW"}]}"#)
+        .unwrap();
     let states: Vec<_> = r.iter().map(|x| x.state).collect();
     assert_eq!(states, [RefundState::Processing, RefundState::Failed, RefundState::Failed, RefundState::Unknown]);
     assert_eq!(refunds(r#"{"code":"4006"}"#).unwrap()[0].state, RefundState::Unknown);

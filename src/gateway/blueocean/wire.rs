@@ -179,9 +179,9 @@ impl GatewayWire for BlueOcean {
     fn sign_response(&self, body: Value, secrets: &Secrets) -> Value {
         let Ok(app_key) = secrets.get("app_key") else { return body };
         match body {
-            Value::Object(members) if members.iter().any(|(k, _)| k == "code") => Value::Object(
-                members.into_iter().map(|(k, v)| if k == "data" && v.members().is_some() { (k, with_sign(v, app_key)) } else { (k, v) }).collect(),
-            ),
+            Value::Object(members) if members.iter().any(|(k, _)| k == "code") => {
+                Value::Object(members.into_iter().map(|(k, v)| if k == "data" && v.members().is_some() { (k, with_sign(v, app_key)) } else { (k, v) }).collect())
+            }
             bare @ Value::Object(_) => with_sign(bare, app_key),
             other => other,
         }

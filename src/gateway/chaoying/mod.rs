@@ -78,13 +78,7 @@ pub const ALIPAY_PRE_ORDER: &str = "/Open/ALIPAY_PreOrder";
 /// The `method`-multiplexed gateway path.
 pub const GATEWAY: &str = "/UnifiedPay/Gateway";
 
-const fn endpoint(
-    path: &'static str,
-    method: Option<&'static str>,
-    operation: Operation,
-    browser: bool,
-    order_ref: Option<&'static str>,
-) -> Endpoint {
+const fn endpoint(path: &'static str, method: Option<&'static str>, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
     Endpoint {
         path,
         method_param: method,
@@ -120,8 +114,7 @@ static MODES: [(Mode, Channel); 7] = [
     (Mode::Counter, Channel::Any),
 ];
 
-static SERVER_OWNED: [&str; 10] =
-    ["agent_id", "mch_id", "pid", "version", "nonce_str", "sign", "notify_url", "total_fee", "mch_create_ip", "key"];
+static SERVER_OWNED: [&str; 10] = ["agent_id", "mch_id", "pid", "version", "nonce_str", "sign", "notify_url", "total_fee", "mch_create_ip", "key"];
 
 /// ChaoYing's `paytype` for a channel (§4.6), `None` for [`Channel::Any`].
 pub fn paytype(channel: Channel) -> Option<&'static str> {
@@ -141,10 +134,7 @@ fn check_order_no(no: &str, underscore: bool) -> Result<(), PayError> {
     if (5..=32).contains(&no.len()) && no.bytes().all(ok_char) {
         Ok(())
     } else {
-        Err(PayError::invalid_argument(format!(
-            "ChaoYing out_trade_no must be 5-32 letters or digits{}",
-            if underscore { " (or _)" } else { "" }
-        )))
+        Err(PayError::invalid_argument(format!("ChaoYing out_trade_no must be 5-32 letters or digits{}", if underscore { " (or _)" } else { "" })))
     }
 }
 

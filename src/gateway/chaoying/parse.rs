@@ -63,8 +63,9 @@ impl<'a> Envelope<'a> {
     fn failed_call(&self) -> Option<Result<OrderStatus, PayError>> {
         match &self.state {
             CallState::Success => None,
-            CallState::Ver => Some(Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, self.msg)
-                .with_detail("ChaoYing says the caller version is too low (state=VER)"))),
+            CallState::Ver => {
+                Some(Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, self.msg).with_detail("ChaoYing says the caller version is too low (state=VER)")))
+            }
             CallState::Fail => Some(match &self.code {
                 Some(code) if code.is_transient() => Ok(self.status(PayState::Unknown)),
                 _ => Err(self.error(true)),
@@ -141,8 +142,7 @@ pub(super) fn pre_order(p: &CreateParams, body: &Value) -> Result<NextAction, Pa
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
         CallState::Ver | CallState::Unknown(_) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg)
-                .with_detail("ChaoYing refused the call (state is not SUCCESS)"))
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg).with_detail("ChaoYing refused the call (state is not SUCCESS)"))
         }
     }
     match &env.trade_state {
@@ -215,10 +215,7 @@ fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> 
 
 fn alipay_trade_pay(body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
-    let trade_no = ["tradeNO", "trade_no", "tradeNo"]
-        .iter()
-        .find_map(|k| info.text(k))
-        .ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay pay_info has no `tradeNO`"))?;
+    let trade_no = ["tradeNO", "trade_no", "tradeNo"].iter().find_map(|k| info.text(k)).ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay pay_info has no `tradeNO`"))?;
     Ok(NextAction::AlipayTradePay { trade_no: trade_no.to_owned() })
 }
 
@@ -248,21 +245,12 @@ pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> 
     match &env.state {
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
-        CallState::Ver | CallState::Unknown(_) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg))
-        }
+        CallState::Ver | CallState::Unknown(_) => return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg)),
     }
     match &env.trade_state {
         None | Some(TradeState::Success) => {}
         Some(TradeState::Fail) => return Err(env.error(false)),
-        Some(_) => {
-            return Ok(vec![RefundStatus {
-                state: RefundState::Unknown,
-                gateway_state: env.raw_state().to_owned(),
-                amount: None,
-                refund_id: None,
-            }])
-        }
+        Some(_) => return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None }]),
     }
     let list = match body.get("refund_list") {
         Some(Value::String(s)) => crate::json::parse(s).map_err(|_| PayError::invalid_payload("ChaoYing `refund_list` is not JSON"))?,

@@ -126,15 +126,10 @@ fn bad_arguments_are_refused() {
     let mut p = params(Mode::Jsapi, Channel::Wechat);
     p.sub_appid = None;
     assert_eq!(refused(&p), ErrorCode::InvalidArgument);
-    for (mode, channel) in
-        [(Mode::H5, Channel::Wechat), (Mode::Wap, Channel::Alipay), (Mode::Qr, Channel::Unionpay), (Mode::Cashier, Channel::Any)]
-    {
+    for (mode, channel) in [(Mode::H5, Channel::Wechat), (Mode::Wap, Channel::Alipay), (Mode::Qr, Channel::Unionpay), (Mode::Cashier, Channel::Any)] {
         assert_eq!(refused(&params(mode, channel)), ErrorCode::Unsupported, "{mode:?} {channel:?}");
     }
-    assert_eq!(
-        ChaoYing.query_request(&OrderRef { out_trade_no: String::new(), ..order(Channel::Wechat) }).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
+    assert_eq!(ChaoYing.query_request(&OrderRef { out_trade_no: String::new(), ..order(Channel::Wechat) }).unwrap_err().code, ErrorCode::InvalidArgument);
 }
 
 #[test]
@@ -155,10 +150,7 @@ fn hostile_answers_give_errors_not_panics() {
     }
     let refund = Value::object([("state", Value::str("SUCCESS")), ("refund_list", Value::str(deep))]);
     assert_eq!(ChaoYing.parse_refund_query(&refund).unwrap_err().code, ErrorCode::InvalidPayload);
-    let huge = crate::json::parse(
-        r#"{"state":"SUCCESS","trade_state":"SUCCESS","code":"10000","total_fee":"99999999999999999999999","base_fee":-5}"#,
-    )
-    .unwrap();
+    let huge = crate::json::parse(r#"{"state":"SUCCESS","trade_state":"SUCCESS","code":"10000","total_fee":"99999999999999999999999","base_fee":-5}"#).unwrap();
     let status = ChaoYing.parse_query(&huge).unwrap();
     assert_eq!((status.state, status.amount), (PayState::Succeeded, None), "out-of-range and negative amounts are dropped");
 }

@@ -157,14 +157,7 @@ impl ChaoYing {
 }
 
 impl GatewayWire for ChaoYing {
-    fn encode_request(
-        &self,
-        endpoint: &Endpoint,
-        path: &str,
-        params: &Value,
-        secrets: &Secrets,
-        now_ms: i64,
-    ) -> Result<WireRequest, PayError> {
+    fn encode_request(&self, endpoint: &Endpoint, path: &str, params: &Value, secrets: &Secrets, now_ms: i64) -> Result<WireRequest, PayError> {
         let key = secrets.get("key")?;
         let mch_id = secrets.get("mch_id")?;
         let pairs = object_pairs(params).ok_or_else(|| PayError::invalid_argument("ChaoYing request parameters must be a JSON object"))?;
@@ -185,12 +178,7 @@ impl GatewayWire for ChaoYing {
         if endpoint.operation == Operation::Cancel && fields.get("op_user_id").map_or(true, String::is_empty) {
             fields.insert("op_user_id".into(), mch_id.to_owned());
         }
-        Ok(WireRequest {
-            http: endpoint.http,
-            path_and_query: path.to_owned(),
-            headers: vec![("Content-Type".into(), FORM.into())],
-            body: signed_form(fields, key).into_bytes(),
-        })
+        Ok(WireRequest { http: endpoint.http, path_and_query: path.to_owned(), headers: vec![("Content-Type".into(), FORM.into())], body: signed_form(fields, key).into_bytes() })
     }
 
     fn decode_request(&self, endpoint: &Endpoint, request: &WireRequest, secrets: &Secrets, _now_ms: i64) -> Result<Value, (u16, Value)> {
@@ -221,11 +209,7 @@ impl GatewayWire for ChaoYing {
             return ResponseCheck::Unsigned;
         };
         let Ok(key) = secrets.get("key") else {
-            return if pairs.iter().any(|(k, v)| k == "sign" && !v.is_empty()) {
-                ResponseCheck::BadSignature
-            } else {
-                ResponseCheck::Unsigned
-            };
+            return if pairs.iter().any(|(k, v)| k == "sign" && !v.is_empty()) { ResponseCheck::BadSignature } else { ResponseCheck::Unsigned };
         };
         match check_sign(&pairs, key) {
             None => ResponseCheck::Unsigned,
@@ -259,20 +243,13 @@ impl GatewayWire for ChaoYing {
             let n = nonce(now_ms, &map, key);
             map.insert("nonce_str".into(), n);
         }
-        WireRequest {
-            http: HttpMethod::Post,
-            path_and_query: "/".into(),
-            headers: vec![("Content-Type".into(), FORM.into())],
-            body: signed_form(map, key).into_bytes(),
-        }
+        WireRequest { http: HttpMethod::Post, path_and_query: "/".into(), headers: vec![("Content-Type".into(), FORM.into())], body: signed_form(map, key).into_bytes() }
     }
 
     fn decode_notification(&self, request: &WireRequest, secrets: &Secrets, _now_ms: i64) -> Result<Notification, PayError> {
         let key = secrets.get("key")?;
-        let pairs = body_text(&request.body)
-            .and_then(body_pairs)
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| PayError::invalid_payload("ChaoYing notification is not a form or JSON body"))?;
+        let pairs =
+            body_text(&request.body).and_then(body_pairs).filter(|p| !p.is_empty()).ok_or_else(|| PayError::invalid_payload("ChaoYing notification is not a form or JSON body"))?;
         match check_sign(&pairs, key) {
             Some(true) => {}
             Some(false) => return Err(signature_error("ChaoYing notification signature does not match")),
@@ -281,12 +258,12 @@ impl GatewayWire for ChaoYing {
         let fields = signed_fields(&pairs);
         if let (Ok(want), Some(got)) = (secrets.get("mch_id"), fields.get("mch_id")) {
             if want != *got {
-                return Err(PayError { reason: Reason::Credentials, ..PayError::new(ErrorCode::InvalidPayload) }
-                    .with_detail("ChaoYing notification is for another merchant (mch_id)"));
+                return Err(
+                    PayError { reason: Reason::Credentials, ..PayError::new(ErrorCode::InvalidPayload) }.with_detail("ChaoYing notification is for another merchant (mch_id)")
+                );
             }
         }
-        let out_trade_no =
-            fields.get("out_trade_no").ok_or_else(|| PayError::invalid_payload("ChaoYing notification has no out_trade_no"))?.to_string();
+        let out_trade_no = fields.get("out_trade_no").ok_or_else(|| PayError::invalid_payload("ChaoYing notification has no out_trade_no"))?.to_string();
         let status = notification_status(&fields);
         Ok(Notification { out_trade_no, status, fields: Value::object(pairs.into_iter().map(|(k, v)| (k, Value::String(v)))) })
     }

@@ -48,9 +48,7 @@ fn sign_of(p: &[(String, String)]) -> &str {
 
 #[test]
 fn v1_orderquery_request_matches_the_seed_example_and_vector() {
-    let q = ChaoYing
-        .query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None })
-        .unwrap();
+    let q = ChaoYing.query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).unwrap();
     let (wire, body) = encode(&q, &[], &secrets("13000000000000000000"));
     assert_eq!(sorted(body.clone()), sorted(pairs(&fixture("orderquery-request.txt"))), "same fields as seed L804");
     assert_eq!(
@@ -111,8 +109,7 @@ fn v2_v3_v4_v5_synthetic_vectors() {
     assert_eq!(sign_pairs(&wechat, KEY), "FD0DFE582DA8DEB5F3FD3AC854D25571");
     let alipay = pairs(&fixture("notify-alipay.txt"));
     assert!(signing_string(&alipay, KEY).contains("&buyer_logon_id=138000000000@qq.com&"), "decoded values are signed");
-    assert!(signing_string(&alipay, KEY)
-        .contains(r#"&fund_bill_list=[{"amount":"0.01","fundChannel":"ALIPAYACCOUNT"}]&gmt_create=20180417094613&"#));
+    assert!(signing_string(&alipay, KEY).contains(r#"&fund_bill_list=[{"amount":"0.01","fundChannel":"ALIPAYACCOUNT"}]&gmt_create=20180417094613&"#));
     assert_eq!(sign_pairs(&alipay, KEY), "12B72289454E2EC5D1700ACF697E9F6D");
     let v4 = pairs("agent_id=130000000000000000&body=超赢支付聚合支付&buyer_id=oRA5quGvJc1wwwjMW-tnpLLqD-FM&is_minipg=0&mch_id=00000001&notify_url=https://merchant.example/notify&out_trade_no=A100011&pid=yunpos&sub_appid=wxaee08d155d9de0c5&total_fee=1&trade_type=JSPAY&version=1.0&attach=");
     assert!(!signing_string(&v4, KEY).contains("attach"), "empty values are not signed");
@@ -144,18 +141,13 @@ fn v4_jsapi_pre_order_through_encode_request() {
 #[test]
 fn sandbox_refuses_bad_signatures_and_wrong_credentials() {
     let s = secrets("130000000000000000");
-    let q = ChaoYing
-        .query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None })
-        .unwrap();
+    let q = ChaoYing.query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).unwrap();
     let ep = endpoint_of(&q);
     let (wire, _) = encode(&q, &[], &s);
     let params = ChaoYing.decode_request(ep, &wire, &s, 0).unwrap();
     assert_eq!((params.text("method"), params.text("sign")), (Some("orderquery"), None));
     let refused = |w: &WireRequest, s: &Secrets| ChaoYing.decode_request(ep, w, s, 0).unwrap_err();
-    let tampered = WireRequest {
-        body: String::from_utf8(wire.body.clone()).unwrap().replace("1497769914931", "1497769914932").into_bytes(),
-        ..wire.clone()
-    };
+    let tampered = WireRequest { body: String::from_utf8(wire.body.clone()).unwrap().replace("1497769914931", "1497769914932").into_bytes(), ..wire.clone() };
     let (status, body) = refused(&tampered, &s);
     assert_eq!((status, body.text("state"), body.text("code"), body.text("msg")), (200, Some("FAIL"), Some("20002"), Some("签名错误")));
     assert_eq!(ChaoYing.verify_response(body.to_json().as_bytes(), &s), ResponseCheck::Verified, "refusals are signed");
@@ -177,15 +169,10 @@ fn sandbox_refuses_bad_signatures_and_wrong_credentials() {
 #[test]
 fn browser_cannot_override_credentials() {
     let s = secrets("130000000000000000");
-    let q = ChaoYing
-        .query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None })
-        .unwrap();
+    let q = ChaoYing.query_request(&OrderRef { out_trade_no: "1497769914931".into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).unwrap();
     let (_, body) = encode(&q, &[("agent_id", "evil"), ("mch_id", "evil"), ("method", "refund"), ("key", "x"), ("sign", "0")], &s);
     let get = |k: &str| body.iter().filter(|(n, _)| n == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
-    assert_eq!(
-        (get("agent_id"), get("mch_id"), get("method"), get("key")),
-        (vec!["130000000000000000"], vec!["00000001"], vec!["orderquery"], vec![])
-    );
+    assert_eq!((get("agent_id"), get("mch_id"), get("method"), get("key")), (vec!["130000000000000000"], vec!["00000001"], vec!["orderquery"], vec![]));
     assert_eq!(get("sign").len(), 1);
 }
 
@@ -211,11 +198,7 @@ fn responses_verify_and_tampering_breaks_them() {
     let signed = ChaoYing.sign_response(crate::json::parse(std::str::from_utf8(numbers).unwrap()).unwrap(), &s);
     let expected = sign_pairs(&pairs("expires_in=7200&openid=o1&session_key=k"), KEY);
     assert_eq!(signed.text("sign"), Some(expected.as_str()), "numbers as written, null skipped");
-    assert_eq!(
-        ChaoYing.verify_response(&fixture("alipay-preorder-native.json").into_bytes(), &s),
-        ResponseCheck::Unsigned,
-        "pre-orders are unsigned"
-    );
+    assert_eq!(ChaoYing.verify_response(&fixture("alipay-preorder-native.json").into_bytes(), &s), ResponseCheck::Unsigned, "pre-orders are unsigned");
     assert_eq!(ChaoYing.verify_response(b"<html>502</html>", &s), ResponseCheck::Unsigned);
     assert_eq!(ChaoYing.verify_response(v5.as_bytes(), &Secrets::default()), ResponseCheck::BadSignature, "no key, no trust");
 }
@@ -223,13 +206,11 @@ fn responses_verify_and_tampering_breaks_them() {
 #[test]
 fn seed_notifications_verify_with_the_vectors_only() {
     let s = Secrets::from_pairs([("key", KEY)]);
-    let post =
-        |body: String| WireRequest { http: HttpMethod::Post, path_and_query: "/notify".into(), headers: vec![], body: body.into_bytes() };
+    let post = |body: String| WireRequest { http: HttpMethod::Post, path_and_query: "/notify".into(), headers: vec![], body: body.into_bytes() };
     let zeros = "00000000000000000000000000000000";
-    for (file, sign, amount_no) in [
-        ("notify-wechat.txt", "FD0DFE582DA8DEB5F3FD3AC854D25571", "1523929500000"),
-        ("notify-alipay.txt", "12B72289454E2EC5D1700ACF697E9F6D", "15239295000000"),
-    ] {
+    for (file, sign, amount_no) in
+        [("notify-wechat.txt", "FD0DFE582DA8DEB5F3FD3AC854D25571", "1523929500000"), ("notify-alipay.txt", "12B72289454E2EC5D1700ACF697E9F6D", "15239295000000")]
+    {
         let seed = fixture(file);
         let err = ChaoYing.decode_notification(&post(seed.clone()), &s, 0).unwrap_err();
         assert_eq!(err.reason, crate::error::Reason::Signature, "{file}: zero placeholder");
@@ -271,19 +252,11 @@ fn notification_round_trip() {
     let n = ChaoYing.decode_notification(&wire, &s, 0).unwrap();
     assert_eq!((n.out_trade_no.as_str(), n.status.state, n.status.amount), ("A100011", PayState::Succeeded, Some(1)));
     assert_eq!(n.fields.text("promotion_detail"), Some(r#"{"promotion_detail":[]}"#));
-    let failed = ChaoYing.encode_notification(
-        &Value::object([("state", Value::str("SUCCESS")), ("result_code", Value::str("FAIL")), ("out_trade_no", Value::str("A100012"))]),
-        &s,
-        0,
-    );
+    let failed =
+        ChaoYing.encode_notification(&Value::object([("state", Value::str("SUCCESS")), ("result_code", Value::str("FAIL")), ("out_trade_no", Value::str("A100012"))]), &s, 0);
     assert_eq!(ChaoYing.decode_notification(&failed, &s, 0).unwrap().status.state, PayState::Failed);
     let zero_words = ChaoYing.encode_notification(
-        &Value::object([
-            ("state", Value::str("0")),
-            ("result_code", Value::str("0")),
-            ("pay_result", Value::str("0")),
-            ("out_trade_no", Value::str("A100013")),
-        ]),
+        &Value::object([("state", Value::str("0")), ("result_code", Value::str("0")), ("pay_result", Value::str("0")), ("out_trade_no", Value::str("A100013"))]),
         &s,
         0,
     );
@@ -291,11 +264,7 @@ fn notification_round_trip() {
     let other = Secrets::from_pairs([("key", KEY), ("mch_id", "00000002")]);
     assert!(ChaoYing.decode_notification(&wire, &other, 0).is_err(), "another merchant's notification");
     let json = WireRequest {
-        body: format!(
-            "{{\"out_trade_no\":\"A100011\",\"state\":\"SUCCESS\",\"sign\":\"{}\"}}",
-            sign_pairs(&pairs("out_trade_no=A100011&state=SUCCESS"), KEY)
-        )
-        .into_bytes(),
+        body: format!("{{\"out_trade_no\":\"A100011\",\"state\":\"SUCCESS\",\"sign\":\"{}\"}}", sign_pairs(&pairs("out_trade_no=A100011&state=SUCCESS"), KEY)).into_bytes(),
         ..wire.clone()
     };
     assert_eq!(

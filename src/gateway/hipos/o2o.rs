@@ -148,6 +148,7 @@ pub(super) fn request(operation: Operation, http: HttpMethod, path: String, para
 /// A token as `POST /openapi/token/hishop` answers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HiPosToken {
+    /// The access token.
     pub token: String,
     /// A number in the token answer, a string elsewhere; kept as text.
     pub merchant_id: String,

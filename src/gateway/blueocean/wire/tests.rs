@@ -63,7 +63,8 @@ fn the_documented_mistakes_do_not_reproduce_v1() {
 
 #[test]
 fn encode_request_signs_adds_appid_and_the_user_agent() {
-    let req = encode(r#"{"name":"BlueOcean Pay","region":"HK","business":"Online payment","appid":"forged","sign":"x","key":"y","attach":"","n":null}"#, &secrets("1000010", SEED_KEY));
+    let req =
+        encode(r#"{"name":"BlueOcean Pay","region":"HK","business":"Online payment","appid":"forged","sign":"x","key":"y","attach":"","n":null}"#, &secrets("1000010", SEED_KEY));
     assert_eq!(req.http, HttpMethod::Post);
     assert_eq!(req.path_and_query, "/payment/pay");
     assert_eq!(req.header("user-agent"), Some("BoPayPos/1.1.0 NetType/WIFI Language/zh_CN"));
@@ -74,9 +75,15 @@ fn encode_request_signs_adds_appid_and_the_user_agent() {
     for k in ["key", "attach", "n"] {
         assert_eq!(body.get(k), None, "{k}");
     }
-    let d5 = encode(r#"{"out_trade_no":"T20210329001","payment":"wechat.mweb","h5_redirect_url":"https://www.blueoceanpay.com","spbill_create_ip":"183.14.29.179","total_fee":20}"#, &secrets("1000258", SEED_KEY));
+    let d5 = encode(
+        r#"{"out_trade_no":"T20210329001","payment":"wechat.mweb","h5_redirect_url":"https://www.blueoceanpay.com","spbill_create_ip":"183.14.29.179","total_fee":20}"#,
+        &secrets("1000258", SEED_KEY),
+    );
     assert_eq!(body_of(&d5).text("sign"), Some("279425EAE85AE2EC443A4DAF813D53BF"));
-    let d9 = encode(r#"{"detail":{"goods_detail":[{"wxpay_goods_id":"7372"}]},"payment":"wechat.jsapi","sub_appid":"wx6f4b43e000000000","sub_openid":"oxoPW5SUhI000000000000000","total_fee":2}"#, &secrets("1000258", SEED_KEY));
+    let d9 = encode(
+        r#"{"detail":{"goods_detail":[{"wxpay_goods_id":"7372"}]},"payment":"wechat.jsapi","sub_appid":"wx6f4b43e000000000","sub_openid":"oxoPW5SUhI000000000000000","total_fee":2}"#,
+        &secrets("1000258", SEED_KEY),
+    );
     assert_eq!(body_of(&d9).text("sign"), Some("5A07FB55764A511A0B4837D620BDCDF0"), "a nested object travels as its JSON text");
 }
 
@@ -112,7 +119,10 @@ fn sandbox_accepts_what_the_proxy_signs_and_refuses_tampering() {
 
 #[test]
 fn responses_are_signed_over_data_and_tampering_is_caught() {
-    let body = json::parse(r#"{"code":200,"message":"success","data":{"appid":1000258,"sn":"11","trade_state":"SUCCESS","total_fee":"10","attach":"","jsapi":"{\"a\":1}","sign":"stale"}}"#).unwrap();
+    let body = json::parse(
+        r#"{"code":200,"message":"success","data":{"appid":1000258,"sn":"11","trade_state":"SUCCESS","total_fee":"10","attach":"","jsapi":"{\"a\":1}","sign":"stale"}}"#,
+    )
+    .unwrap();
     let signed = BlueOcean.sign_response(body, &sandbox()).to_json();
     assert_eq!(BlueOcean.verify_response(signed.as_bytes(), &sandbox()), ResponseCheck::Verified);
     assert!(!signed.contains("stale"));
