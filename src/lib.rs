@@ -13,6 +13,9 @@
 //! - `sign` (feature `signing`, native only): request signing for the proxy;
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` facade.
 
+pub mod cashier;
+pub mod checkout;
+pub mod counter;
 pub mod env;
 pub mod error;
 pub mod gateway;

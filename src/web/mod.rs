@@ -1,6 +1,9 @@
 //! The `#[wasm_bindgen]` facade (wasm32 only): converts JS values in and out
 //! and calls the pure core. No payment logic lives here.
 
+mod cashier;
+mod checkout;
+mod counter;
 mod env;
 mod js;
 mod parse;

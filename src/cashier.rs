@@ -1,0 +1,1 @@
+//! The built-in cashier desk's pure logic (being written).

@@ -1,0 +1,1 @@
+//! The checkout flow's pure logic (being written).

@@ -1,0 +1,1 @@
+//! Counter checkout: payer-code recognition and keyboard-wedge scanner detection (being written).

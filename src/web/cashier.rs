@@ -1,0 +1,1 @@
+//! The cashier desk component (being written).

@@ -1,0 +1,1 @@
+//! The `Checkout` class (being written).

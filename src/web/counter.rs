@@ -1,0 +1,1 @@
+//! The counter component (being written).
