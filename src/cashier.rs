@@ -1,1 +1,194 @@
-//! The built-in cashier desk's pure logic (being written).
+//! The built-in cashier desk's model: the amount as text (integer
+//! arithmetic, the currency's minor unit), the payment methods that fit the
+//! gateway and the page's environment, their labels, the countdown and the
+//! desk's texts in zh-CN / zh-HK / en. No web types: the facade
+//! (`web/cashier.rs`) turns [`Desk`] into JSON for the view.
+//!
+//! # Methods
+//!
+//! One button per wallet, best first, taken from the checkout's own list
+//! ([`crate::checkout::methods::methods`], the environment's recommended
+//! modes that the gateway offers), so the desk never offers what
+//! `Checkout.methods` would not. A gateway whose modes are all
+//! wallet-neutral (`Channel::Any`, e.g. HiPOS's pickup code) gets one
+//! "scan to pay" method instead.
+
+use crate::env::Environment;
+use crate::i18n::Locale;
+use crate::json::Value;
+use crate::model::{Channel, Mode, ToJson};
+
+/// Digits after the decimal point for an ISO 4217 `currency` (CNY, HKD,
+/// USD… 2; JPY, KRW… 0; KWD, BHD… 3; anything unknown 2).
+pub fn minor_unit(currency: &str) -> u32 {
+    match currency.to_ascii_uppercase().as_str() {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" => 0,
+        "KWD" | "BHD" | "JOD" | "OMR" | "TND" | "LYD" | "IQD" => 3,
+        _ => 2,
+    }
+}
+
+/// `amount` minor units as decimal text with `minor_unit` decimals, by
+/// integer arithmetic: `(1288, 2)` → `"12.88"`, `(-5, 2)` → `"-0.05"`.
+pub fn format_amount(amount: i64, minor_unit: u32) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    let Some(scale) = 10u64.checked_pow(minor_unit) else { return format!("{sign}{abs}") };
+    if minor_unit == 0 {
+        return format!("{sign}{abs}");
+    }
+    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = minor_unit as usize)
+}
+
+/// The amount with its currency sign: `¥12.88`, `HK$12.88`, `USD 12.88`.
+pub fn display_amount(amount: i64, currency: &str) -> String {
+    let code = currency.to_ascii_uppercase();
+    let number = format_amount(amount, minor_unit(&code));
+    match code.as_str() {
+        "CNY" | "RMB" => format!("¥{number}"),
+        "HKD" => format!("HK${number}"),
+        "MOP" => format!("MOP${number}"),
+        "USD" => format!("US${number}"),
+        _ => format!("{code} {number}"),
+    }
+}
+
+/// Time left as `mm:ss` (`h:mm:ss` from an hour), whole seconds rounded up
+/// so the desk never shows 00:00 before the deadline; past it, `00:00`.
+pub fn countdown(ms_left: i64) -> String {
+    let secs = if ms_left <= 0 { 0 } else { (ms_left - 1) / 1000 + 1 };
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// One payment method the desk offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Method {
+    /// How the payer pays.
+    pub mode: Mode,
+    /// With which wallet ([`Channel::Any`] for a wallet-neutral code).
+    pub channel: Channel,
+}
+
+/// The methods for a gateway offering `supported` (its
+/// `GatewayProtocol::modes()`) in `env`, best first: the first method per
+/// wallet of [`crate::checkout::methods::methods`] (what `Checkout.methods`
+/// answers), or its first wallet-neutral one when it has no other.
+pub fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> {
+    let all = crate::checkout::methods::methods(supported, env);
+    let mut out: Vec<Method> = Vec::new();
+    for &(mode, channel) in &all {
+        if channel != Channel::Any && !out.iter().any(|m| m.channel == channel) {
+            out.push(Method { mode, channel });
+        }
+    }
+    if out.is_empty() {
+        out.extend(all.first().map(|&(mode, channel)| Method { mode, channel }));
+    }
+    out
+}
+
+fn pick(t: [&'static str; 3], locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => t[0],
+        Locale::ZhHk => t[1],
+        Locale::En => t[2],
+    }
+}
+
+/// The wallet's name as payers know it.
+pub fn channel_label(channel: Channel, locale: Locale) -> &'static str {
+    pick(
+        match channel {
+            Channel::Wechat => ["微信支付", "微信支付", "WeChat Pay"],
+            Channel::Alipay => ["支付宝", "支付寶", "Alipay"],
+            Channel::Unionpay => ["云闪付", "銀聯", "UnionPay"],
+            Channel::Any => ["扫码支付", "掃碼付款", "Scan to pay"],
+        },
+        locale,
+    )
+}
+
+/// A short line saying what choosing the method does.
+pub fn mode_hint(mode: Mode, locale: Locale) -> &'static str {
+    pick(
+        match mode {
+            Mode::Qr => ["扫码支付", "掃碼付款", "Scan to pay"],
+            Mode::H5 | Mode::Wap => ["跳转到钱包支付", "跳轉到錢包付款", "Pay in the wallet app"],
+            Mode::Jsapi => ["在此应用内支付", "在此應用程式內付款", "Pay in this app"],
+            Mode::Cashier => ["前往收银台", "前往收銀台", "Go to the cashier page"],
+            Mode::Counter => ["出示付款码", "出示付款碼", "Show your payment code"],
+            Mode::App => ["应用支付", "應用程式付款", "Pay in the app"],
+        },
+        locale,
+    )
+}
+
+/// The desk's fixed texts, by the key the view uses.
+pub fn texts(locale: Locale) -> Vec<(&'static str, &'static str)> {
+    let t: [(&'static str, [&'static str; 3]); 16] = [
+        ("order", ["订单号", "訂單號", "Order"]),
+        ("choose", ["选择支付方式", "選擇付款方式", "Choose a payment method"]),
+        ("timeLeft", ["剩余支付时间", "剩餘付款時間", "Time left"]),
+        ("waiting", ["等待支付结果…", "等待付款結果…", "Waiting for payment…"]),
+        ("scan", ["请使用钱包扫描二维码完成支付", "請使用錢包掃描二維碼完成付款", "Scan the QR code with your wallet to pay"]),
+        ("copy", ["复制链接", "複製連結", "Copy link"]),
+        ("copied", ["已复制", "已複製", "Copied"]),
+        ("back", ["更换支付方式", "更換付款方式", "Choose another method"]),
+        ("succeeded", ["支付成功", "付款成功", "Payment successful"]),
+        ("confirming", ["正在确认支付结果…", "正在確認付款結果…", "Confirming the payment…"]),
+        ("failed", ["支付失败", "付款失敗", "The payment failed"]),
+        ("closed", ["订单已关闭", "訂單已關閉", "The order is closed"]),
+        ("cancelled", ["支付已取消", "付款已取消", "The payment was cancelled"]),
+        ("refunded", ["订单已退款", "訂單已退款", "The order was refunded"]),
+        ("expired", ["订单已过期，请重新下单", "訂單已過期，請重新下單", "The order has expired; please order again"]),
+        ("none", ["暂无可用的支付方式", "暫無可用的付款方式", "No payment method is available here"]),
+    ];
+    t.into_iter().map(|(k, v)| (k, pick(v, locale))).collect()
+}
+
+/// Everything the desk's view shows, computed once at mount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Desk {
+    /// The amount with its currency sign.
+    pub amount: String,
+    /// Goods description (shown as text, never as HTML).
+    pub subject: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The methods, best first.
+    pub methods: Vec<Method>,
+    /// The display language.
+    pub locale: Locale,
+}
+
+impl ToJson for Desk {
+    fn to_json_value(&self) -> Value {
+        let method = |m: &Method| {
+            Value::object([
+                ("mode", Value::str(m.mode.as_str())),
+                ("channel", Value::str(m.channel.as_str())),
+                ("label", Value::str(channel_label(m.channel, self.locale))),
+                ("hint", Value::str(mode_hint(m.mode, self.locale))),
+            ])
+        };
+        let mut members = vec![
+            ("amount", Value::str(&self.amount)),
+            ("outTradeNo", Value::str(&self.out_trade_no)),
+            ("locale", Value::str(self.locale.as_str())),
+            ("methods", Value::Array(self.methods.iter().map(method).collect())),
+            ("texts", Value::object(texts(self.locale).into_iter().map(|(k, v)| (k, Value::str(v))))),
+        ];
+        if let Some(s) = &self.subject {
+            members.push(("subject", Value::str(s)));
+        }
+        Value::object(members)
+    }
+}
+
+#[cfg(test)]
+mod tests;

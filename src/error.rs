@@ -120,35 +120,58 @@ pub struct PayError {
 
 impl PayError {
     /// An error with a code and no further detail.
+    // Error paths are cold: kept out of line so every `?` and `ok_or_else`
+    // in the gateways calls one function instead of inlining the struct.
+    #[cold]
+    #[inline(never)]
     pub fn new(code: ErrorCode) -> Self {
         PayError { code, reason: Reason::General, gateway: None, gateway_code: None, gateway_message: None, detail: None }
     }
 
     /// An invalid payload, with a developer-facing detail.
     pub fn invalid_payload(detail: impl Into<String>) -> Self {
-        PayError::new(ErrorCode::InvalidPayload).with_detail(detail)
+        PayError::coded(ErrorCode::InvalidPayload, detail.into())
     }
 
     /// An invalid argument, with a developer-facing detail.
     pub fn invalid_argument(detail: impl Into<String>) -> Self {
-        PayError::new(ErrorCode::InvalidArgument).with_detail(detail)
+        PayError::coded(ErrorCode::InvalidArgument, detail.into())
+    }
+
+    /// `new(code)` with a detail; one non-generic, out-of-line body for
+    /// every `detail` type the public constructors accept.
+    #[cold]
+    #[inline(never)]
+    fn coded(code: ErrorCode, detail: String) -> Self {
+        PayError { detail: Some(detail), ..PayError::new(code) }
     }
 
     /// A gateway refusal with the gateway's own code and message.
     pub fn gateway(gateway: Gateway, code: impl Into<String>, reason: Reason, message: Option<&str>) -> Self {
+        PayError::gateway_refusal(gateway, code.into(), reason, message)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn gateway_refusal(gateway: Gateway, code: String, reason: Reason, message: Option<&str>) -> Self {
         PayError {
             code: ErrorCode::GatewayError,
             reason,
             gateway: Some(gateway),
-            gateway_code: Some(code.into()),
+            gateway_code: Some(code),
             gateway_message: message.filter(|m| !m.is_empty()).map(str::to_owned),
             detail: None,
         }
     }
 
     /// Adds a developer-facing detail.
-    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+    pub fn with_detail(self, detail: impl Into<String>) -> Self {
+        self.set_detail(detail.into())
+    }
+
+    #[inline(never)]
+    fn set_detail(mut self, detail: String) -> Self {
+        self.detail = Some(detail);
         self
     }
 

@@ -29,3 +29,10 @@ pub mod sign;
 pub mod url_guard;
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+// The browser build's allocator: talc instead of std's dlmalloc, about 7 KB
+// raw / 2-4 KB gzip smaller (BENCHMARKS.md, Size). It coalesces freed blocks,
+// so a checkout page that polls for minutes stays at a flat heap.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -1,1 +1,141 @@
-//! The cashier desk component (being written).
+//! `mountCashier`: the built-in cashier desk. Rust reads the options and
+//! computes the desk ([`crate::cashier`]); the DOM and the wiring to the
+//! `Checkout` live in a small JS view (`cashier_view.js`), which sets every
+//! string with `textContent`.
+
+use super::js;
+use crate::cashier::{countdown, display_amount, methods, Desk, Method};
+use crate::env::{detect, Environment, Hints};
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::protocol;
+use crate::i18n::Locale;
+use crate::model::{Channel, Gateway, Mode};
+use js_sys::{global, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/src/web/cashier_view.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = mountCashierView)]
+    fn mount_view(element: &web_sys::HtmlElement, desk: JsValue, options: &Object, countdown: JsValue, expired: JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CASHIER: &'static str = r##"
+/** What mountCashier and mountCounter return. */
+export interface Mounted { destroy(): void; }
+/** Options for mountCashier. */
+export interface CashierOptions {
+  checkout: Checkout;
+  /** Amount in minor units (fen); shown only — the proxy takes the amount from the order record. */
+  amount: number;
+  /** ISO 4217 code (default "CNY"). */
+  currency?: string;
+  subject?: string;
+  outTradeNo: string;
+  /** When the order expires (Unix ms): a countdown, then the methods are disabled. */
+  expiresAt?: number;
+  locale?: Locale;
+  /** The methods to offer, best first (default: from the gateway and the environment). */
+  methods?: { mode: Mode; channel: Channel }[];
+  /** The checkout's gateway, when `checkout.gateway` does not say. */
+  gateway?: Gateway;
+  onOutcome?: (outcome: OrderStatus & { verified: boolean; outTradeNo: string }) => void;
+  onError?: (error: PaybridgeError) => void;
+}
+/** Renders a cashier desk (amount, subject, methods, countdown) into `element`; choosing a
+ *  method calls `checkout.pay`. Emits `paybridge:outcome` and `paybridge:error` CustomEvents
+ *  on `element`. Style it with the `pb-` classes (see the demo's components.css). */
+export function mountCashier(element: HTMLElement, options: CashierOptions): Mounted;
+"##;
+
+/// Renders the cashier desk into `element` (see the TypeScript declaration).
+#[wasm_bindgen(js_name = mountCashier, skip_typescript)]
+pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let opts = options.dyn_into::<Object>().ok();
+    let locale = js::locale(opts.as_ref());
+    let fail = |e: PayError| js::error(&e, locale);
+    let element = element_of(element).map_err(fail)?;
+    let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
+    let desk = read_desk(&opts, locale).map_err(fail)?;
+    let desk = js::to_js(&desk).map_err(fail)?;
+    let tick = Closure::<dyn Fn(f64) -> String>::new(|ms: f64| countdown(ms as i64)).into_js_value();
+    let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
+    Ok(mount_view(&element, desk, &opts, tick, expired))
+}
+
+/// The element to mount into, or `invalid_argument`.
+pub(super) fn element_of(element: JsValue) -> Result<web_sys::HtmlElement, PayError> {
+    element.dyn_into().map_err(|_| PayError::invalid_argument("element must be an HTMLElement"))
+}
+
+/// `options.checkout`, which must be an object with `pay` and `on`.
+pub(super) fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
+    let checkout = js::prop(Some(opts), "checkout").filter(|c| c.is_object()).ok_or_else(|| PayError::invalid_argument("`checkout` is required"))?;
+    let has = |k: &str| Reflect::get(&checkout, &JsValue::from_str(k)).is_ok_and(|f| f.is_function());
+    if has("pay") && has("on") {
+        Ok(checkout)
+    } else {
+        Err(PayError::invalid_argument("`checkout` must be a Checkout (with pay and on)"))
+    }
+}
+
+/// `options.gateway`, else the checkout's own `gateway` property, if either names one.
+pub(super) fn gateway_of(opts: &Object, checkout: &JsValue) -> Result<Option<Gateway>, PayError> {
+    let name = match js::str_prop(Some(opts), "gateway")? {
+        Some(name) => name,
+        None => match Reflect::get(checkout, &JsValue::from_str("gateway")).ok().and_then(|g| g.as_string()) {
+            Some(name) => name,
+            None => return Ok(None),
+        },
+    };
+    Gateway::parse(&name).map(Some).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway `{name}`")))
+}
+
+fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
+    let checkout = checkout_of(opts)?;
+    let amount = js::num_prop(Some(opts), "amount")?
+        .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
+        .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;
+    let out_trade_no = js::str_prop(Some(opts), "outTradeNo")?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument("`outTradeNo` is required"))?;
+    if let Some(at) = js::num_prop(Some(opts), "expiresAt")? {
+        if !at.is_finite() {
+            return Err(PayError::invalid_argument("`expiresAt` must be Unix milliseconds"));
+        }
+    }
+    let currency = js::str_prop(Some(opts), "currency")?.unwrap_or_else(|| "CNY".to_owned());
+    let methods = match js::prop(Some(opts), "methods") {
+        Some(list) => read_methods(&list)?,
+        None => {
+            let gateway = gateway_of(opts, &checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
+            methods(protocol(gateway)?.modes(), &page_environment())
+        }
+    };
+    Ok(Desk { amount: display_amount(amount as i64, &currency), subject: js::str_prop(Some(opts), "subject")?, out_trade_no, methods, locale })
+}
+
+fn read_methods(list: &JsValue) -> Result<Vec<Method>, PayError> {
+    let bad = || PayError::invalid_argument("`methods` must be an array of {mode, channel}");
+    let arr = list.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
+    arr.iter()
+        .map(|m| {
+            let o = m.dyn_into::<Object>().map_err(|_| bad())?;
+            let mode = js::str_prop(Some(&o), "mode")?.and_then(|s| Mode::parse(&s)).ok_or_else(bad)?;
+            let channel = js::str_prop(Some(&o), "channel")?.map_or(Some(Channel::Any), |s| Channel::parse(&s)).ok_or_else(bad)?;
+            Ok(Method { mode, channel })
+        })
+        .collect()
+}
+
+/// The page's environment from its user agent and wallet hints.
+fn page_environment() -> Environment {
+    let get = |path: &[&str]| path.iter().try_fold(JsValue::from(global()), |o, k| Reflect::get(&o, &JsValue::from_str(k)).ok().filter(|v| !v.is_undefined() && !v.is_null()));
+    let hints = Hints {
+        wxjs_environment: get(&["__wxjs_environment"]).and_then(|v| v.as_string()),
+        wechat_bridge: get(&["WeixinJSBridge"]).is_some(),
+        alipay_bridge: get(&["AlipayJSBridge"]).is_some(),
+        max_touch_points: get(&["navigator", "maxTouchPoints"]).and_then(|v| v.as_f64()).map(|n| n as u32),
+        ..Hints::default()
+    };
+    detect(&get(&["navigator", "userAgent"]).and_then(|v| v.as_string()).unwrap_or_default(), &hints)
+}

@@ -1,1 +1,116 @@
-//! The counter component (being written).
+//! `mountCounter`: the shop-screen counter. Rust reads the options, detects
+//! scanner bursts and recognises payer codes ([`crate::counter`]); the DOM,
+//! the keyboard listener and the calls to `createOrder` / `Checkout.pay`
+//! live in a small JS view (`counter_view.js`).
+
+use super::cashier::{checkout_of, element_of, gateway_of};
+use super::js;
+use crate::cashier::channel_label;
+use crate::cashier::display_amount;
+use crate::counter::{channel_for, mask, texts, Reading, Scanner};
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::protocol;
+use crate::i18n::Locale;
+use crate::json::Value;
+use crate::model::{Gateway, Mode};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/src/web/counter_view.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = mountCounterView)]
+    fn mount_view(element: &web_sys::HtmlElement, texts: JsValue, options: &Object, ctl: &Object) -> JsValue;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_COUNTER: &'static str = r##"
+/** Options for mountCounter. */
+export interface CounterOptions {
+  checkout: Checkout;
+  /** Creates the merchant's order once a payer code was recognised. */
+  createOrder: () => Promise<{ outTradeNo: string; amount: number }>;
+  locale?: Locale;
+  /** Keys closer together than this (ms) are a scanner burst (default 35). */
+  scannerThresholdMs?: number;
+  /** ISO 4217 code for showing the amount (default "CNY"). */
+  currency?: string;
+  /** The checkout's gateway, when `checkout.gateway` does not say (checks the wallet is offered). */
+  gateway?: Gateway;
+  onOutcome?: (outcome: OrderStatus & { verified: boolean; outTradeNo: string; payerCode: string }) => void;
+  onError?: (error: PaybridgeError) => void;
+}
+/** Renders a counter screen into `element`: reads the payer's code from a keyboard-wedge scanner
+ *  (document keydown while mounted) or a visible input, creates the order and pays it with mode
+ *  "counter". Emits `paybridge:scan` ({channel, payerCode (masked), scanned}), `paybridge:outcome`
+ *  and `paybridge:error` on `element`. The full code is never shown, logged or kept. */
+export function mountCounter(element: HTMLElement, options: CounterOptions): Mounted;
+"##;
+
+/// Renders the counter screen into `element` (see the TypeScript declaration).
+#[wasm_bindgen(js_name = mountCounter, skip_typescript)]
+pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let opts = options.dyn_into::<Object>().ok();
+    let locale = js::locale(opts.as_ref());
+    let fail = |e: PayError| js::error(&e, locale);
+    let element = element_of(element).map_err(fail)?;
+    let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
+    let checkout = checkout_of(&opts).map_err(fail)?;
+    if !js::prop(Some(&opts), "createOrder").is_some_and(|f| f.is_function()) {
+        return Err(fail(PayError::invalid_argument("`createOrder` must be a function")));
+    }
+    let gateway = gateway_of(&opts, &checkout).map_err(fail)?;
+    let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
+    let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
+    let texts = Value::object(texts(locale).into_iter().map(|(k, v)| (k, Value::str(v)))).to_json();
+    let texts = js_sys::JSON::parse(&texts)?;
+
+    let mut scanner = Scanner::new(threshold);
+    let key = Closure::<dyn FnMut(String, f64) -> JsValue>::new(move |key: String, at: f64| match scanner.key(&key, at) {
+        Some(r) => reading(r, gateway, locale),
+        None => JsValue::UNDEFINED,
+    });
+    let read = Closure::<dyn Fn(String, bool) -> JsValue>::new(move |code: String, scanned: bool| reading(Reading { code: code.trim().to_owned(), scanned }, gateway, locale));
+    let amount = Closure::<dyn Fn(f64) -> JsValue>::new(move |fen: f64| {
+        if fen.fract() == 0.0 && (0.0..=9e15).contains(&fen) {
+            JsValue::from_str(&display_amount(fen as i64, &currency))
+        } else {
+            JsValue::UNDEFINED
+        }
+    });
+    let ctl = Object::new();
+    for (k, f) in [("key", key.into_js_value()), ("read", read.into_js_value()), ("amount", amount.into_js_value())] {
+        Reflect::set(&ctl, &JsValue::from_str(k), &f)?;
+    }
+    Ok(mount_view(&element, texts, &opts, &ctl))
+}
+
+/// A reading for the view: `{code, payerCode, scanned, channel, label}`, or
+/// `{payerCode, scanned, error}` when the code is not usable here.
+fn reading(r: Reading, gateway: Option<Gateway>, locale: Locale) -> JsValue {
+    let out = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), &v);
+    };
+    set("payerCode", JsValue::from_str(&mask(&r.code)));
+    set("scanned", JsValue::from_bool(r.scanned));
+    match usable_channel(&r.code, gateway) {
+        Ok(channel) => {
+            set("code", JsValue::from_str(&r.code));
+            set("channel", JsValue::from_str(channel.as_str()));
+            set("label", JsValue::from_str(channel_label(channel, locale)));
+        }
+        Err(e) => set("error", js::error(&e, locale)),
+    }
+    out.into()
+}
+
+fn usable_channel(code: &str, gateway: Option<Gateway>) -> Result<crate::model::Channel, PayError> {
+    let channel = channel_for(code)?;
+    if let Some(g) = gateway {
+        if !protocol(g)?.supports(Mode::Counter, channel) {
+            return Err(PayError::new(ErrorCode::Unsupported).with_detail(format!("{} does not take {} codes at the counter", g.as_str(), channel.as_str())));
+        }
+    }
+    Ok(channel)
+}

@@ -11,9 +11,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Screenshots and other artefacts for reviewers (not committed). */
 export const OUTPUT = join(ROOT, "test-output");
 
-/** Starts `paybridge-proxy demo --port 0` and resolves with its base URL. */
+/** Starts `paybridge-proxy demo --port 0` and resolves with its base URL.
+ *  `PAYBRIDGE_DEMO_BIN` names another build of the binary (e.g. another target dir). */
 export async function startDemo() {
-  const bin = join(ROOT, "target", "debug", "paybridge-proxy");
+  const bin = process.env.PAYBRIDGE_DEMO_BIN || join(ROOT, "target", "debug", "paybridge-proxy");
   const child = spawn(bin, ["demo", "--port", "0", "--root", ROOT], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("demo server did not start in 20 s")), 20_000);

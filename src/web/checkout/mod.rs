@@ -1,1 +1,264 @@
-//! The `Checkout` class (being written).
+//! The `Checkout` class. It reads the page's config and orders, then runs
+//! one pure [`Flow`] per payment through `driver.js`, which only carries out
+//! effects (fetch, timers, bridges, navigation, storage, listeners).
+
+use super::env::detect_environment;
+use super::js;
+use super::qr::render_qr;
+use crate::checkout::event::Event;
+use crate::checkout::flow::Flow;
+use crate::checkout::methods::{environment_from_json, methods};
+use crate::checkout::pending::{Pending, STORAGE_KEY};
+use crate::checkout::{effect, Order, Settings};
+use crate::env::{detect, Environment, Hints};
+use crate::error::PayError;
+use crate::i18n::Locale;
+use crate::json::{self, Value};
+use crate::model::{Channel, Gateway, Mode};
+use crate::url_guard::UrlPolicy;
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/checkout/driver.js")]
+extern "C" {
+    type Driver;
+    #[wasm_bindgen(constructor)]
+    fn new(config: &Object) -> Driver;
+    #[wasm_bindgen(method)]
+    fn on(this: &Driver, event: &str, listener: &Function);
+    #[wasm_bindgen(method)]
+    fn run(this: &Driver, flow: JsValue, order: &JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    fn current(this: &Driver) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn cancel(this: &Driver);
+    #[wasm_bindgen(method)]
+    fn post(this: &Driver, event: &str);
+    #[wasm_bindgen(method, js_name = loadPending)]
+    fn load_pending(this: &Driver, key: &str) -> Option<String>;
+}
+
+/// One payment's state machine, stepped by the driver (internal).
+#[wasm_bindgen(skip_typescript)]
+pub struct CheckoutFlow {
+    flow: Flow,
+    locale: Locale,
+}
+
+#[wasm_bindgen]
+impl CheckoutFlow {
+    /// Feeds one event (JSON with `now` and `rng`); returns the effects as JSON.
+    pub fn step(&mut self, event: &str) -> String {
+        let Ok(v) = json::parse(event) else { return "[]".to_owned() };
+        let Some(ev) = Event::from_json(&v) else { return "[]".to_owned() };
+        let rng = v.int("rng").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        effect::to_json(&self.flow.step(v.int("now").unwrap_or(0), rng, ev), self.locale)
+    }
+
+    /// Draws the QR code on the order's `qrTarget`.
+    #[wasm_bindgen(js_name = drawQr)]
+    pub fn draw_qr(&self, target: JsValue, text: &str) -> Result<(), JsValue> {
+        render_qr(target, text, None)
+    }
+}
+
+/// Pays orders through one gateway: picks the mode for the environment,
+/// creates through the signing proxy, runs the QR / redirect / wallet-bridge
+/// / counter flow, polls, and resolves `pay()` exactly once.
+#[wasm_bindgen]
+pub struct Checkout {
+    settings: Settings,
+    driver: Driver,
+}
+
+#[wasm_bindgen]
+impl Checkout {
+    /// Checks `config` (`gateway` and `proxy` are required).
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "CheckoutConfig")] config: Object) -> Result<Checkout, JsValue> {
+        let settings = read_settings(&config).map_err(|e| js::error(&e, js::locale(Some(&config))))?;
+        Ok(Checkout { settings, driver: Driver::new(&config) })
+    }
+
+    /// Adds a listener for `action`, `status`, `expired` or `error`.
+    pub fn on(&self, #[wasm_bindgen(unchecked_param_type = "\"action\" | \"status\" | \"expired\" | \"error\"")] event: &str, listener: Function) {
+        self.driver.on(event, &listener);
+    }
+
+    /// Pays `order`; resolves once with the outcome, or rejects with a coded error.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
+    pub fn pay(&self, #[wasm_bindgen(unchecked_param_type = "CheckoutOrder")] order: Object) -> Promise {
+        match read_order(&order) {
+            Ok(o) => self.start(Flow::new(self.settings.clone(), environment(), o), &order),
+            Err(e) => Promise::reject(&js::error(&e, self.settings.locale)),
+        }
+    }
+
+    /// Stops the running payment: polling and waiting end, `pay()` rejects with `cancelled`.
+    pub fn cancel(&self) {
+        self.driver.cancel();
+    }
+
+    /// The payer's answer to the `confirm` action after a return: `true`
+    /// ("I have paid") queries at once; `false` ("I had a problem") keeps polling.
+    pub fn confirm(&self, paid: bool) {
+        self.driver.post(if paid { r#"{"type":"confirm","paid":true}"# } else { r#"{"type":"confirm","paid":false}"# });
+    }
+
+    /// Continues a payment that left the page (H5 / WAP return, reload,
+    /// mini-program return); resolves `null` when there is none.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome | null>")]
+    pub fn resume(&self) -> Promise {
+        let running = self.driver.current();
+        if let Ok(p) = running.dyn_into::<Promise>() {
+            return p;
+        }
+        let pending = self.driver.load_pending(STORAGE_KEY).and_then(|t| Pending::decode(&t)).filter(|p| p.gateway == self.settings.gateway);
+        match pending {
+            Some(p) => self.start(Flow::resume(self.settings.clone(), environment(), p), &JsValue::UNDEFINED),
+            None => Promise::resolve(&JsValue::NULL),
+        }
+    }
+
+    /// What `gateway` offers in `env` (default: this page's), best first.
+    #[wasm_bindgen(unchecked_return_type = "{ mode: Mode; channel: Channel }[]")]
+    pub fn methods(
+        #[wasm_bindgen(unchecked_param_type = "Gateway")] gateway: &str,
+        #[wasm_bindgen(unchecked_param_type = "Environment")] env: Option<Object>,
+    ) -> Result<JsValue, JsValue> {
+        let run = || -> Result<JsValue, PayError> {
+            let proto = crate::gateway::protocol(gateway_of(gateway)?)?;
+            let env = match env {
+                Some(o) => env_of(&o.into()).ok_or_else(|| PayError::invalid_argument("`env` is not an Environment"))?,
+                None => environment(),
+            };
+            let list = methods(proto.modes(), &env);
+            let list = list.iter().map(|(m, c)| Value::object([("mode", Value::str(m.as_str())), ("channel", Value::str(c.as_str()))]));
+            js_sys::JSON::parse(&Value::Array(list.collect()).to_json()).map_err(|_| PayError::invalid_payload("methods"))
+        };
+        run().map_err(|e| js::error(&e, Locale::default()))
+    }
+
+    fn start(&self, flow: Flow, order: &JsValue) -> Promise {
+        self.driver.run(CheckoutFlow { flow, locale: self.settings.locale }.into(), order)
+    }
+}
+
+fn gateway_of(name: &str) -> Result<Gateway, PayError> {
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
+}
+
+fn env_of(v: &JsValue) -> Option<Environment> {
+    let text = js_sys::JSON::stringify(v).ok()?.as_string()?;
+    environment_from_json(&json::parse(&text).ok()?)
+}
+
+/// This page's environment (`detectEnvironment()`).
+fn environment() -> Environment {
+    detect_environment(None).ok().and_then(|v| env_of(&v)).unwrap_or_else(|| detect("", &Hints::default()))
+}
+
+fn ms(o: &Object, key: &str, default: u32) -> Result<u32, PayError> {
+    match js::num_prop(Some(o), key)? {
+        Some(v) if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) => Ok(v as u32),
+        Some(_) => Err(PayError::invalid_argument(format!("`{key}` must be a number of milliseconds"))),
+        None => Ok(default),
+    }
+}
+
+fn channel_of(o: &Object) -> Result<Option<Channel>, PayError> {
+    js::str_prop(Some(o), "channel")?.map(|c| Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\"")))).transpose()
+}
+
+fn read_settings(c: &Object) -> Result<Settings, PayError> {
+    let required = |k: &str| js::str_prop(Some(c), k)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("`{k}` is required")));
+    let mut s = Settings::new(gateway_of(&required("gateway")?)?, required("proxy")?);
+    s.locale = js::locale(Some(c));
+    s.channel = channel_of(c)?.unwrap_or(Channel::Any);
+    s.policy = UrlPolicy { sandbox_hosts: js::strings_prop(Some(c), "sandboxHosts")?, extra_domains: js::strings_prop(Some(c), "allowDomains")? };
+    s.return_url = js::str_prop(Some(c), "returnUrl")?;
+    s.sub_appid = js::str_prop(Some(c), "subAppid")?;
+    s.can_renew = js::prop(Some(c), "renewOrder").is_some_and(|f| f.is_function());
+    s.has_app_bridge = js::prop(Some(c), "appBridge").is_some_and(|f| f.is_function());
+    s.wechat_js_sdk = js::prop(Some(c), "wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
+    if let Some(page) = js::str_prop(Some(c), "miniProgramPayPage")? {
+        s.mini_program_page = page;
+    }
+    s.bridge_timeout_ms = ms(c, "bridgeTimeoutMs", s.bridge_timeout_ms)?;
+    s.order_ttl_ms = ms(c, "orderTtlMs", s.order_ttl_ms)?;
+    s.counter_timeout_ms = ms(c, "counterTimeoutMs", s.counter_timeout_ms)?;
+    Ok(s)
+}
+
+fn read_order(o: &Object) -> Result<Order, PayError> {
+    let no = js::str_prop(Some(o), "outTradeNo")?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument("`outTradeNo` is required"))?;
+    let mode = match js::str_prop(Some(o), "mode")?.as_deref() {
+        None | Some("auto") => None,
+        Some(m) => Some(Mode::parse(m).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{m}\"")))?),
+    };
+    let mut order = Order::new(no, mode);
+    order.channel = channel_of(o)?;
+    order.openid = js::str_prop(Some(o), "openid")?;
+    order.auth_code = js::str_prop(Some(o), "authCode")?;
+    order.subject = js::str_prop(Some(o), "subject")?;
+    Ok(order)
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CHECKOUT: &'static str = r##"
+/** The Checkout constructor's config. */
+export interface CheckoutConfig {
+  gateway: Gateway;
+  /** The signing proxy's root, e.g. "/proxy". */
+  proxy: string;
+  locale?: Locale;
+  /** The wallet when an order names none (default "any"). */
+  channel?: Channel;
+  /** Redirect allowlist additions (see ParseOptions). */
+  sandboxHosts?: string[];
+  allowDomains?: string[];
+  /** Where H5 / WAP payments return the payer. */
+  returnUrl?: string;
+  /** JSAPI / mini-program app id. */
+  subAppid?: string;
+  /** A fresh order number for a fresh QR code after expiry. */
+  renewOrder?: (expiredOutTradeNo: string) => Promise<string>;
+  /** App mode: hands the validated payload to the native SDK; resolve when it returns. */
+  appBridge?: (provider: "wechat" | "alipay", payload: Record<string, unknown> | string) => Promise<unknown>;
+  /** Pay with the JS-SDK's wx.chooseWXPay (the page ran wx.config) instead of WeixinJSBridge. */
+  wechatJsSdk?: boolean;
+  /** The mini-program's native pay page (default "/pages/paybridge/pay"). */
+  miniProgramPayPage?: string;
+  /** Wait for WeixinJSBridgeReady / AlipayJSBridgeReady (default 5000). */
+  bridgeTimeoutMs?: number;
+  /** Deadline when the gateway gives no expiry (default 300000). */
+  orderTtlMs?: number;
+  /** Cancel an unpaid counter payment after this long (default 60000). */
+  counterTimeoutMs?: number;
+}
+/** What Checkout.pay takes. */
+export interface CheckoutOrder {
+  outTradeNo: string;
+  mode?: Mode | "auto";
+  channel?: Channel;
+  /** Where a QR code is drawn. */
+  qrTarget?: HTMLCanvasElement | CanvasRenderingContext2D;
+  /** Where an iframe action (hosted cashier) is shown. */
+  container?: HTMLElement;
+  openid?: string;
+  authCode?: string;
+  subject?: string;
+}
+/** How a payment ended. `verified` is false only when the gateway could not
+ *  confirm it: a wallet "cancel"/"fail" while the order stays open, or a
+ *  counter payment whose cancel and final query went unanswered ("unknown"). */
+export type Outcome = OrderStatus & { verified: boolean; outTradeNo: string };
+/** The `action` event: a NextAction, or one of "openInBrowser" (Alipay inside
+ *  WeChat; the guide is shown), "miniProgram" (handed to the native page),
+ *  "confirm" (back from a wallet page: ask, then call confirm(paid)). */
+export type CheckoutAction = (NextAction
+  | { kind: "openInBrowser"; url: string }
+  | { kind: "miniProgram"; url: string }
+  | { kind: "confirm"; text: { question: string; paid: string; problem: string } })
+  & { outTradeNo: string; mode: Mode; channel: Channel; deadline?: number; gatewayOrderId?: string };
+"##;

@@ -1,0 +1,94 @@
+//! The events the web driver feeds a [`super::flow::Flow`], read from its JSON.
+
+use super::effect::Tag;
+use crate::json::Value;
+
+/// Something that happened on the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Begin; `caps` is the body of `GET {proxy}/capabilities` if it answered.
+    Start {
+        /// The capabilities body.
+        caps: Option<String>,
+    },
+    /// An HTTP answer (any status) to a [`Effect::Fetch`].
+    Http {
+        /// The request's tag.
+        tag: Tag,
+        /// The request's sequence number.
+        seq: u32,
+        /// The HTTP status.
+        status: u16,
+        /// The body text.
+        body: String,
+    },
+    /// A fetch failed: no connection, aborted, timed out.
+    NetworkError {
+        /// The request's tag.
+        tag: Tag,
+        /// The request's sequence number.
+        seq: u32,
+    },
+    /// The timer armed by [`Effect::Sleep`] fired.
+    Timer,
+    /// The awaited bridge is there; `mini_program` when
+    /// `__wxjs_environment` then said "miniprogram" (iOS tells only now).
+    BridgeReady {
+        /// Whether the page turned out to be a mini-program web-view.
+        mini_program: bool,
+    },
+    /// The bridge never became ready, or invoking it threw.
+    BridgeUnavailable,
+    /// The bridge answered (`err_msg`, `resultCode`, `ok`/`cancel`/`fail`).
+    Bridge {
+        /// The raw answer.
+        result: String,
+    },
+    /// `document.hidden` became true.
+    Hidden,
+    /// The page shows again (`visibilitychange`, `pageshow`).
+    Visible,
+    /// The payer answered the return prompt: paid, or had a problem.
+    Confirm {
+        /// "I have paid" (else "I had a problem").
+        paid: bool,
+    },
+    /// `renewOrder` gave a fresh order number.
+    Renewed {
+        /// The new order number.
+        out_trade_no: String,
+    },
+    /// `renewOrder` threw or gave no order number.
+    RenewFailed,
+    /// The page called `cancel()`.
+    Cancel,
+}
+
+impl Event {
+    /// Reads the driver's JSON event (`{"type": …}`), `None` if malformed.
+    pub fn from_json(v: &Value) -> Option<Event> {
+        let tag = || Tag::ALL.into_iter().find(|t| Some(t.as_str()) == v.text("tag"));
+        let seq = || v.int("seq").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        Some(match v.text("type")? {
+            "start" => Event::Start { caps: v.text("caps").map(str::to_owned) },
+            "http" => Event::Http {
+                tag: tag()?,
+                seq: seq(),
+                status: v.int("status").and_then(|n| u16::try_from(n).ok())?,
+                body: v.get("body").and_then(Value::as_text).unwrap_or("").to_owned(),
+            },
+            "neterr" => Event::NetworkError { tag: tag()?, seq: seq() },
+            "timer" => Event::Timer,
+            "bridgeReady" => Event::BridgeReady { mini_program: v.text("wxjsEnvironment") == Some("miniprogram") },
+            "bridgeUnavailable" => Event::BridgeUnavailable,
+            "bridge" => Event::Bridge { result: v.get("result").and_then(Value::as_text).unwrap_or("").to_owned() },
+            "hidden" => Event::Hidden,
+            "visible" => Event::Visible,
+            "confirm" => Event::Confirm { paid: v.get("paid").and_then(Value::as_bool_lenient).unwrap_or(false) },
+            "renewed" => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned() },
+            "renewFailed" => Event::RenewFailed,
+            "cancel" => Event::Cancel,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! What a gateway offers in an environment, best first — the list a cashier
+//! desk shows — and reading an `Environment` object back from JS.
+
+use crate::env::{recommended_modes, Container, Environment, Os};
+use crate::json::Value;
+use crate::model::{Channel, Mode};
+
+const CONTAINERS: [Container; 7] =
+    [Container::Wechat, Container::WechatMiniProgram, Container::Alipay, Container::AlipayMiniProgram, Container::Unionpay, Container::Mobile, Container::Desktop];
+
+/// The (mode, channel) pairs of `offered` (a gateway's `modes()`) that work
+/// in `env`, in the order of its recommended modes. `jsapi` needs the
+/// container's own wallet; `h5` is WeChat's and `wap` is never WeChat's.
+pub fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Channel)> {
+    let mut out = Vec::new();
+    for &mode in &env.recommended_modes {
+        for &(m, channel) in offered {
+            let fits = match mode {
+                Mode::Jsapi => env.container.wallet() == Some(channel),
+                Mode::H5 => channel == Channel::Wechat,
+                Mode::Wap => channel != Channel::Wechat,
+                _ => true,
+            };
+            if m == mode && fits && !out.contains(&(m, channel)) {
+                out.push((m, channel));
+            }
+        }
+    }
+    out
+}
+
+/// An `Environment` from its JS shape (`detectEnvironment`'s answer): the
+/// container is required; `recommendedModes` defaults to the module table.
+pub fn environment_from_json(v: &Value) -> Option<Environment> {
+    let container = CONTAINERS.into_iter().find(|c| Some(c.as_str()) == v.text("container"))?;
+    let os = [Os::Ios, Os::Android].into_iter().find(|o| Some(o.as_str()) == v.text("os")).unwrap_or(Os::Other);
+    let mobile = v.get("mobile").and_then(Value::as_bool_lenient).unwrap_or(container != Container::Desktop);
+    let recommended_modes = match v.get("recommendedModes") {
+        Some(Value::Array(modes)) => modes.iter().filter_map(|m| m.as_text().and_then(Mode::parse)).collect(),
+        _ => recommended_modes(container, mobile).to_vec(),
+    };
+    let certain = v.get("certain").and_then(Value::as_bool_lenient).unwrap_or(true);
+    Some(Environment { container, os, mobile, certain, recommended_modes })
+}

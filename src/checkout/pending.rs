@@ -1,0 +1,68 @@
+//! The pending-order reference kept in sessionStorage while the payer is
+//! away (H5 / WAP / hosted cashier redirect, mini-program native page) so
+//! that `resume()` can poll after a return, a reload or a bfcache restore.
+//! It holds only what a status query needs — no amount, no payer data.
+
+use crate::json::{self, Value};
+use crate::model::{Channel, Gateway, Mode};
+
+/// The sessionStorage key.
+pub const STORAGE_KEY: &str = "paybridge.pending";
+
+/// A payment that left the page and may come back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The gateway it was created on.
+    pub gateway: Gateway,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The mode it was created in.
+    pub mode: Mode,
+    /// The wallet.
+    pub channel: Channel,
+    /// The gateway's own order id, when the create answer gave one.
+    pub gateway_order_id: Option<String>,
+    /// When to stop waiting (Unix ms).
+    pub deadline_ms: i64,
+}
+
+impl Pending {
+    /// The stored JSON text.
+    pub fn encode(&self) -> String {
+        let mut m = vec![
+            ("gateway", Value::str(self.gateway.as_str())),
+            ("outTradeNo", Value::str(&self.out_trade_no)),
+            ("mode", Value::str(self.mode.as_str())),
+            ("channel", Value::str(self.channel.as_str())),
+            ("deadline", Value::int_value(self.deadline_ms)),
+        ];
+        if let Some(id) = &self.gateway_order_id {
+            m.push(("gatewayOrderId", Value::str(id)));
+        }
+        Value::object(m).to_json()
+    }
+
+    /// Reads stored text; anything malformed or tampered with (unknown
+    /// names, an order number that is not 1–64 letters, digits, `-` or `_`)
+    /// is `None`, so a bad entry is dropped rather than queried.
+    pub fn decode(text: &str) -> Option<Pending> {
+        let v = json::parse(text).ok()?;
+        let out_trade_no = v.text("outTradeNo").filter(|s| is_reference(s))?.to_owned();
+        let gateway_order_id = match v.get("gatewayOrderId") {
+            None => None,
+            Some(id) => Some(id.as_text().filter(|s| s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned()),
+        };
+        Some(Pending {
+            gateway: Gateway::parse(v.text("gateway")?)?,
+            out_trade_no,
+            mode: Mode::parse(v.text("mode")?)?,
+            channel: Channel::parse(v.text("channel")?)?,
+            gateway_order_id,
+            deadline_ms: v.int("deadline")?,
+        })
+    }
+}
+
+fn is_reference(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

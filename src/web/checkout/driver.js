@@ -1,0 +1,192 @@
+// The Checkout's hands: every side effect a payment flow asks for (fetch
+// through the proxy, one timer, wallet bridges, navigation, sessionStorage,
+// the "open in browser" guide, listeners). All decisions are made by the
+// wasm flow (src/checkout/flow.rs): this file feeds it events and carries
+// out the effects it returns. Gateway text is only ever set as textContent.
+
+const u32 = () => crypto.getRandomValues(new Uint32Array(1))[0];
+const toError = (d) => Object.assign(new Error(d.message), d);
+
+export class Driver {
+  constructor(config) {
+    this.config = config;
+    this.listeners = {};
+    this.active = null;
+    this.capsP = null;
+    document.addEventListener("visibilitychange", () => this.post({ type: document.hidden ? "hidden" : "visible" }));
+    addEventListener("pageshow", (e) => { if (e.persisted) this.post({ type: "visible" }); });
+  }
+
+  on(event, listener) {
+    (this.listeners[event] ??= []).push(listener);
+  }
+
+  emit(event, detail) {
+    for (const fn of this.listeners[event] ?? []) {
+      try { fn(detail); } catch (e) { queueMicrotask(() => { throw e; }); }
+    }
+  }
+
+  /** `GET {proxy}/capabilities` once per Checkout (body text, or null). */
+  caps() {
+    const url = `${this.config.proxy.replace(/\/$/, "")}/capabilities`;
+    return (this.capsP ??= fetch(url, { signal: AbortSignal.timeout(3000) })
+      .then((r) => (r.ok ? r.text() : null))
+      .catch(() => { this.capsP = null; return null; }));
+  }
+
+  /** Runs a flow to its end; a payment already running is cancelled first. */
+  run(flow, order) {
+    if (this.active) this.post({ type: "cancel" });
+    const run = { flow, order: order ?? {}, timer: 0, ctrls: new Set(), queue: [], busy: false, over: false, guide: null };
+    run.promise = new Promise((resolve, reject) => Object.assign(run, { resolve, reject }));
+    this.active = run;
+    this.caps().then((caps) => this.feed(run, { type: "start", caps }));
+    return run.promise;
+  }
+
+  current() {
+    return this.active ? this.active.promise : null;
+  }
+
+  cancel() {
+    this.post({ type: "cancel" });
+  }
+
+  /** An event for the running flow (from the page or from Rust, as JSON text). */
+  post(event) {
+    if (this.active) this.feed(this.active, typeof event === "string" ? JSON.parse(event) : event);
+  }
+
+  loadPending(key) {
+    try { return sessionStorage.getItem(key); } catch { return null; }
+  }
+
+  feed(run, event) {
+    if (run.over) return;
+    event.now = Date.now();
+    event.rng = u32();
+    run.queue.push(event);
+    if (run.busy) return;
+    run.busy = true;
+    try {
+      while (run.queue.length && !run.over) {
+        const effects = JSON.parse(run.flow.step(JSON.stringify(run.queue.shift())));
+        for (const fx of effects) this.apply(run, fx);
+      }
+    } finally {
+      run.busy = false;
+    }
+  }
+
+  apply(run, fx) {
+    const send = (event) => this.feed(run, event);
+    switch (fx.op) {
+      case "fetch": return this.fetch(run, fx, send);
+      case "sleep":
+        clearTimeout(run.timer);
+        run.timer = setTimeout(() => send({ type: "timer" }), fx.ms);
+        return;
+      case "emit": return this.emit(fx.event, fx.event === "error" ? toError(fx.detail) : fx.detail);
+      case "qr":
+        if (run.order.qrTarget) {
+          try { run.flow.drawQr(run.order.qrTarget, fx.content); } catch (e) { this.emit("error", e); }
+        }
+        return;
+      case "awaitBridge": return awaitBridge(fx, send);
+      case "bridge": return invoke(fx, send, this.config);
+      case "navigate": return location.assign(fx.url);
+      case "iframe":
+        if (run.order.container) {
+          const frame = document.createElement("iframe");
+          frame.className = "paybridge-iframe";
+          frame.src = fx.url;
+          run.order.container.replaceChildren(frame);
+        }
+        return;
+      case "guide": run.guide = guide(fx); return;
+      case "store": try { sessionStorage.setItem(fx.key, fx.value); } catch { /* private mode: resume() finds nothing */ } return;
+      case "clear": try { sessionStorage.removeItem(fx.key); } catch { /* as above */ } return;
+      case "renew":
+        Promise.resolve()
+          .then(() => this.config.renewOrder(fx.outTradeNo))
+          .then((no) => send(typeof no === "string" && no ? { type: "renewed", outTradeNo: no } : { type: "renewFailed" }), () => send({ type: "renewFailed" }));
+        return;
+      case "resolve": this.finish(run); return run.resolve(fx.outcome);
+      case "reject": this.finish(run); return run.reject(toError(fx.error));
+    }
+  }
+
+  fetch(run, fx, send) {
+    const ctrl = new AbortController();
+    run.ctrls.add(ctrl);
+    const timer = setTimeout(() => ctrl.abort(), fx.timeoutMs);
+    const { tag, seq } = fx;
+    fetch(fx.url, { method: "POST", headers: { "content-type": "application/json" }, body: fx.body, signal: ctrl.signal, cache: "no-store" })
+      .then(async (r) => ({ type: "http", tag, seq, status: r.status, body: await r.text() }))
+      .catch(() => ({ type: "neterr", tag, seq }))
+      .then((event) => { clearTimeout(timer); run.ctrls.delete(ctrl); send(event); });
+  }
+
+  finish(run) {
+    run.over = true;
+    clearTimeout(run.timer);
+    for (const ctrl of run.ctrls) ctrl.abort();
+    run.guide?.remove();
+    if (this.active === run) this.active = null;
+  }
+}
+
+/** `bridgeReady` once `window[global]` exists (or its ready event fires), else `bridgeUnavailable`. */
+function awaitBridge({ global, readyEvent, timeoutMs }, send) {
+  const ready = () => send({ type: "bridgeReady", wxjsEnvironment: window.__wxjs_environment });
+  if (window[global]) return ready();
+  if (!readyEvent) return send({ type: "bridgeUnavailable" });
+  const onReady = () => { clearTimeout(timer); ready(); };
+  const timer = setTimeout(() => { document.removeEventListener(readyEvent, onReady); send({ type: "bridgeUnavailable" }); }, timeoutMs);
+  document.addEventListener(readyEvent, onReady, { once: true });
+}
+
+/** Invokes a wallet bridge; its answer (a hint, confirmed by a query) comes back as `bridge`. */
+function invoke({ kind, payload }, send, config) {
+  const answer = (result) => send({ type: "bridge", result: String(result ?? "") });
+  const unavailable = () => send({ type: "bridgeUnavailable" });
+  try {
+    if (kind === "wechat") {
+      window.WeixinJSBridge.invoke("getBrandWCPayRequest", payload, (res) => answer(res?.err_msg ?? res?.errMsg));
+    } else if (kind === "wxsdk") {
+      window.wx.chooseWXPay({ ...payload, success: () => answer("chooseWXPay:ok"), cancel: () => answer("chooseWXPay:cancel"), fail: (r) => answer(r?.errMsg || "chooseWXPay:fail") });
+    } else if (kind === "mini") {
+      window.wx.miniProgram.navigateTo({ url: payload, fail: unavailable });
+    } else if (kind === "alipay") {
+      window.AlipayJSBridge.call("tradePay", payload, (r) => answer(r?.resultCode));
+    } else {
+      Promise.resolve()
+        .then(() => config.appBridge(payload.provider, payload.payload))
+        .then(() => answer("ok"), (e) => answer(/cancel/i.test(`${e?.code} ${e?.message}`) ? "cancel" : "fail"));
+    }
+  } catch {
+    unavailable();
+  }
+}
+
+/** The "open in browser" overlay (texts from the flow, in the configured locale). */
+function guide({ title, text, close }) {
+  const el = (tag, content) => { const e = document.createElement(tag); if (content) e.textContent = content; return e; };
+  const box = el("div");
+  box.dataset.paybridge = "guide";
+  box.setAttribute("role", "dialog");
+  const css = { position: "fixed", inset: "0", "z-index": "2147483647", background: "rgba(0,0,0,.85)", color: "#fff", padding: "24px", "text-align": "right", "font-size": "18px" };
+  for (const [k, v] of Object.entries(css)) box.style.setProperty(k, v);
+  const arrow = el("div", "\u2197");
+  arrow.style.setProperty("font-size", "48px");
+  const body = el("div");
+  body.style.setProperty("text-align", "left");
+  const button = el("button", close);
+  button.type = "button";
+  button.addEventListener("click", () => box.remove());
+  body.append(el("h2", title), el("p", text), button);
+  box.append(arrow, body);
+  document.body.append(box);
+  return box;
+}

@@ -1,0 +1,45 @@
+// Counter demo: a shop screen. Scan (or type) the customer's payment code;
+// the counter creates the order in the demo shop and pays it at the counter.
+import init, * as pb from "/pkg/paybridge.js";
+
+const $ = (id) => document.getElementById(id);
+let mounted = null;
+
+function log(text) {
+  const li = document.createElement("li");
+  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  $("ct-log").prepend(li);
+}
+
+async function createOrder() {
+  const res = await fetch("/shop/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: Number($("ct-amount").value), subject: "paybridge counter" }) });
+  const order = await res.json();
+  if (!res.ok) throw new Error(order.error);
+  document.body.dataset.order = order.out_trade_no;
+  return { outTradeNo: order.out_trade_no, amount: order.amount };
+}
+
+function mount() {
+  mounted?.destroy();
+  mounted = null;
+  $("ct-error").hidden = true;
+  const gateway = $("ct-gateway").value;
+  const locale = $("ct-locale").value;
+  try {
+    const checkout = new pb.Checkout({ gateway, proxy: "/proxy", locale, sandboxHosts: [location.host] });
+    mounted = pb.mountCounter($("ct-screen"), { checkout, gateway, locale, createOrder });
+  } catch (e) {
+    $("ct-error").textContent = `${e.message}${e.code ? ` (${e.code})` : ""}`;
+    $("ct-error").hidden = false;
+  }
+}
+
+const screen = $("ct-screen");
+screen.addEventListener("paybridge:scan", (e) => log(`${e.detail.scanned ? "scanned" : "typed"} ${e.detail.payerCode}`));
+screen.addEventListener("paybridge:outcome", (e) => { document.body.dataset.outcome = e.detail.state; log(`${e.detail.outTradeNo ?? ""} ${e.detail.state}`); });
+screen.addEventListener("paybridge:error", (e) => { document.body.dataset.outcome = `error:${e.detail?.code ?? ""}`; log(`error ${e.detail?.code ?? ""}`); });
+await init();
+$("ct-gateway").addEventListener("change", mount);
+$("ct-locale").addEventListener("change", mount);
+mount();
+document.body.dataset.state = "ready";
