@@ -147,7 +147,7 @@ pub struct Environment {
 /// Detects the environment from `user_agent` and the page's `hints`.
 pub fn detect(user_agent: &str, hints: &Hints) -> Environment {
     let ua = user_agent.to_ascii_lowercase();
-    let has = |token: &str| ua.contains(token);
+    let has = |token: &str| crate::text::contains(&ua, token);
     let apple_touch = has("macintosh") && hints.max_touch_points.is_some_and(|n| n > 1);
     let os = if has("iphone") || has("ipad") || has("ipod") || apple_touch {
         Os::Ios

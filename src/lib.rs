@@ -26,6 +26,7 @@ pub mod poll;
 pub mod qr;
 #[cfg(feature = "signing")]
 pub mod sign;
+mod text;
 pub mod url_guard;
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -54,7 +54,7 @@ impl UrlPolicy {
         if url.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f) {
             return refuse("URL contains whitespace, control characters or backslashes");
         }
-        let Some((scheme, rest)) = url.split_once("://") else {
+        let Some((scheme, rest)) = crate::text::split_once(url, "://") else {
             return refuse("not an absolute http(s) URL");
         };
         let scheme = scheme.to_ascii_lowercase();

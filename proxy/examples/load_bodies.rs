@@ -27,7 +27,13 @@ async fn main() -> Result<(), String> {
         let shop = json::parse(&shop.text().await.map_err(|e| e.to_string())?).map_err(|_| "shop answer")?;
         let no = shop.text("out_trade_no").ok_or("no order number")?.to_owned();
         let create = proto.create_request(&CreateParams::new(Mode::Qr, Channel::Wechat, &no)).map_err(|e| e.to_string())?;
-        let res = http.post(format!("{base}/proxy{}", create.proxy_path())).body(create.params.to_json()).header("content-type", "application/json").send().await.map_err(|e| e.to_string())?;
+        let res = http
+            .post(format!("{base}/proxy{}", create.proxy_path()))
+            .body(create.params.to_json())
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
         if !res.status().is_success() {
             return Err(format!("create through the proxy: {}", res.status()));
         }

@@ -86,7 +86,7 @@ pub fn hint(kind: BridgeKind, result: &str) -> Hint {
         };
     }
     let tail = result.rsplit_once(':').map_or(result, |(_, o)| o).trim().to_ascii_lowercase();
-    if tail.contains("cancel") {
+    if crate::text::contains(&tail, "cancel") {
         Hint::Cancelled
     } else if tail == "ok" {
         if kind == BridgeKind::App {

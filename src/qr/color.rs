@@ -19,8 +19,10 @@ impl Rgba {
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
-        let nibble = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).map_err(|_| bad());
-        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+        // `get`, not `[i..j]`: indexing would link the `str` slicing panic.
+        let digits = |i: usize, n: usize| hex.get(i..i + n).and_then(|d| u8::from_str_radix(d, 16).ok()).ok_or_else(bad);
+        let nibble = |i: usize| digits(i, 1);
+        let byte = |i: usize| digits(i, 2);
         match hex.len() {
             3 | 4 => {
                 let mut c = [255u8; 4];

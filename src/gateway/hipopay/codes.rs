@@ -70,6 +70,7 @@ impl HipoPayCode {
     }
 
     /// The seed's own description, used as `meta.message` by the sandbox.
+    #[cfg(feature = "signing")]
     pub fn seed_message(&self) -> &'static str {
         match self {
             HipoPayCode::Success => "请求成功",

@@ -183,7 +183,7 @@ fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
 /// The Alipay `prepay_string` (6.2.1), passed on byte for byte.
 fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
     let order = need(first(data, &["prepay_string", "perpay_string", "order_string"]), "prepay_string")?;
-    if !order.contains("sign=") {
+    if !crate::text::contains(&order, "sign=") {
         return Err(PayError::invalid_payload("Alipay prepay_string is not signed"));
     }
     Ok(NextAction::App { provider: AppProvider::Alipay, payload: Value::String(order) })
