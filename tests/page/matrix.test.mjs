@@ -1,0 +1,478 @@
+// The end-to-end matrix: every gateway × every (mode, channel) it offers ×
+// every environment where that mode applies, each paid from
+// www/checkout.html in real Chromium against the demo server (wasm client →
+// signing proxy → sandbox gateway). Environments are browser contexts with
+// the device's user agent, viewport and pixel ratio; wallet containers get
+// fake bridges (installed before the page runs) that record what they were
+// asked to do, while the payer pays through the sandbox (its wallet page or
+// its payer controls). Each paid case checks what the page shows
+// (`succeeded`, `verified: true`, the order number) and what the sandbox
+// holds (`paid`, the shop's amount). Every QR is decoded from the canvas
+// pixels and must be the sandbox's wallet link for that order — and the
+// payer pays by opening exactly that link on a phone.
+//
+// The cases come from MODES (checked against the wasm's own list) and
+// `plan()`; combinations that do not apply are reported as skipped with the
+// reason, and the ones that must fail (jsapi outside its wallet, app without
+// a native bridge) are run and must fail with `bridge_unavailable` before any
+// gateway order exists. The result table lands in test-output/matrix.md.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startDemo, launch, decodeCanvas, screenshot, OUTPUT } from "./harness.mjs";
+
+/** What each gateway offers: `GatewayProtocol::modes()` of src/gateway/<gateway>/mod.rs. */
+const MODES = {
+  blueocean: [
+    ["qr", "wechat"], ["qr", "alipay"], ["qr", "unionpay"], ["qr", "any"], ["cashier", "any"], ["h5", "wechat"],
+    ["jsapi", "wechat"], ["wap", "alipay"], ["wap", "unionpay"], ["app", "wechat"], ["app", "alipay"],
+    ["counter", "any"], ["counter", "wechat"], ["counter", "alipay"],
+  ],
+  hipopay: [
+    ["qr", "wechat"], ["counter", "wechat"], ["jsapi", "wechat"], ["app", "wechat"], ["cashier", "wechat"],
+    ["qr", "alipay"], ["cashier", "alipay"], ["wap", "alipay"], ["counter", "alipay"], ["app", "alipay"],
+  ],
+  beecloud: [["qr", "wechat"], ["qr", "alipay"], ["counter", "any"], ["counter", "wechat"], ["counter", "alipay"]],
+  chaoying: [
+    ["jsapi", "wechat"], ["jsapi", "alipay"], ["qr", "wechat"], ["qr", "alipay"], ["app", "wechat"], ["app", "alipay"],
+    ["counter", "any"],
+  ],
+  hipos: [["qr", "any"]],
+};
+const ALL_MODES = ["qr", "h5", "jsapi", "wap", "cashier", "counter", "app"];
+
+const IOS = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+const PIXEL = "Mozilla/5.0 (Linux; Android 14; Pixel 7 Build/UQ1A.240205.004; wv) AppleWebKit/537.36 (KHTML, like Gecko)";
+const IPHONE_VIEW = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+const PIXEL_VIEW = { viewport: { width: 412, height: 915 }, deviceScaleFactor: 2.625, isMobile: true, hasTouch: true };
+
+/** The environments: a browser context each, and the container / OS the client must detect there. */
+const ENVS = {
+  desktop: {
+    context: { userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", viewport: { width: 1280, height: 800 } },
+    container: "desktop", os: "other",
+  },
+  iphone: { context: { userAgent: `${IOS} Version/17.4 Mobile/15E148 Safari/604.1`, ...IPHONE_VIEW }, container: "mobile", os: "ios" },
+  android: {
+    context: { userAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", ...PIXEL_VIEW },
+    container: "mobile", os: "android",
+  },
+  wechat: {
+    context: { userAgent: `${IOS} Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN`, ...IPHONE_VIEW },
+    container: "wechat", os: "ios", bridge: "wechat",
+  },
+  mini: {
+    context: {
+      userAgent: `${PIXEL} Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64 miniProgram/wx0sandbox0app`,
+      ...PIXEL_VIEW,
+    },
+    container: "wechat-miniprogram", os: "android", bridge: "mini",
+  },
+  alipay: {
+    context: { userAgent: `${IOS} Mobile/15E148 ChannelId(0) Ariver/1.1.0 AliApp(AP/10.5.86.6000) Nebula WK AlipayClient/10.5.86.6000 Language/zh-Hans Region/CN`, ...IPHONE_VIEW },
+    container: "alipay", os: "ios", bridge: "alipay",
+  },
+};
+const WALLET_OF = { wechat: "wechat", mini: "wechat", alipay: "alipay" };
+
+/**
+ * What a (gateway, mode, channel) case does in an environment: `{ run }` names
+ * the flow to drive, `{ skip }` says why it does not apply there.
+ * Applicability follows the client's recommended modes per container
+ * (src/env.rs), plus the clerk's counter screen, native-app shells, and the
+ * documented "open in browser" guide for WAP inside WeChat.
+ */
+function plan(gateway, mode, channel, env) {
+  const wallet = WALLET_OF[env];
+  switch (mode) {
+    case "qr":
+      return { run: "qr" };
+    case "h5":
+      if (env === "iphone" || env === "android") return { run: "redirect" };
+      if (env === "desktop") return { skip: "WeChat MWEB pays only from a phone browser; a desktop shows the qr mode" };
+      if (wallet === "wechat") return { skip: "WeChat does not allow MWEB inside WeChat; jsapi is the mode there" };
+      return { skip: "MWEB hands over to the WeChat app, not something Alipay's browser does; jsapi/wap apply there" };
+    case "wap":
+      if (env === "iphone" || env === "android" || env === "alipay") return { run: "redirect" };
+      if (wallet === "wechat") return { run: "guide" };
+      return { skip: "WAP is a phone page; a desktop shows the qr mode or the hosted cashier" };
+    case "cashier":
+      if (env === "mini") return { skip: "a mini-program web-view may only open the mini-program's own domains; jsapi (hand-off) or qr apply" };
+      return { run: "redirect" };
+    case "counter":
+      if (env === "desktop") return { run: "counter" };
+      return { skip: "clerk-facing: runs on the counter's screen (desktop), not in a payer's phone or wallet" };
+    case "app":
+      if (env === "iphone" || env === "android") return { run: "app" };
+      if (env === "desktop") return { run: "unavailable", why: "no appBridge" };
+      return { skip: "app pay needs the merchant's native app shell (covered on iphone/android, refused on desktop)" };
+    case "jsapi":
+      if (wallet === channel) return { run: env === "mini" ? "mini" : env === "alipay" ? "tradePay" : "wechatBridge" };
+      if (!wallet) return { run: "unavailable", why: "outside a wallet" };
+      return { run: "unavailable", why: `${channel} jsapi inside ${env}` };
+  }
+  throw new Error(`no plan for ${mode}`);
+}
+
+/** A fresh payer's code per counter case (codes are single-use): WeChat 13…, Alipay 28…, 18 digits. */
+let codes = 0;
+const authCode = (channel) => `${channel === "alipay" ? "28" : "13"}${String(Date.now()).slice(-10)}${String(++codes).padStart(6, "0")}`;
+
+const CASES = [];
+for (const [gateway, pairs] of Object.entries(MODES)) {
+  for (const [mode, channel] of pairs) {
+    for (const env of Object.keys(ENVS)) CASES.push({ gateway, mode, channel, env, ...plan(gateway, mode, channel, env) });
+  }
+}
+
+let demo, browser, payerCtx;
+const results = new Map();
+/** One context and tab per environment, reused case after case (a tab costs ~0.4 s to open). */
+const tabs = {};
+before(async () => {
+  demo = await startDemo();
+  browser = await launch();
+  // The payer's phone that scans the QR codes the page shows (one tab per lane).
+  payerCtx = await browser.newContext({ userAgent: ENVS.iphone.context.userAgent, ...IPHONE_VIEW });
+});
+after(async () => {
+  await browser?.close();
+  demo?.stop();
+  writeReport();
+});
+
+/** Fake wallet bridges, installed before the page's scripts run. They record calls; the test answers. */
+function installBridges(kind) {
+  window.__calls = [];
+  if (kind === "wechat") {
+    setTimeout(() => {
+      window.WeixinJSBridge = { invoke: (name, params, cb) => { window.__calls.push({ name, params }); window.__answer = (err_msg) => cb({ err_msg }); } };
+      document.dispatchEvent(new Event("WeixinJSBridgeReady"));
+    }, 50);
+  } else if (kind === "alipay") {
+    setTimeout(() => {
+      window.AlipayJSBridge = { call: (name, params, cb) => { window.__calls.push({ name, params }); window.__answer = (resultCode) => cb({ resultCode }); } };
+      document.dispatchEvent(new Event("AlipayJSBridgeReady"));
+    }, 50);
+  } else if (kind === "mini") {
+    // The native pay page covers the web-view (hidden) and navigateBack shows it again.
+    let hidden = false;
+    Object.defineProperty(document, "hidden", { get: () => hidden });
+    Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
+    window.__setHidden = (h) => { hidden = h; document.dispatchEvent(new Event("visibilitychange")); };
+    window.__wxjs_environment = "miniprogram";
+    window.wx = { miniProgram: { getEnv: (cb) => cb({ miniprogram: true }), navigateTo: ({ url }) => { window.__calls.push({ name: "navigateTo", url }); } } };
+  } else if (kind === "app") {
+    // The native app's bridge: resolves once the app's SDK returns.
+    window.paybridgeAppBridge = (provider, payload) => new Promise((resolve) => { window.__calls.push({ name: "app", provider, payload }); window.__answer = resolve; });
+  }
+}
+
+async function tabFor(envName) {
+  let tab = tabs[envName];
+  if (!tab) {
+    const env = ENVS[envName];
+    const ctx = await browser.newContext(env.context);
+    // Wallet containers get their bridge; phone browsers double as the merchant's native
+    // app shell (appBridge is only consulted by app mode).
+    const kind = env.bridge ?? (env.container === "mobile" ? "app" : null);
+    if (kind) await ctx.addInitScript(installBridges, kind);
+    const page = await ctx.newPage();
+    tab = tabs[envName] = { ctx, page, errors: [], phone: await payerCtx.newPage() };
+    page.on("pageerror", (e) => tab.errors.push(e));
+  }
+  return tab;
+}
+
+/** The environment's tab, fresh on checkout.html for case `c` (sessionStorage emptied first). */
+async function open(c) {
+  const tab = await tabFor(c.env);
+  const { page } = tab;
+  tab.errors.length = 0;
+  if (page.url().startsWith(demo.url)) await page.evaluate(() => sessionStorage.clear());
+  const q = new URLSearchParams({ gateway: c.gateway, mode: c.mode, channel: c.channel, locale: "en", auth: authCode(c.channel) });
+  await page.goto(`${demo.url}checkout.html?${q}`);
+  await page.waitForFunction(() => document.body.dataset.state === "ready");
+  return { page, errors: tab.errors, phone: tab.phone };
+}
+
+const state = (page) => page.evaluate(() => document.body.dataset.state);
+const until = (page, states, timeout = 15_000) =>
+  page.waitForFunction((s) => s.includes(document.body.dataset.state), states, { timeout });
+const errorText = (page) => page.evaluate(() => (document.getElementById("co-error").hidden ? "" : document.getElementById("co-error").textContent));
+const orderNo = async (page) => (await page.textContent("#co-order")).trim();
+const control = async (gateway, order, action) => {
+  const res = await fetch(`${demo.url}sandbox/${gateway}/_control/orders/${order}/${action}`, { method: "POST" });
+  assert.equal(res.status, 200, `${action} ${gateway}/${order}: ${await res.text()}`);
+};
+const sandboxOrder = async (gateway, order) => {
+  const res = await fetch(`${demo.url}sandbox/${gateway}/_control/orders/${order}`);
+  return { status: res.status, body: await res.json() };
+};
+const calls = (page) => page.waitForFunction(() => window.__calls?.length > 0 || document.body.dataset.state === "error", null, { timeout: 15_000 })
+  .then(async () => { assert.equal(await state(page), "waiting", await errorText(page)); return page.evaluate(() => window.__calls); });
+const name = (c) => `${c.gateway}-${c.mode}-${c.channel}-${c.env}`;
+
+/** The end every paid case shares: the page shows succeeded + verified for the order, the sandbox has it paid. */
+async function assertPaid(c, page, order) {
+  await until(page, ["succeeded", "failed", "closed", "cancelled", "unknown", "error"]);
+  assert.equal(await state(page), "succeeded", await errorText(page) || await page.textContent("#co-outcome"));
+  const out = JSON.parse(await page.textContent("#co-outcome"));
+  assert.deepEqual([out.state, out.verified, out.outTradeNo], ["succeeded", true, order]);
+  if (out.amount !== undefined) assert.equal(out.amount, 1288);
+  const { status, body } = await sandboxOrder(c.gateway, order);
+  assert.equal(status, 200);
+  assert.deepEqual([body.state, body.amount], ["paid", 1288], JSON.stringify(body));
+}
+
+/** The payer scans the code: the decoded link, opened on a phone, is the sandbox wallet where they pay. */
+async function payInWallet(phone, url) {
+  await phone.goto(url);
+  await phone.click("button[data-action=pay]");
+  await phone.waitForFunction(() => document.getElementById("message").textContent.length > 0);
+}
+
+/** HiPOS is pick-up: paid online is "paying" until the store's POS confirms the pickup. */
+async function pickupIfHipos(c, page, order) {
+  if (c.gateway !== "hipos") return;
+  await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("status paying (PAID)"), null, { timeout: 15_000 });
+  assert.equal(await state(page), "waiting", "paid but not collected is not success yet");
+  await control("hipos", order, "pickup");
+}
+
+const FLOWS = {
+  async qr(c) {
+    const { page, errors, phone } = await open(c);
+    await page.click("#co-pay");
+    await until(page, ["waiting", "error"]);
+    assert.equal(await state(page), "waiting", await errorText(page));
+    const order = await orderNo(page);
+    const wallet = `${demo.url}sandbox/wallet/${c.gateway}/${order}`;
+    const qr = await decodeCanvas(page, "#co-qr");
+    assert.ok(qr, "the canvas holds a decodable QR code");
+    assert.equal(qr.text, wallet);
+    assert.equal(await page.getAttribute("#co-wallet", "href"), qr.text, "the code is the action's content");
+    await screenshot(page, `matrix-${name(c)}`);
+    await payInWallet(phone, qr.text);
+    await pickupIfHipos(c, page, order);
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  /** h5, wap, hosted cashier: leave for the gateway's page, pay there, come back by its return link. */
+  async redirect(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    await page.waitForURL(new RegExp(`/sandbox/wallet/${c.gateway}/`), { timeout: 15_000 });
+    const order = page.url().split("/").pop().split("?")[0];
+    // Only the order reference stays behind for the return (same origin as the shop here).
+    const pending = JSON.parse(await page.evaluate(() => sessionStorage.getItem("paybridge.pending")));
+    assert.deepEqual([pending.outTradeNo, pending.gateway, pending.mode], [order, c.gateway, c.mode]);
+    await screenshot(page, `matrix-${name(c)}`);
+    await page.click("button[data-action=pay]");
+    await page.waitForFunction(() => document.getElementById("message").textContent.length > 0);
+    const back = await page.getAttribute("a.back", "href");
+    assert.match(back, /\/checkout\.html\?/, "the gateway page links back to the shop");
+    await page.click("a.back");
+    await page.waitForURL(/\/checkout\.html/);
+    await assertPaid(c, page, order);
+    assert.match(await page.textContent("#co-log"), /action confirm/, "resumed: asked paid / problem, then confirmed by a query");
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("paybridge.pending")), null, "pending order forgotten once settled");
+    assert.deepEqual(errors, []);
+  },
+
+  /** WAP inside WeChat (Alipay pages are blocked there): the "open in browser" guide, no navigation. */
+  async guide(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    await page.waitForFunction(() => document.querySelector("[data-paybridge=guide]") || document.body.dataset.state === "error", null, { timeout: 15_000 });
+    assert.equal(await state(page), "waiting", await errorText(page));
+    assert.match(page.url(), /\/checkout\.html/, "did not navigate");
+    await screenshot(page, `matrix-${name(c)}`);
+    const order = JSON.parse(await page.evaluate(() => sessionStorage.getItem("paybridge.pending"))).outTradeNo;
+    assert.equal(order, await orderNo(page));
+    await control(c.gateway, order, "pay"); // paid in the phone's browser
+    await assertPaid(c, page, order);
+    assert.equal(await page.$("[data-paybridge=guide]"), null, "guide removed when settled");
+    assert.deepEqual(errors, []);
+  },
+
+  /** The clerk scanned the payer's code: USERPAYING while the payer types the PIN, then paid. */
+  async counter(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("action await") || ["error", "succeeded"].includes(document.body.dataset.state), null, { timeout: 15_000 });
+    assert.equal(await state(page), "waiting", await errorText(page));
+    const order = await orderNo(page);
+    assert.equal((await sandboxOrder(c.gateway, order)).body.state, "paying");
+    await screenshot(page, `matrix-${name(c)}`);
+    await control(c.gateway, order, "pay"); // the PIN
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  async wechatBridge(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    const [call] = await calls(page);
+    assert.equal(call.name, "getBrandWCPayRequest");
+    assert.deepEqual(Object.keys(call.params).sort(), ["appId", "nonceStr", "package", "paySign", "signType", "timeStamp"]);
+    assert.match(call.params.package, /^prepay_id=/);
+    const order = await orderNo(page);
+    await screenshot(page, `matrix-${name(c)}`);
+    await control(c.gateway, order, "pay");
+    await page.evaluate(() => window.__answer("get_brand_wcpay_request:ok"));
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  async tradePay(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    const [call] = await calls(page);
+    assert.equal(call.name, "tradePay");
+    assert.equal(typeof call.params.tradeNO, "string");
+    assert.ok(call.params.tradeNO.length > 0);
+    const order = await orderNo(page);
+    await screenshot(page, `matrix-${name(c)}`);
+    await control(c.gateway, order, "pay");
+    await page.evaluate(() => window.__answer("9000"));
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  /** Mini-program web-view: hand-off to the native pay page, resume when shown again. */
+  async mini(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    const [call] = await calls(page);
+    assert.equal(call.name, "navigateTo");
+    const url = new URL(call.url, "https://mini.invalid");
+    assert.equal(url.pathname, "/pages/paybridge/pay");
+    assert.deepEqual([...url.searchParams.keys()], ["timeStamp", "nonceStr", "package", "signType", "paySign", "gateway", "outTradeNo"]);
+    assert.match(url.searchParams.get("package"), /^prepay_id=/);
+    assert.equal(url.searchParams.get("gateway"), c.gateway);
+    const order = url.searchParams.get("outTradeNo");
+    assert.equal(order, await orderNo(page));
+    await screenshot(page, `matrix-${name(c)}`);
+    await page.evaluate(() => window.__setHidden(true));
+    await control(c.gateway, order, "pay"); // wx.requestPayment on the native page
+    await page.evaluate(() => window.__setHidden(false));
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  /** A native app's web view: the validated payload goes to appBridge, the app's SDK pays. */
+  async app(c) {
+    const { page, errors } = await open(c);
+    await page.click("#co-pay");
+    const [call] = await calls(page);
+    assert.equal(call.provider, c.channel);
+    assert.ok(call.payload && (typeof call.payload === "object" || typeof call.payload === "string"), JSON.stringify(call.payload));
+    const order = await orderNo(page);
+    await screenshot(page, `matrix-${name(c)}`);
+    await control(c.gateway, order, "pay");
+    await page.evaluate(() => window.__answer());
+    await assertPaid(c, page, order);
+    assert.deepEqual(errors, []);
+  },
+
+  /** Must fail with bridge_unavailable at once, before the gateway has any order. */
+  async unavailable(c) {
+    const { page } = await open(c);
+    const created = [];
+    const seen = (r) => { if (r.url().includes(`/proxy/${c.gateway}/`)) created.push(r.url()); };
+    page.on("request", seen);
+    await page.click("#co-pay");
+    await until(page, ["error", "waiting", "succeeded"]).finally(() => page.off("request", seen));
+    assert.equal(await state(page), "error");
+    assert.equal(await page.getAttribute("#co-error", "data-code"), "bridge_unavailable", await errorText(page));
+    assert.deepEqual(created, [], "no gateway call");
+    assert.equal((await sandboxOrder(c.gateway, await orderNo(page))).status, 404, "no order at the gateway");
+    await screenshot(page, `matrix-${name(c)}`);
+  },
+};
+
+test("the matrix's table is the client's: MODES equals the wasm's offers, environments detect as intended", async () => {
+  for (const [envName, env] of Object.entries(ENVS)) {
+    const { page } = await tabFor(envName);
+    await page.goto(`${demo.url}checkout.html`);
+    await page.waitForFunction(() => document.body.dataset.state === "ready");
+    const seen = await page.evaluate(async ({ gateways, all }) => {
+      const { Checkout, detectEnvironment } = await import("/pkg/paybridge.js");
+      const detected = detectEnvironment();
+      const offers = {};
+      const here = {};
+      for (const g of gateways) {
+        // Every mode asked for in WeChat, Alipay and a desktop (jsapi is offered only for the
+        // container's own wallet): together, the gateway's whole modes() list.
+        const all_ = ["wechat", "alipay", "desktop"].flatMap((container) => Checkout.methods(g, { container, recommendedModes: all }));
+        offers[g] = [...new Set(all_.map((m) => `${m.mode}/${m.channel}`))].sort();
+        here[g] = Checkout.methods(g, detected).map((m) => `${m.mode}/${m.channel}`).sort();
+      }
+      return { container: detected.container, os: detected.os, offers, here };
+    }, { gateways: Object.keys(MODES), all: ALL_MODES });
+    assert.deepEqual([seen.container, seen.os], [env.container, env.os], `${envName} detected`);
+    for (const [g, pairs] of Object.entries(MODES)) {
+      if (envName === "desktop") assert.deepEqual(seen.offers[g], pairs.map(([m, ch]) => `${m}/${ch}`).sort(), `${g}: MODES is GatewayProtocol::modes()`);
+      // What the client recommends here is exactly what the matrix pays here (besides the
+      // clerk's counter, native-app shells and the WAP guide, which it never recommends).
+      const paid = CASES.filter((c) => c.gateway === g && c.env === envName && c.run && !["unavailable", "counter", "app", "guide"].includes(c.run))
+        .map((c) => `${c.mode}/${c.channel}`).sort();
+      assert.deepEqual(paid, seen.here[g], `${g} in ${envName}: paid cases = Checkout.methods`);
+    }
+  }
+});
+
+/** Environments run side by side in LANES lanes (each its own tab and orders; nothing global such
+ *  as fault rules is touched); inside an environment, cases run one after another. */
+const LANES = Number(process.env.MATRIX_LANES || 3);
+describe("matrix", { concurrency: LANES }, () => {
+  for (const envName of Object.keys(ENVS)) {
+    describe(envName, { concurrency: 1 }, () => {
+      for (const c of CASES.filter((x) => x.env === envName)) {
+        const label = `${c.gateway} · ${c.mode}/${c.channel} · ${c.env}${c.run ? ` → ${c.run}${c.why ? ` (${c.why})` : ""}` : ""}`;
+        if (c.skip) {
+          results.set(c, { result: "skip", note: c.skip });
+          test(label, { skip: c.skip }, () => {});
+          continue;
+        }
+        test(label, async () => {
+          const t0 = Date.now();
+          try {
+            await FLOWS[c.run](c);
+            results.set(c, { result: "pass", note: c.run === "unavailable" ? "bridge_unavailable" : c.run, ms: Date.now() - t0 });
+          } catch (e) {
+            results.set(c, { result: "FAIL", note: String(e.message).split("\n")[0].slice(0, 160), ms: Date.now() - t0 });
+            throw e;
+          }
+        });
+      }
+    });
+  }
+});
+
+/** test-output/matrix.md: gateway × (mode, channel) × environment. */
+function writeReport() {
+  const envs = Object.keys(ENVS);
+  const lines = ["# Checkout matrix (tests/page/matrix.test.mjs)", "", `| gateway | mode/channel | ${envs.join(" | ")} |`, `|---|---|${envs.map(() => "---").join("|")}|`];
+  const skips = new Map();
+  for (const [gateway, pairs] of Object.entries(MODES)) {
+    for (const [mode, channel] of pairs) {
+      const cells = envs.map((env) => {
+        const c = CASES.find((x) => x.gateway === gateway && x.mode === mode && x.channel === channel && x.env === env);
+        const r = results.get(c) ?? { result: "not run" };
+        if (r.result === "skip") {
+          if (!skips.has(r.note)) skips.set(r.note, skips.size + 1);
+          return `skip[${skips.get(r.note)}]`;
+        }
+        return `${r.result}${r.note ? ` ${r.note}` : ""}`;
+      });
+      lines.push(`| ${gateway} | ${mode}/${channel} | ${cells.join(" | ")} |`);
+    }
+  }
+  lines.push("", "Skipped:", ...[...skips].map(([why, n]) => `${n}. ${why}`), "");
+  mkdirSync(OUTPUT, { recursive: true });
+  writeFileSync(join(OUTPUT, "matrix.md"), lines.join("\n"));
+}
