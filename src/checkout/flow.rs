@@ -324,7 +324,9 @@ impl Flow {
             }
             NextAction::Redirect { url } => {
                 fx.push(self.store(deadline));
-                if self.mode == Mode::Wap && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
+                // WeChat blocks other wallets' pages (Alipay WAP and desks, UnionPay links).
+                let other_wallet = matches!(self.mode, Mode::Wap | Mode::Cashier) && matches!(self.channel, Channel::Alipay | Channel::Unionpay);
+                if other_wallet && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
                     let blocked = Value::object([("kind", Value::str("openInBrowser")), ("url", Value::str(&url))]);
                     fx.push(self.action(blocked, Some(deadline)));
                     fx.push(Effect::Guide(text::open_in_browser(self.settings.locale)));

@@ -10,8 +10,11 @@ const CONTAINERS: [Container; 7] =
 
 /// The (mode, channel) pairs of `offered` (a gateway's `modes()`) that work
 /// in `env`, in the order of its recommended modes. `jsapi` needs the
-/// container's own wallet; `h5` is WeChat's and `wap` is never WeChat's.
+/// container's own wallet; `h5` is WeChat's and `wap` is never WeChat's;
+/// inside WeChat, other wallets' pages (Alipay / UnionPay desks) are blocked,
+/// so they are not offered there (a direct `pay()` still shows the guide).
 pub fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Channel)> {
+    let in_wechat = matches!(env.container, Container::Wechat | Container::WechatMiniProgram);
     let mut out = Vec::new();
     for &mode in &env.recommended_modes {
         for &(m, channel) in offered {
@@ -19,6 +22,7 @@ pub fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Cha
                 Mode::Jsapi => env.container.wallet() == Some(channel),
                 Mode::H5 => channel == Channel::Wechat,
                 Mode::Wap => channel != Channel::Wechat,
+                Mode::Cashier if in_wechat => !matches!(channel, Channel::Alipay | Channel::Unionpay),
                 _ => true,
             };
             if m == mode && fits && !out.contains(&(m, channel)) {

@@ -322,6 +322,20 @@ fn wap_inside_wechat_shows_the_browser_guide() {
 }
 
 #[test]
+fn unionpay_link_inside_wechat_gets_the_same_guide_but_wechat_pages_do_not() {
+    let mut f = Flow::new(settings(), env(WECHAT), order(Mode::Wap, Channel::Unionpay));
+    f.step(T0, 1, Event::Start { caps: None });
+    let fx = f.step(T0, 1, http(Tag::Create, 0, 200, WAP_CREATED));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Guide(_))), "WeChat blocks UnionPay pages too");
+    let mobile = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36";
+    let mut f = Flow::new(settings(), env(mobile), order(Mode::Wap, Channel::Unionpay));
+    f.step(T0, 1, Event::Start { caps: None });
+    let fx = f.step(T0, 1, http(Tag::Create, 0, 200, WAP_CREATED));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Guide(_))), "no guide outside WeChat");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Navigate(_))));
+}
+
+#[test]
 fn unsafe_redirects_are_refused() {
     let mobile = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36";
     let mut f = Flow::new(settings(), env(mobile), order(Mode::H5, Channel::Wechat));

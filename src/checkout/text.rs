@@ -11,16 +11,16 @@ fn pick<const N: usize>(t: [[&'static str; N]; 3], locale: Locale) -> [&'static 
     }
 }
 
-/// The "open in browser" guide shown inside WeChat, where Alipay pages are
-/// blocked: title, instruction, close-button label.
+/// The "open in browser" guide shown inside WeChat, where other wallets'
+/// pages (Alipay, UnionPay) are blocked: title, instruction, close-button label.
 pub fn open_in_browser(locale: Locale) -> [&'static str; 3] {
     pick(
         [
-            ["请在浏览器中打开", "微信内无法使用支付宝。请点击右上角「···」，选择「在浏览器打开」，在浏览器中完成付款。", "知道了"],
-            ["請在瀏覽器中開啟", "微信內無法使用支付寶。請點擊右上角「···」，選擇「在瀏覽器開啟」，在瀏覽器中完成付款。", "知道了"],
+            ["请在浏览器中打开", "微信内无法打开此付款页面（如支付宝、云闪付）。请点击右上角「···」，选择「在浏览器打开」，在浏览器中完成付款。", "知道了"],
+            ["請在瀏覽器中開啟", "微信內無法開啟此付款頁面（如支付寶、雲閃付）。請點擊右上角「···」，選擇「在瀏覽器開啟」，在瀏覽器中完成付款。", "知道了"],
             [
                 "Open in your browser",
-                "Alipay cannot be used inside WeChat. Tap \u{201c}\u{b7}\u{b7}\u{b7}\u{201d} at the top right, choose \u{201c}Open in Browser\u{201d} and pay there.",
+                "WeChat cannot open this payment page (Alipay, UnionPay). Tap \u{201c}\u{b7}\u{b7}\u{b7}\u{201d} at the top right, choose \u{201c}Open in Browser\u{201d} and pay there.",
                 "OK",
             ],
         ],

@@ -81,7 +81,7 @@ const WALLET_OF = { wechat: "wechat", mini: "wechat", alipay: "alipay" };
  * the flow to drive, `{ skip }` says why it does not apply there.
  * Applicability follows the client's recommended modes per container
  * (src/env.rs), plus the clerk's counter screen, native-app shells, and the
- * documented "open in browser" guide for WAP inside WeChat.
+ * documented "open in browser" guide for WAP and other wallets' desks inside WeChat.
  */
 function plan(gateway, mode, channel, env) {
   const wallet = WALLET_OF[env];
@@ -99,6 +99,8 @@ function plan(gateway, mode, channel, env) {
       return { skip: "WAP is a phone page; a desktop shows the qr mode or the hosted cashier" };
     case "cashier":
       if (env === "mini") return { skip: "a mini-program web-view may only open the mini-program's own domains; jsapi (hand-off) or qr apply" };
+      // WeChat blocks other wallets' desks too: the same guide as WAP.
+      if (wallet === "wechat" && (channel === "alipay" || channel === "unionpay")) return { run: "guide" };
       return { run: "redirect" };
     case "counter":
       if (env === "desktop") return { run: "counter" };

@@ -124,9 +124,28 @@ pub async fn long_poll(
     if !open {
         return Ok((first, WaitOutcome::Settled));
     }
-    let outcome = subscription.wait(wait).await;
-    drop(subscription);
-    let mut second = call(shared, gateway, endpoint, path, params).await?;
-    second.upstream_ms += first.upstream_ms;
-    Ok((second, outcome))
+    // Gateways notify payments, not failures or expiries: re-check upstream
+    // every few seconds while holding, so those end the hold too.
+    let first_state = query_state(gateway, &first);
+    let until = tokio::time::Instant::now() + wait;
+    let mut upstream_ms = first.upstream_ms;
+    loop {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        let outcome = subscription.wait(left.min(LONG_POLL_RECHECK)).await;
+        let mut answer = call(shared, gateway, endpoint, path, params).await?;
+        upstream_ms += answer.upstream_ms;
+        let now_left = until.saturating_duration_since(tokio::time::Instant::now());
+        let changed = query_state(gateway, &answer) != first_state;
+        let outcome = match outcome {
+            WaitOutcome::Elapsed if changed => WaitOutcome::Changed,
+            WaitOutcome::Elapsed if !now_left.is_zero() => continue,
+            other => other,
+        };
+        drop(subscription);
+        answer.upstream_ms = upstream_ms;
+        return Ok((answer, outcome));
+    }
 }
+
+/// How often a held long-poll re-checks the order upstream.
+const LONG_POLL_RECHECK: Duration = Duration::from_secs(4);

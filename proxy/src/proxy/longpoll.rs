@@ -23,6 +23,9 @@ pub enum WaitOutcome {
     Settled,
     /// Too many requests are held: answered at once.
     Unavailable,
+    /// A periodic re-check upstream saw the order's state change (a change
+    /// the gateway does not notify, such as a failure or an expiry).
+    Changed,
 }
 
 impl WaitOutcome {
@@ -33,6 +36,7 @@ impl WaitOutcome {
             WaitOutcome::Elapsed => "elapsed",
             WaitOutcome::Settled => "settled",
             WaitOutcome::Unavailable => "unavailable",
+            WaitOutcome::Changed => "changed",
         }
     }
 }
