@@ -14,7 +14,8 @@ pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$out"' EXIT
 for _ in $(seq 100); do grep -q "http://" "$out/demo.log" && break; sleep 0.1; done
 base=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/demo.log" | head -1)
-target/release/examples/load_bodies "$base" 400 "$out"
+# Enough orders that the per-order rate limit (10/s) is never what answers.
+target/release/examples/load_bodies "$base" 2000 "$out"
 for run in direct:/sandbox/blueocean/order/query proxied:/proxy/blueocean/order/query; do
   name=${run%%:*}; path=${run#*:}
   echo "== $name ($path)"
