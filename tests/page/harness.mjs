@@ -8,6 +8,9 @@ import { chromium } from "playwright-core";
 import jsQR from "jsqr";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** What the demo server serves (`www/`, `pkg/`): `PAYBRIDGE_ROOT` names another tree, e.g. one whose
+ *  `pkg/` is a build made elsewhere. */
+export const SERVE_ROOT = process.env.PAYBRIDGE_ROOT || ROOT;
 /** Screenshots and other artefacts for reviewers (not committed). */
 export const OUTPUT = join(ROOT, "test-output");
 
@@ -15,7 +18,7 @@ export const OUTPUT = join(ROOT, "test-output");
  *  `PAYBRIDGE_DEMO_BIN` names another build of the binary (e.g. another target dir). */
 export async function startDemo() {
   const bin = process.env.PAYBRIDGE_DEMO_BIN || join(ROOT, "target", "debug", "paybridge-proxy");
-  const child = spawn(bin, ["demo", "--port", "0", "--root", ROOT], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(bin, ["demo", "--port", "0", "--root", SERVE_ROOT], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("demo server did not start in 20 s")), 20_000);
     let seen = "";
