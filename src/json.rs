@@ -194,9 +194,13 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
+        // Exactly four hex digits: `from_str_radix` would also take a sign ("+041").
         let h = self.s.get(self.i..self.i + 4).ok_or(JsonError::Syntax(self.i))?;
-        let text = std::str::from_utf8(h).map_err(|_| JsonError::Syntax(self.i))?;
-        let n = u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax(self.i))?;
+        let mut n = 0;
+        for &b in h {
+            let digit = (b as char).to_digit(16).ok_or(JsonError::Syntax(self.i))?;
+            n = n * 16 + digit;
+        }
         self.i += 4;
         Ok(n)
     }
@@ -420,6 +424,9 @@ mod tests {
         assert_eq!(v, Value::str("a\"b\\c/d\n中😀"));
         assert!(parse(r#""\ud83d""#).is_err(), "lone surrogate");
         assert!(parse(r#""\x""#).is_err());
+        assert!(parse(r#""\u+041""#).is_err(), "a sign is not a hex digit");
+        assert!(parse(r#""\u-041""#).is_err());
+        assert_eq!(parse(r#""\u00E9""#).unwrap(), Value::str("é"), "upper-case hex");
     }
 
     #[test]

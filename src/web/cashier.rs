@@ -3,14 +3,14 @@
 //! `Checkout` live in a small JS view (`cashier_view.js`), which sets every
 //! string with `textContent`.
 
+use super::env::page_environment;
 use super::js;
 use crate::cashier::{countdown, display_amount, methods, Desk, Method};
-use crate::env::{detect, Environment, Hints};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::i18n::Locale;
 use crate::model::{Channel, Gateway, Mode};
-use js_sys::{global, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -108,7 +108,7 @@ fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
         Some(list) => read_methods(&list)?,
         None => {
             let gateway = gateway_of(opts, &checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
-            methods(protocol(gateway)?.modes(), &page_environment())
+            methods(protocol(gateway)?.modes(), &page_environment(None))
         }
     };
     Ok(Desk { amount: display_amount(amount as i64, &currency), subject: js::str_prop(Some(opts), "subject")?, out_trade_no, methods, locale })
@@ -125,17 +125,4 @@ fn read_methods(list: &JsValue) -> Result<Vec<Method>, PayError> {
             Ok(Method { mode, channel })
         })
         .collect()
-}
-
-/// The page's environment from its user agent and wallet hints.
-fn page_environment() -> Environment {
-    let get = |path: &[&str]| path.iter().try_fold(JsValue::from(global()), |o, k| Reflect::get(&o, &JsValue::from_str(k)).ok().filter(|v| !v.is_undefined() && !v.is_null()));
-    let hints = Hints {
-        wxjs_environment: get(&["__wxjs_environment"]).and_then(|v| v.as_string()),
-        wechat_bridge: get(&["WeixinJSBridge"]).is_some(),
-        alipay_bridge: get(&["AlipayJSBridge"]).is_some(),
-        max_touch_points: get(&["navigator", "maxTouchPoints"]).and_then(|v| v.as_f64()).map(|n| n as u32),
-        ..Hints::default()
-    };
-    detect(&get(&["navigator", "userAgent"]).and_then(|v| v.as_string()).unwrap_or_default(), &hints)
 }

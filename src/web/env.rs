@@ -39,6 +39,13 @@ fn to_json(env: &Environment) -> Value {
     ])
 }
 
+/// This page's environment: `navigator.userAgent` (or `user_agent`) plus the
+/// page's own hints.
+pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
+    let ua = user_agent.or_else(|| global_prop(&["navigator", "userAgent"]).as_string()).unwrap_or_default();
+    detect(&ua, &page_hints())
+}
+
 /// Where the page runs: container (WeChat, mini-program web-view, Alipay…),
 /// OS, and the payment modes that fit, best first. Reads `navigator.userAgent`
 /// when `userAgent` is not given, plus the page's own hints. `certain` is
@@ -46,8 +53,6 @@ fn to_json(env: &Environment) -> Value {
 /// mini-programs announce themselves only after `WeixinJSBridgeReady`).
 #[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
 pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
-    let ua = user_agent.or_else(|| global_prop(&["navigator", "userAgent"]).as_string()).unwrap_or_default();
-    let hints = page_hints();
-    let env = detect(&ua, &hints);
+    let env = page_environment(user_agent);
     js_sys::JSON::parse(&to_json(&env).to_json()).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
 }

@@ -84,22 +84,54 @@ pub struct BlueOcean;
 
 /// A `payment` value of `/payment/pay` (seed L243–L258).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Payment {
+pub enum Payment {
+    /// `micropay`: the payer shows a code at the counter.
     Micropay,
+    /// `alipay.qrcode`: an Alipay QR code.
     AlipayQrcode,
+    /// `alipay.wappay`: Alipay's mobile web page.
     AlipayWappay,
+    /// `alipay.app`: Alipay app pay.
     AlipayApp,
+    /// `blueocean.qrcode`: BlueOcean's own QR / cashier page.
     BlueoceanQrcode,
+    /// `wechat.qrcode`: a WeChat Native QR code.
     WechatQrcode,
+    /// `wechat.jsapi`: WeChat JSAPI inside WeChat.
     WechatJsapi,
+    /// `wechat.mweb`: WeChat H5 (MWEB) from a mobile browser.
     WechatMweb,
+    /// `wechat.app`: WeChat app pay.
     WechatApp,
+    /// `unionpay.qrcode`: a UnionPay QR code.
     UnionpayQrcode,
+    /// `unionpay.link`: a UnionPay payment link.
     UnionpayLink,
 }
 
 impl Payment {
-    fn as_str(self) -> &'static str {
+    /// Every kind, in the seed's order.
+    pub const ALL: [Payment; 11] = [
+        Payment::Micropay,
+        Payment::AlipayQrcode,
+        Payment::AlipayWappay,
+        Payment::AlipayApp,
+        Payment::BlueoceanQrcode,
+        Payment::WechatQrcode,
+        Payment::WechatJsapi,
+        Payment::WechatMweb,
+        Payment::WechatApp,
+        Payment::UnionpayQrcode,
+        Payment::UnionpayLink,
+    ];
+
+    /// Reads a `payment` value.
+    pub fn parse(name: &str) -> Option<Payment> {
+        Payment::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The `payment` value.
+    pub fn as_str(self) -> &'static str {
         match self {
             Payment::Micropay => "micropay",
             Payment::AlipayQrcode => "alipay.qrcode",

@@ -2,7 +2,7 @@
 //! one pure [`Flow`] per payment through `driver.js`, which only carries out
 //! effects (fetch, timers, bridges, navigation, storage, listeners).
 
-use super::env::detect_environment;
+use super::env::page_environment;
 use super::js;
 use super::qr::render_qr;
 use crate::checkout::event::Event;
@@ -10,7 +10,7 @@ use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
 use crate::checkout::pending::{Pending, STORAGE_KEY};
 use crate::checkout::{effect, Order, Settings};
-use crate::env::{detect, Environment, Hints};
+use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::json::{self, Value};
@@ -153,9 +153,9 @@ fn env_of(v: &JsValue) -> Option<Environment> {
     environment_from_json(&json::parse(&text).ok()?)
 }
 
-/// This page's environment (`detectEnvironment()`).
+/// This page's environment (what `detectEnvironment()` reports).
 fn environment() -> Environment {
-    detect_environment(None).ok().and_then(|v| env_of(&v)).unwrap_or_else(|| detect("", &Hints::default()))
+    page_environment(None)
 }
 
 fn ms(o: &Object, key: &str, default: u32) -> Result<u32, PayError> {

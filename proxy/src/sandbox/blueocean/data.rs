@@ -7,104 +7,84 @@ use super::super::credentials::sandbox_secrets;
 use super::super::gateway::Ctx;
 use super::super::store::{Order, OrderState};
 use crate::sandbox::clock::paid_at_ms;
+use paybridge::gateway::blueocean::Payment;
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode};
 use paybridge::sign::{md5_hex, md5_hex_upper};
 
-/// A `payment` value of `/payment/pay`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PaymentKind {
-    Micropay,
-    AlipayQrcode,
-    AlipayWappay,
-    AlipayApp,
-    BlueoceanQrcode,
-    WechatQrcode,
-    WechatJsapi,
-    WechatMweb,
-    WechatApp,
-    UnionpayQrcode,
-    UnionpayLink,
+/// What the sandbox records and answers for each `payment` kind.
+pub trait KindTraits {
+    /// The mode an order of this kind is recorded with.
+    fn mode(self) -> Mode;
+    /// The wallet (micropay: decided by the payer's code).
+    fn channel(self) -> Channel;
+    /// Whether WeChat needs the merchant's `sub_appid` (JSAPI, APP).
+    fn needs_sub_appid(self) -> bool;
+    /// Whether the order starts in `USERPAYING` (MWEB and UPOP, per the examples).
+    fn starts_paying(self) -> bool;
 }
 
-/// Each kind with its `payment` name, mode, wallet, `trade_type` and `provider`.
-const KINDS: [(PaymentKind, &str, Mode, Channel, &str, &str); 11] = [
-    (PaymentKind::Micropay, "micropay", Mode::Counter, Channel::Any, "MICROPAY", ""),
-    (PaymentKind::AlipayQrcode, "alipay.qrcode", Mode::Qr, Channel::Alipay, "NATIVE", "alipay"),
-    (PaymentKind::AlipayWappay, "alipay.wappay", Mode::Wap, Channel::Alipay, "WAPPAY", "alipay"),
-    (PaymentKind::AlipayApp, "alipay.app", Mode::App, Channel::Alipay, "APP", "alipay"),
-    (PaymentKind::BlueoceanQrcode, "blueocean.qrcode", Mode::Qr, Channel::Any, "NATIVE", "blueocean"),
-    (PaymentKind::WechatQrcode, "wechat.qrcode", Mode::Qr, Channel::Wechat, "NATIVE", "wechat"),
-    (PaymentKind::WechatJsapi, "wechat.jsapi", Mode::Jsapi, Channel::Wechat, "JSAPI", "wechat"),
-    (PaymentKind::WechatMweb, "wechat.mweb", Mode::H5, Channel::Wechat, "MWEB", "wechat"),
-    (PaymentKind::WechatApp, "wechat.app", Mode::App, Channel::Wechat, "APP", "wechat"),
-    (PaymentKind::UnionpayQrcode, "unionpay.qrcode", Mode::Qr, Channel::Unionpay, "NATIVE", "unionpay"),
-    (PaymentKind::UnionpayLink, "unionpay.link", Mode::Wap, Channel::Unionpay, "LINK", "unionpay"),
+/// Each kind with its mode, wallet, `trade_type` and `provider`.
+const KINDS: [(Payment, Mode, Channel, &str, &str); 11] = [
+    (Payment::Micropay, Mode::Counter, Channel::Any, "MICROPAY", ""),
+    (Payment::AlipayQrcode, Mode::Qr, Channel::Alipay, "NATIVE", "alipay"),
+    (Payment::AlipayWappay, Mode::Wap, Channel::Alipay, "WAPPAY", "alipay"),
+    (Payment::AlipayApp, Mode::App, Channel::Alipay, "APP", "alipay"),
+    (Payment::BlueoceanQrcode, Mode::Qr, Channel::Any, "NATIVE", "blueocean"),
+    (Payment::WechatQrcode, Mode::Qr, Channel::Wechat, "NATIVE", "wechat"),
+    (Payment::WechatJsapi, Mode::Jsapi, Channel::Wechat, "JSAPI", "wechat"),
+    (Payment::WechatMweb, Mode::H5, Channel::Wechat, "MWEB", "wechat"),
+    (Payment::WechatApp, Mode::App, Channel::Wechat, "APP", "wechat"),
+    (Payment::UnionpayQrcode, Mode::Qr, Channel::Unionpay, "NATIVE", "unionpay"),
+    (Payment::UnionpayLink, Mode::Wap, Channel::Unionpay, "LINK", "unionpay"),
 ];
 
-impl PaymentKind {
-    /// Reads a `payment` value.
-    pub fn parse(name: &str) -> Option<PaymentKind> {
-        KINDS.iter().find(|k| k.1 == name).map(|k| k.0)
+fn row(kind: Payment) -> &'static (Payment, Mode, Channel, &'static str, &'static str) {
+    KINDS.iter().find(|k| k.0 == kind).unwrap_or(&KINDS[0])
+}
+
+impl KindTraits for Payment {
+    fn mode(self) -> Mode {
+        row(self).1
     }
 
-    fn row(self) -> &'static (PaymentKind, &'static str, Mode, Channel, &'static str, &'static str) {
-        KINDS.iter().find(|k| k.0 == self).unwrap_or(&KINDS[0])
+    fn channel(self) -> Channel {
+        row(self).2
     }
 
-    /// The mode an order of this kind is recorded with.
-    pub fn mode(self) -> Mode {
-        self.row().2
+    fn needs_sub_appid(self) -> bool {
+        matches!(self, Payment::WechatJsapi | Payment::WechatApp)
     }
 
-    /// The wallet (micropay: decided by the payer's code).
-    pub fn channel(self) -> Channel {
-        self.row().3
+    fn starts_paying(self) -> bool {
+        matches!(self, Payment::WechatMweb | Payment::UnionpayLink)
     }
+}
 
-    /// Whether WeChat needs the merchant's `sub_appid` (JSAPI, APP).
-    pub fn needs_sub_appid(self) -> bool {
-        matches!(self, PaymentKind::WechatJsapi | PaymentKind::WechatApp)
-    }
-
-    /// Whether the order starts in `USERPAYING` (MWEB and UPOP, per the examples).
-    pub fn starts_paying(self) -> bool {
-        matches!(self, PaymentKind::WechatMweb | PaymentKind::UnionpayLink)
-    }
-
-    /// Whether `data.qrcode` carries the wallet URL.
-    fn has_qrcode(self) -> bool {
-        matches!(
-            self,
-            PaymentKind::AlipayQrcode
-                | PaymentKind::AlipayWappay
-                | PaymentKind::BlueoceanQrcode
-                | PaymentKind::WechatQrcode
-                | PaymentKind::UnionpayQrcode
-                | PaymentKind::UnionpayLink
-        )
-    }
+/// Whether `data.qrcode` carries the wallet URL.
+fn has_qrcode(kind: Payment) -> bool {
+    matches!(kind, Payment::AlipayQrcode | Payment::AlipayWappay | Payment::BlueoceanQrcode | Payment::WechatQrcode | Payment::UnionpayQrcode | Payment::UnionpayLink)
 }
 
 fn param<'a>(order: &'a Order, name: &str) -> &'a str {
     order.params.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
-fn kind_of(order: &Order) -> PaymentKind {
-    PaymentKind::parse(param(order, "payment")).unwrap_or(PaymentKind::Micropay)
+fn kind_of(order: &Order) -> Payment {
+    Payment::parse(param(order, "payment")).unwrap_or(Payment::Micropay)
 }
 
 /// The order's `trade_type`.
 pub fn trade_type(order: &Order) -> &'static str {
-    kind_of(order).row().4
+    row(kind_of(order)).3
 }
 
 /// The order's `provider` (micropay: the wallet the code belonged to).
 fn provider(order: &Order) -> &'static str {
     match (kind_of(order), order.channel) {
-        (PaymentKind::Micropay, Channel::Alipay) => "alipay",
-        (PaymentKind::Micropay, _) => "wechat",
-        (kind, _) => kind.row().5,
+        (Payment::Micropay, Channel::Alipay) => "alipay",
+        (Payment::Micropay, _) => "wechat",
+        (kind, _) => row(kind).4,
     }
 }
 
@@ -157,7 +137,7 @@ fn payload(ctx: &Ctx, order: &Order) -> Vec<(&'static str, Value)> {
     let secs = (order.created_ms / 1000).to_string();
     let prepay = format!("wx{}{}", order.gateway_order_id, nonce(order, "prepay", 6));
     match kind_of(order) {
-        PaymentKind::WechatJsapi => {
+        Payment::WechatJsapi => {
             let fields = [
                 ("appId", param(order, "sub_appid").to_owned()),
                 ("timeStamp", secs),
@@ -169,7 +149,7 @@ fn payload(ctx: &Ctx, order: &Order) -> Vec<(&'static str, Value)> {
             let obj = Value::object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).chain([("paySign", Value::String(pay_sign))]));
             vec![("jsapi", Value::str(obj.to_json())), ("openid", Value::str(param(order, "sub_openid")))]
         }
-        PaymentKind::WechatApp => {
+        Payment::WechatApp => {
             let fields = [
                 ("appid", param(order, "sub_appid").to_owned()),
                 ("partnerid", "1900000109".to_owned()),
@@ -182,7 +162,7 @@ fn payload(ctx: &Ctx, order: &Order) -> Vec<(&'static str, Value)> {
             let obj = Value::object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).chain([("paySign", Value::String(pay_sign))]));
             vec![("app", Value::str(obj.to_json()))]
         }
-        PaymentKind::AlipayApp => {
+        Payment::AlipayApp => {
             let subject = order_string_text(param(order, "body"));
             let subject = if subject.is_empty() { order.out_trade_no.clone() } else { subject };
             let fields = [
@@ -207,7 +187,7 @@ fn payload(ctx: &Ctx, order: &Order) -> Vec<(&'static str, Value)> {
             let obj = Value::object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).chain([("sign", Value::str(sign)), ("sign_type", Value::str("RSA"))]));
             vec![("app", Value::str(obj.to_json())), ("app_format", Value::str(app_format))]
         }
-        PaymentKind::WechatMweb => vec![("mweb_url", Value::str(ctx.wallet_url(Gateway::BlueOcean, &order.out_trade_no)))],
+        Payment::WechatMweb => vec![("mweb_url", Value::str(ctx.wallet_url(Gateway::BlueOcean, &order.out_trade_no)))],
         _ => Vec::new(),
     }
 }
@@ -217,7 +197,7 @@ pub fn order_data(ctx: &Ctx, order: &Order) -> Value {
     let kind = kind_of(order);
     let paid = matches!(order.state, OrderState::Paid | OrderState::Refunded | OrderState::Reverted) && order.transaction_id.is_some();
     let paid_s = if paid { paid_at_ms(order.transaction_id.as_deref()).map_or(0, |ms| ms / 1000) } else { 0 };
-    let qrcode = if kind.has_qrcode() { ctx.wallet_url(Gateway::BlueOcean, &order.out_trade_no) } else { String::new() };
+    let qrcode = if has_qrcode(kind) { ctx.wallet_url(Gateway::BlueOcean, &order.out_trade_no) } else { String::new() };
     let appid = sandbox_secrets(Gateway::BlueOcean).get("appid").ok().and_then(|a| a.parse().ok()).map_or(Value::Null, Value::int_value);
     let mut members: Vec<(&str, Value)> = vec![
         ("appid", appid),

@@ -30,8 +30,9 @@ mod data;
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};
 use super::store::{Order, OrderState};
-use data::{order_data, trade_type, PaymentKind};
+use data::{order_data, trade_type, KindTraits};
 use paybridge::gateway::blueocean::BlueOceanCode;
+use paybridge::gateway::blueocean::Payment;
 use paybridge::gateway::wire::{text_pairs, Secrets};
 use paybridge::gateway::{CreateParams, Endpoint};
 use paybridge::json::Value;
@@ -75,7 +76,7 @@ fn code_provider(code: &str) -> Option<Channel> {
 
 fn pay(ctx: &Ctx, p: &Value) -> Reply {
     let Some(name) = p.text("payment") else { return missing("payment") };
-    let Some(kind) = PaymentKind::parse(name) else { return refuse(BlueOceanCode::ParameterFormat) };
+    let Some(kind) = Payment::parse(name) else { return refuse(BlueOceanCode::ParameterFormat) };
     let amount = match p.get("total_fee") {
         None => return missing("total_fee"),
         Some(v) => match v.as_i64().filter(|a| (1..=100_000_000_000).contains(a)) {
@@ -88,13 +89,13 @@ fn pay(ctx: &Ctx, p: &Value) -> Reply {
         Some(_) => return refuse(BlueOceanCode::ParameterFormat),
         None => format!("11{}", ctx.now_ms),
     };
-    for (field, needed) in [("spbill_create_ip", kind == PaymentKind::WechatMweb), ("sub_appid", kind.needs_sub_appid()), ("sub_openid", kind == PaymentKind::WechatJsapi)] {
+    for (field, needed) in [("spbill_create_ip", kind == Payment::WechatMweb), ("sub_appid", kind.needs_sub_appid()), ("sub_openid", kind == Payment::WechatJsapi)] {
         if needed && p.text(field).is_none() {
             return missing(field);
         }
     }
     let mut channel = kind.channel();
-    if kind == PaymentKind::Micropay {
+    if kind == Payment::Micropay {
         let Some(code) = p.text("code") else { return missing("code") };
         if !(10..=32).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
             return refuse(BlueOceanCode::ParameterFormat);
@@ -116,7 +117,7 @@ fn pay(ctx: &Ctx, p: &Value) -> Reply {
     if kind.starts_paying() {
         order.state = OrderState::Paying;
     }
-    let counter_pending = kind == PaymentKind::Micropay && ctx.settings.counter_pin_ms > 0;
+    let counter_pending = kind == Payment::Micropay && ctx.settings.counter_pin_ms > 0;
     if counter_pending {
         order.state = OrderState::Paying;
         order.settle_at_ms = Some(ctx.now_ms + ctx.settings.counter_pin_ms);
@@ -124,7 +125,7 @@ fn pay(ctx: &Ctx, p: &Value) -> Reply {
     if !ctx.store.insert(order) {
         return refuse(BlueOceanCode::DuplicateOrderNo);
     }
-    if kind == PaymentKind::Micropay && !counter_pending {
+    if kind == Payment::Micropay && !counter_pending {
         let _ = ctx.store.update(Gateway::BlueOcean, &no, ctx.now_ms, |o| o.apply(super::store::PayerAction::Pay, ctx.now_ms));
     }
     if counter_pending {
