@@ -15,7 +15,11 @@
 // `plan()`; combinations that do not apply are reported as skipped with the
 // reason, and the ones that must fail (jsapi outside its wallet, app without
 // a native bridge) are run and must fail with `bridge_unavailable` before any
-// gateway order exists. The result table lands in test-output/matrix.md.
+// gateway order exists. Then the unhappy paths, for every gateway: the payer
+// fails, the gateway expires the order, the page cancels, the deadline passes
+// and a fresh code is paid, the proxy goes away in the middle of polling; and
+// for every gateway with a phone redirect mode, a reload in the middle of the
+// payment. The result tables land in test-output/matrix.md.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -204,6 +208,7 @@ const until = (page, states, timeout = 15_000) =>
   page.waitForFunction((s) => s.includes(document.body.dataset.state), states, { timeout });
 const errorText = (page) => page.evaluate(() => (document.getElementById("co-error").hidden ? "" : document.getElementById("co-error").textContent));
 const orderNo = async (page) => (await page.textContent("#co-order")).trim();
+const outcome = async (page) => JSON.parse(await page.textContent("#co-outcome"));
 const control = async (gateway, order, action) => {
   const res = await fetch(`${demo.url}sandbox/${gateway}/_control/orders/${order}/${action}`, { method: "POST" });
   assert.equal(res.status, 200, `${action} ${gateway}/${order}: ${await res.text()}`);
@@ -236,9 +241,9 @@ async function payInWallet(phone, url) {
 }
 
 /** HiPOS is pick-up: paid online is "paying" until the store's POS confirms the pickup. */
-async function pickupIfHipos(c, page, order) {
+async function pickupIfHipos(c, page, order, timeout = 15_000) {
   if (c.gateway !== "hipos") return;
-  await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("status paying (PAID)"), null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("status paying (PAID)"), null, { timeout });
   assert.equal(await state(page), "waiting", "paid but not collected is not success yet");
   await control("hipos", order, "pickup");
 }
@@ -396,6 +401,157 @@ const FLOWS = {
   },
 };
 
+/** The unhappy paths: each gateway's first QR offer on a desktop, and its first redirect mode on a phone. */
+const firstQr = (g) => MODES[g].find(([m]) => m === "qr")[1];
+const REDIRECT_MODES = ["h5", "wap", "cashier"];
+const UNHAPPY = {
+  /** The payer's wallet says the payment failed: a terminal `failed`, never paid. Gateways whose
+   *  status answer has no such state keep the page waiting until its deadline: `expired`. */
+  async fail(g) {
+    await endsUnpaid(g, "fail", "failed", "failed");
+  },
+  /** The gateway closes the order at its own expiry: a terminal `closed` (or, as above, `expired`). */
+  async expire(g) {
+    await endsUnpaid(g, "expire", "closed", "expired");
+  },
+  /** The page gives up: `cancelled`, no query afterwards, the order not paid. */
+  async cancel(g) {
+    const { page, order, ctx } = await startQr(g);
+    await page.click("#co-cancel");
+    await until(page, ["error", "succeeded"]);
+    assert.equal(await page.getAttribute("#co-error", "data-code"), "cancelled");
+    const later = [];
+    page.on("request", (r) => { if (r.url().includes("/proxy/")) later.push(r.url()); });
+    await page.waitForTimeout(1_500);
+    assert.deepEqual(later, [], "no query after cancel");
+    assert.notEqual((await sandboxOrder(g, order)).body.state, "paid");
+    await ctx.close();
+  },
+  /** The order's deadline passes: a fresh order number and a fresh code, which the payer then pays. */
+  async renew(g) {
+    const { page, order: first, ctx, phone } = await startQr(g, "&ttl=1500&renew=1");
+    await page.waitForFunction((o) => document.getElementById("co-order").textContent.trim() !== o, first, { timeout: 20_000 });
+    const second = await orderNo(page);
+    assert.match(await page.textContent("#co-log"), new RegExp(`expired ${first}, renewing`));
+    await page.waitForFunction(() => document.body.dataset.state === "waiting");
+    const qr = await decodeCanvas(page, "#co-qr");
+    assert.equal(qr?.text, `${demo.url}sandbox/wallet/${g}/${second}`, "the fresh code is the fresh order's");
+    await payInWallet(phone, qr.text);
+    await pickupIfHipos({ gateway: g }, page, second);
+    await assertPaid({ gateway: g }, page, second);
+    await ctx.close();
+  },
+  /** The proxy goes away in the middle of polling (the long-poll in flight is reset, every call
+   *  after it refused) and comes back: the page keeps waiting, then sees the payment. */
+  async outage(g) {
+    const proxy = proxyLine();
+    const { page, order, ctx, phone } = await startQr(g, "", proxy.install);
+    await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("status "), null, { timeout: 15_000 }).catch(() => {});
+    await proxy.down();
+    await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("still polling"), null, { timeout: 20_000 });
+    assert.equal(await state(page), "waiting", "an outage is not an outcome");
+    await screenshot(page, `unhappy-outage-${g}`);
+    await payInWallet(phone, `${demo.url}sandbox/wallet/${g}/${order}`);
+    await page.waitForTimeout(1_000);
+    assert.equal(await state(page), "waiting", "nothing is known while the proxy is away");
+    proxy.up();
+    // Back-off after the failed calls: the next query may be several seconds away.
+    await pickupIfHipos({ gateway: g }, page, order, 30_000);
+    await assertPaid({ gateway: g }, page, order);
+    await ctx.close();
+  },
+  /** Phone redirect modes: the payer reloads the shop's page while the wallet is still open; the page resumes and waits. */
+  async reload(g) {
+    const [mode, channel] = MODES[g].find(([m]) => REDIRECT_MODES.includes(m));
+    const ctx = await browser.newContext(ENVS.iphone.context);
+    const page = await ctx.newPage();
+    const q = new URLSearchParams({ gateway: g, mode, channel, locale: "en" });
+    await page.goto(`${demo.url}checkout.html?${q}`);
+    await page.waitForFunction(() => document.body.dataset.state === "ready");
+    await page.click("#co-pay");
+    await page.waitForURL(new RegExp(`/sandbox/wallet/${g}/`), { timeout: 15_000 });
+    const order = page.url().split("/").pop().split("?")[0];
+    await page.goto(`${demo.url}checkout.html?${q}`);
+    await page.waitForSelector("#co-confirm:not([hidden])", { timeout: 15_000 });
+    assert.equal(await state(page), "waiting", "resumed, nothing assumed");
+    assert.equal(await orderNo(page), order);
+    await screenshot(page, `unhappy-reload-${g}`);
+    await control(g, order, "pay");
+    await assertPaid({ gateway: g }, page, order);
+    await ctx.close();
+  },
+};
+
+/** The page's line to the proxy, which the test can cut: `down()` resets the calls in flight
+ *  (a long-poll included) and refuses new ones until `up()`. */
+function proxyLine() {
+  let down = false;
+  const open = new Set();
+  const end = (call, how) => { if (!call.done) { call.done = true; return how(); } };
+  return {
+    install: (page) => page.route("**/proxy/**", async (route) => {
+      if (down) return route.abort("connectionrefused");
+      const call = { route, done: false };
+      open.add(call);
+      try {
+        const response = await route.fetch({ timeout: 60_000 });
+        await end(call, () => route.fulfill({ response }));
+      } catch {
+        await end(call, () => route.abort("connectionreset")).catch(() => {});
+      } finally {
+        open.delete(call);
+      }
+    }),
+    down: async () => {
+      down = true;
+      for (const call of open) await end(call, () => call.route.abort("connectionreset")).catch(() => {});
+    },
+    up: () => { down = false; },
+  };
+}
+
+/** BeeCloud's status answer says only paid or not (`pay_result`): a failed or closed order is,
+ *  to it, not paid yet, and the page waits until its own deadline (4 s here), then `expired`. */
+const SAYS_ONLY_PAID = new Set(["beecloud"]);
+/** HiPOS's O2O order has one end besides pickup: `CANCELLED`, for a failure and an expiry alike. */
+const ENDS_CANCELLED = new Set(["hipos"]);
+
+/** The sandbox ends an unpaid order with `action`: the page shows `want` (see above for BeeCloud
+ *  and HiPOS); never success. */
+async function endsUnpaid(g, action, want, sandboxState) {
+  const { page, order, ctx } = await startQr(g, "&ttl=4000");
+  await control(g, order, action);
+  await until(page, ["failed", "closed", "cancelled", "succeeded", "error"]);
+  if (SAYS_ONLY_PAID.has(g)) {
+    assert.equal(await page.getAttribute("#co-error", "data-code"), "expired", `${g}: ${await state(page)}`);
+  } else {
+    assert.equal(await state(page), ENDS_CANCELLED.has(g) ? "cancelled" : want, await errorText(page));
+    assert.equal((await outcome(page)).verified, true);
+  }
+  assert.equal((await sandboxOrder(g, order)).body.state, sandboxState);
+  await ctx.close();
+}
+
+/** A QR payment started on a fresh desktop page; resolves once the code is shown. */
+async function startQr(gateway, extra = "", prepare = async () => {}) {
+  const ctx = await browser.newContext(ENVS.desktop.context);
+  const page = await ctx.newPage();
+  await prepare(page);
+  const q = `gateway=${gateway}&mode=qr&channel=${firstQr(gateway)}&locale=en${extra}`;
+  await page.goto(`${demo.url}checkout.html?${q}`);
+  await page.waitForFunction(() => document.body.dataset.state === "ready");
+  await page.click("#co-pay");
+  await until(page, ["waiting", "error"]);
+  assert.equal(await state(page), "waiting", await errorText(page));
+  return { ctx, page, order: await orderNo(page), phone: await payerCtx.newPage() };
+}
+
+const unhappyResults = new Map();
+/** Unhappy paths that cannot be driven for a gateway, and why. */
+const UNHAPPY_SKIPS = {
+  "hipos/renew": "a HiPOS pickup code carries the gateway's own expiry (5 min in the sandbox), which outranks orderTtlMs; renewal at a deadline is covered by the other four",
+};
+
 test("the matrix's table is the client's: MODES equals the wasm's offers, environments detect as intended", async () => {
   for (const [envName, env] of Object.entries(ENVS)) {
     const { page } = await tabFor(envName);
@@ -453,6 +609,28 @@ describe("matrix", { concurrency: LANES }, () => {
       }
     });
   }
+  describe("unhappy paths", { concurrency: 1 }, () => {
+    for (const g of Object.keys(MODES)) {
+      for (const [path, run] of Object.entries(UNHAPPY)) {
+        const key = `${g}/${path}`;
+        const skip = UNHAPPY_SKIPS[key] ?? (path === "reload" && !MODES[g].some(([m]) => REDIRECT_MODES.includes(m)) ? "no phone redirect mode (h5, wap, hosted cashier)" : null);
+        if (skip) {
+          unhappyResults.set(key, `skip: ${skip}`);
+          test(`${g} · ${path}`, { skip }, () => {});
+          continue;
+        }
+        test(`${g} · ${path}`, async () => {
+          try {
+            await run(g);
+            unhappyResults.set(key, "pass");
+          } catch (e) {
+            unhappyResults.set(key, `FAIL ${String(e.message).split("\n")[0].slice(0, 120)}`);
+            throw e;
+          }
+        });
+      }
+    }
+  });
 });
 
 /** test-output/matrix.md: gateway × (mode, channel) × environment. */
@@ -475,6 +653,10 @@ function writeReport() {
     }
   }
   lines.push("", "Skipped:", ...[...skips].map(([why, n]) => `${n}. ${why}`), "");
+  const paths = Object.keys(UNHAPPY);
+  lines.push("## Unhappy paths", "", `| gateway | ${paths.join(" | ")} |`, `|---|${paths.map(() => "---").join("|")}|`);
+  for (const g of Object.keys(MODES)) lines.push(`| ${g} | ${paths.map((p) => unhappyResults.get(`${g}/${p}`) ?? "not run").join(" | ")} |`);
+  lines.push("");
   mkdirSync(OUTPUT, { recursive: true });
   writeFileSync(join(OUTPUT, "matrix.md"), lines.join("\n"));
 }
