@@ -28,7 +28,7 @@
 //! (Backspace, Tab, arrows…) and a pause of [`Scanner::PAUSE_RESET_MS`]
 //! drop what came before; modifiers are ignored; the buffer is bounded.
 
-use crate::error::{ErrorCode, PayError, Reason};
+use crate::error::{PayError, Reason};
 use crate::i18n::Locale;
 use crate::model::Channel;
 
@@ -76,10 +76,9 @@ pub fn recognise(code: &str) -> CodeKind {
 /// asks for a fresh code (reason `AuthCodeInvalid`). The detail shows only
 /// the masked code.
 pub fn channel_for(code: &str) -> Result<Channel, PayError> {
-    recognise(code).channel().ok_or_else(|| PayError {
-        reason: Reason::AuthCodeInvalid,
-        ..PayError::new(ErrorCode::InvalidArgument).with_detail(format!("payer code {} is not a WeChat, Alipay or UnionPay code", mask(code)))
-    })
+    recognise(code)
+        .channel()
+        .ok_or_else(|| PayError::invalid_argument(format!("payer code {} is not a WeChat, Alipay or UnionPay code", mask(code))).with_reason(Reason::AuthCodeInvalid))
 }
 
 /// The code with all but its first 4 and last 4 characters replaced by `*`

@@ -101,9 +101,16 @@ pub enum Reason {
     Unknown,
 }
 
-/// An error from parsing, validating or talking to a gateway.
+/// An error from parsing, validating or talking to a gateway. One pointer
+/// wide: its fields ([`PayErrorInfo`]) live on the heap, so every
+/// `Result<T, PayError>` is no larger than `T` plus a tag, and the happy path
+/// never copies four `Option<String>`s around.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PayError {
+pub struct PayError(Box<PayErrorInfo>);
+
+/// What a [`PayError`] says (read through the error, e.g. `err.code`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayErrorInfo {
     /// The stable code seen from JS.
     pub code: ErrorCode,
     /// What the failure means, for the payer-facing message.
@@ -125,7 +132,7 @@ impl PayError {
     #[cold]
     #[inline(never)]
     pub fn new(code: ErrorCode) -> Self {
-        PayError { code, reason: Reason::General, gateway: None, gateway_code: None, gateway_message: None, detail: None }
+        PayError(Box::new(PayErrorInfo { code, reason: Reason::General, gateway: None, gateway_code: None, gateway_message: None, detail: None }))
     }
 
     /// An invalid payload, with a developer-facing detail.
@@ -143,7 +150,7 @@ impl PayError {
     #[cold]
     #[inline(never)]
     fn coded(code: ErrorCode, detail: String) -> Self {
-        PayError { detail: Some(detail), ..PayError::new(code) }
+        PayError::new(code).set_detail(detail)
     }
 
     /// A gateway refusal with the gateway's own code and message.
@@ -154,14 +161,14 @@ impl PayError {
     #[cold]
     #[inline(never)]
     fn gateway_refusal(gateway: Gateway, code: String, reason: Reason, message: Option<&str>) -> Self {
-        PayError {
+        PayError(Box::new(PayErrorInfo {
             code: ErrorCode::GatewayError,
             reason,
             gateway: Some(gateway),
             gateway_code: Some(code),
             gateway_message: message.filter(|m| !m.is_empty()).map(str::to_owned),
             detail: None,
-        }
+        }))
     }
 
     /// Adds a developer-facing detail.
@@ -175,9 +182,29 @@ impl PayError {
         self
     }
 
+    /// The same error with another `reason` (which payer-facing message it gets).
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.reason = reason;
+        self
+    }
+
     /// The payer-facing message in `locale`.
     pub fn message(&self, locale: Locale) -> &'static str {
         crate::i18n::message(self.code, self.reason, locale)
+    }
+}
+
+impl std::ops::Deref for PayError {
+    type Target = PayErrorInfo;
+
+    fn deref(&self) -> &PayErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for PayError {
+    fn deref_mut(&mut self) -> &mut PayErrorInfo {
+        &mut self.0
     }
 }
 

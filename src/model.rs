@@ -165,8 +165,8 @@ pub enum NextAction {
     },
     /// Invoke `getBrandWCPayRequest` (or `wx.requestPayment`) with these.
     WechatJsapi {
-        /// The six bridge parameters.
-        params: WechatJsapiParams,
+        /// The six bridge parameters (boxed: they would make every action six strings wide).
+        params: Box<WechatJsapiParams>,
     },
     /// Invoke `AlipayJSBridge.call('tradePay', {tradeNO})`.
     AlipayTradePay {

@@ -56,7 +56,7 @@ fn query(store: &Store, settings: &Settings, now: i64, no: &str) -> Result<Order
 }
 
 fn code_of(reply: &Reply) -> String {
-    read_envelope(&reply.body).err().and_then(|e| e.gateway_code).unwrap_or_else(|| "0".into())
+    read_envelope(&reply.body).err().and_then(|e| e.gateway_code.clone()).unwrap_or_else(|| "0".into())
 }
 
 #[test]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::ErrorCode;
 
 #[test]
 fn recognises_the_seeds_example_codes() {
@@ -36,7 +37,7 @@ fn channels_and_the_refusal() {
     let e = channel_for("999912345678").unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert_eq!(e.reason, Reason::AuthCodeInvalid);
-    let detail = e.detail.unwrap_or_default();
+    let detail = e.detail.clone().unwrap_or_default();
     assert!(detail.contains("9999****5678") && !detail.contains("999912345678"), "{detail}");
 }
 

@@ -61,7 +61,7 @@ async fn fetch(shared: &Shared) -> Result<String, ProxyError> {
     let request = token_request(&shared.config.notify_url(Gateway::HiPos));
     let signed = codec
         .encode_request(endpoint, TOKEN_PATH, &request.params, &config.secrets, now_ms())
-        .map_err(|e| ProxyError::misconfigured(format!("HiPOS token request: {}", e.detail.unwrap_or_default())))?;
+        .map_err(|e| ProxyError::misconfigured(format!("HiPOS token request: {}", e.detail.as_deref().unwrap_or_default())))?;
     let url = upstream_url(config, endpoint, TOKEN_PATH, &signed);
     let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;
     let body = std::str::from_utf8(&reply.body)
@@ -69,7 +69,7 @@ async fn fetch(shared: &Shared) -> Result<String, ProxyError> {
         .and_then(|t| paybridge::json::parse(t).ok())
         .filter(|v| matches!(v, Value::Object(_)))
         .ok_or_else(|| ProxyError::bad_upstream_body("the HiPOS token answer is not a JSON object"))?;
-    parse_token(&body).map(|t| t.token).map_err(|e| auth_failed(format!("HiPOS gave no token: {}", e.gateway_code.or(e.detail).unwrap_or_default())))
+    parse_token(&body).map(|t| t.token).map_err(|e| auth_failed(format!("HiPOS gave no token: {}", e.gateway_code.as_deref().or(e.detail.as_deref()).unwrap_or_default())))
 }
 
 /// Whether a HiPOS answer refuses the token (code 6001 in any `*_response`).

@@ -109,7 +109,7 @@ pub(super) fn parse_create(payment: Payment, mode: Mode, body: &Value, policy: &
         }
         Payment::WechatMweb => NextAction::Redirect { url: redirect(policy, field(data()?, "mweb_url")?)? },
         Payment::AlipayWappay | Payment::UnionpayLink => NextAction::Redirect { url: redirect(policy, field(data()?, "qrcode")?)? },
-        Payment::WechatJsapi => NextAction::WechatJsapi { params: jsapi(data()?)? },
+        Payment::WechatJsapi => NextAction::WechatJsapi { params: Box::new(jsapi(data()?)?) },
         Payment::WechatApp => NextAction::App { provider: AppProvider::Wechat, payload: wechat_app(data()?)? },
         Payment::AlipayApp => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data()?)? },
     };

@@ -202,14 +202,14 @@ fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> 
         None => return Err(PayError::invalid_payload("ChaoYing WeChat pay_info has no `appId`")),
     };
     Ok(NextAction::WechatJsapi {
-        params: WechatJsapiParams {
+        params: Box::new(WechatJsapiParams {
             app_id,
             time_stamp: field(&info, "timeStamp", what)?,
             nonce_str: field(&info, "nonceStr", what)?,
             package: field(&info, "package", what)?,
             sign_type: field(&info, "signType", what)?,
             pay_sign: field(&info, "paySign", what)?,
-        },
+        }),
     })
 }
 

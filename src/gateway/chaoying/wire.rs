@@ -122,7 +122,7 @@ fn body_pairs(text: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn signature_error(detail: &str) -> PayError {
-    PayError { reason: Reason::Signature, ..PayError::invalid_payload(detail.to_owned()) }
+    PayError::invalid_payload(detail.to_owned()).with_reason(Reason::Signature)
 }
 
 /// `state` / `result_code` values the notification treats as success.
@@ -258,9 +258,7 @@ impl GatewayWire for ChaoYing {
         let fields = signed_fields(&pairs);
         if let (Ok(want), Some(got)) = (secrets.get("mch_id"), fields.get("mch_id")) {
             if want != *got {
-                return Err(
-                    PayError { reason: Reason::Credentials, ..PayError::new(ErrorCode::InvalidPayload) }.with_detail("ChaoYing notification is for another merchant (mch_id)")
-                );
+                return Err(PayError::new(ErrorCode::InvalidPayload).with_reason(Reason::Credentials).with_detail("ChaoYing notification is for another merchant (mch_id)"));
             }
         }
         let out_trade_no = fields.get("out_trade_no").ok_or_else(|| PayError::invalid_payload("ChaoYing notification has no out_trade_no"))?.to_string();

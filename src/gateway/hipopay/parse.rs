@@ -101,7 +101,7 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
                 NextAction::Await
             }
         }
-        (Mode::Jsapi, _) => NextAction::WechatJsapi { params: jsapi(data, p)? },
+        (Mode::Jsapi, _) => NextAction::WechatJsapi { params: Box::new(jsapi(data, p)?) },
         (Mode::App, Channel::Alipay) => alipay_app(data)?,
         (Mode::App, _) => wechat_app(data)?,
         (Mode::Cashier | Mode::Wap | Mode::H5, _) => NextAction::Redirect { url: url(data, policy)? },

@@ -329,7 +329,7 @@ fn fixture_outcomes_do_not_depend_on_create_params() {
         let param = |k: &str| case["params"][k].as_str().map(str::to_owned);
         (full.openid, full.sub_appid, full.auth_code, full.return_url) = (param("openid"), param("subAppid"), param("authCode"), param("returnUrl"));
         full.mini_program = case["params"]["miniProgram"].as_bool().unwrap_or(false);
-        let outcome = |p: &CreateParams| HipoPay.parse_create(p, &body, &policy).map(|c| c.action).map_err(|e| (e.code, e.gateway_code));
+        let outcome = |p: &CreateParams| HipoPay.parse_create(p, &body, &policy).map(|c| c.action).map_err(|e| (e.code, e.gateway_code.clone()));
         assert_eq!(outcome(&bare), outcome(&full), "{}", case["name"]);
         checked += 1;
     }

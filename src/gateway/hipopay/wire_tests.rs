@@ -208,7 +208,7 @@ fn encoding_refuses_what_it_cannot_sign_honestly() {
     assert_eq!(HipoPay.encode_request(e, e.path, &no_amount, &secrets, NOW_MS).unwrap_err().code, ErrorCode::ProxyError);
     let no_merchant = Secrets::from_pairs([("agent_no", "a"), ("private_key_pem", AGENT_PRIVATE), ("currency", "HKD")]);
     let err = HipoPay.encode_request(e, e.path, &with_amount(Value::int_value(1)), &no_merchant, NOW_MS).unwrap_err();
-    assert!(err.detail.unwrap_or_default().contains("merchant_no"));
+    assert!(err.detail.clone().unwrap_or_default().contains("merchant_no"));
     let q = endpoint("/order");
     assert_eq!(HipoPay.encode_request(q, "/order?x=1", &Value::object::<&str>([]), &secrets, NOW_MS).unwrap_err().code, ErrorCode::ProxyError);
     let bad_key = Secrets::from_pairs([("agent_no", "a"), ("private_key_pem", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")]);
