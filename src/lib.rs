@@ -7,14 +7,18 @@
 //! - [`gateway`]: one module per gateway behind [`gateway::GatewayProtocol`];
 //! - [`qr`]: QR matrices, SVG output and the canvas layout arithmetic;
 //! - [`url_guard`]: the redirect allowlist;
+//! - `cashier` / `counter` (features `cashier-desk`, `counter-screen`): the
+//!   built-in cashier desk and the shop-counter screen;
 //! - [`env`]: where the page runs (WeChat, mini-program, Alipay…) and which modes fit;
 //! - [`poll`]: the status-polling schedule as pure logic with injected time;
 //! - [`error`] and [`i18n`]: typed errors with zh-CN / zh-HK / en messages;
 //! - `sign` (feature `signing`, native only): request signing for the proxy;
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` facade.
 
+#[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
 pub mod cashier;
 pub mod checkout;
+#[cfg(feature = "counter-screen")]
 pub mod counter;
 pub mod env;
 pub mod error;

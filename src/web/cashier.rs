@@ -5,12 +5,13 @@
 
 use super::env::page_environment;
 use super::js;
+use super::widget::{checkout_of, element_of, gateway_of};
 use crate::cashier::{countdown, display_amount, methods, Desk, Method};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::i18n::Locale;
-use crate::model::{Channel, Gateway, Mode};
-use js_sys::{Object, Reflect};
+use crate::model::{Channel, Mode};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -62,34 +63,6 @@ pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let tick = Closure::<dyn Fn(f64) -> String>::new(|ms: f64| countdown(ms as i64)).into_js_value();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
     Ok(mount_view(&element, desk, &opts, tick, expired))
-}
-
-/// The element to mount into, or `invalid_argument`.
-pub(super) fn element_of(element: JsValue) -> Result<web_sys::HtmlElement, PayError> {
-    element.dyn_into().map_err(|_| PayError::invalid_argument("element must be an HTMLElement"))
-}
-
-/// `options.checkout`, which must be an object with `pay` and `on`.
-pub(super) fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
-    let checkout = js::prop(Some(opts), "checkout").filter(|c| c.is_object()).ok_or_else(|| PayError::invalid_argument("`checkout` is required"))?;
-    let has = |k: &str| Reflect::get(&checkout, &JsValue::from_str(k)).is_ok_and(|f| f.is_function());
-    if has("pay") && has("on") {
-        Ok(checkout)
-    } else {
-        Err(PayError::invalid_argument("`checkout` must be a Checkout (with pay and on)"))
-    }
-}
-
-/// `options.gateway`, else the checkout's own `gateway` property, if either names one.
-pub(super) fn gateway_of(opts: &Object, checkout: &JsValue) -> Result<Option<Gateway>, PayError> {
-    let name = match js::str_prop(Some(opts), "gateway")? {
-        Some(name) => name,
-        None => match Reflect::get(checkout, &JsValue::from_str("gateway")).ok().and_then(|g| g.as_string()) {
-            Some(name) => name,
-            None => return Ok(None),
-        },
-    };
-    Gateway::parse(&name).map(Some).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway `{name}`")))
 }
 
 fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {

@@ -3,8 +3,8 @@
 //! the keyboard listener and the calls to `createOrder` / `Checkout.pay`
 //! live in a small JS view (`counter_view.js`).
 
-use super::cashier::{checkout_of, element_of, gateway_of};
 use super::js;
+use super::widget::{checkout_of, element_of, gateway_of};
 use crate::cashier::channel_label;
 use crate::cashier::display_amount;
 use crate::counter::{channel_for, mask, texts, Reading, Scanner};

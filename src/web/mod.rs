@@ -1,14 +1,18 @@
 //! The `#[wasm_bindgen]` facade (wasm32 only): converts JS values in and out
 //! and calls the pure core. No payment logic lives here.
 
+#[cfg(feature = "cashier-desk")]
 mod cashier;
 mod checkout;
+#[cfg(feature = "counter-screen")]
 mod counter;
 mod env;
 mod js;
 mod parse;
 pub(crate) mod qr;
 mod request;
+#[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
+mod widget;
 
 use wasm_bindgen::prelude::*;
 
