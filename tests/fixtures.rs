@@ -3,7 +3,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use paybridge::gateway::{parse_body, protocol, CreateParams, GatewayProtocol};
+use paybridge::gateway::{parse_body, refunds, CreateParams, RefundQuery};
 use paybridge::model::{Channel, Gateway, Mode, ToJson};
 use paybridge::url_guard::UrlPolicy;
 use serde_json::Value as J;
@@ -42,7 +42,7 @@ fn params_of(case: &J) -> CreateParams {
     p
 }
 
-fn run_case(proto: &dyn GatewayProtocol, case: &J) -> Result<J, J> {
+fn run_case(proto: &dyn RefundQuery, case: &J) -> Result<J, J> {
     let body_text = match (case.get("body").and_then(J::as_str), case.get("bodyText").and_then(J::as_str)) {
         (Some(file), _) => std::fs::read_to_string(fixtures_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}")),
         (None, Some(text)) => text.to_owned(),
@@ -68,7 +68,7 @@ fn every_fixture_case_parses_as_expected() {
     let mut ran = 0;
     let mut failures = Vec::new();
     for gw in Gateway::ALL {
-        let Ok(proto) = protocol(gw) else { continue };
+        let Ok(proto) = refunds(gw) else { continue };
         let file = fixtures_dir().join(gw.as_str()).join("cases.json");
         let Ok(text) = std::fs::read_to_string(&file) else { continue };
         let cases: Vec<J> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));

@@ -1,9 +1,9 @@
-//! Every gateway's response parsers through `protocol(gw)`, with arbitrary
+//! Every gateway's response parsers through `refunds(gw)` (the protocol and its refund queries), with arbitrary
 //! bodies, mode and channel. Input: [gateway, mode, channel, op, body…].
 //! A redirect / iframe it returns must pass the URL policy.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use paybridge::gateway::{parse_body, protocol, CreateParams};
+use paybridge::gateway::{parse_body, refunds, CreateParams};
 use paybridge::model::NextAction;
 use paybridge_fuzz::{channel, gateway, mode, policy};
 
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let [g, m, c, op, body @ ..] = data else { return };
     let Ok(text) = std::str::from_utf8(body) else { return };
     let Ok(value) = parse_body(text) else { return };
-    let Ok(proto) = protocol(gateway(*g)) else { return };
+    let Ok(proto) = refunds(gateway(*g)) else { return };
     match op % 4 {
         0 => {
             let params = CreateParams::new(mode(*m), channel(*c), "AB12cd34EF");

@@ -2,7 +2,7 @@
 //! BeeCloud module's own parsers.
 
 use paybridge::gateway::beecloud::{BILLS_PATH, REFUND_PATH};
-use paybridge::gateway::{protocol, wire, CreateParams, GatewayProtocol, GatewayRequest, OrderRef};
+use paybridge::gateway::{refunds, wire, CreateParams, GatewayRequest, OrderRef, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState};
 use paybridge::url_guard::UrlPolicy;
@@ -14,8 +14,8 @@ use paybridge_proxy::sandbox::store::{OrderState, PayerAction, Store};
 const NOW: i64 = 1_700_000_000_000;
 const BASE: &str = "http://127.0.0.1:1/sandbox";
 
-fn beecloud() -> &'static dyn GatewayProtocol {
-    protocol(Gateway::BeeCloud).unwrap()
+fn beecloud() -> &'static dyn RefundQuery {
+    refunds(Gateway::BeeCloud).unwrap()
 }
 
 fn policy() -> UrlPolicy {

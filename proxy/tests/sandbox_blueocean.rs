@@ -4,7 +4,7 @@
 mod sandbox_support;
 
 use paybridge::gateway::wire::Secrets;
-use paybridge::gateway::{protocol, wire, CreateParams, GatewayProtocol, OrderRef};
+use paybridge::gateway::{refunds, wire, CreateParams, OrderRef, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, PayState};
 use paybridge_proxy::sandbox::credentials::sandbox_secrets;
@@ -13,8 +13,8 @@ use sandbox_support::{settings, Receiver, Sandbox};
 const GW: Gateway = Gateway::BlueOcean;
 const PAYER_CODE: &str = "134519771100657507";
 
-fn proto() -> &'static dyn GatewayProtocol {
-    protocol(GW).expect("blueocean in the build")
+fn proto() -> &'static dyn RefundQuery {
+    refunds(GW).expect("blueocean in the build")
 }
 
 fn params(mode: Mode, channel: Channel, no: &str) -> CreateParams {

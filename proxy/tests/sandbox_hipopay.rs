@@ -3,7 +3,7 @@
 
 use paybridge::error::{ErrorCode, Reason};
 use paybridge::gateway::hipopay::minor_to_amount;
-use paybridge::gateway::{protocol, wire, CreateParams, Endpoint, GatewayProtocol, GatewayRequest, OrderRef};
+use paybridge::gateway::{refunds, wire, CreateParams, Endpoint, GatewayRequest, OrderRef, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState};
 use paybridge::url_guard::UrlPolicy;
@@ -16,8 +16,8 @@ const NOW: i64 = 1_700_000_000_000;
 const BASE: &str = "http://127.0.0.1:1/sandbox";
 const AMOUNT: i64 = 10_000;
 
-fn hipopay() -> &'static dyn GatewayProtocol {
-    protocol(Gateway::HipoPay).unwrap()
+fn hipopay() -> &'static dyn RefundQuery {
+    refunds(Gateway::HipoPay).unwrap()
 }
 
 fn policy() -> UrlPolicy {

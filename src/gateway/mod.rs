@@ -228,12 +228,6 @@ pub trait GatewayProtocol: Sync {
     /// Reads a cancel response into the order's resulting status.
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError>;
 
-    /// The unsigned refund query (read-only, for display).
-    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError>;
-
-    /// Reads a refund query response.
-    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError>;
-
     /// Whether the gateway offers `mode` on `channel`.
     fn supports(&self, mode: Mode, channel: Channel) -> bool {
         self.modes().iter().any(|&(m, c)| m == mode && (c == channel || channel == Channel::Any || c == Channel::Any))
@@ -245,44 +239,60 @@ pub trait GatewayProtocol: Sync {
     }
 }
 
+/// Read-only refund status, for the merchant's server and back office. Apart
+/// from [`GatewayProtocol`] so that a browser build, which never asks, does
+/// not carry it (nothing reaches these implementations, so they are not linked).
+pub trait RefundQuery: GatewayProtocol {
+    /// The unsigned refund query (read-only, for display).
+    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a refund query response.
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError>;
+}
+
+/// `gateway`'s unit struct as a `&'static dyn $trait`, or `Unsupported` when
+/// the gateway was left out of this build.
+macro_rules! implementation {
+    ($gateway:expr, $trait:path) => {{
+        let gateway: Gateway = $gateway;
+        let found: Option<&'static dyn $trait> = match gateway {
+            #[cfg(feature = "blueocean")]
+            Gateway::BlueOcean => Some(&blueocean::BlueOcean),
+            #[cfg(feature = "hipopay")]
+            Gateway::HipoPay => Some(&hipopay::HipoPay),
+            #[cfg(feature = "beecloud")]
+            Gateway::BeeCloud => Some(&beecloud::BeeCloud),
+            #[cfg(feature = "chaoying")]
+            Gateway::ChaoYing => Some(&chaoying::ChaoYing),
+            #[cfg(feature = "hipos")]
+            Gateway::HiPos => Some(&hipos::HiPos),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        };
+        found.ok_or_else(|| not_in_build(gateway))
+    }};
+}
+
+#[cold]
+fn not_in_build(gateway: Gateway) -> PayError {
+    PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str()))
+}
+
 /// The wire side (signing, encoding, notifications) of `gateway`, for the
 /// proxy and the sandbox; `Unsupported` when it was left out of this build.
 #[cfg(feature = "signing")]
 pub fn wire(gateway: Gateway) -> Result<&'static dyn wire::GatewayWire, PayError> {
-    let w: Option<&'static dyn wire::GatewayWire> = match gateway {
-        #[cfg(feature = "blueocean")]
-        Gateway::BlueOcean => Some(&blueocean::BlueOcean),
-        #[cfg(feature = "hipopay")]
-        Gateway::HipoPay => Some(&hipopay::HipoPay),
-        #[cfg(feature = "beecloud")]
-        Gateway::BeeCloud => Some(&beecloud::BeeCloud),
-        #[cfg(feature = "chaoying")]
-        Gateway::ChaoYing => Some(&chaoying::ChaoYing),
-        #[cfg(feature = "hipos")]
-        Gateway::HiPos => Some(&hipos::HiPos),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    };
-    w.ok_or_else(|| PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str())))
+    implementation!(gateway, wire::GatewayWire)
 }
 
 /// The protocol of `gateway`, or `Unsupported` when it was left out of this build.
 pub fn protocol(gateway: Gateway) -> Result<&'static dyn GatewayProtocol, PayError> {
-    let p: Option<&'static dyn GatewayProtocol> = match gateway {
-        #[cfg(feature = "blueocean")]
-        Gateway::BlueOcean => Some(&blueocean::BlueOcean),
-        #[cfg(feature = "hipopay")]
-        Gateway::HipoPay => Some(&hipopay::HipoPay),
-        #[cfg(feature = "beecloud")]
-        Gateway::BeeCloud => Some(&beecloud::BeeCloud),
-        #[cfg(feature = "chaoying")]
-        Gateway::ChaoYing => Some(&chaoying::ChaoYing),
-        #[cfg(feature = "hipos")]
-        Gateway::HiPos => Some(&hipos::HiPos),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    };
-    p.ok_or_else(|| PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str())))
+    implementation!(gateway, GatewayProtocol)
+}
+
+/// The refund queries of `gateway`, or `Unsupported` when it was left out of this build.
+pub fn refunds(gateway: Gateway) -> Result<&'static dyn RefundQuery, PayError> {
+    implementation!(gateway, RefundQuery)
 }
 
 /// Parses a body that may be empty or not JSON into a [`Value`], as an

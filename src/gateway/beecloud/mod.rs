@@ -64,7 +64,7 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -299,7 +299,9 @@ impl GatewayProtocol for BeeCloud {
             None => status(PayState::Unknown, "revert_status missing"),
         })
     }
+}
 
+impl RefundQuery for BeeCloud {
     fn refund_query_request(&self, order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
         Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), vec![("bill_no", Value::str(bill_no))]))

@@ -73,7 +73,7 @@ mod tests;
 
 pub use codes::BlueOceanCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -337,7 +337,9 @@ impl GatewayProtocol for BlueOcean {
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
         response::parse_cancel(body)
     }
+}
 
+impl RefundQuery for BlueOcean {
     fn refund_query_request(&self, _order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let refund_no = required(refund_no, "refund number (customer_refund_no)")?;
         Ok(Self::request(Operation::RefundQuery, REFUND_QUERY, vec![("customer_refund_no", Value::str(refund_no))]))

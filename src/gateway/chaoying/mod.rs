@@ -62,7 +62,7 @@ pub use codes::{CallState, ChaoYingCode, TradeState};
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 
-use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
@@ -278,7 +278,9 @@ impl GatewayProtocol for ChaoYing {
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
         parse::cancel(body)
     }
+}
 
+impl RefundQuery for ChaoYing {
     fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let refund_no = required(refund_no, "a refund number (out_refund_no) to query")?;
         if refund_no.len() > 32 || !refund_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {

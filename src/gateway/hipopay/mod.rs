@@ -72,7 +72,7 @@ pub use parse::{parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -359,7 +359,9 @@ impl GatewayProtocol for HipoPay {
         e.gateway = Some(Gateway::HipoPay);
         Err(e)
     }
+}
 
+impl RefundQuery for HipoPay {
     fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let (path, mut params) = match query_wallet(order)? {
             Channel::Alipay => ("/alipay/refund", order_keys(order, "outer_order_no", "payment_no")?),

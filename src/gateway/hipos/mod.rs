@@ -56,7 +56,7 @@ pub use o2o::{
     token_request, trades_request, HiPosToken, O2oOrderState, TradeReport,
 };
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
@@ -178,7 +178,9 @@ impl GatewayProtocol for HiPos {
     fn parse_cancel(&self, _body: &Value) -> Result<OrderStatus, PayError> {
         Err(unsupported("order cancel (the order lives in the merchant's mall)"))
     }
+}
 
+impl RefundQuery for HiPos {
     fn refund_query_request(&self, _order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         Err(unsupported("refund query"))
     }
