@@ -1,6 +1,10 @@
-//! Structural checks of the QR matrix, independent of the encoder's own code.
+//! Structural checks of the QR matrix, independent of the encoder's own code,
+//! and cross-checks with the `qrcode` crate (tests/qr_roundtrip.rs decodes
+//! symbols with an independent decoder).
 
 use super::*;
+use qrcode::canvas::{Canvas, MaskPattern};
+use qrcode::{Color, QrCode, Version};
 
 const WECHAT: &str = "weixin://wxpay/bizpayurl?pr=HBXdDeM";
 const ALIPAY: &str = "https://qr.alipay.com/bax03112k12liy7lrysg2004";
@@ -96,16 +100,141 @@ fn symbol_grows_with_content_and_level() {
     assert!(image(ALIPAY, EcLevel::H).version >= image(ALIPAY, EcLevel::L).version);
 }
 
+/// The `qrcode` crate's level for ours.
+fn theirs(level: EcLevel) -> qrcode::EcLevel {
+    [qrcode::EcLevel::L, qrcode::EcLevel::M, qrcode::EcLevel::Q, qrcode::EcLevel::H][level as usize]
+}
+
+const LEVELS: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+
 #[test]
 fn smallest_version_is_chosen() {
     for (text, level) in [(WECHAT, EcLevel::M), (ALIPAY, EcLevel::M), (&*"9".repeat(150), EcLevel::Q), (&*"中".repeat(40), EcLevel::L)] {
         let img = image(text, level);
         let v = img.version as i16;
-        assert!(QrCode::with_version(text.as_bytes(), qrcode::Version::Normal(v), level).is_ok());
+        assert!(QrCode::with_version(text.as_bytes(), Version::Normal(v), theirs(level)).is_ok());
         if v > 1 {
-            assert!(QrCode::with_version(text.as_bytes(), qrcode::Version::Normal(v - 1), level).is_err(), "{text} fits version {}", v - 1);
+            assert!(QrCode::with_version(text.as_bytes(), Version::Normal(v - 1), theirs(level)).is_err(), "{text} fits version {}", v - 1);
         }
     }
+}
+
+#[test]
+fn capacities_match_the_standard_tables() {
+    for level in LEVELS {
+        for v in 1..=40u8 {
+            let bits = qrcode::bits::Bits::new(Version::Normal(i16::from(v))).max_len(theirs(level)).unwrap();
+            assert_eq!(encode::data_capacity(v, level) * 8, bits, "version {v} {level:?}");
+        }
+    }
+}
+
+/// Text of `len` bytes mixing all three modes, deterministic.
+fn mixed(len: usize, seed: usize) -> String {
+    const PARTS: [&str; 5] = ["https://qr.alipay.com/bax", "0123456789012", "PAY ORDER:", "中文", "abcdefghij"];
+    let mut s = String::new();
+    let mut i = seed;
+    while s.len() < len {
+        s.push_str(PARTS[i % PARTS.len()]);
+        i = (i * 7 + 3) % 1009;
+    }
+    s.chars()
+        .take_while({
+            let mut n = 0;
+            move |c| {
+                n += c.len_utf8();
+                n <= len
+            }
+        })
+        .collect()
+}
+
+/// One text per (level, version), for versions 1–40: the longest prefix of
+/// one mixed text that fits each version.
+fn one_per_version() -> Vec<(EcLevel, u8, String)> {
+    let text = mixed(7000, 0);
+    let ends: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).chain([text.len()]).collect();
+    let mut out = Vec::new();
+    for level in LEVELS {
+        let version = |end: usize| encode::encode(&text.as_bytes()[..end], level).map_or(41, |(v, _)| v);
+        for v in 1..=40 {
+            // The last end whose prefix fits version `v`.
+            let n = ends.partition_point(|&end| version(end) <= v);
+            let prefix = &text[..ends[n - 1]];
+            out.push((level, version(prefix.len()), prefix.to_owned()));
+        }
+        assert_eq!(out.iter().filter(|&&(l, _, _)| l == level).map(|&(_, v, _)| v).collect::<Vec<_>>(), (1..=40).collect::<Vec<_>>(), "{level:?}");
+    }
+    out
+}
+
+#[test]
+fn error_correction_and_interleaving_match_qrcode() {
+    for (level, v, text) in one_per_version() {
+        let (version, data) = encode::encode(text.as_bytes(), level).unwrap();
+        let (d, e) = qrcode::ec::construct_codewords(&data, Version::Normal(i16::from(v)), theirs(level)).unwrap();
+        assert_eq!(encode::interleave(&data, version, level), [d, e].concat(), "version {v} {level:?}");
+    }
+}
+
+#[test]
+fn matrix_matches_qrcode_canvas_with_the_same_codewords_and_mask() {
+    const MASKS: [MaskPattern; 8] = [
+        MaskPattern::Checkerboard,
+        MaskPattern::HorizontalLines,
+        MaskPattern::VerticalLines,
+        MaskPattern::DiagonalLines,
+        MaskPattern::LargeCheckerboard,
+        MaskPattern::Fields,
+        MaskPattern::Diamonds,
+        MaskPattern::Meadow,
+    ];
+    const MAIN: [(i32, i32); 15] = [(0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8), (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0)];
+    let mut masks_seen = [false; 8];
+    for (level, v, text) in one_per_version() {
+        let img = image(&text, level);
+        assert_eq!(img.version, u32::from(v));
+        let (_, mask) = decode_format(format_bits(&img, &MAIN)[0]).expect("format information");
+        masks_seen[mask as usize] = true;
+        let (version, data) = encode::encode(text.as_bytes(), level).unwrap();
+        let mut canvas = Canvas::new(Version::Normal(i16::from(v)), theirs(level));
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&encode::interleave(&data, version, level), &[]);
+        canvas.apply_mask(MASKS[mask as usize]);
+        let expected: Vec<bool> = canvas.into_colors().into_iter().map(|c| c == Color::Dark).collect();
+        assert!(expected == img.dark, "version {v} {level:?} mask {mask}");
+    }
+    assert!(masks_seen.iter().filter(|&&m| m).count() >= 6, "the penalty picks various masks: {masks_seen:?}");
+}
+
+/// Whether the `qrcode` crate would fit `text` in version `v` at `level`
+/// without Kanji mode (which it picks for UTF-8 bytes that look like Shift JIS,
+/// so that readers show other text: we never use it). `None` when it would use Kanji.
+fn qrcode_fits(text: &str, v: i16, level: EcLevel) -> Option<bool> {
+    use qrcode::optimize::Parser;
+    if Parser::new(text.as_bytes()).optimize(Version::Normal(v)).any(|s| s.mode == qrcode::types::Mode::Kanji) {
+        return None;
+    }
+    let mut bits = qrcode::bits::Bits::new(Version::Normal(v));
+    Some(bits.push_optimal_data(text.as_bytes()).is_ok() && bits.push_terminator(theirs(level)).is_ok())
+}
+
+#[test]
+fn bit_stream_is_never_longer_than_qrcode_segmentation() {
+    let mut compared = 0;
+    for (i, level) in (0..600).flat_map(|i| LEVELS.map(|l| (i, l))) {
+        let text = mixed(i * 3 % 1500 + 1, i);
+        let ours = encode::encode(text.as_bytes(), level).map(|(v, _)| v);
+        if ours.is_none() {
+            assert_ne!(qrcode_fits(&text, 40, level), Some(true), "qrcode fits {text:?} at {level:?}");
+        }
+        if let Some(v) = ours.filter(|&v| v > 1) {
+            let fits = qrcode_fits(&text, i16::from(v) - 1, level);
+            assert_ne!(fits, Some(true), "qrcode fits {text:?} in version {} at {level:?}", v - 1);
+            compared += usize::from(fits.is_some());
+        }
+    }
+    assert!(compared > 1500, "{compared} compared");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! pixel back.
 
 use super::qr::{qr_svg, render_qr};
-use crate::qr::{QrImage, QrOptions, Rgba};
+use crate::qr::{EcLevel, QrImage, QrOptions, Rgba};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -71,7 +71,7 @@ fn colours_and_level_are_honoured() {
     render_qr(c.clone().into(), "weixin://wxpay/bizpayurl?pr=HBXdDeM", Some(o)).unwrap();
     let img = QrImage::new(
         "weixin://wxpay/bizpayurl?pr=HBXdDeM",
-        &QrOptions { size: 120, level: qrcode::EcLevel::H, dark: Rgba([0x1a, 0x2b, 0x3c, 255]), light: Rgba([0xf0, 0xe0, 0xd0, 255]), ..QrOptions::default() },
+        &QrOptions { size: 120, level: EcLevel::H, dark: Rgba([0x1a, 0x2b, 0x3c, 255]), light: Rgba([0xf0, 0xe0, 0xd0, 255]), ..QrOptions::default() },
     )
     .unwrap();
     assert_pixels(&ctx_of(&c), &img);

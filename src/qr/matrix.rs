@@ -1,0 +1,253 @@
+//! The module matrix (ISO/IEC 18004 §7.7–7.9): function patterns, codeword
+//! placement, the eight data masks scored by the four penalty rules, and the
+//! BCH-coded format and version information.
+
+use super::EcLevel;
+
+/// Cell bit: the module is dark.
+const DARK: u8 = 1;
+/// Cell bit: the module belongs to a function pattern (never masked).
+const FUNCTION: u8 = 2;
+
+/// A square of modules, one byte each, row-major.
+struct Matrix {
+    size: usize,
+    cells: Vec<u8>,
+}
+
+impl Matrix {
+    /// Sets the function module at column `x`, row `y`.
+    fn set(&mut self, x: usize, y: usize, dark: bool) {
+        self.cells[y * self.size + x] = FUNCTION | u8::from(dark);
+    }
+
+    /// Finder, separator, timing and alignment patterns, and the version
+    /// information, with the format areas reserved.
+    fn function_patterns(version: u8) -> Matrix {
+        let size = usize::from(version) * 4 + 17;
+        let mut m = Matrix { size, cells: vec![0; size * size] };
+        for i in 0..size {
+            m.set(6, i, i % 2 == 0);
+            m.set(i, 6, i % 2 == 0);
+        }
+        // Each finder with its light separator: rings at Chebyshev distance 2 and 4 are light.
+        for (cx, cy) in [(3, 3), (size - 4, 3), (3, size - 4)] {
+            for dy in 0..9 {
+                for dx in 0..9 {
+                    let (x, y) = ((cx + dx).wrapping_sub(4), (cy + dy).wrapping_sub(4));
+                    let dist = dx.abs_diff(4).max(dy.abs_diff(4));
+                    if x < size && y < size {
+                        m.set(x, y, dist != 2 && dist != 4);
+                    }
+                }
+            }
+        }
+        let centres = alignment_centres(version);
+        let last = centres.len().saturating_sub(1);
+        for (i, &cy) in centres.iter().enumerate() {
+            for (j, &cx) in centres.iter().enumerate() {
+                if (i, j) == (0, 0) || (i, j) == (0, last) || (i, j) == (last, 0) {
+                    continue; // under a finder
+                }
+                for dy in 0..5 {
+                    for dx in 0..5 {
+                        m.set(cx + dx - 2, cy + dy - 2, dx.abs_diff(2).max(dy.abs_diff(2)) != 1);
+                    }
+                }
+            }
+        }
+        m.reserve_format();
+        if version >= 7 {
+            let bits = bch(u32::from(version), 12, 0x1f25);
+            for i in 0..18 {
+                let (a, b) = (size - 11 + i % 3, i / 3);
+                m.set(a, b, bits >> i & 1 != 0);
+                m.set(b, a, bits >> i & 1 != 0);
+            }
+        }
+        m
+    }
+
+    /// Reserves the format information areas and draws the dark module.
+    fn reserve_format(&mut self) {
+        for (x, y, _) in format_modules(self.size) {
+            self.set(x, y, false);
+        }
+        self.set(8, self.size - 8, true);
+    }
+
+    /// Places the codewords' bits in the two-column zigzag from the bottom
+    /// right, skipping function modules; remainder modules stay light.
+    fn place(&mut self, codewords: &[u8]) {
+        let size = self.size;
+        let mut bits = codewords.iter().flat_map(|&c| (0..8).rev().map(move |i| c >> i & 1));
+        let mut right = size - 1;
+        while right >= 1 {
+            if right == 6 {
+                right = 5; // the vertical timing pattern
+            }
+            let upward = (right + 1) & 2 == 0;
+            for vert in 0..size {
+                let y = if upward { size - 1 - vert } else { vert };
+                for x in [right, right - 1] {
+                    let cell = &mut self.cells[y * size + x];
+                    if *cell & FUNCTION == 0 {
+                        *cell = bits.next().unwrap_or(0);
+                    }
+                }
+            }
+            right = right.saturating_sub(2);
+        }
+    }
+}
+
+/// `MASKS[y % 12][x % 6]` has bit k set when mask pattern k inverts the data
+/// module at column `x`, row `y` (every pattern repeats within 6 columns and 12 rows).
+static MASKS: [[u8; 6]; 12] = masks();
+
+const fn masks() -> [[u8; 6]; 12] {
+    let mut table = [[0u8; 6]; 12];
+    let mut y = 0;
+    while y < 12 {
+        let mut x = 0;
+        while x < 6 {
+            let rules = [
+                (x + y) % 2 == 0,
+                y % 2 == 0,
+                x % 3 == 0,
+                (x + y) % 3 == 0,
+                (x / 3 + y / 2) % 2 == 0,
+                x * y % 2 + x * y % 3 == 0,
+                (x * y % 2 + x * y % 3) % 2 == 0,
+                ((x + y) % 2 + x * y % 3) % 2 == 0,
+            ];
+            let mut k = 0;
+            while k < 8 {
+                table[y][x] |= (rules[k] as u8) << k;
+                k += 1;
+            }
+            x += 1;
+        }
+        y += 1;
+    }
+    table
+}
+
+/// The format modules of a symbol of `size`: both copies of the 15 bits as
+/// `(x, y, bit index)`, bit 0 the least significant.
+fn format_modules(size: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..15).flat_map(move |i| {
+        // First copy around the top-left finder, skipping the timing pattern.
+        let (x, y) = match i {
+            0..=5 => (8, i),
+            6..=7 => (8, i + 1),
+            8 => (7, 8),
+            _ => (14 - i, 8),
+        };
+        // Second copy split between the other two finders.
+        let (x2, y2) = if i < 8 { (size - 1 - i, 8) } else { (8, size - 15 + i) };
+        [(x, y, i), (x2, y2, i)]
+    })
+}
+
+/// The penalty score of §7.8.3 of bit plane `k` of `rows` (and of its
+/// transpose `cols`): runs of five or more (N1), 2×2 blocks (N2),
+/// finder-like 1:1:3:1:1 patterns beside four light modules (N3), and the
+/// imbalance of dark and light (N4).
+fn penalty(rows: &[u8], cols: &[u8], size: usize, k: u32) -> u32 {
+    let mut score = 0;
+    let mut dark = 0;
+    let mut above: &[u8] = &[];
+    for (row, col) in rows.chunks_exact(size).zip(cols.chunks_exact(size)) {
+        score += line_penalty(row, k) + line_penalty(col, k);
+        dark += row.iter().map(|&c| u32::from(c >> k & 1)).sum::<u32>();
+        for (x, pair) in row.windows(2).enumerate().take(above.len()) {
+            let c = pair[0];
+            if (c ^ pair[1] | c ^ above[x] | c ^ above[x + 1]) >> k & 1 == 0 {
+                score += 3;
+            }
+        }
+        above = row;
+    }
+    let total = (size * size) as u32;
+    score + (dark * 20).abs_diff(total * 10) / total * 10
+}
+
+/// N1 and N3 for bit plane `k` of one row or column; modules outside the
+/// symbol count as light.
+fn line_penalty(line: &[u8], k: u32) -> u32 {
+    let (mut score, mut run, mut colour, mut window) = (0, 0, 2, 0u32);
+    let long_run = |run: u32| if run >= 5 { run - 2 } else { 0 };
+    let finder = |window: u32| if window == 0b000_0101_1101 || window == 0b101_1101_0000 { 40 } else { 0 };
+    for &cell in line {
+        let bit = cell >> k & 1;
+        if bit == colour {
+            run += 1;
+        } else {
+            score += long_run(run);
+            (colour, run) = (bit, 1);
+        }
+        // The last 11 modules: light×4 then dark-light-dark×3-light-dark, or the reverse.
+        window = (window << 1 | u32::from(bit)) & 0x7ff;
+        score += finder(window);
+    }
+    score += long_run(run);
+    for _ in 0..4 {
+        window = window << 1 & 0x7ff;
+        score += finder(window);
+    }
+    score
+}
+
+/// Centres of the alignment patterns along either axis (none for version 1).
+fn alignment_centres(version: u8) -> Vec<usize> {
+    let v = usize::from(version);
+    if v == 1 {
+        return Vec::new();
+    }
+    let count = v / 7 + 2;
+    let step = (v * 8 + count * 3 + 5) / (count * 4 - 4) * 2;
+    let last = v * 4 + 10;
+    let mut centres: Vec<usize> = (0..count - 1).map(|i| last - i * step).collect();
+    centres.push(6);
+    centres.reverse();
+    centres
+}
+
+/// `data` followed by its BCH remainder of `rem_bits` bits for `generator`.
+fn bch(data: u32, rem_bits: u32, generator: u32) -> u32 {
+    let mut rem = data;
+    for _ in 0..rem_bits {
+        rem = (rem << 1) ^ ((rem >> (rem_bits - 1) & 1) * generator);
+    }
+    data << rem_bits | rem
+}
+
+/// The dark modules, row-major, of the symbol of `version` at `level` holding
+/// `codewords`, masked with the pattern of lowest penalty.
+pub fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> {
+    let mut m = Matrix::function_patterns(version);
+    m.place(codewords);
+    let size = m.size;
+    // All eight masked symbols at once: bit k of a cell is the module's colour under mask k.
+    let mut rows: Vec<u8> = Vec::with_capacity(size * size);
+    for (y, row) in m.cells.chunks_exact(size).enumerate() {
+        let masks = &MASKS[y % 12];
+        rows.extend(row.iter().zip(masks.iter().cycle()).map(|(&c, &mask)| {
+            let dark = 0u8.wrapping_sub(c & DARK);
+            if c & FUNCTION == 0 {
+                dark ^ mask
+            } else {
+                dark
+            }
+        }));
+    }
+    let level_bits = [1, 0, 3, 2][level as usize];
+    let formats: [u32; 8] = std::array::from_fn(|k| bch(level_bits << 3 | k as u32, 10, 0x537) ^ 0x5412);
+    for (x, y, i) in format_modules(size) {
+        rows[y * size + x] = (0..8).fold(0, |planes, k| planes | ((formats[k] >> i & 1) as u8) << k);
+    }
+    let cols: Vec<u8> = (0..size * size).map(|i| rows[i % size * size + i / size]).collect();
+    let best = (0..8).min_by_key(|&k| (penalty(&rows, &cols, size, k), k)).unwrap_or(0);
+    rows.iter().map(|&planes| planes >> best & 1 != 0).collect()
+}
