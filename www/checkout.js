@@ -2,8 +2,10 @@
 // in any mode. Settings live in the URL, so an H5 return or a reload resumes
 // the same gateway's pending payment. `?env=` simulates a wallet container on
 // a desktop browser (user agent + fake bridges that pay through the sandbox's
-// payer controls); page tests install their own fakes instead.
+// payer controls); page tests install their own fakes instead. The language
+// is the site's (i18n.js); `?locale=` follows the switch.
 import init, { Checkout } from "/pkg/paybridge.js";
+import { locale, onLocaleChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -46,7 +48,8 @@ function log(text) {
 
 function show(state) {
   document.body.dataset.state = state;
-  $("co-state").textContent = state;
+  $("co-state").dataset.i18n = `state.${state}`;
+  $("co-state").textContent = t(`state.${state}`);
 }
 
 function showError(e) {
@@ -73,7 +76,7 @@ async function shopOrder() {
 function makeCheckout() {
   const num = (key) => (params.has(key) ? Number(params.get(key)) : undefined);
   const checkout = new Checkout({
-    gateway: $("co-gateway").value, proxy: "/proxy", locale: $("co-locale").value,
+    gateway: $("co-gateway").value, proxy: "/proxy", locale: locale(),
     channel: $("co-channel").value, sandboxHosts: [location.host], returnUrl: location.href,
     subAppid: "wx0sandbox0app", miniProgramPayPage: "/pages/paybridge/pay",
     renewOrder: params.get("renew") === "1" ? () => shopOrder() : undefined,
@@ -128,7 +131,13 @@ async function pay(event) {
   }
 }
 
-for (const f of FIELDS) if (params.has(f)) $(`co-${f}`).value = params.get(f);
+for (const f of FIELDS) if (params.has(f) && f !== "locale") $(`co-${f}`).value = params.get(f);
+onLocaleChange((l) => {
+  const url = new URL(location.href);
+  if (!url.searchParams.has("locale")) return;
+  url.searchParams.set("locale", l);
+  history.replaceState(null, "", url);
+});
 simulate(params.get("env"), params.get("payer") ?? "pay");
 await init();
 $("co-form").addEventListener("submit", pay);

@@ -1,13 +1,14 @@
 // Counter demo: a shop screen. Scan (or type) the customer's payment code;
 // the counter creates the order in the demo shop and pays it at the counter.
 import init, * as pb from "/pkg/paybridge.js";
+import { locale, onLocaleChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let mounted = null;
 
 function log(text) {
   const li = document.createElement("li");
-  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  li.textContent = `${new Date().toLocaleTimeString(locale())} ${text}`;
   $("ct-log").prepend(li);
 }
 
@@ -24,10 +25,9 @@ function mount() {
   mounted = null;
   $("ct-error").hidden = true;
   const gateway = $("ct-gateway").value;
-  const locale = $("ct-locale").value;
   try {
-    const checkout = new pb.Checkout({ gateway, proxy: "/proxy", locale, sandboxHosts: [location.host] });
-    mounted = pb.mountCounter($("ct-screen"), { checkout, gateway, locale, createOrder });
+    const checkout = new pb.Checkout({ gateway, proxy: "/proxy", locale: locale(), sandboxHosts: [location.host] });
+    mounted = pb.mountCounter($("ct-screen"), { checkout, gateway, locale: locale(), createOrder });
   } catch (e) {
     $("ct-error").textContent = `${e.message}${e.code ? ` (${e.code})` : ""}`;
     $("ct-error").hidden = false;
@@ -35,11 +35,14 @@ function mount() {
 }
 
 const screen = $("ct-screen");
-screen.addEventListener("paybridge:scan", (e) => log(`${e.detail.scanned ? "scanned" : "typed"} ${e.detail.payerCode}`));
-screen.addEventListener("paybridge:outcome", (e) => { document.body.dataset.outcome = e.detail.state; log(`${e.detail.outTradeNo ?? ""} ${e.detail.state}`); });
-screen.addEventListener("paybridge:error", (e) => { document.body.dataset.outcome = `error:${e.detail?.code ?? ""}`; log(`error ${e.detail?.code ?? ""}`); });
+screen.addEventListener("paybridge:scan", (e) => log(t(e.detail.scanned ? "ct.log.scanned" : "ct.log.typed", { code: e.detail.payerCode })));
+screen.addEventListener("paybridge:outcome", (e) => {
+  document.body.dataset.outcome = e.detail.state;
+  log(t("ct.log.outcome", { order: e.detail.outTradeNo ?? "", state: t(`state.${e.detail.state}`) }));
+});
+screen.addEventListener("paybridge:error", (e) => { document.body.dataset.outcome = `error:${e.detail?.code ?? ""}`; log(t("ct.log.error", { code: e.detail?.code ?? "" })); });
 await init();
 $("ct-gateway").addEventListener("change", mount);
-$("ct-locale").addEventListener("change", mount);
+onLocaleChange(mount);
 mount();
 document.body.dataset.state = "ready";

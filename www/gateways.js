@@ -1,6 +1,7 @@
 // "Try a gateway": shop order → unsigned create request (built by the wasm
 // client) → signing proxy → sandbox gateway → QR → status polling.
 import init, { buildCreateRequest, buildQueryRequest, parseCreateResponse, parseQueryResponse, renderQr } from "/pkg/paybridge.js";
+import { locale, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;
@@ -9,7 +10,7 @@ let run = 0;
 
 function log(text) {
   const li = document.createElement("li");
-  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  li.textContent = `${new Date().toLocaleTimeString(locale())} ${text}`;
   $("gw-log").prepend(li);
 }
 
@@ -45,29 +46,30 @@ async function pay(event) {
     const order = await shop.json();
     if (!shop.ok) throw new Error(order.error);
     $("gw-order").textContent = order.out_trade_no;
-    log(`shop order ${order.out_trade_no} for ${order.amount} fen`);
-    const create = buildCreateRequest(gateway, "qr", { outTradeNo: order.out_trade_no, channel, locale: "en" });
-    const action = parseCreateResponse(gateway, "qr", await proxyCall(create), { channel, sandboxHosts: [location.host], locale: "en" });
-    log(`next action: ${action.kind}`);
+    log(t("gw.log.order", { order: order.out_trade_no, amount: order.amount }));
+    const create = buildCreateRequest(gateway, "qr", { outTradeNo: order.out_trade_no, channel, locale: locale() });
+    const action = parseCreateResponse(gateway, "qr", await proxyCall(create), { channel, sandboxHosts: [location.host], locale: locale() });
+    log(t("gw.log.action", { kind: action.kind }));
     if (action.kind !== "qr") throw new Error(`unexpected action ${action.kind}`);
-    renderQr($("gw-qr"), action.content, { size: 240 });
+    renderQr($("gw-qr"), action.content, { size: 240, locale: locale() });
     if (action.content.startsWith(`${location.origin}/`)) {
       $("gw-wallet").href = action.content;
       $("gw-wallet").hidden = false;
     }
     if (gateway === "hipos") $("gw-pickup").hidden = false;
-    $("gw-pickup").onclick = () => fetch(`/sandbox/hipos/_control/orders/${order.out_trade_no}/pickup`, { method: "POST" }).then((r) => log(`pickup: ${r.status}`));
+    $("gw-pickup").onclick = () => fetch(`/sandbox/hipos/_control/orders/${order.out_trade_no}/pickup`, { method: "POST" }).then((r) => log(t("gw.log.pickup", { status: r.status })));
     document.body.dataset.state = "waiting";
     const query = buildQueryRequest(gateway, { outTradeNo: order.out_trade_no, channel, mode: "qr", gatewayOrderId: action.gatewayOrderId });
     let last = "";
     for (let i = 0; i < MAX_POLLS && me === run; i++) {
       try {
-        const status = parseQueryResponse(gateway, await proxyCall(query), { locale: "en" });
-        if (status.gatewayState !== last) { last = status.gatewayState; log(`status ${status.state} (${status.gatewayState})`); }
-        $("gw-state").textContent = status.state;
+        const status = parseQueryResponse(gateway, await proxyCall(query), { locale: locale() });
+        if (status.gatewayState !== last) { last = status.gatewayState; log(t("gw.log.status", { state: t(`state.${status.state}`), gateway: status.gatewayState })); }
+        $("gw-state").dataset.i18n = `state.${status.state}`;
+        $("gw-state").textContent = t(`state.${status.state}`);
         if (!["pending", "paying", "unknown"].includes(status.state)) { document.body.dataset.state = status.state; return; }
       } catch (e) {
-        log(`query failed: ${e.code ?? ""} ${e.message} — still polling`);
+        log(t("gw.log.retry", { error: `${e.code ?? ""} ${e.message}`.trim() }));
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

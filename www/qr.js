@@ -1,5 +1,6 @@
 // The QR demo: renders the typed text on a canvas (renderQr) and as SVG (qrSvg).
 import init, { renderQr, qrSvg } from "/pkg/paybridge.js";
+import { locale, onLocaleChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -10,7 +11,7 @@ function options() {
     level: $("qr-level").value,
     dark: $("qr-dark").value,
     light: $("qr-light").value,
-    locale: $("qr-locale").value,
+    locale: locale(),
   };
 }
 
@@ -25,7 +26,7 @@ function draw() {
     // user's text is encoded into module positions, never inserted as HTML.
     $("qr-svg").innerHTML = svg;
     const canvas = $("qr-canvas");
-    $("qr-info").textContent = `${canvas.width}×${canvas.height} device px`;
+    $("qr-info").textContent = t("qr.info", { w: canvas.width, h: canvas.height });
     error.hidden = true;
     document.body.dataset.state = "ok";
   } catch (e) {
@@ -42,5 +43,6 @@ for (const el of document.querySelectorAll("#qr-form input, #qr-form select, #qr
 for (const b of document.querySelectorAll("[data-sample]")) {
   b.addEventListener("click", () => { $("qr-text").value = b.dataset.sample; draw(); });
 }
+onLocaleChange(draw);
 draw();
 window.paybridgeDemo = { renderQr, qrSvg, ready: true };

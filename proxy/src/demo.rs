@@ -6,7 +6,7 @@
 //! | `/pkg/` | the built client (`pkg/`) |
 //! | `/proxy/` | the reference signing proxy, configured for the sandbox |
 //! | `/sandbox/` | the five sandbox gateways (the proxy's upstream) |
-//! | `/shop/` | the demo merchant back end (`POST /shop/orders`) |
+//! | `/shop/` | the demo merchant back end (`POST /shop/orders`, `GET /shop/hipos/device-code`) |
 //!
 //! Every response carries a strict Content-Security-Policy.
 
@@ -16,6 +16,7 @@ use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use paybridge::model::Gateway;
 use std::path::Path;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,9 +29,13 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// (e.g. `http://127.0.0.1:8080`), serving files below `root`.
 pub fn app(root: &Path, base_url: &str) -> Router {
     let orders = OrderSource::memory();
-    let shop = Shop::new(orders.clone());
+    let config = ProxyConfig::demo(base_url);
+    let mut shop = Shop::new(orders.clone());
+    if let Some(hipos) = config.gateway(Gateway::HiPos) {
+        shop = shop.with_hipos(hipos.clone(), config.notify_url(Gateway::HiPos));
+    }
     let notified = shop.clone();
-    let proxy_state = ProxyState::new(ProxyConfig::demo(base_url), orders).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let proxy_state = ProxyState::new(config, orders).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
     let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()
         .nest("/proxy", proxy::router(proxy_state))

@@ -1,0 +1,75 @@
+//! The demo shop's HiPOS back office over real HTTP on loopback:
+//! `GET /shop/hipos/device-code` fetches a token from the sandbox, asks it
+//! for the store's device-authorisation code and answers code and expiry;
+//! the proxy still refuses the same call from a browser.
+
+use paybridge::json::{self, Value};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+
+async fn start() -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = paybridge_proxy::demo::app(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), &base);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    (base, stop)
+}
+
+async fn get(base: &str, path: &str) -> (u16, Value) {
+    let res = reqwest::Client::new().get(format!("{base}{path}")).timeout(Duration::from_secs(20)).send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, json::parse(&res.text().await.expect("body")).expect("JSON"))
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis()).expect("ms")
+}
+
+#[tokio::test]
+async fn device_code_comes_from_the_sandbox() {
+    let (base, _stop) = start().await;
+    let (status, body) = get(&base, "/shop/hipos/device-code").await;
+    assert_eq!(status, 200, "{body:?}");
+    assert_eq!(body.text("store_id"), Some(paybridge_proxy::shop::DEMO_STORE_ID));
+    let code = body.text("auth_code").expect("auth_code");
+    assert!(code.starts_with("HPD-store01-"), "{code}");
+    let expires = body.int("expires_at").expect("expires_at");
+    let left = expires - now_ms();
+    assert!((9 * 60_000..=10 * 60_000 + 2_000).contains(&left), "expires in {left} ms");
+
+    let (status, body) = get(&base, "/shop/hipos/device-code?store=S2").await;
+    assert_eq!(status, 200, "{body:?}");
+    assert_eq!(body.text("store_id"), Some("S2"));
+    assert!(body.text("auth_code").is_some_and(|c| c.starts_with("HPD-S2-")), "{body:?}");
+}
+
+#[tokio::test]
+async fn device_code_refuses_a_bad_store() {
+    let (base, _stop) = start().await;
+    let (status, body) = get(&base, "/shop/hipos/device-code?store=a%2Fb").await;
+    assert_eq!(status, 400);
+    assert!(body.text("error").is_some(), "{body:?}");
+}
+
+#[tokio::test]
+async fn browsers_still_cannot_ask_the_proxy() {
+    let (base, _stop) = start().await;
+    let res = reqwest::Client::new()
+        .post(format!("{base}/proxy/hipos/openapi/merchants/10011/stores/store01/authcode"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 404);
+    let body = json::parse(&res.text().await.expect("body")).expect("JSON");
+    assert_eq!(body.get("proxy_error").and_then(|e| e.text("code")), Some("path_not_allowed"));
+}
