@@ -141,8 +141,7 @@ async fn answer(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, path: &s
     }
     let mut text = body.to_json();
     if fired(FaultKind::Malformed).is_some() {
-        text.truncate(text.len() / 2);
-        text.push_str("<html>");
+        malform(&mut text);
     }
     if let Some(rule) = fired(FaultKind::Timeout) {
         let hold = rule.ms.and_then(|ms| u64::try_from(ms).ok()).unwrap_or(DEFAULT_TIMEOUT_HOLD_MS);
@@ -162,6 +161,17 @@ fn after_handle(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, params: 
         state.watch_settlement(&order);
         state.notify_if_new(&order);
     }
+}
+
+/// The `malformed` fault: the first half of the body, cut at a character
+/// boundary (the bodies carry Chinese messages), then an HTML tag.
+fn malform(text: &mut String) {
+    let mut cut = text.len() / 2;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    text.push_str("<html>");
 }
 
 /// Replaces the first `sign` member found (top level, then nested objects)
@@ -195,6 +205,17 @@ mod tests {
         let mut bare = paybridge::json::parse(r#"{"code":201}"#).unwrap();
         corrupt_signature(&mut bare, 0);
         assert_eq!(bare.text("sign").map(str::len), Some(32));
+    }
+
+    #[test]
+    fn malformed_bodies_cut_at_a_character_boundary() {
+        // 17 bytes: half (8) falls inside "支" (bytes 6 to 8).
+        let mut text = r#"{"m":"支付中"}"#.to_owned();
+        malform(&mut text);
+        assert_eq!(text, r#"{"m":"<html>"#);
+        let mut ascii = r#"{"a":1}"#.to_owned();
+        malform(&mut ascii);
+        assert_eq!(ascii, r#"{"a<html>"#);
     }
 
     #[test]
