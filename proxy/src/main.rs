@@ -79,6 +79,11 @@ async fn main() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    // Without TCP_NODELAY a keep-alive connection's later responses wait
+    // ~40 ms on Nagle + delayed ACK (measured on the pkg/ files, BENCHMARKS.md Start-up).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
         fail(format!("server error: {e}"), 1);
     }

@@ -10,6 +10,9 @@ const PAYLOADS = {
   emvco150: "00020101021226740014A000000615000101065880130216CN000000000000000002041234520458125303156540610.005802HK5913TEST MERCHANT6009HONG KONG6211010712345676304ABCD".padEnd(150, "0").slice(0, 150),
   url300: ("https://pay.example.com/checkout?order=2017062313070231980966651&sig=" + "AbCdEf0123456789".repeat(20)).slice(0, 300),
   chinese: "支付测试：蓝海支付、超赢聚合支付，订单 2017062313070231980966651",
+  // UTF-8 whose byte pairs look like Shift-JIS: an encoder that picks Kanji mode for them
+  // (the qrcode crate did) draws a code that decodes to other text.
+  chineseKanjiTrap: "订单：先光元充值100元",
 };
 
 let demo, browser, page;

@@ -55,10 +55,10 @@ impl CheckoutFlow {
         effect::to_json(&self.flow.step(v.int("now").unwrap_or(0), rng, ev), self.locale)
     }
 
-    /// Draws the QR code on the order's `qrTarget`.
+    /// Draws the QR code on the order's `qrTarget` with the config's `qr` options.
     #[wasm_bindgen(js_name = drawQr)]
-    pub fn draw_qr(&self, target: JsValue, text: &str) -> Result<(), JsValue> {
-        render_qr(target, text, None)
+    pub fn draw_qr(&self, target: JsValue, text: &str, options: Option<Object>) -> Result<(), JsValue> {
+        render_qr(target, text, options)
     }
 }
 
@@ -235,6 +235,8 @@ export interface CheckoutConfig {
   orderTtlMs?: number;
   /** Cancel an unpaid counter payment after this long (default 60000). */
   counterTimeoutMs?: number;
+  /** How the QR code is drawn on the order's qrTarget (size, colours, level…; default: renderQr's, in this locale). */
+  qr?: QrOptions;
 }
 /** What Checkout.pay takes. */
 export interface CheckoutOrder {
