@@ -16,7 +16,6 @@ use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use paybridge::model::Gateway;
 use std::path::Path;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -30,12 +29,11 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 pub fn app(root: &Path, base_url: &str) -> Router {
     let orders = OrderSource::memory();
     let config = ProxyConfig::demo(base_url);
-    let mut shop = Shop::new(orders.clone());
-    if let Some(hipos) = config.gateway(Gateway::HiPos) {
-        shop = shop.with_hipos(hipos.clone(), config.notify_url(Gateway::HiPos));
-    }
+    let shop = Shop::new(orders.clone());
+    // The hook holds a clone without the proxy: no reference cycle.
     let notified = shop.clone();
     let proxy_state = ProxyState::new(config, orders).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let shop = shop.with_proxy(proxy_state.clone());
     let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()
         .nest("/proxy", proxy::router(proxy_state))

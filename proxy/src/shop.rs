@@ -8,24 +8,25 @@
 //! `GET /shop/hipos/device-code[?store=ID]` → `{"store_id", "auth_code",
 //! "expires_at"}` (Unix ms): a HiPOS device-authorisation code for the
 //! store's "add POS" QR. A back-office call, never the payer's (the proxy
-//! refuses it from browsers): the shop signs it itself with the merchant's
-//! HiPOS credentials (token, then `…/stores/{storeId}/authcode`).
+//! refuses it from browsers): the shop sends it through the proxy's
+//! server-side entry point, [`ProxyState::back_office`], with the proxy's
+//! own HiPOS token. A token of its own would break the proxy's HiPOS
+//! notifications: HiPOS signs them with the newest token it issued.
 
 use crate::orders::{OrderRecord, OrderSource};
-use crate::proxy::GatewayConfig;
+use crate::proxy::{ProxyError, ProxyState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paybridge::gateway::hipos::{device_authcode_request, parse_device_authcode, parse_token, token_request, HiPosToken};
-use paybridge::gateway::{protocol, wire, GatewayRequest, HttpMethod};
-use paybridge::model::{Gateway, NextAction, PayState};
+use paybridge::error::PayError;
+use paybridge::gateway::hipos::{device_authcode_request, parse_device_authcode};
+use paybridge::model::{NextAction, PayState};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Largest amount the demo shop accepts (¥1,000,000.00 in fen).
 pub const MAX_AMOUNT: i64 = 100_000_000;
@@ -33,41 +34,29 @@ pub const MAX_AMOUNT: i64 = 100_000_000;
 /// The store whose device code `GET /shop/hipos/device-code` asks for by default.
 pub const DEMO_STORE_ID: &str = "store01";
 
-/// How long the shop waits for HiPOS.
-const HIPOS_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The shop's state: the order source the proxy reads, what the proxy's
-/// notifications reported per order, and optionally a HiPOS back office.
+/// notifications reported per order, and optionally the proxy its
+/// back-office calls go through.
 #[derive(Clone)]
 pub struct Shop {
     orders: OrderSource,
     paid: Arc<Mutex<HashMap<String, PayState>>>,
     seq: Arc<AtomicU32>,
-    hipos: Option<Arc<HiPosBackOffice>>,
-}
-
-/// The shop's own HiPOS client for back-office calls. Its token is fetched
-/// once and kept until HiPOS refuses it: the sandbox, like HiPOS, sends
-/// notifications with the newest token, so a fresh one per call would stop
-/// the proxy's notifications verifying until the proxy's own token renews.
-struct HiPosBackOffice {
-    config: GatewayConfig,
-    notify_url: String,
-    client: reqwest::Client,
-    token: tokio::sync::Mutex<Option<HiPosToken>>,
+    proxy: Option<ProxyState>,
 }
 
 impl Shop {
     /// A shop writing its orders into `orders` (an in-memory source).
     pub fn new(orders: OrderSource) -> Shop {
-        Shop { orders, paid: Arc::default(), seq: Arc::default(), hipos: None }
+        Shop { orders, paid: Arc::default(), seq: Arc::default(), proxy: None }
     }
 
-    /// Gives the shop a HiPOS back office: `config` holds the merchant's
-    /// HiPOS upstream and credentials, `notify_url` goes with the token call.
-    pub fn with_hipos(self, config: GatewayConfig, notify_url: String) -> Shop {
-        let back_office = HiPosBackOffice { config, notify_url, client: reqwest::Client::new(), token: tokio::sync::Mutex::default() };
-        Shop { hipos: Some(Arc::new(back_office)), ..self }
+    /// Sends the shop's back-office calls through `proxy`
+    /// ([`ProxyState::back_office`]), so they share its HiPOS token. Clones
+    /// made before share the orders and notifications but not the proxy, so
+    /// the proxy's notification hook can hold one without a reference cycle.
+    pub fn with_proxy(self, proxy: ProxyState) -> Shop {
+        Shop { proxy: Some(proxy), ..self }
     }
 
     /// Records what a verified notification said about an order.
@@ -117,64 +106,34 @@ async fn get_order(State(shop): State<Shop>, Path(no): Path<String>) -> Response
 }
 
 async fn device_code(State(shop): State<Shop>, Query(query): Query<HashMap<String, String>>) -> Response {
-    let Some(hipos) = shop.hipos.as_deref() else {
+    let Some(proxy) = shop.proxy.as_ref() else {
         return error(StatusCode::NOT_FOUND, "this shop has no HiPOS back office");
     };
     let store = query.get("store").map_or(DEMO_STORE_ID, String::as_str);
     if !(1..=32).contains(&store.len()) || !store.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return error(StatusCode::BAD_REQUEST, "store must be 1-32 letters or digits");
     }
-    hipos.device_code(store).await.map_or_else(|e| e, |body| Json(body).into_response())
+    hipos_device_code(proxy, store).await.map_or_else(|e| e, |body| Json(body).into_response())
 }
 
-fn bad_gateway(e: impl std::fmt::Display) -> Response {
-    error(StatusCode::BAD_GATEWAY, &format!("HiPOS back-office call failed: {e}"))
-}
-
-impl HiPosBackOffice {
-    /// The store's device-authorisation code, fetching a token first when
-    /// there is none or HiPOS refused the kept one (6001).
-    async fn device_code(&self, store: &str) -> Result<Value, Response> {
-        let mut kept = self.token.lock().await;
-        for _ in 0..2 {
-            let token = match kept.take() {
-                Some(token) => token,
-                None => parse_token(&self.call(&token_request(&self.notify_url), None).await?).map_err(bad_gateway)?,
-            };
-            let request = device_authcode_request(&token.merchant_id, store).map_err(bad_gateway)?;
-            let answer = parse_device_authcode(&self.call(&request, Some(&token.token)).await?);
-            if answer.as_ref().is_err_and(|e| e.gateway_code.as_deref() == Some("6001")) {
-                continue;
-            }
-            *kept = Some(token);
-            return match answer.map_err(bad_gateway)? {
-                NextAction::Qr { content, expires_at } => Ok(json!({ "store_id": store, "auth_code": content, "expires_at": expires_at })),
-                _ => Err(bad_gateway("no device code in the answer")),
-            };
-        }
-        Err(bad_gateway("HiPOS refused a freshly fetched token"))
+/// A failed back-office call: 404 when the proxy does not serve HiPOS, else 502.
+fn back_office_failed(e: &ProxyError) -> Response {
+    if e.code == "unknown_gateway" {
+        return error(StatusCode::NOT_FOUND, "this shop has no HiPOS back office");
     }
+    error(StatusCode::BAD_GATEWAY, &format!("HiPOS back-office call failed: {} ({})", e.message, e.code))
+}
 
-    /// Encodes `request` the HiPOS way (with `token` as the bearer), sends
-    /// it and reads the JSON answer, whatever its HTTP status.
-    async fn call(&self, request: &GatewayRequest, token: Option<&str>) -> Result<paybridge::json::Value, Response> {
-        let endpoint = protocol(Gateway::HiPos).ok().and_then(|p| p.endpoint(&request.path, None)).ok_or_else(|| bad_gateway("no such endpoint"))?;
-        let mut secrets = self.config.secrets.clone();
-        secrets.0.extend(token.map(|t| ("token".to_owned(), t.to_owned())));
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let signed = wire(Gateway::HiPos).and_then(|w| w.encode_request(endpoint, &request.path, &request.params, &secrets, now)).map_err(bad_gateway)?;
-        let method = match signed.http {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Put => reqwest::Method::PUT,
-        };
-        let url = format!("{}{}", self.config.base_url.trim_end_matches('/'), signed.path_and_query);
-        let mut builder = self.client.request(method, url).timeout(HIPOS_TIMEOUT).body(signed.body);
-        for (name, value) in &signed.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        let text = builder.send().await.map_err(|_| bad_gateway("HiPOS unreachable"))?.text().await.map_err(|_| bad_gateway("unreadable answer"))?;
-        paybridge::json::parse(&text).map_err(|_| bad_gateway("the answer is not JSON"))
+/// The store's device-authorisation code, asked through the proxy's
+/// back-office entry point (its HiPOS token and merchant id).
+async fn hipos_device_code(proxy: &ProxyState, store: &str) -> Result<Value, Response> {
+    let merchant_id = proxy.hipos_merchant_id().await.map_err(|e| back_office_failed(&e))?;
+    let invalid = |e: PayError| error(StatusCode::BAD_GATEWAY, &format!("HiPOS back-office call failed: {e}"));
+    let request = device_authcode_request(&merchant_id, store).map_err(invalid)?;
+    let answer = proxy.back_office(&request).await.map_err(|e| back_office_failed(&e))?;
+    match parse_device_authcode(&answer).map_err(invalid)? {
+        NextAction::Qr { content, expires_at } => Ok(json!({ "store_id": store, "auth_code": content, "expires_at": expires_at })),
+        _ => Err(error(StatusCode::BAD_GATEWAY, "HiPOS back-office call failed: no device code in the answer")),
     }
 }
 

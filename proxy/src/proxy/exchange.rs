@@ -38,7 +38,7 @@ pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: 
     let mut upstream_ms = 0;
     for attempt in 0..2 {
         let mut secrets: Secrets = config.secrets.clone();
-        let token = if gateway == Gateway::HiPos { Some(shared.tokens.get(shared).await?) } else { None };
+        let token = if gateway == Gateway::HiPos { Some(shared.tokens.get(shared).await?.token) } else { None };
         if let Some(t) = &token {
             secrets.0.push(("token".to_owned(), t.clone()));
         }

@@ -156,7 +156,7 @@ fn parse_object(bytes: &[u8]) -> Result<Value, ProxyError> {
 
 /// The order the request is about: the endpoint's order-reference field in
 /// the body, or the `{field}` segment of the path (BeeCloud's revert).
-fn order_reference(endpoint: &Endpoint, path: &str, body: &Value) -> Result<Option<String>, ProxyError> {
+pub(super) fn order_reference(endpoint: &Endpoint, path: &str, body: &Value) -> Result<Option<String>, ProxyError> {
     let Some(field) = endpoint.order_ref else { return Ok(None) };
     let placeholder = format!("{{{field}}}");
     let in_path = endpoint.path.split('/').zip(path.split('/')).find(|(p, _)| *p == placeholder).map(|(_, s)| s);
@@ -200,7 +200,7 @@ fn client_ip_field(gateway: Gateway, endpoint: &Endpoint) -> Option<&'static str
 }
 
 /// The gateway's own order id in a cancel request, for the safety query.
-fn gateway_order_id(gateway: Gateway, params: &Value) -> Option<&str> {
+pub(super) fn gateway_order_id(gateway: Gateway, params: &Value) -> Option<&str> {
     match gateway {
         Gateway::BlueOcean => params.text("sn"),
         _ => None,

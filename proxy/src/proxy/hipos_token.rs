@@ -1,23 +1,26 @@
 //! The HiPOS token: the proxy asks `POST /openapi/token/hishop` for it with
-//! the registered hostname, caches it for the configured lifetime (HiPOS
-//! documents none), and drops it when HiPOS answers 6001 so the next call
-//! fetches a fresh one. The browser never sees it.
+//! the registered hostname, caches it (with the merchant id that comes with
+//! it) for the configured lifetime (HiPOS documents none), and drops it when
+//! HiPOS answers 6001 so the next call fetches a fresh one. The browser
+//! never sees it. It is the only token the merchant should hold: HiPOS signs
+//! notifications with the newest token it issued, so every HiPOS call of the
+//! merchant's, browser or back office, goes through this one cache.
 
 use super::error::ProxyError;
 use super::upstream::{send, upstream_url};
 use super::{now_ms, Shared};
 use axum::http::StatusCode;
-use paybridge::gateway::hipos::{parse_token, token_request, TOKEN_PATH};
+use paybridge::gateway::hipos::{parse_token, token_request, HiPosToken, TOKEN_PATH};
 use paybridge::gateway::{protocol, wire};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-/// The cached token and when it was fetched.
+/// The cached token (with its merchant id) and when it was fetched.
 pub struct TokenCache {
     ttl: Duration,
-    slot: Mutex<Option<(String, Instant)>>,
+    slot: Mutex<Option<(HiPosToken, Instant)>>,
 }
 
 impl TokenCache {
@@ -28,7 +31,7 @@ impl TokenCache {
 
     /// The cached token, fetching one first when there is none or it is
     /// older than the lifetime. Concurrent callers share one fetch.
-    pub async fn get(&self, shared: &Shared) -> Result<String, ProxyError> {
+    pub async fn get(&self, shared: &Shared) -> Result<HiPosToken, ProxyError> {
         let mut slot = self.slot.lock().await;
         if let Some((token, at)) = slot.as_ref() {
             if at.elapsed() < self.ttl {
@@ -43,7 +46,7 @@ impl TokenCache {
     /// Forgets `token` if it is still the cached one (HiPOS refused it).
     pub async fn invalidate(&self, token: &str) {
         let mut slot = self.slot.lock().await;
-        if slot.as_ref().is_some_and(|(t, _)| t == token) {
+        if slot.as_ref().is_some_and(|(t, _)| t.token == token) {
             *slot = None;
         }
     }
@@ -54,7 +57,7 @@ fn auth_failed(message: impl Into<String>) -> ProxyError {
 }
 
 /// Asks HiPOS for a token.
-async fn fetch(shared: &Shared) -> Result<String, ProxyError> {
+async fn fetch(shared: &Shared) -> Result<HiPosToken, ProxyError> {
     let config = shared.config.gateway(Gateway::HiPos).ok_or_else(|| ProxyError::misconfigured("HiPOS is not configured"))?;
     let endpoint = protocol(Gateway::HiPos).ok().and_then(|p| p.endpoint(TOKEN_PATH, None)).ok_or_else(|| ProxyError::misconfigured("this build has no HiPOS token endpoint"))?;
     let codec = wire(Gateway::HiPos).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
@@ -69,7 +72,7 @@ async fn fetch(shared: &Shared) -> Result<String, ProxyError> {
         .and_then(|t| paybridge::json::parse(t).ok())
         .filter(|v| matches!(v, Value::Object(_)))
         .ok_or_else(|| ProxyError::bad_upstream_body("the HiPOS token answer is not a JSON object"))?;
-    parse_token(&body).map(|t| t.token).map_err(|e| auth_failed(format!("HiPOS gave no token: {}", e.gateway_code.as_deref().or(e.detail.as_deref()).unwrap_or_default())))
+    parse_token(&body).map_err(|e| auth_failed(format!("HiPOS gave no token: {}", e.gateway_code.as_deref().or(e.detail.as_deref()).unwrap_or_default())))
 }
 
 /// Whether a HiPOS answer refuses the token (code 6001 in any `*_response`).

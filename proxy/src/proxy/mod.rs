@@ -8,7 +8,9 @@
 //! returns the gateway's body verbatim. It also receives the gateways'
 //! notifications, holds long-polls until one arrives, and limits the rate
 //! per order. All state is in memory and optional: a restart loses
-//! nothing but cached tokens and held long-polls.
+//! nothing but cached tokens and held long-polls. The merchant's server
+//! code sends its own back-office calls through the same path with
+//! [`ProxyState::back_office`] (no HTTP route leads there).
 //!
 //! ```no_run
 //! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}};
@@ -17,6 +19,7 @@
 //! let app = axum::Router::new().nest("/proxy", router(state));
 //! ```
 
+mod back_office;
 mod client_ip;
 mod config;
 mod cors;

@@ -66,7 +66,7 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
     let mut secrets = config.secrets.clone();
     if gw == Gateway::HiPos {
         match shared.tokens.get(shared).await {
-            Ok(token) => secrets.0.push(("token".to_owned(), token)),
+            Ok(token) => secrets.0.push(("token".to_owned(), token.token)),
             Err(_) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "no_token"),
         }
         if String::from_utf8_lossy(&body).contains("\"hishop_token_notify\"") {

@@ -2,6 +2,7 @@
 //! upstream that verifies every request with the gateway's own
 //! `decode_request` and answers fixture-like bodies.
 
+mod back_office;
 mod cancel_and_limits;
 mod fake;
 mod forwarding;
