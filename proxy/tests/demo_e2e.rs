@@ -10,7 +10,8 @@ use paybridge::json::{self, Value};
 use paybridge::model::{Channel, Gateway, Mode, NextAction, PayState};
 use paybridge::url_guard::UrlPolicy;
 use std::time::Duration;
-use tokio::net::TcpListener;
+
+mod loopback;
 
 struct Demo {
     base: String,
@@ -19,18 +20,7 @@ struct Demo {
 }
 
 async fn start() -> Demo {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = paybridge_proxy::demo::app(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), &base);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let (base, stop) = loopback::demo().await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(40)).build().expect("client");
     Demo { base, http, _stop: stop }
 }

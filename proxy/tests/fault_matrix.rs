@@ -26,7 +26,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+
+mod loopback;
 
 /// Every fault kind of `sandbox::faults::FaultKind` (see [`name`]), and `none` as the baseline.
 const KINDS: [&str; 9] = ["none", "latency", "http_500", "timeout", "malformed", "bad_signature", "unknown", "duplicate_notify", "clock_skew"];
@@ -83,8 +84,7 @@ struct Server {
 }
 
 async fn start(gw: Gateway) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (listener, base) = loopback::bind().await;
     let orders = OrderSource::memory();
     let notified: Notified = Arc::default();
     let mut config = ProxyConfig::demo(&base);
@@ -99,15 +99,7 @@ async fn start(gw: Gateway) -> Server {
     let options = SandboxOptions { notify_schedule_ms: Some(vec![0, 300, 1_000, 3_000]), notify_timeout_ms: 2_000, ..SandboxOptions::default() };
     let sandbox_state = SandboxState::with_options(format!("{base}/sandbox"), Settings::default(), options);
     let app: Router = Router::new().nest("/proxy", proxy::router(proxy_state)).nest("/sandbox", sandbox::router(sandbox_state));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let stop = loopback::serve(listener, app);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
     Server { gw, proto: protocol(gw).expect("gateway in this build"), base, http, orders, notified, picked_up: Mutex::default(), _stop: stop }
 }
@@ -293,11 +285,11 @@ impl Server {
         cell.note(reading.show());
     }
 
-    /// Queries until the order reads `want` (each reading judged; a passing error on a busy
+    /// Queries until the order reads `want`, for at most 100 tries 100 ms apart (each reading judged; a passing error on a busy
     /// machine is retried); `Stuck` or `Wrong` if it never does.
     async fn settles_to(&self, order: &OrderRef, want: PayState, cell: &mut Cell) {
         let mut last = Reading::Error("none".into());
-        for _ in 0..20 {
+        for _ in 0..100 {
             last = self.query(order, None, cell).await.0;
             if last == Reading::State(want) {
                 break;

@@ -9,22 +9,11 @@ use paybridge::gateway::{protocol, CreateParams};
 use paybridge::json::{self, Value};
 use paybridge::model::{Channel, Gateway, Mode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::net::TcpListener;
+
+mod loopback;
 
 async fn start() -> (String, tokio::sync::oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = paybridge_proxy::demo::app(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), &base);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    (base, stop)
+    loopback::demo().await
 }
 
 async fn get(base: &str, path: &str) -> (u16, Value) {
