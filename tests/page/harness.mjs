@@ -14,10 +14,10 @@ export const SERVE_ROOT = process.env.PAYBRIDGE_ROOT || ROOT;
 /** Screenshots and other artefacts for reviewers (not committed). */
 export const OUTPUT = join(ROOT, "test-output");
 
-/** Starts `paybridge-proxy demo --port 0` and resolves with its base URL.
- *  `PAYBRIDGE_DEMO_BIN` names another build of the binary (e.g. another target dir). */
+/** Starts `paybridge-proxy demo --port 0` and resolves with its base URL: the debug build in
+ *  `CARGO_TARGET_DIR` (default target/), or the binary `PAYBRIDGE_DEMO_BIN` names. */
 export async function startDemo() {
-  const bin = process.env.PAYBRIDGE_DEMO_BIN || join(ROOT, "target", "debug", "paybridge-proxy");
+  const bin = process.env.PAYBRIDGE_DEMO_BIN || join(process.env.CARGO_TARGET_DIR || join(ROOT, "target"), "debug", "paybridge-proxy");
   const child = spawn(bin, ["demo", "--port", "0", "--root", SERVE_ROOT], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("demo server did not start in 20 s")), 20_000);
