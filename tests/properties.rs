@@ -12,7 +12,7 @@ use proptest::prelude::*;
 #[cfg(feature = "signing")]
 mod signing {
     use paybridge::gateway::wire::{form_decode, quote, Secrets, WireRequest};
-    use paybridge::gateway::{protocol, wire, Encoding, Endpoint};
+    use paybridge::gateway::{rules, wire, Encoding, Endpoint};
     use paybridge::json::{self, Value};
     use paybridge::model::Gateway;
     use proptest::prelude::*;
@@ -60,7 +60,7 @@ mod signing {
     }
 
     fn blueocean_endpoint() -> &'static Endpoint {
-        &protocol(Gateway::BlueOcean).unwrap().endpoints()[0]
+        &rules(Gateway::BlueOcean).unwrap().endpoints()[0]
     }
 
     fn blueocean_request(pairs: &[(String, String)]) -> WireRequest {
@@ -75,7 +75,7 @@ mod signing {
 
     /// A BeeCloud endpoint with a JSON body and a fixed path.
     fn beecloud_endpoint() -> &'static Endpoint {
-        protocol(Gateway::BeeCloud).unwrap().endpoints().iter().find(|e| e.encoding == Encoding::Json && !e.path.contains('{')).unwrap()
+        rules(Gateway::BeeCloud).unwrap().endpoints().iter().find(|e| e.encoding == Encoding::Json && !e.path.contains('{')).unwrap()
     }
 
     proptest! {

@@ -5,14 +5,14 @@
 //! (reaches the code behind the signature check).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use paybridge::gateway::{protocol, wire};
+use paybridge::gateway::{rules, wire};
 use paybridge::json;
 use paybridge_fuzz::{concrete_path, gateway, http, secrets, wire_request, NOW_MS};
 
 fuzz_target!(|data: &[u8]| {
     let [g, e, flags, rest @ ..] = data else { return };
     let gw = gateway(*g);
-    let (Ok(proto), Ok(w)) = (protocol(gw), wire(gw)) else { return };
+    let (Ok(proto), Ok(w)) = (rules(gw), wire(gw)) else { return };
     let endpoints = proto.endpoints();
     let endpoint = &endpoints[usize::from(*e) % endpoints.len()];
     let secrets = secrets(gw);

@@ -6,7 +6,7 @@
 //! without the proxy). BlueOcean signs no timestamp, so a signed body can be
 //! replayed. Usage: `load_bodies BASE_URL N OUT_DIR`.
 
-use paybridge::gateway::{protocol, wire, CreateParams, OrderRef};
+use paybridge::gateway::{rules, wire, CreateParams, OrderRef};
 use paybridge::json;
 use paybridge::model::{Channel, Gateway, Mode};
 use paybridge_proxy::sandbox::credentials::sandbox_secrets;
@@ -18,7 +18,7 @@ async fn main() -> Result<(), String> {
     let [_, base, n, out] = args.as_slice() else { return Err("usage: load_bodies BASE_URL N OUT_DIR".into()) };
     let n: usize = n.parse().map_err(|_| "N must be a number")?;
     let http = reqwest::Client::new();
-    let proto = protocol(Gateway::BlueOcean).map_err(|e| e.to_string())?;
+    let proto = rules(Gateway::BlueOcean).map_err(|e| e.to_string())?;
     let gw_wire = wire(Gateway::BlueOcean).map_err(|e| e.to_string())?;
     let secrets = sandbox_secrets(Gateway::BlueOcean);
     let (mut proxied, mut direct) = (Vec::new(), Vec::new());

@@ -2,7 +2,7 @@
 //! BeeCloud module's own parsers.
 
 use paybridge::gateway::beecloud::{BILLS_PATH, REFUND_PATH};
-use paybridge::gateway::{refunds, wire, CreateParams, GatewayRequest, OrderRef, RefundQuery};
+use paybridge::gateway::{refunds, rules, wire, CreateParams, GatewayRequest, OrderRef, ProxyRules, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState};
 use paybridge::url_guard::UrlPolicy;
@@ -18,13 +18,17 @@ fn beecloud() -> &'static dyn RefundQuery {
     refunds(Gateway::BeeCloud).unwrap()
 }
 
+fn beecloud_rules() -> &'static dyn ProxyRules {
+    rules(Gateway::BeeCloud).unwrap()
+}
+
 fn policy() -> UrlPolicy {
     UrlPolicy { sandbox_hosts: vec!["127.0.0.1:1".into()], extra_domains: Vec::new() }
 }
 
 fn send(store: &Store, settings: &Settings, now: i64, path: &str, params: &Value) -> Reply {
     let ctx = Ctx { store, now_ms: now, settings, base_url: BASE };
-    BeeCloudSandbox.handle(&ctx, beecloud().endpoint(path, None).unwrap(), path, params)
+    BeeCloudSandbox.handle(&ctx, beecloud_rules().endpoint(path, None).unwrap(), path, params)
 }
 
 /// The request's parameters as the sandbox sees them after decoding, with
@@ -167,7 +171,7 @@ fn signed_requests_round_trip_through_the_wire() {
     let w = wire(Gateway::BeeCloud).unwrap();
     let p = params(Mode::Qr, Channel::Alipay, "BCWIRE0001");
     let through_wire = |req: &GatewayRequest, fee: i64| {
-        let ep = beecloud().endpoint(&req.path, None).unwrap();
+        let ep = beecloud_rules().endpoint(&req.path, None).unwrap();
         let encoded = w.encode_request(ep, &req.path, &decoded(req, fee), &secrets, NOW).unwrap();
         let params = w.decode_request(ep, &encoded, &secrets, NOW).unwrap();
         send(&store, &settings, NOW, &req.path, &params)
@@ -216,7 +220,7 @@ fn refusals_use_the_documented_result_codes() {
 
 #[test]
 fn outcome_unknown_keeps_the_page_polling() {
-    let reply = BeeCloudSandbox.unknown_reply(beecloud().endpoint("/2/rest/offline/bill", None).unwrap()).unwrap();
+    let reply = BeeCloudSandbox.unknown_reply(beecloud_rules().endpoint("/2/rest/offline/bill", None).unwrap()).unwrap();
     let p = params(Mode::Counter, Channel::Wechat, "BCUNKNOWN1");
     assert_eq!(beecloud().parse_create(&p, &reply.body, &policy()).unwrap().action, NextAction::Await);
     assert_eq!(beecloud().parse_query(&reply.body).unwrap().state, PayState::Unknown);

@@ -3,7 +3,7 @@
 
 use paybridge::error::{ErrorCode, Reason};
 use paybridge::gateway::hipopay::minor_to_amount;
-use paybridge::gateway::{refunds, wire, CreateParams, Endpoint, GatewayRequest, OrderRef, RefundQuery};
+use paybridge::gateway::{refunds, rules, wire, CreateParams, Endpoint, GatewayRequest, OrderRef, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState};
 use paybridge::url_guard::UrlPolicy;
@@ -29,7 +29,7 @@ fn ctx<'a>(store: &'a Store, settings: &'a Settings, now_ms: i64) -> Ctx<'a> {
 }
 
 fn endpoint(path: &str) -> &'static Endpoint {
-    hipopay().endpoint(path, None).unwrap()
+    rules(Gateway::HipoPay).unwrap().endpoint(path, None).unwrap()
 }
 
 /// What `decode_request` gives after the proxy added its fields to `req`.

@@ -6,7 +6,7 @@ use paybridge::gateway::hipos::{
     MERCHANT_PATH,
 };
 use paybridge::gateway::wire::Secrets;
-use paybridge::gateway::{protocol, wire, CreateParams, GatewayProtocol, GatewayRequest, OrderRef};
+use paybridge::gateway::{rules, wire, CreateParams, GatewayRequest, OrderRef, ProxyRules};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState};
 use paybridge::url_guard::UrlPolicy;
@@ -18,8 +18,8 @@ use paybridge_proxy::sandbox::store::{PayerAction, Store};
 const NOW: i64 = 1_700_000_000_000;
 const BASE: &str = "http://127.0.0.1:1/sandbox";
 
-fn hipos() -> &'static dyn GatewayProtocol {
-    protocol(Gateway::HiPos).unwrap()
+fn hipos() -> &'static dyn ProxyRules {
+    rules(Gateway::HiPos).unwrap()
 }
 
 fn policy() -> UrlPolicy {

@@ -1,10 +1,15 @@
 //! The shared interface every gateway implements, and the registry.
 //!
-//! A gateway module knows its protocol: which endpoints exist, how to build
-//! each *unsigned* request a checkout needs, and how to read every response
-//! into the normalised [`NextAction`] / [`OrderStatus`]. The browser, the
-//! signing proxy and the sandbox all use these same definitions. Adding a
-//! sixth gateway is one new module and one line in [`protocol`].
+//! A gateway module knows its protocol: how to build each *unsigned* request
+//! a checkout needs and how to read every response into the normalised
+//! [`NextAction`] / [`OrderStatus`] ([`GatewayProtocol`], what the browser
+//! uses); which endpoints exist, the signing proxy's allowlist, and which
+//! fields only the proxy may set ([`ProxyRules`]); and the refund queries of
+//! the back office ([`RefundQuery`]). The browser, the signing proxy and the
+//! sandbox all use these same definitions, each through its own accessor
+//! ([`protocol`], [`rules`], [`refunds`]), so a browser build links only what
+//! it calls. Adding a sixth gateway is one new module and one line in the
+//! `implementation!` macro behind those accessors.
 
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
@@ -202,13 +207,6 @@ pub trait GatewayProtocol: Sync {
     /// The (mode, channel) pairs it can create.
     fn modes(&self) -> &'static [(Mode, Channel)];
 
-    /// Every endpoint the proxy may forward (the allowlist) and the sandbox serves.
-    fn endpoints(&self) -> &'static [Endpoint];
-
-    /// Body fields only the proxy may set (credentials, notify_url, client IP,
-    /// amount…); the proxy drops them from browser requests.
-    fn server_owned_fields(&self) -> &'static [&'static str];
-
     /// The unsigned create request for `p`.
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError>;
 
@@ -232,6 +230,19 @@ pub trait GatewayProtocol: Sync {
     fn supports(&self, mode: Mode, channel: Channel) -> bool {
         self.modes().iter().any(|&(m, c)| m == mode && (c == channel || channel == Channel::Any || c == Channel::Any))
     }
+}
+
+/// What the signing proxy may forward and must own, for the proxy and the
+/// sandbox. Apart from [`GatewayProtocol`] so that a browser build, which
+/// never asks, does not carry the endpoint tables (nothing reaches these
+/// implementations, so they are not linked).
+pub trait ProxyRules: GatewayProtocol {
+    /// Every endpoint the proxy may forward (the allowlist) and the sandbox serves.
+    fn endpoints(&self) -> &'static [Endpoint];
+
+    /// Body fields only the proxy may set (credentials, notify_url, client IP,
+    /// amount…); the proxy drops them from browser requests.
+    fn server_owned_fields(&self) -> &'static [&'static str];
 
     /// The endpoint a concrete path (and ChaoYing-style `method`) names.
     fn endpoint(&self, path: &str, method_param: Option<&str>) -> Option<&'static Endpoint> {
@@ -293,6 +304,12 @@ pub fn protocol(gateway: Gateway) -> Result<&'static dyn GatewayProtocol, PayErr
 /// The refund queries of `gateway`, or `Unsupported` when it was left out of this build.
 pub fn refunds(gateway: Gateway) -> Result<&'static dyn RefundQuery, PayError> {
     implementation!(gateway, RefundQuery)
+}
+
+/// The proxy rules (endpoint allowlist, server-owned fields) of `gateway`, for
+/// the proxy and the sandbox; `Unsupported` when it was left out of this build.
+pub fn rules(gateway: Gateway) -> Result<&'static dyn ProxyRules, PayError> {
+    implementation!(gateway, ProxyRules)
 }
 
 /// Parses a body that may be empty or not JSON into a [`Value`], as an

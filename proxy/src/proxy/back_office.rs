@@ -10,7 +10,7 @@ use super::exchange;
 use super::forward::{gateway_order_id, order_reference};
 use super::{log_line, ProxyState};
 use axum::http::StatusCode;
-use paybridge::gateway::{protocol, GatewayRequest, Operation};
+use paybridge::gateway::{rules, GatewayRequest, Operation};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 
@@ -59,7 +59,7 @@ impl ProxyState {
         let gw = request.gateway;
         let unknown = || ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {:?}", gw.as_str()));
         shared.config.gateway(gw).ok_or_else(unknown)?;
-        let proto = protocol(gw).map_err(|_| unknown())?;
+        let proto = rules(gw).map_err(|_| unknown())?;
         let path = request.path.as_str();
         let endpoint = proto
             .endpoint(path, request.params.text("method"))

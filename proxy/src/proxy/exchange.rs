@@ -11,7 +11,7 @@ use super::{now_ms, Shared};
 use axum::http::StatusCode;
 use paybridge::error::ErrorCode;
 use paybridge::gateway::wire::{ResponseCheck, Secrets};
-use paybridge::gateway::{protocol, wire, Endpoint, OrderRef};
+use paybridge::gateway::{protocol, rules, wire, Endpoint, OrderRef};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, PayState};
 use std::time::Duration;
@@ -92,7 +92,7 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
     if shared.paid.contains(&(gateway, order.to_owned())) {
         return Err(cancel_refused("a payment notification for this order has been received".to_owned()));
     }
-    let proto = protocol(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
+    let proto = rules(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let order_ref = OrderRef { out_trade_no: order.to_owned(), channel: Channel::Any, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };
     let query = proto.query_request(&order_ref).map_err(|e| cancel_refused(format!("the order cannot be queried first: {}", e.detail.as_deref().unwrap_or_default())))?;
     let endpoint = proto.endpoint(&query.path, query.params.text("method")).ok_or_else(|| cancel_refused("the gateway has no status query".to_owned()))?;
@@ -106,7 +106,9 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
 
 /// Long-poll: subscribes to the order, queries; if the order is not final
 /// yet, holds until its notification arrives or `wait` elapses, then
-/// queries again. The answer is always the gateway's own.
+/// queries again. An answer that is final (`Settled`) or does not read as a
+/// status at all (`Error`) comes back at once. The answer is always the
+/// gateway's own.
 pub async fn long_poll(
     shared: &Shared,
     gateway: Gateway,
@@ -120,13 +122,13 @@ pub async fn long_poll(
         return Ok((call(shared, gateway, endpoint, path, params).await?, WaitOutcome::Unavailable));
     };
     let first = call(shared, gateway, endpoint, path, params).await?;
-    let open = matches!(query_state(gateway, &first), Some(s) if !s.is_terminal());
-    if !open {
-        return Ok((first, WaitOutcome::Settled));
-    }
+    let first_state = match query_state(gateway, &first) {
+        None => return Ok((first, WaitOutcome::Error)),
+        Some(s) if s.is_terminal() => return Ok((first, WaitOutcome::Settled)),
+        open => open,
+    };
     // Gateways notify payments, not failures or expiries: re-check upstream
     // every few seconds while holding, so those end the hold too.
-    let first_state = query_state(gateway, &first);
     let until = tokio::time::Instant::now() + wait;
     let mut upstream_ms = first.upstream_ms;
     loop {

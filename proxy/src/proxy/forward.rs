@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paybridge::gateway::beecloud::truncate_utf8;
-use paybridge::gateway::{protocol, Endpoint, Operation};
+use paybridge::gateway::{rules, Endpoint, Operation};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::time::{Duration, Instant};
@@ -54,7 +54,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let unknown = || ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {gateway:?}"));
     let gw = Gateway::parse(gateway).ok_or_else(unknown)?;
     shared.config.gateway(gw).ok_or_else(unknown)?;
-    let proto = protocol(gw).map_err(|_| unknown())?;
+    let proto = rules(gw).map_err(|_| unknown())?;
     let wait = wait_param(query)?;
     let peer_ip = client_ip(&shared.config, &request);
     let bytes = axum::body::to_bytes(request.into_body(), shared.config.max_body_bytes)

@@ -11,7 +11,7 @@ use super::upstream::{send, upstream_url};
 use super::{now_ms, Shared};
 use axum::http::StatusCode;
 use paybridge::gateway::hipos::{parse_token, token_request, HiPosToken, TOKEN_PATH};
-use paybridge::gateway::{protocol, wire};
+use paybridge::gateway::{rules, wire};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::time::{Duration, Instant};
@@ -59,7 +59,7 @@ fn auth_failed(message: impl Into<String>) -> ProxyError {
 /// Asks HiPOS for a token.
 async fn fetch(shared: &Shared) -> Result<HiPosToken, ProxyError> {
     let config = shared.config.gateway(Gateway::HiPos).ok_or_else(|| ProxyError::misconfigured("HiPOS is not configured"))?;
-    let endpoint = protocol(Gateway::HiPos).ok().and_then(|p| p.endpoint(TOKEN_PATH, None)).ok_or_else(|| ProxyError::misconfigured("this build has no HiPOS token endpoint"))?;
+    let endpoint = rules(Gateway::HiPos).ok().and_then(|p| p.endpoint(TOKEN_PATH, None)).ok_or_else(|| ProxyError::misconfigured("this build has no HiPOS token endpoint"))?;
     let codec = wire(Gateway::HiPos).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let request = token_request(&shared.config.notify_url(Gateway::HiPos));
     let signed = codec

@@ -21,6 +21,9 @@ pub enum WaitOutcome {
     Elapsed,
     /// The first query already showed a final state: no hold.
     Settled,
+    /// The first query's answer did not read as the order's status (a
+    /// gateway error, an HTTP 5xx with an error body…): no hold.
+    Error,
     /// Too many requests are held: answered at once.
     Unavailable,
     /// A periodic re-check upstream saw the order's state change (a change
@@ -35,6 +38,7 @@ impl WaitOutcome {
             WaitOutcome::Notified => "notified",
             WaitOutcome::Elapsed => "elapsed",
             WaitOutcome::Settled => "settled",
+            WaitOutcome::Error => "error",
             WaitOutcome::Unavailable => "unavailable",
             WaitOutcome::Changed => "changed",
         }

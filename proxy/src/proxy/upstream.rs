@@ -85,7 +85,7 @@ fn network_error(e: reqwest::Error) -> ProxyError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paybridge::gateway::protocol;
+    use paybridge::gateway::rules;
     use paybridge::gateway::wire::Secrets;
     use paybridge::model::Gateway;
 
@@ -104,13 +104,13 @@ mod tests {
 
     #[test]
     fn maps_paths_patterns_and_hosts() {
-        let bee = protocol(Gateway::BeeCloud).unwrap();
+        let bee = rules(Gateway::BeeCloud).unwrap();
         let revert = bee.endpoint("/2/rest/offline/bill/AB123456", None).unwrap();
         let path = "/2/rest/offline/bill/AB123456";
         assert_eq!(upstream_url(&config(&[]), revert, path, &wire(path)), "https://gw.example/api/2/rest/offline/bill/AB123456");
         let c = config(&[("/2/rest/offline/bill/{bill_no}", "/v2/bill/{bill_no}/revert")]);
         assert_eq!(upstream_url(&c, revert, path, &wire(path)), "https://gw.example/api/v2/bill/AB123456/revert");
-        let hipo = protocol(Gateway::HipoPay).unwrap();
+        let hipo = rules(Gateway::HipoPay).unwrap();
         let query = hipo.endpoint("/order", None).unwrap();
         let c = config(&[("/order", "https://other.example/q")]);
         assert_eq!(upstream_url(&c, query, "/order", &wire("/order?a=1")), "https://other.example/q?a=1");

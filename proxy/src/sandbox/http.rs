@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use paybridge::gateway::wire::{form_decode, WireRequest};
-use paybridge::gateway::{protocol, wire, Endpoint, HttpMethod, Operation};
+use paybridge::gateway::{rules, wire, Endpoint, HttpMethod, Operation};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use serde_json::json;
@@ -67,7 +67,7 @@ fn method_param(body: &[u8], query: Option<&str>) -> Option<String> {
 }
 
 async fn gateway_endpoint(State(state): State<SandboxState>, Path((gateway, rest)): Path<(String, String)>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let Some((gw, proto)) = Gateway::parse(&gateway).and_then(|g| Some((g, protocol(g).ok()?))) else {
+    let Some((gw, proto)) = Gateway::parse(&gateway).and_then(|g| Some((g, rules(g).ok()?))) else {
         return neutral(StatusCode::NOT_FOUND, "not_found", "no such sandbox gateway");
     };
     let path = format!("/{rest}");

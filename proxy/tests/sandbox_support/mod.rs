@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::routing::any;
 use axum::Router;
 use paybridge::gateway::wire::{Secrets, WireRequest};
-use paybridge::gateway::{protocol, wire, HttpMethod};
+use paybridge::gateway::{rules, wire, HttpMethod};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use paybridge::url_guard::UrlPolicy;
@@ -88,7 +88,7 @@ impl Sandbox {
 
     /// The proxy's encoding of a request.
     pub fn encode(&self, gw: Gateway, path: &str, params: &Value, secrets: &Secrets) -> WireRequest {
-        let proto = protocol(gw).expect("protocol");
+        let proto = rules(gw).expect("proxy rules");
         let endpoint = proto.endpoint(path, params.text("method")).expect("known endpoint");
         wire(gw).expect("wire").encode_request(endpoint, path, params, secrets, now_ms()).expect("encode")
     }

@@ -64,7 +64,7 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -216,14 +216,6 @@ impl GatewayProtocol for BeeCloud {
         &MODES
     }
 
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        &SERVER_OWNED
-    }
-
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let channel = channel_value(p.mode, p.channel).ok_or_else(|| unsupported_mode(Gateway::BeeCloud, p.mode, p.channel))?;
         let bill_no = check_bill_no(&p.out_trade_no)?;
@@ -298,6 +290,16 @@ impl GatewayProtocol for BeeCloud {
             Some(false) => status(PayState::Unknown, "revert_status=false"),
             None => status(PayState::Unknown, "revert_status missing"),
         })
+    }
+}
+
+impl ProxyRules for BeeCloud {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
     }
 }
 

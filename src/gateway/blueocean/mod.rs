@@ -73,7 +73,7 @@ mod tests;
 
 pub use codes::BlueOceanCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -279,14 +279,6 @@ impl GatewayProtocol for BlueOcean {
         &MODES
     }
 
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        SERVER_OWNED
-    }
-
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let payment = payment_for(p.mode, p.channel)?;
         check_order_no(&p.out_trade_no)?;
@@ -336,6 +328,16 @@ impl GatewayProtocol for BlueOcean {
 
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
         response::parse_cancel(body)
+    }
+}
+
+impl ProxyRules for BlueOcean {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        SERVER_OWNED
     }
 }
 

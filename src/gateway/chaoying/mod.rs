@@ -62,7 +62,7 @@ pub use codes::{CallState, ChaoYingCode, TradeState};
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 
-use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
+use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
@@ -231,14 +231,6 @@ impl GatewayProtocol for ChaoYing {
         &MODES
     }
 
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        &SERVER_OWNED
-    }
-
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         if !self.supports(p.mode, p.channel) {
             return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel));
@@ -277,6 +269,16 @@ impl GatewayProtocol for ChaoYing {
 
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
         parse::cancel(body)
+    }
+}
+
+impl ProxyRules for ChaoYing {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
     }
 }
 

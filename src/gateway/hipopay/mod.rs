@@ -72,7 +72,7 @@ pub use parse::{parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -282,14 +282,6 @@ impl GatewayProtocol for HipoPay {
         MODES
     }
 
-    fn endpoints(&self) -> &'static [Endpoint] {
-        ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        SERVER_OWNED
-    }
-
     fn supports(&self, mode: Mode, channel: Channel) -> bool {
         wallet(channel, mode).is_ok_and(|c| MODES.contains(&(mode, c)))
     }
@@ -358,6 +350,16 @@ impl GatewayProtocol for HipoPay {
         let mut e = PayError::new(ErrorCode::Unsupported).with_detail("HipoPay has no close or cancel endpoint");
         e.gateway = Some(Gateway::HipoPay);
         Err(e)
+    }
+}
+
+impl ProxyRules for HipoPay {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        SERVER_OWNED
     }
 }
 

@@ -56,7 +56,7 @@ pub use o2o::{
     token_request, trades_request, HiPosToken, O2oOrderState, TradeReport,
 };
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, RefundQuery};
+use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
@@ -136,14 +136,6 @@ impl GatewayProtocol for HiPos {
         &MODES
     }
 
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        &SERVER_OWNED
-    }
-
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         if p.mode != Mode::Qr {
             return Err(unsupported_mode(Gateway::HiPos, p.mode, p.channel));
@@ -177,6 +169,16 @@ impl GatewayProtocol for HiPos {
 
     fn parse_cancel(&self, _body: &Value) -> Result<OrderStatus, PayError> {
         Err(unsupported("order cancel (the order lives in the merchant's mall)"))
+    }
+}
+
+impl ProxyRules for HiPos {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
     }
 }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use paybridge::gateway::hipos::TOKEN_PATH;
 use paybridge::gateway::wire::{form_decode, Secrets, WireRequest};
-use paybridge::gateway::{protocol, wire, Endpoint, HttpMethod, Operation};
+use paybridge::gateway::{rules, wire, Endpoint, HttpMethod, Operation};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::sync::{Arc, Mutex};
@@ -119,7 +119,7 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, headers
     };
     let bare = path.split('?').next().unwrap_or_default().to_owned();
     let method_param = form_decode(&String::from_utf8_lossy(&body)).into_iter().find(|(k, _)| k == "method").map(|(_, v)| v);
-    let Some(endpoint) = protocol(gateway).unwrap().endpoints().iter().find(|e| e.matches(&bare, method_param.as_deref())) else {
+    let Some(endpoint) = rules(gateway).unwrap().endpoints().iter().find(|e| e.matches(&bare, method_param.as_deref())) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let mut secrets: Secrets = crate::sandbox::credentials::sandbox_secrets(gateway);

@@ -1,6 +1,6 @@
-//! Long-poll: woken by a notification, or running out.
+//! Long-poll: woken by a notification, running out, or answered at once.
 
-use super::fake::{blueocean_query, Fake};
+use super::fake::{blueocean_query, Fake, Reply};
 use super::notifications::blueocean_notification;
 use super::{Proxy, ORDER};
 use paybridge::gateway::Operation;
@@ -47,4 +47,15 @@ async fn a_final_state_is_answered_at_once() {
     assert_eq!(fake.seen().len(), 1);
     let bad = proxy.post("/blueocean/order/query?wait=soon", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
     assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn an_error_first_answer_is_not_called_settled() {
+    let (upstream, fake) = Fake::start(|_, _, _| Reply { status: 500, body: r#"{"error":{"code":"internal","message":"Internal Server Error"}}"#.to_owned(), delay: None }).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let res = proxy.post("/blueocean/order/query?wait=30", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(res.status(), 500, "the gateway's own status");
+    assert_eq!(res.headers()["x-paybridge-wait"], "error", "an error is not a final state");
+    assert!(res.text().await.unwrap().contains("Internal Server Error"), "the gateway's own body");
+    assert_eq!(fake.seen().len(), 1, "answered at once, no hold");
 }

@@ -2,7 +2,7 @@
 //! D2–D9, tampering, the sandbox's refusals and notification round trips.
 
 use super::*;
-use crate::gateway::GatewayProtocol;
+use crate::gateway::ProxyRules;
 use crate::model::PayState;
 
 /// The only key the seed prints, for its own vector (L44).
