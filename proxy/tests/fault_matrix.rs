@@ -79,7 +79,6 @@ struct Server {
     http: reqwest::Client,
     orders: OrderSource,
     notified: Notified,
-    picked_up: Mutex<Vec<String>>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -101,7 +100,7 @@ async fn start(gw: Gateway) -> Server {
     let app: Router = Router::new().nest("/proxy", proxy::router(proxy_state)).nest("/sandbox", sandbox::router(sandbox_state));
     let stop = loopback::serve(listener, app);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
-    Server { gw, proto: protocol(gw).expect("gateway in this build"), base, http, orders, notified, picked_up: Mutex::default(), _stop: stop }
+    Server { gw, proto: protocol(gw).expect("gateway in this build"), base, http, orders, notified, _stop: stop }
 }
 
 /// What the page would make of an answer.
@@ -221,20 +220,22 @@ impl Server {
         no
     }
 
-    /// The sandbox's own state of the order (`None`: it has none).
-    async fn truth(&self, no: &str) -> Option<String> {
+    /// The sandbox's own state of the order (`None`: it has none) and, for HiPOS, whether it was
+    /// collected — read together, so a reading is never judged against a half-done pickup.
+    async fn truth(&self, no: &str) -> Option<(String, bool)> {
         let res = self.http.get(format!("{}/sandbox/{}/_control/orders/{no}", self.base, self.gw.as_str())).send().await.expect("control");
         if res.status().as_u16() == 404 {
             return None;
         }
         let body = res.text().await.unwrap_or_default();
-        json::parse(&body).ok().and_then(|v| v.text("state").map(str::to_owned))
+        let v = json::parse(&body).ok()?;
+        let picked = v.get("picked_up").and_then(json::Value::as_bool_lenient).unwrap_or(false);
+        v.text("state").map(|s| (s.to_owned(), picked))
     }
 
     async fn expected_now(&self, no: &str) -> Vec<PayState> {
-        let state = self.truth(no).await;
-        let picked = self.picked_up.lock().unwrap().iter().any(|p| p == no);
-        expected(self.gw, state.as_deref(), picked)
+        let truth = self.truth(no).await;
+        expected(self.gw, truth.as_ref().map(|(s, _)| s.as_str()), truth.as_ref().is_some_and(|(_, picked)| *picked))
     }
 
     /// A payer action on the control API (plus the store's pickup for HiPOS after a payment).
@@ -243,7 +244,6 @@ impl Server {
         if self.gw == Gateway::HiPos && action == "pay" && status == 200 {
             let (picked, body, _) = self.post(&format!("/sandbox/hipos/_control/orders/{no}/pickup"), "").await;
             assert_eq!(picked, 200, "pickup: {body}");
-            self.picked_up.lock().unwrap().push(no.to_owned());
         }
         status
     }

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 /// An order as the control API shows it.
 pub fn order_json(order: &Order) -> Value {
-    json!({
+    let mut v = json!({
         "gateway": order.gateway.as_str(),
         "out_trade_no": order.out_trade_no,
         "gateway_order_id": order.gateway_order_id,
@@ -31,7 +31,12 @@ pub fn order_json(order: &Order) -> Value {
         "expires_ms": order.expires_ms,
         "settle_at_ms": order.settle_at_ms,
         "notify_url": order.notify_url,
-    })
+    });
+    if order.gateway == Gateway::HiPos {
+        // An O2O order's second step: collected at the store (`PICKED_UP`).
+        v["picked_up"] = Value::Bool(super::hipos::picked_up(order));
+    }
+    v
 }
 
 fn no_such_gateway() -> Response {
