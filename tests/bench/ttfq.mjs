@@ -1,5 +1,7 @@
 // Time to first QR, in headless Chromium against the demo server: from
-// `checkout.pay({mode: "qr"})` on a fresh `Checkout` (pkg/ already initialised)
+// `checkout.pay({mode: "qr"})` on a fresh `Checkout` (pkg/ already initialised;
+// made before the shop order, as a page makes it on load — its constructor
+// asks the proxy's /capabilities then)
 // to the QR's pixels on the canvas, for each gateway — next to a bare `fetch`
 // of the same proxy create call (POST /proxy/{gateway}/{path}, body from
 // buildCreateRequest, built before the clock starts). Each run uses a new
@@ -56,10 +58,11 @@ try {
         }
         return ctx;
       };
+      // As a page does: the Checkout is made when the page loads, the order when the payer taps "pay".
+      const checkout = new window.pb.Checkout({ gateway, proxy: "/proxy", channel, sandboxHosts: [location.host], locale: "en" });
       const [payOrder, fetchOrder] = [await window.shopOrder(), await window.shopOrder()];
       const req = window.pb.buildCreateRequest(gateway, "qr", { outTradeNo: fetchOrder, channel });
 
-      const checkout = new window.pb.Checkout({ gateway, proxy: "/proxy", channel, sandboxHosts: [location.host], locale: "en" });
       let qrAction;
       const shown = new Promise((resolve) => checkout.on("action", (a) => { if (a.kind === "qr") { qrAction = performance.now(); resolve(); } }));
       window.counting = [];

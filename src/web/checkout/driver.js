@@ -13,6 +13,8 @@ export class Driver {
     this.listeners = {};
     this.active = null;
     this.capsP = null;
+    // Asked now, while the page is still being read, so pay() does not wait a round trip for it.
+    this.caps();
     document.addEventListener("visibilitychange", () => this.post({ type: document.hidden ? "hidden" : "visible" }));
     addEventListener("pageshow", (e) => { if (e.persisted) this.post({ type: "visible" }); });
   }
