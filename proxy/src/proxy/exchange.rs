@@ -107,8 +107,9 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
 /// Long-poll: subscribes to the order, queries; if the order is not final
 /// yet, holds until its notification arrives or `wait` elapses, then
 /// queries again. An answer that is final (`Settled`) or does not read as a
-/// status at all (`Error`) comes back at once. The answer is always the
-/// gateway's own.
+/// status at all (`Error`) comes back at once; a re-check or a wake-up whose
+/// answer does not read as a status ends the hold as `Error` too. The answer
+/// is always the gateway's own.
 pub async fn long_poll(
     shared: &Shared,
     gateway: Gateway,
@@ -137,9 +138,11 @@ pub async fn long_poll(
         let mut answer = call(shared, gateway, endpoint, path, params).await?;
         upstream_ms += answer.upstream_ms;
         let now_left = until.saturating_duration_since(tokio::time::Instant::now());
-        let changed = query_state(gateway, &answer) != first_state;
+        let state = query_state(gateway, &answer);
         let outcome = match outcome {
-            WaitOutcome::Elapsed if changed => WaitOutcome::Changed,
+            // Whatever ended the hold, an answer that does not read as a status says so.
+            _ if state.is_none() => WaitOutcome::Error,
+            WaitOutcome::Elapsed if state != first_state => WaitOutcome::Changed,
             WaitOutcome::Elapsed if !now_left.is_zero() => continue,
             other => other,
         };

@@ -59,3 +59,23 @@ async fn an_error_first_answer_is_not_called_settled() {
     assert!(res.text().await.unwrap().contains("Internal Server Error"), "the gateway's own body");
     assert_eq!(fake.seen().len(), 1, "answered at once, no hold");
 }
+
+#[tokio::test]
+async fn an_error_during_the_hold_is_not_called_changed() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let (upstream, fake) = Fake::start(move |_, _, _| {
+        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            blueocean_query("NOTPAY")
+        } else {
+            Reply { status: 500, body: r#"{"error":{"code":"internal","message":"Internal Server Error"}}"#.to_owned(), delay: None }
+        }
+    })
+    .await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    // The hold re-checks upstream after 4 s; that answer is an error.
+    let res = proxy.post("/blueocean/order/query?wait=10", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(res.status(), 500, "the gateway's own status");
+    assert_eq!(res.headers()["x-paybridge-wait"], "error", "an unreadable re-check is not a state change");
+    assert_eq!(fake.seen().len(), 2, "one query before holding, one re-check");
+}
