@@ -54,8 +54,18 @@ fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
     std::process::exit(code)
 }
 
+/// Logs go to stderr as JSON lines (one object per event, fields flattened);
+/// `PAYBRIDGE_LOG` filters them (`info` by default, e.g. `warn` or
+/// `paybridge_proxy=debug`). Log calls pass identifiers only: never a body,
+/// signature, secret or token.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAYBRIDGE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().json().flatten_event(true).with_current_span(false).with_span_list(false).with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
 #[tokio::main]
 async fn main() {
+    init_logs();
     let command = parse_args(std::env::args().skip(1)).unwrap_or_else(|msg| fail(msg, 2));
     let port = match &command {
         Command::Demo { port, .. } | Command::Proxy { port, .. } => *port,

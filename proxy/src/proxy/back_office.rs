@@ -8,7 +8,7 @@
 use super::error::ProxyError;
 use super::exchange;
 use super::forward::{gateway_order_id, order_reference};
-use super::{log_line, ProxyState};
+use super::ProxyState;
 use axum::http::StatusCode;
 use paybridge::gateway::{rules, GatewayRequest, Operation};
 use paybridge::json::Value;
@@ -33,15 +33,15 @@ impl ProxyState {
     pub async fn back_office(&self, request: &GatewayRequest) -> Result<Value, ProxyError> {
         let result = self.send_back_office(request).await;
         let (verified, upstream_ms) = result.as_ref().map_or((None, None), |a| (Some(a.verified), Some(a.upstream_ms)));
-        log_line(serde_json::json!({
-            "event": "back_office_request",
-            "gateway": request.gateway.as_str(),
-            "path": request.path,
-            "status": result.as_ref().map_or_else(|e| e.status.as_u16(), |a| a.status),
-            "error": result.as_ref().err().map(|e| e.code),
-            "upstream_ms": upstream_ms,
-            "verified": verified,
-        }));
+        tracing::info!(
+            gateway = request.gateway.as_str(),
+            path = request.path,
+            status = result.as_ref().map_or_else(|e| e.status.as_u16(), |a| a.status),
+            error = result.as_ref().err().map(|e| e.code),
+            upstream_ms,
+            verified,
+            "back_office_request"
+        );
         result.map(|answer| answer.value)
     }
 

@@ -7,7 +7,7 @@ use super::client_ip::client_ip;
 use super::error::ProxyError;
 use super::exchange::{self, Answer};
 use super::longpoll::WaitOutcome;
-use super::{log_line, ProxyState, Shared};
+use super::{ProxyState, Shared};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -36,17 +36,18 @@ pub async fn forward(State(state): State<ProxyState>, Path((gateway, path)): Pat
         Ok(r) => (r, None),
         Err(e) => (e.clone().into_response(), Some(e.code)),
     };
-    log_line(serde_json::json!({
-        "event": "proxy_request",
-        "gateway": gateway,
-        "path": path,
-        "order": trace.order,
-        "status": response.status().as_u16(),
-        "error": code,
-        "upstream_ms": trace.upstream_ms,
-        "verified": trace.verified,
-        "wait": trace.wait,
-    }));
+    state.0.metrics.request(&gateway, response.status().as_u16(), trace.upstream_ms);
+    tracing::info!(
+        gateway,
+        path,
+        order = trace.order.as_deref(),
+        status = response.status().as_u16(),
+        error = code,
+        upstream_ms = trace.upstream_ms,
+        verified = trace.verified,
+        wait = trace.wait,
+        "proxy_request"
+    );
     response
 }
 

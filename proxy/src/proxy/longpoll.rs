@@ -84,6 +84,11 @@ impl Waiters {
         Some(Subscription { key, receiver, registry: Arc::clone(&self.inner) })
     }
 
+    /// How many queries are held now.
+    pub fn held(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+
     /// Wakes every query held for `order` of `gateway`.
     pub fn wake(&self, gateway: Gateway, order: &str) {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());

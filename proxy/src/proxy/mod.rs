@@ -29,6 +29,7 @@ mod forward;
 mod hipos_token;
 mod limits;
 mod longpoll;
+mod metrics;
 mod notify;
 mod upstream;
 
@@ -68,6 +69,7 @@ pub(crate) struct Shared {
     /// Orders a verified notification reported paid (cancel safety).
     paid: limits::RecentSet<(Gateway, String)>,
     hook: RwLock<Option<Hook>>,
+    metrics: metrics::Metrics,
 }
 
 /// The proxy's state: configuration, order source, caches. Cheap to clone.
@@ -85,6 +87,7 @@ impl ProxyState {
             seen: limits::RecentSet::new(SEEN_NOTIFICATIONS),
             paid: limits::RecentSet::new(SEEN_NOTIFICATIONS),
             hook: RwLock::new(None),
+            metrics: metrics::Metrics::new(),
             config,
             orders,
         };
@@ -111,6 +114,7 @@ pub fn router(state: ProxyState) -> Router {
     Router::new()
         .route("/capabilities", get(capabilities))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
         .route("/notify/{gateway}", post(notify::notify))
         .route("/{gateway}/{*path}", post(forward::forward))
         .fallback(not_found)
@@ -130,6 +134,14 @@ async fn capabilities(State(state): State<ProxyState>) -> Response {
     json_response(StatusCode::OK, body.to_string())
 }
 
+/// `GET /metrics`.
+async fn metrics_text(State(state): State<ProxyState>) -> Response {
+    let body = state.0.metrics.render(state.0.waiters.held());
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(metrics::CONTENT_TYPE));
+    response
+}
+
 /// `GET /healthz`.
 async fn healthz() -> Response {
     json_response(StatusCode::OK, r#"{"ok":true}"#.to_owned())
@@ -143,12 +155,6 @@ fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
-}
-
-/// Writes one structured log line (JSON on stderr). Callers never put a
-/// secret, signature or body in it.
-fn log_line(line: serde_json::Value) {
-    eprintln!("{line}");
 }
 
 /// The clock, in Unix milliseconds.

@@ -4,7 +4,7 @@
 //! once to the notification hook, wakes long-polls for its order, and is
 //! acknowledged the way the gateway expects.
 
-use super::{log_line, now_ms, ProxyState, Shared};
+use super::{now_ms, ProxyState, Shared};
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -24,7 +24,8 @@ pub async fn notify(State(state): State<ProxyState>, Path(gateway): Path<String>
         return super::error::ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {gateway:?}")).into_response();
     };
     let (status, body, event) = handle(&state.0, gw, request).await;
-    log_line(serde_json::json!({ "event": "notification", "gateway": gateway, "status": status.as_u16(), "outcome": event.outcome, "order": event.order }));
+    state.0.metrics.notification(gw.as_str(), status.as_u16());
+    tracing::info!(gateway, status = status.as_u16(), outcome = event.outcome, order = event.order.as_deref(), "notification");
     let mut response = (status, Body::from(body)).into_response();
     let content_type = if gw == Gateway::HiPos { "application/json; charset=utf-8" } else { "text/plain; charset=utf-8" };
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

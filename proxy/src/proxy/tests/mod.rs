@@ -7,6 +7,7 @@ mod cancel_and_limits;
 mod fake;
 mod forwarding;
 mod long_poll;
+mod metrics;
 mod notifications;
 
 use super::{router, ProxyConfig, ProxyState};
