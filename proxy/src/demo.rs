@@ -14,6 +14,7 @@ use crate::orders::OrderSource;
 use crate::proxy::{self, ProxyConfig, ProxyState};
 use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
+use crate::store::Store;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use std::path::Path;
@@ -25,14 +26,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// The demo application for a server reachable at `base_url`
-/// (e.g. `http://127.0.0.1:8080`), serving files below `root`.
-pub fn app(root: &Path, base_url: &str) -> Router {
+/// (e.g. `http://127.0.0.1:8080`), serving files below `root`, with the
+/// proxy's state in `store`.
+pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
     let orders = OrderSource::memory();
     let config = ProxyConfig::demo(base_url);
     let shop = Shop::new(orders.clone());
     // The hook holds a clone without the proxy: no reference cycle.
     let notified = shop.clone();
-    let proxy_state = ProxyState::new(config, orders).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let proxy_state = ProxyState::new(config, orders, store).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
     let shop = shop.with_proxy(proxy_state.clone());
     let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()

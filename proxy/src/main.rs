@@ -2,25 +2,28 @@
 //! the demo server, in one binary.
 //!
 //! ```text
-//! paybridge-proxy demo  [--port N] [--root DIR]
+//! paybridge-proxy demo  [--port N] [--root DIR] [--store URL]
 //! paybridge-proxy proxy --config FILE --orders URL [--port N]
 //! ```
-//! `demo` serves everything on 127.0.0.1 (default port 8080). `proxy` runs the
-//! signing proxy alone (routes at `/`), reading amounts from the merchant's
-//! order endpoint `GET {URL}/{out_trade_no}`; put TLS and a load balancer in
-//! front of it.
+//! `demo` serves everything on 127.0.0.1 (default port 8080), with its store
+//! in `--store` (default: a fresh SQLite file in the temp dir, printed at
+//! start). `proxy` runs the signing proxy alone (routes at `/`), reading
+//! amounts from the merchant's order endpoint `GET {URL}/{out_trade_no}` and
+//! keeping its state in the config's `[store]`; put TLS and a load balancer
+//! in front of it.
 
 use paybridge_proxy::orders::OrderSource;
+use paybridge_proxy::store::{Store, StoreConfig};
 use paybridge_proxy::{demo, proxy};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: paybridge-proxy demo [--port N] [--root DIR]\n       paybridge-proxy proxy --config FILE --orders URL [--port N]";
+const USAGE: &str = "usage: paybridge-proxy demo [--port N] [--root DIR] [--store URL]\n       paybridge-proxy proxy --config FILE --orders URL [--port N]";
 
 /// A parsed command line.
 #[derive(Debug, PartialEq)]
 enum Command {
-    Demo { port: u16, root: PathBuf },
+    Demo { port: u16, root: PathBuf, store: Option<String> },
     Proxy { port: u16, config: PathBuf, orders: String },
 }
 
@@ -29,19 +32,20 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
     if sub != "demo" && sub != "proxy" {
         return Err(USAGE.to_owned());
     }
-    let (mut port, mut root, mut config, mut orders) = (8080u16, PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), None, None);
+    let (mut port, mut root, mut config, mut orders, mut store) = (8080u16, PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), None, None, None);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--port" => port = value.parse().map_err(|_| format!("bad port \"{value}\""))?,
             "--root" if sub == "demo" => root = PathBuf::from(value),
+            "--store" if sub == "demo" => store = Some(value),
             "--config" if sub == "proxy" => config = Some(PathBuf::from(value)),
             "--orders" if sub == "proxy" => orders = Some(value),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
     if sub == "demo" {
-        return Ok(Command::Demo { port, root });
+        return Ok(Command::Demo { port, root, store });
     }
     match (config, orders) {
         (Some(config), Some(orders)) => Ok(Command::Proxy { port, config, orders }),
@@ -63,6 +67,10 @@ fn init_logs() {
     tracing_subscriber::fmt().json().flatten_event(true).with_current_span(false).with_span_list(false).with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
+async fn open_store(url: &str) -> Store {
+    Store::open(url).await.unwrap_or_else(|e| fail(format!("store: {e}"), 1))
+}
+
 #[tokio::main]
 async fn main() {
     init_logs();
@@ -74,15 +82,18 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(format!("cannot listen on {addr}: {e}"), 1));
     let local = listener.local_addr().unwrap_or(addr);
     let app = match command {
-        Command::Demo { root, .. } => {
-            println!("paybridge demo: http://{local}/");
-            demo::app(&root, &format!("http://{local}"))
+        Command::Demo { root, store, .. } => {
+            let url = store.unwrap_or_else(|| StoreConfig::sqlite(&StoreConfig::fresh_temp_path("demo")).url);
+            let store = open_store(&url).await;
+            println!("paybridge demo: http://{local}/ (store: {})", StoreConfig { url }.redacted());
+            demo::app(&root, &format!("http://{local}"), store)
         }
         Command::Proxy { config, orders, .. } => {
             let config = proxy::ProxyConfig::load(&config).unwrap_or_else(|e| fail(format!("config: {e}"), 2));
+            let store = open_store(&config.store.url).await;
             let source = OrderSource::Http { url: orders, client: reqwest::Client::new() };
-            println!("paybridge proxy: http://{local}/");
-            proxy::router(proxy::ProxyState::new(config, source))
+            println!("paybridge proxy: http://{local}/ (store: {})", config.store.redacted());
+            proxy::router(proxy::ProxyState::new(config, source, store))
         }
     };
     let shutdown = async {
@@ -109,7 +120,9 @@ mod tests {
 
     #[test]
     fn parses_both_subcommands() {
-        assert_eq!(args(&["demo", "--port", "9000", "--root", "/x"]).unwrap(), Command::Demo { port: 9000, root: PathBuf::from("/x") });
+        assert_eq!(args(&["demo", "--port", "9000", "--root", "/x"]).unwrap(), Command::Demo { port: 9000, root: PathBuf::from("/x"), store: None });
+        assert!(matches!(args(&["demo", "--store", "sqlite:///d.db"]).unwrap(), Command::Demo { store: Some(s), .. } if s == "sqlite:///d.db"));
+        assert!(args(&["proxy", "--store", "x"]).is_err());
         assert!(matches!(args(&["demo"]).unwrap(), Command::Demo { port: 8080, .. }));
         assert_eq!(
             args(&["proxy", "--config", "p.toml", "--orders", "https://m.example/orders"]).unwrap(),

@@ -21,6 +21,7 @@ use paybridge_proxy::orders::{OrderRecord, OrderSource};
 use paybridge_proxy::proxy::{self, ProxyConfig, ProxyState, RateLimit};
 use paybridge_proxy::sandbox::faults::FaultKind;
 use paybridge_proxy::sandbox::{self, gateway::Settings, SandboxOptions, SandboxState};
+use paybridge_proxy::store::testing::TempSqlite;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -90,7 +91,8 @@ async fn start(gw: Gateway) -> Server {
     config.upstream_timeout = Duration::from_millis(1000);
     config.rate_limit = RateLimit { per_second: 100.0, burst: 100 };
     let seen = Arc::clone(&notified);
-    let proxy_state = ProxyState::new(config, orders.clone()).on_notification(move |_, n| {
+    let db = TempSqlite::new();
+    let proxy_state = ProxyState::new(config, orders.clone(), db.open().await).on_notification(move |_, n| {
         *seen.lock().unwrap().entry((n.out_trade_no.clone(), format!("{:?}", n.status.state))).or_default() += 1;
     });
     // The default PIN delay (3 s) keeps a counter payment in USERPAYING for the whole flow; the
@@ -98,7 +100,7 @@ async fn start(gw: Gateway) -> Server {
     let options = SandboxOptions { notify_schedule_ms: Some(vec![0, 300, 1_000, 3_000]), notify_timeout_ms: 2_000, ..SandboxOptions::default() };
     let sandbox_state = SandboxState::with_options(format!("{base}/sandbox"), Settings::default(), options);
     let app: Router = Router::new().nest("/proxy", proxy::router(proxy_state)).nest("/sandbox", sandbox::router(sandbox_state));
-    let stop = loopback::serve(listener, app);
+    let stop = loopback::serve(listener, app, db);
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
     Server { gw, proto: protocol(gw).expect("gateway in this build"), base, http, orders, notified, _stop: stop }
 }

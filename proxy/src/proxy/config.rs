@@ -21,6 +21,9 @@
 //! base_url = "https://api.hipopay.example"
 //! path_map = { "/order/jsapi_pay" = "/order/wechat_jsapi" }
 //! secrets = { agent_no = "900001", private_key_pem = { file = "hipopay-agent.pem" } }
+//!
+//! [store]                                # default: paybridge-proxy.db beside this file
+//! url = "postgres://paybridge@db.internal:5432/paybridge"
 //! ```
 //!
 //! A secret is a plain string (for identifiers that are not secret), `{ env
@@ -30,6 +33,7 @@
 //! absolute `https://…` URL when the gateway splits its API across hosts
 //! (ChaoYing's `/Open/*` pre-orders and `/UnifiedPay/Gateway`).
 
+use crate::store::StoreConfig;
 use paybridge::gateway::wire::Secrets;
 use paybridge::model::Gateway;
 use serde::Deserialize;
@@ -95,6 +99,8 @@ pub struct ProxyConfig {
     /// (HiPOS documents no lifetime).
     pub hipos_token_ttl: Duration,
     pub rate_limit: RateLimit,
+    /// Where the store is (`[store]`, `crate::store::StoreConfig`).
+    pub store: StoreConfig,
 }
 
 impl ProxyConfig {
@@ -179,6 +185,7 @@ impl ProxyConfig {
             client_ip,
             hipos_token_ttl: file.hipos_token_ttl_secs.map_or(defaults.hipos_token_ttl, Duration::from_secs),
             rate_limit,
+            store: file.store.unwrap_or_else(|| StoreConfig::beside(dir)),
         })
     }
 
@@ -195,6 +202,7 @@ impl ProxyConfig {
             client_ip: ClientIpSource::Peer,
             hipos_token_ttl: Duration::from_secs(30 * 60),
             rate_limit: RateLimit { per_second: 10.0, burst: 20 },
+            store: StoreConfig::beside(Path::new(".")),
         }
     }
 }
@@ -215,6 +223,7 @@ struct FileConfig {
     rate_limit: Option<FileRateLimit>,
     #[serde(default)]
     gateways: BTreeMap<String, FileGateway>,
+    store: Option<StoreConfig>,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +304,9 @@ path_map = { "/Open/WECHAT_PreOrder" = "https://qrpay.pos.cn/Open/WECHAT_PreOrde
         assert_eq!(c.client_ip, ClientIpSource::ForwardedFor { hops: 2 });
         assert_eq!(c.notify_url(Gateway::HiPos), "https://shop.example/proxy/notify/hipos");
         assert_eq!(c.rate_limit, RateLimit { per_second: 2.5, burst: 5 });
+        assert_eq!(c.store, StoreConfig::beside(Path::new(".")));
+        let with_store = format!("{SAMPLE}\n[store]\nurl = \"postgres://pay@db/pay\"\n");
+        assert_eq!(ProxyConfig::from_toml(&with_store, &env, Path::new(".")).unwrap().store.url, "postgres://pay@db/pay");
     }
 
     #[test]

@@ -13,10 +13,13 @@
 //! [`ProxyState::back_office`] (no HTTP route leads there).
 //!
 //! ```no_run
-//! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}};
-//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory())
+//! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}, store::Store};
+//! # async fn f() -> Result<(), paybridge_proxy::store::StoreError> {
+//! let store = Store::open("sqlite:///var/lib/paybridge/proxy.db").await?;
+//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory(), store)
 //!     .on_notification(|gateway, n| eprintln!("{} paid: {}", gateway.as_str(), n.out_trade_no));
 //! let app = axum::Router::new().nest("/proxy", router(state));
+//! # Ok(()) }
 //! ```
 
 mod back_office;
@@ -42,6 +45,7 @@ pub use longpoll::WaitOutcome;
 pub use notify::failure_body;
 
 use crate::orders::OrderSource;
+use crate::store::Store;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -70,6 +74,8 @@ pub(crate) struct Shared {
     paid: limits::RecentSet<(Gateway, String)>,
     hook: RwLock<Option<Hook>>,
     metrics: metrics::Metrics,
+    /// What must survive restarts and be shared by instances (`crate::store`).
+    pub(crate) store: Store,
 }
 
 /// The proxy's state: configuration, order source, caches. Cheap to clone.
@@ -77,8 +83,9 @@ pub(crate) struct Shared {
 pub struct ProxyState(Arc<Shared>);
 
 impl ProxyState {
-    /// A proxy serving `config`'s gateways with amounts from `orders`.
-    pub fn new(config: ProxyConfig, orders: OrderSource) -> ProxyState {
+    /// A proxy serving `config`'s gateways with amounts from `orders`,
+    /// keeping what must survive in `store`.
+    pub fn new(config: ProxyConfig, orders: OrderSource, store: Store) -> ProxyState {
         let shared = Shared {
             client: reqwest::Client::new(),
             tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
@@ -88,6 +95,7 @@ impl ProxyState {
             paid: limits::RecentSet::new(SEEN_NOTIFICATIONS),
             hook: RwLock::new(None),
             metrics: metrics::Metrics::new(),
+            store,
             config,
             orders,
         };
@@ -104,6 +112,11 @@ impl ProxyState {
     /// The configuration it runs with.
     pub fn config(&self) -> &ProxyConfig {
         &self.0.config
+    }
+
+    /// The store it keeps its state in.
+    pub fn store(&self) -> &Store {
+        &self.0.store
     }
 }
 
@@ -142,9 +155,17 @@ async fn metrics_text(State(state): State<ProxyState>) -> Response {
     response
 }
 
-/// `GET /healthz`.
-async fn healthz() -> Response {
-    json_response(StatusCode::OK, r#"{"ok":true}"#.to_owned())
+/// `GET /healthz`: 200 `{"ok":true,"store":"sqlite"}` when the store
+/// answers, 503 `{"ok":false,…}` when it does not.
+async fn healthz(State(state): State<ProxyState>) -> Response {
+    let store = &state.0.store;
+    match store.ping().await {
+        Ok(()) => json_response(StatusCode::OK, serde_json::json!({ "ok": true, "store": store.engine() }).to_string()),
+        Err(e) => {
+            tracing::warn!(store = store.engine(), error = %e, "health check: the store does not answer");
+            json_response(StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({ "ok": false, "store": store.engine() }).to_string())
+        }
+    }
 }
 
 async fn not_found() -> Response {

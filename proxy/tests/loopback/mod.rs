@@ -12,10 +12,12 @@ pub async fn bind() -> (TcpListener, String) {
     (listener, base)
 }
 
-/// Serves `app` on `listener` (with the peer address, as the binary does) until the sender drops.
-pub fn serve(listener: TcpListener, app: Router) -> oneshot::Sender<()> {
+/// Serves `app` on `listener` (with the peer address, as the binary does) until the sender drops,
+/// keeping `guard` (e.g. a temp store file) until then.
+pub fn serve(listener: TcpListener, app: Router, guard: impl Send + 'static) -> oneshot::Sender<()> {
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
+        let _guard = guard;
         let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let _ = axum::serve(listener, service)
             .with_graceful_shutdown(async move {
@@ -30,6 +32,7 @@ pub fn serve(listener: TcpListener, app: Router) -> oneshot::Sender<()> {
 #[allow(dead_code)] // not every test file starts the whole demo
 pub async fn demo() -> (String, oneshot::Sender<()>) {
     let (listener, base) = bind().await;
-    let app = paybridge_proxy::demo::app(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), &base);
-    (base.clone(), serve(listener, app))
+    let db = paybridge_proxy::store::testing::TempSqlite::new();
+    let app = paybridge_proxy::demo::app(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")), &base, db.open().await);
+    (base.clone(), serve(listener, app, db))
 }

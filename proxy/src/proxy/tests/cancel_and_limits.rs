@@ -75,7 +75,7 @@ async fn capabilities_and_health() {
     let caps: serde_json::Value = reqwest::get(proxy.server.url("/proxy/capabilities")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
     assert_eq!(caps, serde_json::json!({"protocol":1,"gateways":["blueocean","hipopay","beecloud","chaoying","hipos"],"longPoll":{"maxWait":20},"notify":true}));
     let health: serde_json::Value = reqwest::get(proxy.server.url("/proxy/healthz")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
-    assert_eq!(health, serde_json::json!({"ok":true}));
+    assert_eq!(health, serde_json::json!({"ok":true,"store":"sqlite"}));
     let missing = reqwest::get(proxy.server.url("/proxy/nothing")).await.unwrap();
     assert_eq!(missing.status(), 404);
 }

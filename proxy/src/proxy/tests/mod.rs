@@ -12,6 +12,7 @@ mod notifications;
 
 use super::{router, ProxyConfig, ProxyState};
 use crate::orders::{OrderRecord, OrderSource};
+use crate::store::testing::TempSqlite;
 use axum::Router;
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
@@ -65,6 +66,8 @@ impl Drop for Server {
 pub struct Proxy {
     pub server: Server,
     pub state: ProxyState,
+    /// The proxy's store file, removed with the proxy.
+    _db: TempSqlite,
 }
 
 impl Proxy {
@@ -75,9 +78,10 @@ impl Proxy {
         tweak(&mut config);
         let orders = OrderSource::memory();
         orders.insert(OrderRecord { out_trade_no: ORDER.to_owned(), amount: AMOUNT, subject: "Tea set".to_owned() });
-        let state = ProxyState::new(config, orders);
+        let db = TempSqlite::new();
+        let state = ProxyState::new(config, orders, db.open().await);
         let server = Server::start(Router::new().nest("/proxy", router(state.clone()))).await;
-        Proxy { server, state }
+        Proxy { server, state, _db: db }
     }
 
     /// POSTs `body` to `/proxy{path}`.

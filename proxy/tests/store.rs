@@ -1,0 +1,172 @@
+//! The store against a real engine: one suite, run on a SQLite file (and on
+//! PostgreSQL, see `pg`).
+
+use paybridge::model::{Gateway, PayState};
+use paybridge_proxy::store::testing::TempSqlite;
+use paybridge_proxy::store::{Delivery, EventKind, NewEvent, Store, StoreError, StoredToken};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+fn paid(order: &str) -> NewEvent {
+    NewEvent {
+        kind: EventKind::PaymentSucceeded,
+        gateway: Gateway::BlueOcean,
+        out_trade_no: order.to_owned(),
+        state: PayState::Succeeded,
+        amount: Some(1234),
+        gateway_amount: Some(1234),
+        transaction_id: Some(format!("T{order}")),
+        refund_no: None,
+    }
+}
+
+/// Notifications and events de-duplicate, also after reopening; migrations
+/// run again harmlessly.
+async fn dedupe_survives_reopening(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.ping().await.unwrap();
+    assert!(store.record_notification(Gateway::BlueOcean, "PB1/T1/SUCCESS", Some(&paid("PB1")), 1_000).await.unwrap());
+    assert!(!store.record_notification(Gateway::BlueOcean, "PB1/T1/SUCCESS", Some(&paid("PB1")), 2_000).await.unwrap());
+    assert!(store.record_notification(Gateway::HipoPay, "PB1/T1/SUCCESS", None, 2_000).await.unwrap(), "the key is per gateway");
+    drop(store);
+    let store = Store::open(url).await.unwrap();
+    assert!(!store.record_notification(Gateway::BlueOcean, "PB1/T1/SUCCESS", None, 3_000).await.unwrap());
+    // Another notification for the same payment: the event stays one.
+    assert!(store.record_notification(Gateway::BlueOcean, "PB1/T1/SUCCESS/again", Some(&paid("PB1")), 3_000).await.unwrap());
+    let events = store.order_events(Gateway::BlueOcean, "PB1").await.unwrap();
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert!(e.id.starts_with("evt_") && e.id.len() == 36, "{}", e.id);
+    assert_eq!(
+        (e.kind.clone(), e.state, e.amount, e.created_at_ms, e.delivery, e.attempts),
+        (EventKind::PaymentSucceeded, PayState::Succeeded, Some(1234), 1_000, Delivery::Pending, 0)
+    );
+    let (again, created) = store.record_event(&paid("PB1"), 9_000).await.unwrap();
+    assert!(!created);
+    assert_eq!(&again, e);
+    assert!(store.order_events(Gateway::HipoPay, "PB1").await.unwrap().is_empty());
+}
+
+/// The log pages by event id; an unknown id is an error.
+async fn events_after_pages(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(store.record_event(&paid(&format!("PG{i}")), 1_000 + i).await.unwrap().0.id);
+    }
+    let first = store.events_after(None, 2).await.unwrap();
+    assert_eq!(first.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), ids[..2]);
+    let rest = store.events_after(Some(&ids[1]), 10).await.unwrap();
+    assert_eq!(rest.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), ids[2..]);
+    assert!(store.events_after(Some(&ids[4]), 10).await.unwrap().is_empty());
+    assert!(matches!(store.events_after(Some("evt_nope"), 10).await, Err(StoreError::UnknownCursor)));
+    let counts = store.event_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed, counts.delivered), (5, 0, 0));
+}
+
+/// Leases: only the owner settles; an expired lease goes to the next owner.
+async fn leases_and_owners(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let (e, _) = store.record_event(&paid("PL1"), 1_000).await.unwrap();
+    let a = store.claim_due("a", 1_000, 500, 10).await.unwrap();
+    assert_eq!(a.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), [e.id.as_str()]);
+    assert_eq!(a[0].attempts, 1);
+    assert!(store.claim_due("b", 1_400, 500, 10).await.unwrap().is_empty(), "a live lease is not handed out");
+    assert!(matches!(store.mark_delivered(&e.id, "b", 1_400).await, Err(StoreError::NotLeaseOwner { .. })));
+    let b = store.claim_due("b", 1_500, 500, 10).await.unwrap();
+    assert_eq!(b.len(), 1, "the expired lease goes to b");
+    assert_eq!(b[0].attempts, 2);
+    assert!(store.retry_at(&e.id, "a", 5_000, "late").await.is_err(), "a lost its lease");
+    store.retry_at(&e.id, "b", 5_000, "HTTP 500").await.unwrap();
+    assert!(store.claim_due("a", 4_999, 500, 10).await.unwrap().is_empty(), "not due yet");
+    let again = store.claim_due("a", 5_000, 500, 10).await.unwrap();
+    assert_eq!(again[0].last_error.as_deref(), Some("HTTP 500"));
+    store.mark_delivered(&e.id, "a", 5_001).await.unwrap();
+    assert!(store.mark_delivered(&e.id, "a", 5_002).await.is_err(), "settled once");
+    assert!(store.claim_due("a", 99_000, 500, 10).await.unwrap().is_empty());
+    let (f, _) = store.record_event(&paid("PL2"), 1_000).await.unwrap();
+    store.claim_due("c", 6_000, 500, 10).await.unwrap();
+    store.mark_failed(&f.id, "c", "gave up").await.unwrap();
+    let counts = store.event_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.failed, counts.delivered), (0, 1, 1));
+    assert_eq!(store.order_events(Gateway::BlueOcean, "PL2").await.unwrap()[0].delivery, Delivery::Failed);
+}
+
+/// Two handles claiming concurrently never hold one event at once.
+async fn concurrent_claims_are_exclusive(url: &str) {
+    let (one, two) = (Store::open(url).await.unwrap(), Store::open(url).await.unwrap());
+    const N: usize = 40;
+    for i in 0..N {
+        one.record_event(&paid(&format!("PC{i:02}")), 1_000).await.unwrap();
+    }
+    let claims: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let worker = |store: Store, owner: &'static str| {
+        let claims = Arc::clone(&claims);
+        async move {
+            for _ in 0..200 {
+                let got = store.claim_due(owner, 2_000, 600_000, 3).await.unwrap();
+                if got.is_empty() {
+                    break;
+                }
+                for e in got {
+                    let earlier = claims.lock().unwrap().insert(e.id.clone(), owner.to_owned());
+                    assert_eq!(earlier, None, "{} claimed twice", e.id);
+                    store.mark_delivered(&e.id, owner, 2_001).await.unwrap();
+                }
+            }
+        }
+    };
+    tokio::join!(worker(one.clone(), "one"), worker(two, "two"));
+    assert_eq!(claims.lock().unwrap().len(), N);
+    assert_eq!(one.event_counts().await.unwrap().delivered, N as u64);
+}
+
+/// The shared HiPOS token: put, read, invalidated only while it is current.
+async fn hipos_token_is_shared(url: &str) {
+    let (one, two) = (Store::open(url).await.unwrap(), Store::open(url).await.unwrap());
+    assert_eq!(one.hipos_token().await.unwrap(), None);
+    let t1 = StoredToken { token: "tok1".into(), merchant_id: "M1".into(), fetched_at_ms: 1_000 };
+    one.put_hipos_token(&t1).await.unwrap();
+    assert_eq!(two.hipos_token().await.unwrap(), Some(t1.clone()));
+    let t2 = StoredToken { token: "tok2".into(), fetched_at_ms: 2_000, ..t1.clone() };
+    two.put_hipos_token(&t2).await.unwrap();
+    one.invalidate_hipos_token("tok1").await.unwrap();
+    assert_eq!(one.hipos_token().await.unwrap(), Some(t2));
+    one.invalidate_hipos_token("tok2").await.unwrap();
+    assert_eq!(two.hipos_token().await.unwrap(), None);
+}
+
+/// A handle sees its own committed changes at once.
+async fn own_changes_arrive(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let mut changes = store.changes();
+    store.record_event(&paid("PX1"), 1_000).await.unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), changes.recv()).await.unwrap().unwrap();
+    assert_eq!((change.gateway, change.out_trade_no.as_str()), (Gateway::BlueOcean, "PX1"));
+    store.announce_change(Gateway::HiPos, "PX2").await.unwrap();
+    assert_eq!(changes.recv().await.unwrap().out_trade_no, "PX2");
+}
+
+#[tokio::test]
+async fn sqlite_suite() {
+    for check in [0, 1, 2, 3, 4, 5] {
+        let db = TempSqlite::new();
+        match check {
+            0 => dedupe_survives_reopening(&db.url).await,
+            1 => events_after_pages(&db.url).await,
+            2 => leases_and_owners(&db.url).await,
+            3 => concurrent_claims_are_exclusive(&db.url).await,
+            4 => hipos_token_is_shared(&db.url).await,
+            _ => own_changes_arrive(&db.url).await,
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_urls_are_typed_errors_without_passwords() {
+    let err = Store::open("mysql://u:pw@h/db").await.err().unwrap();
+    assert!(matches!(err, StoreError::UnsupportedUrl(_)));
+    let err = Store::open("postgres://u:hunter2@127.0.0.1:1/db").await.err().unwrap();
+    assert!(matches!(err, StoreError::Connect { .. }), "{err}");
+    assert!(!err.to_string().contains("hunter2") && !format!("{err:?}").contains("hunter2"), "{err}");
+}
