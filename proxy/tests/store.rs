@@ -1,5 +1,7 @@
-//! The store against a real engine: one suite, run on a SQLite file (and on
-//! PostgreSQL, see `pg`).
+//! The store against the real engines: one suite, run on a SQLite file and
+//! on a throwaway PostgreSQL cluster (`pg`).
+
+mod pg;
 
 use paybridge::model::{Gateway, PayState};
 use paybridge_proxy::store::testing::TempSqlite;
@@ -116,7 +118,7 @@ async fn concurrent_claims_are_exclusive(url: &str) {
             }
         }
     };
-    tokio::join!(worker(one.clone(), "one"), worker(two, "two"));
+    tokio::join!(worker(one.clone(), "one"), worker(two.clone(), "two"), worker(one.clone(), "three"), worker(two, "four"));
     assert_eq!(claims.lock().unwrap().len(), N);
     assert_eq!(one.event_counts().await.unwrap().delivered, N as u64);
 }
@@ -147,19 +149,56 @@ async fn own_changes_arrive(url: &str) {
     assert_eq!(changes.recv().await.unwrap().out_trade_no, "PX2");
 }
 
+/// A change committed through one handle reaches another (another
+/// instance) through LISTEN/NOTIFY; a handle does not hear itself twice.
+async fn changes_reach_other_handles(url: &str) {
+    let (one, two) = (Store::open(url).await.unwrap(), Store::open(url).await.unwrap());
+    let (mut mine, mut theirs) = (one.changes(), two.changes());
+    let started = std::time::Instant::now();
+    one.record_event(&paid("PN1"), 1_000).await.unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(10), theirs.recv()).await.expect("the other handle hears the change").unwrap();
+    eprintln!("change reached the other handle after {:?}", started.elapsed());
+    assert_eq!((change.gateway, change.out_trade_no.as_str()), (Gateway::BlueOcean, "PN1"));
+    one.announce_change(Gateway::HiPos, "PN2").await.unwrap();
+    assert_eq!(tokio::time::timeout(std::time::Duration::from_secs(10), theirs.recv()).await.unwrap().unwrap().out_trade_no, "PN2");
+    assert_eq!(mine.recv().await.unwrap().out_trade_no, "PN1");
+    assert_eq!(mine.recv().await.unwrap().out_trade_no, "PN2");
+    assert!(mine.try_recv().is_err(), "no echo of its own notices");
+    // A notification seen before announces nothing.
+    assert!(one.record_notification(Gateway::BlueOcean, "k", Some(&paid("PN1")), 2_000).await.unwrap());
+    two.record_event(&paid("PN3"), 1_000).await.unwrap();
+    assert_eq!(tokio::time::timeout(std::time::Duration::from_secs(10), mine.recv()).await.unwrap().unwrap().out_trade_no, "PN3");
+}
+
+/// Runs check `n` of the suite on the store at `url`.
+async fn check(n: usize, url: &str) {
+    match n {
+        0 => dedupe_survives_reopening(url).await,
+        1 => events_after_pages(url).await,
+        2 => leases_and_owners(url).await,
+        3 => concurrent_claims_are_exclusive(url).await,
+        4 => hipos_token_is_shared(url).await,
+        _ => own_changes_arrive(url).await,
+    }
+}
+
+const CHECKS: usize = 6;
+
 #[tokio::test]
 async fn sqlite_suite() {
-    for check in [0, 1, 2, 3, 4, 5] {
+    for n in 0..CHECKS {
         let db = TempSqlite::new();
-        match check {
-            0 => dedupe_survives_reopening(&db.url).await,
-            1 => events_after_pages(&db.url).await,
-            2 => leases_and_owners(&db.url).await,
-            3 => concurrent_claims_are_exclusive(&db.url).await,
-            4 => hipos_token_is_shared(&db.url).await,
-            _ => own_changes_arrive(&db.url).await,
-        }
+        check(n, &db.url).await;
     }
+}
+
+#[tokio::test]
+async fn postgres_suite() {
+    let cluster = pg::Cluster::start();
+    for n in 0..CHECKS {
+        check(n, &cluster.database(&format!("suite{n}"))).await;
+    }
+    changes_reach_other_handles(&cluster.database("changes")).await;
 }
 
 #[tokio::test]
