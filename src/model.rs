@@ -261,6 +261,8 @@ pub struct RefundStatus {
     pub amount: Option<i64>,
     /// The gateway's refund id.
     pub refund_id: Option<String>,
+    /// The merchant's refund number, when the gateway echoes it.
+    pub refund_no: Option<String>,
 }
 
 /// Conversion to the JS-shaped JSON the facade hands to pages (camelCase
@@ -304,6 +306,7 @@ impl ToJson for RefundStatus {
         let mut m = vec![("state".to_owned(), Value::str(self.state.as_str())), ("gatewayState".to_owned(), Value::str(&self.gateway_state))];
         push_opt(&mut m, "amount", self.amount.map(Value::int_value));
         push_opt(&mut m, "refundId", self.refund_id.as_deref().map(Value::str));
+        push_opt(&mut m, "refundNo", self.refund_no.as_deref().map(Value::str));
         Value::Object(m)
     }
 }
@@ -376,7 +379,7 @@ mod tests {
         assert_eq!(qr.to_json_value().to_json(), r#"{"kind":"qr","content":"weixin://x"}"#);
         let pay = NextAction::AlipayTradePay { trade_no: "2017".into() };
         assert_eq!(pay.to_json_value().to_json(), r#"{"kind":"alipayTradePay","tradeNo":"2017"}"#);
-        let refund = RefundStatus { state: RefundState::Processing, gateway_state: "PROCESSING".into(), amount: None, refund_id: Some("r1".into()) };
+        let refund = RefundStatus { state: RefundState::Processing, gateway_state: "PROCESSING".into(), amount: None, refund_id: Some("r1".into()), refund_no: None };
         assert_eq!(refund.to_json_value().to_json(), r#"{"state":"processing","gatewayState":"PROCESSING","refundId":"r1"}"#);
     }
 }

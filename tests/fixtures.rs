@@ -58,6 +58,7 @@ fn run_case(proto: &dyn RefundQuery, case: &J) -> Result<J, J> {
         "query" => proto.parse_query(&body).map(|s| js(&s)),
         "cancel" => proto.parse_cancel(&body).map(|s| js(&s)),
         "refundQuery" => proto.parse_refund_query(&body).map(|list| J::Array(list.iter().map(|s| js(s)).collect())),
+        "refund" => proto.parse_refund(&body).map(|s| js(&s)),
         other => panic!("unknown op {other}"),
     };
     out.map_err(err)

@@ -288,14 +288,15 @@ fn refund_queries_list_refunds_by_order_and_by_number() {
     assert_eq!(hipopay().parse_refund_query(&refund_query(None).body).unwrap(), Vec::new());
     let order = store.update(Gateway::HipoPay, "HPREFUND01", NOW, |o| {
         o.apply(PayerAction::Pay, NOW).unwrap();
-        o.state = OrderState::Refunded;
+        o.refund("RFHP0001", Some(AMOUNT - 1), NOW).unwrap();
+        o.refund("RFHP0002", None, NOW).unwrap();
     });
     let refunds = hipopay().parse_refund_query(&refund_query(None).body).unwrap();
-    assert_eq!(refunds.len(), 1);
-    assert_eq!((refunds[0].state, refunds[0].amount), (RefundState::Succeeded, Some(AMOUNT)));
-    let number = refunds[0].refund_id.clone().unwrap();
-    assert_eq!(hipopay().parse_refund_query(&refund_query(Some(&number)).body).unwrap().len(), 1);
-    assert_eq!(refund_query(Some("90000000000000")).status, 404);
+    assert_eq!(refunds.len(), 2);
+    assert_eq!((refunds[0].state, refunds[0].amount, refunds[1].amount), (RefundState::Succeeded, Some(AMOUNT - 1), Some(1)));
+    let one = hipopay().parse_refund_query(&refund_query(Some("RFHP0002")).body).unwrap();
+    assert_eq!((one.len(), one[0].refund_no.as_deref()), (1, Some("RFHP0002")));
+    assert_eq!(refund_query(Some("RFNOSUCH01")).status, 404);
     let status = query(&store, &settings, NOW, &p).unwrap();
     assert_eq!((status.state, order.map(|o| o.state)), (PayState::Refunded, Some(OrderState::Refunded)));
 }

@@ -65,6 +65,8 @@ pub enum Operation {
     Cancel,
     /// Read a refund's status.
     RefundQuery,
+    /// Refund a paid order (back office only).
+    Refund,
     /// Obtain an access token (proxy only, never from the browser).
     Token,
     /// Other read-only operations (device authorisation, pickup, trade detail…).
@@ -248,6 +250,14 @@ pub trait ProxyRules: GatewayProtocol {
     fn endpoint(&self, path: &str, method_param: Option<&str>) -> Option<&'static Endpoint> {
         self.endpoints().iter().find(|e| e.matches(path, method_param))
     }
+
+    /// The endpoint a path names for one HTTP method, for the paths HipoPay
+    /// uses twice (`GET /refund` queries refunds, `POST /refund` makes one);
+    /// else the path's first endpoint.
+    fn endpoint_for(&self, path: &str, method_param: Option<&str>, http: HttpMethod) -> Option<&'static Endpoint> {
+        let all = self.endpoints().iter().filter(|e| e.matches(path, method_param));
+        all.clone().find(|e| e.http == http).or_else(|| all.into_iter().next())
+    }
 }
 
 /// Read-only refund status, for the merchant's server and back office. Apart
@@ -259,6 +269,43 @@ pub trait RefundQuery: GatewayProtocol {
 
     /// Reads a refund query response.
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError>;
+
+    /// The unsigned request refunding `amount` (minor units) of the paid
+    /// `order`, whose paid amount is `total`, under the merchant's refund
+    /// number `refund_no`. `Unsupported` for a gateway whose seed documents
+    /// no refund (HiPOS).
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError>;
+
+    /// Reads a refund response. A refusal (not paid, over the refundable
+    /// amount…) is the gateway's own error; an answer whose outcome is
+    /// unknown reads as [`crate::model::RefundState::Unknown`].
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError>;
+
+    /// The gateway's own order number a refund must name, from a fresh
+    /// query's status, for gateways whose refunds take no merchant order
+    /// number (HipoPay); `None` elsewhere.
+    fn refund_order_id(&self, _status: &OrderStatus) -> Option<String> {
+        None
+    }
+}
+
+/// Checks the arguments every refund request shares: a refund number of
+/// 1–`max_len` letters, digits and `extra` characters, and
+/// `0 < amount <= total`.
+pub fn check_refund(refund_no: &str, max_len: usize, extra: &[u8], amount: i64, total: i64) -> Result<(), PayError> {
+    if refund_no.is_empty() || refund_no.len() > max_len || !refund_no.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
+        return Err(PayError::invalid_argument(format!("refund number must be 1-{max_len} letters or digits")));
+    }
+    if amount <= 0 || amount > total {
+        return Err(PayError::invalid_argument(format!("refund amount must be 1-{total} (minor units)")));
+    }
+    Ok(())
+}
+
+/// The one refund a refund answer holds (the first, when a gateway answers
+/// a list), as `invalid_payload` when it holds none.
+pub fn single_refund(list: Vec<RefundStatus>) -> Result<RefundStatus, PayError> {
+    list.into_iter().next().ok_or_else(|| PayError::invalid_payload("the refund answer holds no refund"))
 }
 
 /// `gateway`'s unit struct as a `&'static dyn $trait`, or `Unsupported` when

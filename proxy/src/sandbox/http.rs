@@ -73,14 +73,14 @@ async fn gateway_endpoint(State(state): State<SandboxState>, Path((gateway, rest
     let path = format!("/{rest}");
     let multiplexed = proto.endpoints().iter().any(|e| e.method_param.is_some());
     let method_value = if multiplexed { method_param(&body, uri.query()) } else { None };
-    let Some(endpoint) = proto.endpoint(&path, method_value.as_deref()) else {
-        return neutral(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
-    };
     let http = match method {
         Method::GET => HttpMethod::Get,
         Method::POST => HttpMethod::Post,
         Method::PUT => HttpMethod::Put,
         _ => return neutral(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "use the gateway's method"),
+    };
+    let Some(endpoint) = proto.endpoint_for(&path, method_value.as_deref(), http) else {
+        return neutral(StatusCode::NOT_FOUND, "not_found", "no such endpoint");
     };
     let path_and_query = match uri.query() {
         Some(q) => format!("{path}?{q}"),

@@ -77,6 +77,34 @@ pub struct Order {
     pub params: Vec<(String, String)>,
     /// When a counter payment leaves USERPAYING by itself (paid), if it will.
     pub settle_at_ms: Option<i64>,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<Refund>,
+}
+
+/// One refund of a sandbox order. Refunds settle at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refund {
+    /// The merchant's refund number.
+    pub refund_no: String,
+    /// The gateway's refund id.
+    pub refund_id: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    pub created_ms: i64,
+}
+
+/// Why a sandbox order cannot be refunded; each gateway answers it with its
+/// own documented code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundRefusal {
+    /// The order was never paid (or was reverted before payment).
+    NotPaid,
+    /// Nothing is left to refund.
+    FullyRefunded,
+    /// More than what is left (`refundable`), or not a positive amount.
+    Exceeds { refundable: i64 },
+    /// The refund number was used before, for this refund.
+    Duplicate(Refund),
 }
 
 impl Order {
@@ -96,7 +124,48 @@ impl Order {
             notify_url: None,
             params: Vec::new(),
             settle_at_ms: None,
+            refunds: Vec::new(),
         }
+    }
+
+    /// The amount refunded so far.
+    pub fn refunded(&self) -> i64 {
+        self.refunds.iter().map(|r| r.amount).sum()
+    }
+
+    /// What may still be refunded: the paid amount less the refunds.
+    pub fn refundable(&self) -> i64 {
+        if matches!(self.state, OrderState::Paid | OrderState::Refunded) {
+            self.amount - self.refunded()
+        } else {
+            0
+        }
+    }
+
+    /// Refunds `amount` (`None`: everything left) under `refund_no`. A paid
+    /// order stays `Paid` while partly refunded and becomes `Refunded` when
+    /// nothing is left.
+    pub fn refund(&mut self, refund_no: &str, amount: Option<i64>, now_ms: i64) -> Result<Refund, RefundRefusal> {
+        self.tick(now_ms);
+        if let Some(r) = self.refunds.iter().find(|r| r.refund_no == refund_no) {
+            return Err(RefundRefusal::Duplicate(r.clone()));
+        }
+        match self.state {
+            OrderState::Paid => {}
+            OrderState::Refunded => return Err(RefundRefusal::FullyRefunded),
+            _ => return Err(RefundRefusal::NotPaid),
+        }
+        let refundable = self.refundable();
+        let amount = amount.unwrap_or(refundable);
+        if amount <= 0 || amount > refundable {
+            return Err(RefundRefusal::Exceeds { refundable });
+        }
+        let refund = Refund { refund_no: refund_no.to_owned(), refund_id: format!("50{}{:02}", self.gateway_order_id, self.refunds.len()), amount, created_ms: now_ms };
+        self.refunds.push(refund.clone());
+        if self.refundable() == 0 {
+            self.state = OrderState::Refunded;
+        }
+        Ok(refund)
     }
 
     /// Applies time: an unpaid order past its expiry becomes `Expired`; a
@@ -188,6 +257,17 @@ impl Store {
         Some(order.clone())
     }
 
+    /// The order holding refund `refund_no` (after applying time) and that refund.
+    pub fn find_refund(&self, gateway: Gateway, refund_no: &str, now_ms: i64) -> Option<(Order, Refund)> {
+        let no = {
+            let map = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+            map.values().find(|o| o.gateway == gateway && o.refunds.iter().any(|r| r.refund_no == refund_no)).map(|o| o.out_trade_no.clone())
+        }?;
+        let order = self.get(gateway, &no, now_ms)?;
+        let refund = order.refunds.iter().find(|r| r.refund_no == refund_no)?.clone();
+        Some((order, refund))
+    }
+
     /// Every order (for the wallet page and diagnostics).
     pub fn all(&self) -> Vec<Order> {
         self.orders.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
@@ -227,6 +307,21 @@ mod tests {
         assert!(!o.tick(4_999));
         assert!(o.tick(5_000));
         assert_eq!(o.state, OrderState::Paid);
+    }
+
+    #[test]
+    fn refunds_partly_then_fully_and_never_beyond() {
+        let mut o = order();
+        assert_eq!(o.refund("R1", Some(10), 1_500), Err(RefundRefusal::NotPaid));
+        o.apply(PayerAction::Pay, 2_000).unwrap();
+        let first = o.refund("R1", Some(30), 2_100).unwrap();
+        assert_eq!((o.state, o.refundable()), (OrderState::Paid, 70));
+        assert_eq!(o.refund("R1", Some(30), 2_200), Err(RefundRefusal::Duplicate(first)));
+        assert_eq!(o.refund("R2", Some(71), 2_200), Err(RefundRefusal::Exceeds { refundable: 70 }));
+        assert_eq!(o.refund("R2", Some(0), 2_200), Err(RefundRefusal::Exceeds { refundable: 70 }));
+        assert_eq!(o.refund("R2", None, 2_300).unwrap().amount, 70);
+        assert_eq!((o.state, o.refunded(), o.refundable()), (OrderState::Refunded, 100, 0));
+        assert_eq!(o.refund("R3", Some(1), 2_400), Err(RefundRefusal::FullyRefunded));
     }
 
     #[test]

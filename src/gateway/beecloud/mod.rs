@@ -64,7 +64,7 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
+use super::{check_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -97,7 +97,7 @@ static ENDPOINTS: [Endpoint; 5] = [
     endpoint(STATUS_PATH, HttpMethod::Post, Encoding::Json, Operation::Query, true, None),
     endpoint(REVERT_PATH, HttpMethod::Post, Encoding::Json, Operation::Cancel, true, None),
     endpoint(BILLS_PATH, HttpMethod::Get, Encoding::JsonInPara, Operation::RefundQuery, true, None),
-    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Write, false, None),
+    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Refund, false, None),
 ];
 
 static MODES: [(Mode, Channel); 5] =
@@ -124,6 +124,21 @@ pub fn check_bill_no(bill_no: &str) -> Result<&str, PayError> {
         Ok(bill_no)
     } else {
         Err(PayError::invalid_argument("bill_no must be 8-32 letters and digits"))
+    }
+}
+
+/// Checks a `refund_no`: an 8-digit date, then a 3–24 letter-or-digit
+/// serial not starting with `000` (seed A3.5; the PHP SDK's reading). The
+/// date must be the day of the request (China time): the gateway checks it.
+pub fn check_refund_no(refund_no: &str) -> Result<&str, PayError> {
+    let ok = refund_no.is_ascii() && refund_no.len() >= 11 && {
+        let (date, serial) = refund_no.split_at(8);
+        date.bytes().all(|b| b.is_ascii_digit()) && (3..=24).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric()) && !serial.starts_with("000")
+    };
+    if ok {
+        Ok(refund_no)
+    } else {
+        Err(PayError::invalid_argument("BeeCloud refund_no must be the date (yyyyMMdd) then 3-24 letters or digits not starting with 000"))
     }
 }
 
@@ -311,12 +326,35 @@ impl RefundQuery for BeeCloud {
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
         if let Some(code) = outcome(body)? {
-            return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.code(), amount: None, refund_id: None }]);
+            return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.code(), amount: None, refund_id: None, refund_no: None }]);
         }
         Ok(bills(body)?
             .iter()
             .filter(|bill| flag(bill, "refund_result") == Some(true))
-            .map(|_| RefundStatus { state: RefundState::Succeeded, gateway_state: "refund_result=true".to_owned(), amount: None, refund_id: None })
+            .map(|_| RefundStatus { state: RefundState::Succeeded, gateway_state: "refund_result=true".to_owned(), amount: None, refund_id: None, refund_no: None })
             .collect())
+    }
+
+    /// `POST /2/rest/offline/refund` (seed A3.5, signed with `master_secret`
+    /// by the wire): `bill_no`, `refund_no`, `refund_fee` in fen. BeeCloud
+    /// refunds a bill successfully once; a second refund is refused.
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"", amount, total)?;
+        let params =
+            vec![("bill_no", Value::str(check_bill_no(&order.out_trade_no)?)), ("refund_no", Value::str(check_refund_no(refund_no)?)), ("refund_fee", Value::int_value(amount))];
+        Ok(request(Operation::Refund, HttpMethod::Post, REFUND_PATH.to_owned(), params))
+    }
+
+    /// `result_code` 0 with `refund_result` true is a refund done, false one
+    /// accepted and in progress; codes 7 and 14 leave the outcome open;
+    /// others (8–13: no such bill, not paid, too late, already refunding,
+    /// amount too large…) are refusals.
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        let (state, gateway_state) = match outcome(body)? {
+            Some(code) => (RefundState::Unknown, code.code()),
+            None if flag(body, "refund_result") == Some(true) => (RefundState::Succeeded, "refund_result=true".to_owned()),
+            None => (RefundState::Processing, "refund_result=false".to_owned()),
+        };
+        Ok(RefundStatus { state, gateway_state, amount: None, refund_id: body.text("id").map(str::to_owned), refund_no: None })
     }
 }

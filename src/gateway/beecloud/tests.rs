@@ -310,3 +310,13 @@ mod wire_tests {
         }
     }
 }
+
+#[test]
+fn refund_request_and_refund_number_rule() {
+    let r = BeeCloud.refund_request(&order(Mode::Qr, Channel::Wechat), "20150610001", 1, 1).unwrap();
+    assert_eq!((r.path.as_str(), r.operation, r.params.text("refund_no"), r.params.int("refund_fee")), (REFUND_PATH, Operation::Refund, Some("20150610001"), Some(1)));
+    for bad in ["2015061000", "20150610000123", "2015061x001", "20150610001-"] {
+        assert_eq!(BeeCloud.refund_request(&order(Mode::Qr, Channel::Wechat), bad, 1, 1).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+    }
+    assert!(!BeeCloud.endpoint(REFUND_PATH, None).unwrap().browser);
+}

@@ -54,8 +54,8 @@
 //! - **`/order/reverse`** (counter cancel) is browser-reachable because the
 //!   counter page must be able to give up on a payment; reversing a *paid*
 //!   micropay refunds it upstream, so the proxy should forward it only for
-//!   an order its last query saw unpaid. `/payment/refund` is listed for the
-//!   sandbox but `browser: false`.
+//!   an order its last query saw unpaid. `/payment/refund` is back office
+//!   only (`browser: false`).
 //! - **Close / reverse answers** are undocumented: read like a query; a
 //!   success without `trade_state` means the cancel was accepted
 //!   (`Cancelled`); 40101 "already paid" gives `Succeeded`.
@@ -73,7 +73,10 @@ mod tests;
 
 pub use codes::BlueOceanCode;
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
+use super::{
+    check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
+    RefundQuery,
+};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -197,6 +200,7 @@ const QUERY: &str = "/order/query";
 const CLOSE: &str = "/order/close";
 const REVERSE: &str = "/order/reverse";
 const REFUND_QUERY: &str = "/order/refundquery";
+const REFUND: &str = "/payment/refund";
 
 /// The proxy's allowlist. Only what a checkout needs is browser-reachable;
 /// `/payment/refund` is there for the sandbox, server-side only. Login,
@@ -207,7 +211,7 @@ static ENDPOINTS: [Endpoint; 6] = [
     endpoint(CLOSE, Operation::Cancel, true, Some("out_trade_no"), None),
     endpoint(REVERSE, Operation::Cancel, true, Some("out_trade_no"), None),
     endpoint(REFUND_QUERY, Operation::RefundQuery, true, None, None),
-    endpoint("/payment/refund", Operation::Write, false, Some("out_trade_no"), None),
+    endpoint(REFUND, Operation::Refund, false, Some("out_trade_no"), None),
 ];
 
 /// Fields only the proxy sets: credentials, the amount and anything that
@@ -349,5 +353,21 @@ impl RefundQuery for BlueOcean {
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
         response::parse_refunds(body)
+    }
+
+    /// `/payment/refund` (seed §3.3, L900–L988): `out_trade_no` (and `sn`
+    /// when known), `out_refund_no`, `refund_fee` in minor units — always
+    /// sent, so a missing amount never means "refund in full".
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"-_", amount, total)?;
+        let mut params = Self::order_params(order)?;
+        params.push(("out_refund_no", Value::str(refund_no)));
+        params.push(("refund_fee", Value::int_value(amount)));
+        Ok(Self::request(Operation::Refund, REFUND, params))
+    }
+
+    /// The documented envelope or the bare refund object of the example.
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        single_refund(response::parse_refunds(body)?)
     }
 }

@@ -244,7 +244,9 @@ pub(super) fn parse_refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError>
     match (&env.code, env.data) {
         (BlueOceanCode::Success, Some(Value::Array(items))) => items.iter().map(refund).collect(),
         (BlueOceanCode::Success, _) => Ok(vec![refund(env.data_object()?)?]),
-        (code, _) if code.outcome_unknown() => Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.as_str().to_owned(), amount: None, refund_id: None }]),
+        (code, _) if code.outcome_unknown() => {
+            Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.as_str().to_owned(), amount: None, refund_id: None, refund_no: None }])
+        }
         _ => Err(env.error()),
     }
 }
@@ -259,5 +261,5 @@ fn refund(item: &Value) -> Result<RefundStatus, PayError> {
         _ => RefundState::Unknown,
     };
     let refund_id = item.text("refund_id").or_else(|| item.text("out_refund_no")).map(str::to_owned);
-    Ok(RefundStatus { state, gateway_state: raw.to_owned(), amount: cents(item, "refund_fee"), refund_id })
+    Ok(RefundStatus { state, gateway_state: raw.to_owned(), amount: cents(item, "refund_fee"), refund_id, refund_no: item.text("out_refund_no").map(str::to_owned) })
 }

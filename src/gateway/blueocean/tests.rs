@@ -359,3 +359,17 @@ fn order_requests_match_the_seeds_examples() {
         }
     }
 }
+
+#[test]
+fn refund_requests_name_the_order_the_refund_and_the_amount() {
+    let r = BlueOcean.refund_request(&order(Mode::Qr, Some("11201802")), "RF-1", 30, 100).unwrap();
+    assert_eq!((r.path.as_str(), r.operation), ("/payment/refund", Operation::Refund));
+    assert_eq!(
+        (r.params.text("out_trade_no").is_some(), r.params.text("sn"), r.params.text("out_refund_no"), r.params.int("refund_fee")),
+        (true, Some("11201802"), Some("RF-1"), Some(30))
+    );
+    assert!(!BlueOcean.endpoint_for("/payment/refund", None, HttpMethod::Post).unwrap().browser);
+    for (no, amount) in [("RF1", 101), ("RF1", 0), ("R F", 1), ("", 1)] {
+        assert_eq!(BlueOcean.refund_request(&order(Mode::Qr, None), no, amount, 100).unwrap_err().code, ErrorCode::InvalidArgument, "{no} {amount}");
+    }
+}

@@ -62,7 +62,7 @@ pub use codes::{CallState, ChaoYingCode, TradeState};
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 
-use super::{CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
+use super::{check_refund, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
@@ -94,7 +94,7 @@ const fn endpoint(path: &'static str, method: Option<&'static str>, operation: O
     }
 }
 
-static ENDPOINTS: [Endpoint; 6] = [
+static ENDPOINTS: [Endpoint; 7] = [
     endpoint(WECHAT_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
     endpoint(ALIPAY_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
     endpoint(GATEWAY, Some("pay"), Operation::Create, true, Some("out_trade_no")),
@@ -102,6 +102,7 @@ static ENDPOINTS: [Endpoint; 6] = [
     endpoint(GATEWAY, Some("cancel"), Operation::Cancel, false, Some("out_trade_no")),
     // refundquery names a refund (`out_refund_no`), not an order.
     endpoint(GATEWAY, Some("refundquery"), Operation::RefundQuery, false, None),
+    endpoint(GATEWAY, Some("refund"), Operation::Refund, false, Some("out_trade_no")),
 ];
 
 static MODES: [(Mode, Channel); 7] = [
@@ -298,5 +299,23 @@ impl RefundQuery for ChaoYing {
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
         parse::refund_query(body)
+    }
+
+    /// `method=refund` (seed B3, L833–L925): `paytype` (when known),
+    /// `out_trade_no`, `out_refund_no` (≤ 32 characters, `-` allowed as in
+    /// the example), `total_fee` (the order's amount) and `refund_fee`, in
+    /// fen. `op_user_id` defaults to the merchant number and is left out, as
+    /// in the seed's example.
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"-_", amount, total)?;
+        let mut params = order_params("refund", order)?;
+        params.push(("out_refund_no", refund_no.to_owned()));
+        params.push(("total_fee", total.to_string()));
+        params.push(("refund_fee", amount.to_string()));
+        Ok(request(Operation::Refund, GATEWAY, params))
+    }
+
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        parse::refund(body)
     }
 }

@@ -250,7 +250,7 @@ pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> 
     match &env.trade_state {
         None | Some(TradeState::Success) => {}
         Some(TradeState::Fail) => return Err(env.error(false)),
-        Some(_) => return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None }]),
+        Some(_) => return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None, refund_no: None }]),
     }
     let list = match body.get("refund_list") {
         Some(Value::String(s)) => crate::json::parse(s).map_err(|_| PayError::invalid_payload("ChaoYing `refund_list` is not JSON"))?,
@@ -280,6 +280,7 @@ fn refund_item(item: &Value) -> Result<RefundStatus, PayError> {
         gateway_state: raw,
         amount: item.int("refund_fee").or(item.int("base_refund_fee")).filter(|n| *n >= 0),
         refund_id: item.text("refund_id").map(str::to_owned),
+        refund_no: item.text("out_refund_no").map(str::to_owned),
     })
 }
 
@@ -308,6 +309,32 @@ fn query_param(url: &str, name: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A `method=refund` answer (seed B3). It carries no refund status (the
+/// refund query does: bank-card refunds take days), so an accepted refund
+/// reads `Processing`; a transient failure or an open `trade_state` reads
+/// `Unknown`; a refusal (20008 退款错误…) is an error.
+pub(super) fn refund(body: &Value) -> Result<RefundStatus, PayError> {
+    let env = Envelope::read(body)?;
+    let open = |env: &Envelope| RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None, refund_no: None };
+    match &env.state {
+        CallState::Success => {}
+        CallState::Fail => return if env.code.as_ref().is_some_and(ChaoYingCode::is_transient) { Ok(open(&env)) } else { Err(env.error(true)) },
+        CallState::Ver => return Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, env.msg)),
+        CallState::Unknown(_) => return Ok(open(&env)),
+    }
+    match &env.trade_state {
+        None | Some(TradeState::Success) => Ok(RefundStatus {
+            state: RefundState::Processing,
+            gateway_state: env.raw_state().to_owned(),
+            amount: body.int("refund_fee").or(body.int("base_refund_fee")).filter(|n| *n >= 0),
+            refund_id: body.text("refund_id").map(str::to_owned),
+            refund_no: body.text("out_refund_no").map(str::to_owned),
+        }),
+        Some(TradeState::Fail) => Err(env.error(false)),
+        Some(_) => Ok(open(&env)),
+    }
 }
 
 #[cfg(test)]

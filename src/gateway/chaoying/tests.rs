@@ -92,7 +92,8 @@ fn allowlist_is_keyed_by_path_and_method() {
     assert_eq!(op(GATEWAY, Some("orderquery")), Some(Operation::Query));
     assert_eq!(op(GATEWAY, Some("cancel")), Some(Operation::Cancel));
     assert_eq!(op(GATEWAY, Some("refundquery")), Some(Operation::RefundQuery));
-    assert_eq!(op(GATEWAY, Some("refund")), None, "refunds are not forwarded");
+    assert_eq!(op(GATEWAY, Some("refund")), Some(Operation::Refund), "back office only");
+    assert!(!ChaoYing.endpoint(GATEWAY, Some("refund")).unwrap().browser);
     assert_eq!(op(GATEWAY, None), None);
     assert_eq!(op(WECHAT_PRE_ORDER, None), Some(Operation::Create));
     assert_eq!(op("/open/wechat_preorder", None), None, "paths are case-sensitive");
@@ -160,4 +161,13 @@ fn seed_failure_example_reads_as_a_signature_error() {
     let body = crate::json::parse(r#"{"state":"FAIL","code":"10002","msg":"签名错误"}"#).unwrap();
     let err = ChaoYing.parse_query(&body).unwrap_err();
     assert_eq!((err.reason, err.gateway_message.as_deref()), (crate::error::Reason::Signature, Some("签名错误")));
+}
+
+#[test]
+fn refund_request_carries_both_amounts() {
+    let r = ChaoYing.refund_request(&order(Channel::Wechat), "TK-1497769914931-01", 2, 8).unwrap();
+    assert_eq!((text(&r, "method"), text(&r, "paytype"), text(&r, "out_refund_no")), (Some("refund"), Some("WECHAT"), Some("TK-1497769914931-01")));
+    assert_eq!((text(&r, "total_fee"), text(&r, "refund_fee"), r.operation), (Some("8"), Some("2"), Operation::Refund));
+    assert!(!ChaoYing.endpoint(GATEWAY, Some("refund")).unwrap().browser);
+    assert_eq!(ChaoYing.refund_request(&order(Channel::Wechat), &"R".repeat(33), 1, 8).unwrap_err().code, ErrorCode::InvalidArgument);
 }

@@ -39,9 +39,12 @@
 //! JSAPI → WeChat, WAP → Alipay), naming the merchant's order
 //! (`agent_order_id` / `out_order_no`) and HipoPay's (`order_no` /
 //! `payment_no`) when known. Refund queries: `GET /refund` (`agent_order_id`)
-//! and `GET /alipay/refund` (`outer_order_no`, as §6.7 names it). Refund
-//! creation (`POST /refund`, `POST /alipay/refund`) is back-office only and
-//! not allowlisted; `POST /order/openid` (4.4 step 2, code → openid) is.
+//! and `GET /alipay/refund` (`outer_order_no`, as §6.7 names it), with the
+//! merchant's refund number as `outer_refund_no` when one is asked for.
+//! Refunds (4.8 `POST /refund`, 6.6 `POST /alipay/refund`) are back-office
+//! only (`browser: false`), told apart from the queries on the same paths by
+//! their method; `POST /order/openid` (4.4 step 2, code → openid) is
+//! browser-reachable.
 //! HTTP-style codes 500, 503, other 5xx and 555 (WeChat service error) read
 //! as [`PayState::Unknown`](crate::model::PayState::Unknown) on a query —
 //! never as failure. The seed has **no close / cancel endpoint**:
@@ -72,7 +75,10 @@ pub use parse::{parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
+use super::{
+    check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
+    RefundQuery,
+};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
@@ -135,8 +141,24 @@ const fn get(path: &'static str, operation: Operation, order_ref: Option<&'stati
     Endpoint { path, method_param: None, http: HttpMethod::Get, encoding: Encoding::Query, operation, browser: true, order_ref, amount_field: None }
 }
 
-// Refund creation (`POST /refund`, `POST /alipay/refund`) is back-office
-// only and shares its path with the refund query, so it is not listed.
+/// A refund (4.8 WeChat `POST /refund`, 6.6 Alipay `POST /alipay/refund`):
+/// back office only; it shares its path with the refund query and is told
+/// apart by its method ([`ProxyRules::endpoint_for`]), listed after it so a
+/// path-only lookup finds the query. The amount travels as integer minor
+/// units and the wire writes HipoPay's decimal.
+const fn refund(path: &'static str) -> Endpoint {
+    Endpoint {
+        path,
+        method_param: None,
+        http: HttpMethod::Post,
+        encoding: Encoding::Form,
+        operation: Operation::Refund,
+        browser: false,
+        order_ref: None,
+        amount_field: Some("refund_amount"),
+    }
+}
+
 const ENDPOINTS: &[Endpoint] = &[
     create("/order/scanned_pay", "agent_order_id"),
     create("/order/scan_pay", "agent_order_id"),
@@ -167,6 +189,8 @@ const ENDPOINTS: &[Endpoint] = &[
     get("/alipay/refund", Operation::RefundQuery, Some("outer_order_no")),
     get("/rate", Operation::Read, None),
     get("/alipay/rate", Operation::Read, None),
+    refund("/refund"),
+    refund("/alipay/refund"),
 ];
 
 const SERVER_OWNED: &[&str] = &[MERCHANT_NO_FIELD, CURRENCY_FIELD, AMOUNT_FIELD, NOTIFY_URL_FIELD, CLIENT_IP_FIELD, "agent_no", "AgentNo", "Signature", "Version", "Timestamp"];
@@ -371,12 +395,44 @@ impl RefundQuery for HipoPay {
         };
         if let Some(no) = refund_no.map(str::trim).filter(|n| !n.is_empty()) {
             check_order_no(no)?;
-            params.push(("refund_no", no.to_owned()));
+            params.push(("outer_refund_no", no.to_owned()));
         }
         Ok(request(Operation::RefundQuery, HttpMethod::Get, path, params))
     }
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
         parse::refunds(body)
+    }
+
+    /// 4.8 `POST /refund` (`order_no`) for WeChat, 6.6 `POST /alipay/refund`
+    /// (`payment_no`) for Alipay: both name HipoPay's own order number
+    /// ([`OrderRef::gateway_order_id`], which a query reports), with
+    /// `outer_refund_no` and `refund_amount` — always sent, since leaving it
+    /// out refunds in full.
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 64, b"-_", amount, total)?;
+        let id = order
+            .gateway_order_id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| PayError::invalid_argument("HipoPay refunds name HipoPay's order number: query the order first"))?;
+        check_order_no(id)?;
+        let (path, key) = match query_wallet(order)? {
+            Channel::Alipay => ("/alipay/refund", "payment_no"),
+            _ => ("/refund", "order_no"),
+        };
+        let params = vec![(key, id.to_owned()), ("outer_refund_no", refund_no.to_owned()), ("refund_amount", amount.to_string())];
+        Ok(request(Operation::Refund, HttpMethod::Post, path, params))
+    }
+
+    /// A refund object (§11.2) in `data.refund`.
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        single_refund(parse::refunds(body)?)
+    }
+
+    /// HipoPay's order number (`no` / `payment_no`), which [`parse::query`]
+    /// reports as the transaction id.
+    fn refund_order_id(&self, status: &OrderStatus) -> Option<String> {
+        status.transaction_id.clone()
     }
 }

@@ -239,6 +239,7 @@ pub(super) fn refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
                 gateway_state: clean(raw, "refund status")?,
                 amount: item.text("refund_amount").and_then(|a| amount_to_minor(a, item.text("currency"))),
                 refund_id: first(item, &["refund_no", "no"]).map(str::to_owned),
+                refund_no: item.text("outer_refund_no").map(str::to_owned),
             })
         })
         .collect()

@@ -132,7 +132,7 @@ fn queries_pick_the_wallet_and_name_the_order_both_ways() {
 
     let r = HipoPay.refund_query_request(&order(Channel::Wechat, Mode::Qr, None), Some("2017073101")).unwrap();
     assert_eq!((r.path.as_str(), r.operation), ("/refund", Operation::RefundQuery));
-    assert_eq!(keys(&r), vec!["agent_order_id", "refund_no"]);
+    assert_eq!(keys(&r), vec!["agent_order_id", "outer_refund_no"], "the merchant's refund number");
     let r = HipoPay.refund_query_request(&order(Channel::Alipay, Mode::Qr, Some("2018")), None).unwrap();
     assert_eq!(r.path, "/alipay/refund");
     assert_eq!(keys(&r), vec!["outer_order_no", "payment_no"]);
@@ -334,4 +334,20 @@ fn fixture_outcomes_do_not_depend_on_create_params() {
         checked += 1;
     }
     assert!(checked >= 30, "only {checked} create cases");
+}
+
+#[test]
+fn refunds_go_to_4_8_or_6_6_by_wallet_and_name_hipopays_order() {
+    let r = HipoPay.refund_request(&order(Channel::Wechat, Mode::Qr, Some("2017062015040461510")), "RF1", 10, 100).unwrap();
+    assert_eq!((r.path.as_str(), r.http, r.operation), ("/refund", HttpMethod::Post, Operation::Refund));
+    assert_eq!(keys(&r), ["order_no", "outer_refund_no", "refund_amount"]);
+    assert_eq!(r.params.text("refund_amount"), Some("10"), "minor units: the wire writes the decimal");
+    let r = HipoPay.refund_request(&order(Channel::Alipay, Mode::Qr, Some("2017062015040461510")), "RF1", 10, 100).unwrap();
+    assert_eq!((r.path.as_str(), keys(&r)[0]), ("/alipay/refund", "payment_no"));
+    assert!(HipoPay.refund_request(&order(Channel::Wechat, Mode::Qr, None), "RF1", 10, 100).is_err(), "HipoPay's order number is required");
+    assert!(HipoPay.refund_request(&order(Channel::Wechat, Mode::Qr, Some("1")), "RF1", 101, 100).is_err());
+    let refund = HipoPay.endpoint_for("/refund", None, HttpMethod::Post).unwrap();
+    let query = HipoPay.endpoint_for("/refund", None, HttpMethod::Get).unwrap();
+    assert_eq!((refund.operation, refund.browser, query.operation), (Operation::Refund, false, Operation::RefundQuery));
+    assert_eq!(HipoPay.endpoint("/refund", None).unwrap().operation, Operation::RefundQuery, "a path-only lookup (the browser's) finds the query");
 }

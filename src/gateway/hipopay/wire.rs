@@ -146,7 +146,9 @@ fn complete(endpoint: &Endpoint, fields: &mut BTreeMap<String, String>, secrets:
     if let Some(field) = endpoint.amount_field {
         let minor = fields.get(field).ok_or_else(|| proxy_error(format!("`{field}` must be set from the order record")))?;
         let minor: i64 = minor.parse().map_err(|_| proxy_error(format!("`{field}` must be integer minor units, got {minor:?}")))?;
-        let amount = minor_to_amount(minor, fields.get(CURRENCY_FIELD).map(String::as_str)).ok_or_else(|| proxy_error("amount is negative"))?;
+        // A refund sends no currency: its amount is in the configured one.
+        let currency = fields.get(CURRENCY_FIELD).map(String::as_str).or_else(|| secrets.get(CURRENCY_FIELD).ok());
+        let amount = minor_to_amount(minor, currency).ok_or_else(|| proxy_error("amount is negative"))?;
         fields.insert(field.to_owned(), amount);
     }
     Ok(())

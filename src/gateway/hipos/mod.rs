@@ -190,4 +190,13 @@ impl RefundQuery for HiPos {
     fn parse_refund_query(&self, _body: &Value) -> Result<Vec<RefundStatus>, PayError> {
         Err(unsupported("refund query"))
     }
+
+    /// The HiPOS seed documents no refund: `unsupported`.
+    fn refund_request(&self, _order: &OrderRef, _refund_no: &str, _amount: i64, _total: i64) -> Result<GatewayRequest, PayError> {
+        Err(unsupported("refund"))
+    }
+
+    fn parse_refund(&self, _body: &Value) -> Result<RefundStatus, PayError> {
+        Err(unsupported("refund"))
+    }
 }

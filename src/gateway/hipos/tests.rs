@@ -55,6 +55,7 @@ fn create_and_query_requests() {
     assert_eq!((q.http, q.path.as_str()), (HttpMethod::Get, ORDER_DETAIL_PATH));
     assert!(HiPos.cancel_request(&order()).is_err());
     assert!(HiPos.refund_query_request(&order(), None).is_err());
+    assert_eq!(HiPos.refund_request(&order(), "RF1", 1, 1).unwrap_err().code, crate::error::ErrorCode::Unsupported);
     assert_eq!(HiPos.modes(), &[(Mode::Qr, Channel::Any)]);
 }
 

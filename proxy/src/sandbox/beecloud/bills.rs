@@ -115,7 +115,10 @@ pub(super) fn webhook(order: &Order) -> Option<Value> {
     let optional = param(order, "optional").and_then(|o| paybridge::json::parse(o).ok()).unwrap_or(Value::Object(Vec::new()));
     let (kind, id, fee) = match order.state {
         OrderState::Paid => ("PAY", order.out_trade_no.clone(), order.amount),
-        OrderState::Refunded => ("REFUND", param(order, "refund_no")?.to_owned(), param(order, "refund_fee")?.parse().ok()?),
+        OrderState::Refunded => {
+            let refund = order.refunds.last()?;
+            ("REFUND", refund.refund_no.clone(), refund.amount)
+        }
         _ => return None,
     };
     let mut f = vec![

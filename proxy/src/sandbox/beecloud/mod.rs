@@ -14,17 +14,21 @@
 //!   refunds: the sandbox answers 5 and 8 `NO_SUCH_BILL`.
 //! - Revert: an unpaid bill is reverted (`revert_status: true`); a paid one
 //!   is not (`false`: the page queries again and finds it paid).
-//! - Refund (back office, `master_secret`): one full or partial refund per
-//!   paid bill; the refund date in `refund_no` is not checked.
+//! - Refund (A3.5, back office, `master_secret`): one full or partial refund
+//!   per paid bill ("仅能退款成功一次"), after which the bill reads refunded
+//!   (`refund_result` true) and a `REFUND` webhook goes out; a second refund
+//!   is 11 `ALREADY_REFUNDING`, more than paid 12 `REFUND_AMOUNT_TOO_LARGE`,
+//!   an unpaid bill 9 `BILL_UNSUCCESS`. The refund date in `refund_no` is
+//!   not checked.
 //! - Webhooks: the format the BeeCloud module defines (`PAY` when paid,
 //!   `REFUND` when refunded). Outcome unknown: 14 `RUNTIME_ERROR`.
 
 mod bills;
 
 use super::gateway::{Ctx, Reply, SandboxGateway};
-use super::store::{Order, OrderState};
+use super::store::{Order, OrderState, RefundRefusal};
 use paybridge::gateway::beecloud::wire::error_body;
-use paybridge::gateway::beecloud::{check_bill_no, BeeCloudCode, BILLS_PATH, BILL_PATH, REFUND_PATH, REVERT_PATH, STATUS_PATH, TITLE_MAX_BYTES};
+use paybridge::gateway::beecloud::{check_bill_no, check_refund_no, BeeCloudCode, BILLS_PATH, BILL_PATH, REFUND_PATH, REVERT_PATH, STATUS_PATH, TITLE_MAX_BYTES};
 use paybridge::gateway::wire::Secrets;
 use paybridge::gateway::{CreateParams, Endpoint};
 use paybridge::json::Value;
@@ -161,39 +165,31 @@ fn revert(ctx: &Ctx, params: &Value) -> Result<Reply, Reply> {
     Ok(ok([("revert_status", Value::Bool(reverted))]))
 }
 
-/// Whether `no` is a refund number: 8 date digits, then 3–24 letters or
-/// digits not starting with `000` (BeeCloud's PHP SDK rule).
-fn valid_refund_no(no: &str) -> bool {
-    if !no.is_ascii() || no.len() < 11 {
-        return false;
-    }
-    let (date, serial) = no.split_at(8);
-    date.bytes().all(|b| b.is_ascii_digit()) && (3..=24).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric()) && !serial.starts_with("000")
-}
-
 fn refund(ctx: &Ctx, params: &Value) -> Result<Reply, Reply> {
     if let Some(ch) = params.text("channel").filter(|ch| !["ALI", "WX"].contains(ch)) {
         return Err(refuse(BeeCloudCode::ChannelInvalid, &format!("channel {ch} 不合法")));
     }
     let refund_no = required(params, "refund_no")?;
-    if !valid_refund_no(refund_no) {
+    if check_refund_no(refund_no).is_err() {
         return Err(refuse(BeeCloudCode::ParamInvalid, "refund_no 格式为:退款日期(8位) + 流水号(3~24 位)"));
     }
     let fee = params.get("refund_fee").ok_or_else(|| refuse(BeeCloudCode::MissParam, "缺少必填参数 refund_fee"))?;
     let fee = fee.as_i64().filter(|&f| f > 0).ok_or_else(|| refuse(BeeCloudCode::ParamInvalid, "refund_fee 必须为正整数，单位为分"))?;
     let order = bill(ctx, params, &["ALI", "WX"])?;
-    match order.state {
-        OrderState::Paid if fee > order.amount => return Err(refuse(BeeCloudCode::RefundAmountTooLarge, "提交的退款金额超出可退额度")),
-        OrderState::Paid => {}
-        OrderState::Refunded => return Err(refuse(BeeCloudCode::AlreadyRefunding, "该订单已经退款")),
-        _ => return Err(refuse(BeeCloudCode::BillUnsuccess, "该订单没有支付成功")),
-    }
+    let mut outcome = Err(RefundRefusal::NotPaid);
     ctx.store.update(Gateway::BeeCloud, &order.out_trade_no, ctx.now_ms, |o| {
-        o.state = OrderState::Refunded;
-        o.params.push(("refund_no".into(), refund_no.into()));
-        o.params.push(("refund_fee".into(), fee.to_string()));
+        outcome = o.refund(refund_no, Some(fee), ctx.now_ms);
+        // "同一笔订单，仅能退款成功一次": a refunded bill, partly or not, is refunded.
+        if outcome.is_ok() {
+            o.state = OrderState::Refunded;
+        }
     });
-    Ok(ok([("id", Value::String(bills::record_id(refund_no))), ("refund_result", Value::Bool(true))]))
+    match outcome {
+        Ok(refund) => Ok(ok([("id", Value::String(bills::record_id(&refund.refund_no))), ("refund_result", Value::Bool(true))])),
+        Err(RefundRefusal::Exceeds { .. }) => Err(refuse(BeeCloudCode::RefundAmountTooLarge, "提交的退款金额超出可退额度")),
+        Err(RefundRefusal::FullyRefunded | RefundRefusal::Duplicate(_)) => Err(refuse(BeeCloudCode::AlreadyRefunding, "该订单已经退款")),
+        Err(RefundRefusal::NotPaid) => Err(refuse(BeeCloudCode::BillUnsuccess, "该订单没有支付成功")),
+    }
 }
 
 impl SandboxGateway for BeeCloudSandbox {

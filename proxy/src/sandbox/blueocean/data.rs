@@ -5,7 +5,7 @@
 
 use super::super::credentials::sandbox_secrets;
 use super::super::gateway::Ctx;
-use super::super::store::{Order, OrderState};
+use super::super::store::{Order, OrderState, Refund};
 use crate::sandbox::clock::paid_at_ms;
 use paybridge::gateway::blueocean::Payment;
 use paybridge::json::Value;
@@ -218,11 +218,11 @@ pub fn order_data(ctx: &Ctx, order: &Order) -> Value {
         ("pay_amount", fen(order.amount)),
         ("provider", Value::str(provider(order))),
         ("qrcode", Value::str(qrcode)),
-        ("refundable", Value::int_value(if order.state == OrderState::Paid { order.amount } else { 0 })),
+        ("refundable", Value::int_value(order.refundable())),
         ("sn", Value::str(order.gateway_order_id.as_str())),
         ("time_end", Value::int_value(paid_s)),
         ("total_fee", fen(order.amount)),
-        ("total_refund_fee", Value::int_value(if order.state == OrderState::Refunded { order.amount } else { 0 })),
+        ("total_refund_fee", Value::int_value(order.refunded())),
         ("trade_state", Value::str(trade_state(order.state))),
         ("trade_type", Value::str(trade_type(order))),
         ("transaction_id", Value::str(order.transaction_id.clone().unwrap_or_default())),
@@ -233,18 +233,17 @@ pub fn order_data(ctx: &Ctx, order: &Order) -> Value {
 }
 
 /// The refund object of `/payment/refund` and `/order/refundquery` answers.
-pub fn refund_data(ctx: &Ctx, order: &Order, refund_no: &str) -> Value {
+pub fn refund_data(ctx: &Ctx, order: &Order, refund: &Refund) -> Value {
     let mut data = order_data(ctx, order);
     if let Value::Object(members) = &mut data {
-        let refund_time = param(order, "refund_time").to_owned();
         members.retain(|(k, _)| !matches!(k.as_str(), "jsapi" | "app" | "app_format" | "mweb_url" | "qrcode"));
         members.extend([
-            ("out_refund_no".to_owned(), Value::str(refund_no)),
-            ("refund_id".to_owned(), Value::str(format!("50{}", order.gateway_order_id))),
+            ("out_refund_no".to_owned(), Value::str(refund.refund_no.as_str())),
+            ("refund_id".to_owned(), Value::str(refund.refund_id.as_str())),
             ("refund_desc".to_owned(), Value::str("")),
-            ("refund_fee".to_owned(), fen(order.amount)),
+            ("refund_fee".to_owned(), fen(refund.amount)),
             ("refund_status".to_owned(), Value::str("SUCCESS")),
-            ("refund_time".to_owned(), Value::str(refund_time)),
+            ("refund_time".to_owned(), Value::str((refund.created_ms / 1000).to_string())),
         ]);
     }
     data

@@ -18,8 +18,14 @@
 //! - **Close** works on unpaid (and failed) orders; a paid one gives 40101,
 //!   closed or expired 40103, reversed 40104, refunded 40105. **Reverse**
 //!   also reverses a paid order (refunding it), as WeChat's reverse does.
-//! - **Refunds** are whole-order; `refund_fee` above the amount is 492001.
-//!   The refund query answers the documented envelope.
+//! - **Refunds** (§3.3) may be partial and several; `refund_fee` left out
+//!   refunds what is left; beyond what is left is 492001 (参数格式不符合指定要求,
+//!   message 退款金额超出可退金额: the seed has no own code); an unpaid order
+//!   40100 (订单未支付); a fully refunded one 40105; a refund number used
+//!   before 493001. The order reads `REFUND` once fully refunded, `SUCCESS`
+//!   with `refundable` / `total_refund_fee` while partly refunded. The refund
+//!   query (§3.4) answers the documented envelope. No refund notification:
+//!   §7 documents payment notifications only.
 //! - **Missing or malformed parameters**: 40109 (message names the field)
 //!   and 492001; a duplicate `out_trade_no` is 40106; an unknown order 40102.
 //! - **Notifications** (§7) are sent for paid orders only, with the
@@ -29,7 +35,7 @@ mod data;
 
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};
-use super::store::{Order, OrderState};
+use super::store::{Order, OrderState, RefundRefusal};
 use data::{order_data, trade_type, KindTraits};
 use paybridge::gateway::blueocean::BlueOceanCode;
 use paybridge::gateway::blueocean::Payment;
@@ -196,37 +202,36 @@ fn refund(ctx: &Ctx, p: &Value) -> Reply {
         Ok(o) => o,
         Err(reply) => return reply,
     };
-    match order.state {
-        OrderState::Paid => {}
-        OrderState::Refunded => return refuse(BlueOceanCode::OrderRefunded),
-        _ => return refuse_with(&BlueOceanCode::InvalidRequest, "订单未支付"),
-    }
-    if p.int("refund_fee").is_some_and(|f| f <= 0 || f > order.amount) {
-        return refuse(BlueOceanCode::ParameterFormat);
-    }
-    let refund_no = p.text("out_refund_no").map_or_else(|| format!("R{}", order.gateway_order_id), str::to_owned);
+    let amount = match p.get("refund_fee") {
+        None => None,
+        Some(v) => match v.as_i64() {
+            Some(fee) => Some(fee),
+            None => return refuse(BlueOceanCode::ParameterFormat),
+        },
+    };
+    let refund_no = p.text("out_refund_no").map_or_else(|| format!("R{}{:02}", order.gateway_order_id, order.refunds.len()), str::to_owned);
     if !order_no_ok(&refund_no) {
         return refuse(BlueOceanCode::ParameterFormat);
     }
-    if ctx.store.all().iter().any(|o| o.gateway == Gateway::BlueOcean && o.params.iter().any(|(k, v)| k == "out_refund_no" && *v == refund_no)) {
+    if ctx.store.find_refund(Gateway::BlueOcean, &refund_no, ctx.now_ms).is_some() {
         return refuse(BlueOceanCode::DuplicateRefundNo);
     }
-    let updated = ctx.store.update(Gateway::BlueOcean, &order.out_trade_no, ctx.now_ms, |o| {
-        o.state = OrderState::Refunded;
-        o.params.push(("out_refund_no".to_owned(), refund_no.clone()));
-        o.params.push(("refund_time".to_owned(), (ctx.now_ms / 1000).to_string()));
-    });
-    match updated {
-        Some(o) => success(data::refund_data(ctx, &o, &refund_no)),
-        None => refuse(BlueOceanCode::OrderNotFound),
+    let mut outcome = Err(RefundRefusal::NotPaid);
+    let updated = ctx.store.update(Gateway::BlueOcean, &order.out_trade_no, ctx.now_ms, |o| outcome = o.refund(&refund_no, amount, ctx.now_ms));
+    match (outcome, updated) {
+        (Ok(refund), Some(o)) => success(data::refund_data(ctx, &o, &refund)),
+        (Err(RefundRefusal::Duplicate(_)), _) => refuse(BlueOceanCode::DuplicateRefundNo),
+        (Err(RefundRefusal::FullyRefunded), _) => refuse(BlueOceanCode::OrderRefunded),
+        (Err(RefundRefusal::Exceeds { .. }), _) => refuse_with(&BlueOceanCode::ParameterFormat, "退款金额超出可退金额"),
+        (Err(RefundRefusal::NotPaid), _) => refuse_with(&BlueOceanCode::InvalidRequest, "订单未支付"),
+        (Ok(_), None) => refuse(BlueOceanCode::OrderNotFound),
     }
 }
 
 fn refund_query(ctx: &Ctx, p: &Value) -> Reply {
     let Some(no) = p.text("customer_refund_no") else { return missing("customer_refund_no") };
-    let hit = ctx.store.all().into_iter().find(|o| o.gateway == Gateway::BlueOcean && o.params.iter().any(|(k, v)| k == "out_refund_no" && v == no));
-    match hit {
-        Some(o) => success(data::refund_data(ctx, &o, no)),
+    match ctx.store.find_refund(Gateway::BlueOcean, no, ctx.now_ms) {
+        Some((order, refund)) => success(data::refund_data(ctx, &order, &refund)),
         None => refuse(BlueOceanCode::DataNotFound),
     }
 }

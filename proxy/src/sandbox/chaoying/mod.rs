@@ -3,7 +3,7 @@
 //! Pre-orders (`/Open/WECHAT_PreOrder`, `/Open/ALIPAY_PreOrder`: JSPAY with
 //! `pay_info` as a JSON string, NATIVE with `code_url`, APP with an app
 //! payload) and the `/UnifiedPay/Gateway` methods `pay` (counter),
-//! `orderquery`, `cancel` and `refundquery`. Every answer carries `state`,
+//! `orderquery`, `cancel`, `refund` and `refundquery`. Every answer carries `state`,
 //! `code`, `msg` and `trade_state` (§1.3); business fields only when `state`
 //! and `trade_state` are both `SUCCESS`. The wire signs every answer.
 //!
@@ -25,10 +25,16 @@
 //! - **Cancel**: "支付失败的关单，支付成功的撤销支付" — an unpaid or paying
 //!   order is revoked (10000), a failed one closed (10004); a paid one is
 //!   revoked within 5 minutes of creation, else 20011.
-//! - **Notifications** (§6) are sent for paid orders only; `trade_type` is
+//! - **Refunds** (B3) may be partial and several, up to what was paid; the
+//!   order reads 10002 转入退款 once fully refunded, 10000 before. Refusals
+//!   are `trade_state=FAIL`, 20008 退款错误; refunds settle at once, and the
+//!   refund query (B4) lists the order's refunds as `SUCCESS`.
+//! - **Notifications** (§6) are sent for paid orders only (§6 documents no
+//!   refund notification); `trade_type` is
 //!   `pay.weixin.*` / `pay.alipay.*`; `time_end` is `yyyyMMddHHmmss` GMT+8.
 
 mod payload;
+mod refunds;
 
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};
@@ -240,11 +246,8 @@ impl SandboxGateway for ChaoYingSandbox {
                 Err(r) => r,
             },
             (_, Some("cancel")) => cancel(ctx, params),
-            (_, Some("refundquery")) => match params.text("out_refund_no").or(params.text("refund_id")) {
-                // The sandbox offers no refund call, so no refund number exists.
-                Some(_) => trade_failed("20010", "退款查询错误: 退款单不存在"),
-                None => bad_param("out_refund_no"),
-            },
+            (_, Some("refund")) => refunds::refund(ctx, params),
+            (_, Some("refundquery")) => refunds::refund_query(ctx, params),
             _ => call_failed("20004", "参数错误: method"),
         }
     }

@@ -15,7 +15,12 @@
 //! - Counter payments (`scan_pay`) answer `INIT` while the payer types the
 //!   PIN and settle by themselves after `counter_pin_ms`.
 //! - No cancel exists (seed); a payer's cancel reads as `FAIL`.
-//! - Notifications (§10): only `PAID`, with the §10.2 fields.
+//! - Refunds (4.8 `POST /refund`, 6.6 `POST /alipay/refund`) name HipoPay's
+//!   order number, may be partial and several; the order stays `PAID` with
+//!   `refund_status` `PART` / `FULL` and `refundable_amount` (§11.1), as the
+//!   seed's examples show. Refund queries (4.10, 6.7) answer them.
+//! - Notifications (§10): only `PAID`, with the §10.2 fields (the seed
+//!   documents no refund notification).
 //! - Outcome unknown (fault injection): 555 `SYSTEMERROR` on the WeChat
 //!   create paths, 503 elsewhere.
 
@@ -186,6 +191,8 @@ impl SandboxGateway for HipoPaySandbox {
         match endpoint.path {
             "/order" => query::order(ctx, Channel::Wechat, params),
             "/alipay/order" => query::order(ctx, Channel::Alipay, params),
+            "/refund" if endpoint.operation == Operation::Refund => query::refund(ctx, Channel::Wechat, params),
+            "/alipay/refund" if endpoint.operation == Operation::Refund => query::refund(ctx, Channel::Alipay, params),
             "/refund" => query::refunds(ctx, Channel::Wechat, params),
             "/alipay/refund" => query::refunds(ctx, Channel::Alipay, params),
             "/order/openid" => check_merchant(params).unwrap_or_else(|| query::openid(params)),

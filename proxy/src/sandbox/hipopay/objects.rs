@@ -3,7 +3,7 @@
 //! JSAPI, mini-program and app pay (4.4, 4.5, 6.2.1), and the decimal
 //! amounts, rates and `trade_time` they carry.
 
-use crate::sandbox::store::{Order, OrderState};
+use crate::sandbox::store::{Order, OrderState, Refund};
 use paybridge::gateway::hipopay::{currency_exponent, minor_to_amount};
 use paybridge::json::Value;
 use paybridge::model::Channel;
@@ -53,7 +53,8 @@ pub fn param<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
     order.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
 }
 
-fn currency(order: &Order) -> &str {
+/// The order's currency (HKD when the create request named none).
+pub fn currency(order: &Order) -> &str {
     param(order, "currency").unwrap_or("HKD")
 }
 
@@ -127,28 +128,28 @@ pub fn order_object(order: &Order, in_create: bool) -> Value {
     push(&mut f, "pay_currency", "CNY");
     push(&mut f, "pay_amount", pay_amount(order));
     push(&mut f, "trade_time", trade_time(order.created_ms));
-    push(&mut f, "refund_status", if order.state == OrderState::Refunded { "FULL" } else { "NONE" });
-    push(&mut f, "refundable_amount", decimal(order, if order.state == OrderState::Paid { order.amount } else { 0 }));
+    let refund_status = match (order.refunded(), order.refundable()) {
+        (0, _) => "NONE",
+        (_, 0) => "FULL",
+        _ => "PART",
+    };
+    push(&mut f, "refund_status", refund_status);
+    push(&mut f, "refundable_amount", decimal(order, order.refundable()));
     Value::Object(f)
 }
 
-/// The sandbox's refund number for a refunded order.
-pub fn refund_no(order: &Order) -> String {
-    format!("9{}", order.gateway_order_id)
-}
-
-/// The refund object of a refunded order (a full refund: the sandbox has no partial ones).
-pub fn refund_object(order: &Order) -> Value {
+/// A refund object (§11.2 for WeChat, 6.6's names for Alipay).
+pub fn refund_object(order: &Order, refund: &Refund) -> Value {
     let mut f = Vec::new();
     if is_alipay(order) {
-        push(&mut f, "refund_no", refund_no(order));
+        push(&mut f, "refund_no", &refund.refund_id);
         push(&mut f, "payment_no", &order.gateway_order_id);
     } else {
-        push(&mut f, "no", refund_no(order));
+        push(&mut f, "no", &refund.refund_id);
         push(&mut f, "order_no", &order.gateway_order_id);
     }
-    push(&mut f, "outer_refund_no", refund_no(order));
-    push(&mut f, "refund_amount", decimal(order, order.amount));
+    push(&mut f, "outer_refund_no", &refund.refund_no);
+    push(&mut f, "refund_amount", decimal(order, refund.amount));
     push(&mut f, "status", "SUCCESS");
     Value::Object(f)
 }
