@@ -39,12 +39,14 @@ mod config;
 mod error;
 mod events;
 mod model;
+mod refunds;
 pub mod testing;
 mod tokens;
 
 pub use config::StoreConfig;
 pub use error::StoreError;
 pub use model::{Delivery, Event, EventCounts, EventKind, NewEvent, OrderChange, StoredToken};
+pub use refunds::{NewRefund, RefundInsert, RefundRecord, RefundState};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
