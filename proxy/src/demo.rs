@@ -4,14 +4,14 @@
 //! |---|---|
 //! | `/` | the demo pages (`www/`) |
 //! | `/pkg/` | the built client (`pkg/`) |
-//! | `/proxy/` | the reference signing proxy, configured for the sandbox |
+//! | `/proxy/` | the reference signing proxy, configured for the sandbox; its back office at `/proxy/back-office/` |
 //! | `/sandbox/` | the five sandbox gateways (the proxy's upstream) |
 //! | `/shop/` | the demo merchant back end (`POST /shop/orders`, `GET /shop/hipos/device-code`) |
 //!
 //! Every response carries a strict Content-Security-Policy.
 
 use crate::orders::OrderSource;
-use crate::proxy::{self, ProxyConfig, ProxyState};
+use crate::proxy::{self, BackOfficeConfig, ProxyConfig, ProxyState};
 use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
 use crate::store::Store;
@@ -30,7 +30,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// proxy's state in `store`.
 pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
     let orders = OrderSource::memory();
-    let config = ProxyConfig::demo(base_url);
+    let mut config = ProxyConfig::demo(base_url);
+    config.back_office = Some(demo_back_office());
     let shop = Shop::new(orders.clone());
     // The hook holds a clone without the proxy: no reference cycle.
     let notified = shop.clone();
@@ -45,4 +46,23 @@ pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
         .fallback_service(ServeDir::new(root.join("www")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+}
+
+/// The demo back office's bearer token: `PAYBRIDGE_BACK_OFFICE_TOKEN`, else
+/// a random one (32 hex digits) printed at start.
+fn demo_back_office() -> BackOfficeConfig {
+    if let Ok(token) = std::env::var("PAYBRIDGE_BACK_OFFICE_TOKEN") {
+        match BackOfficeConfig::new(token) {
+            Ok(config) => return config,
+            Err(e) => eprintln!("PAYBRIDGE_BACK_OFFICE_TOKEN ignored: {e}"),
+        }
+    }
+    let mut bytes = [0u8; 16];
+    // No OS random source: a token nobody can know, so the back office stays shut.
+    let token: String = match getrandom::fill(&mut bytes) {
+        Ok(()) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        Err(_) => return BackOfficeConfig { token: String::new() },
+    };
+    println!("back office: Authorization: Bearer {token} (set PAYBRIDGE_BACK_OFFICE_TOKEN to choose it)");
+    BackOfficeConfig { token }
 }

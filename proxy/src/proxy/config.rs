@@ -101,6 +101,8 @@ pub struct ProxyConfig {
     pub rate_limit: RateLimit,
     /// Where the store is (`[store]`, `crate::store::StoreConfig`).
     pub store: StoreConfig,
+    /// The back office over HTTP (`None`: its routes answer 404).
+    pub back_office: Option<super::back_office::BackOfficeConfig>,
 }
 
 impl ProxyConfig {
@@ -186,6 +188,7 @@ impl ProxyConfig {
             hipos_token_ttl: file.hipos_token_ttl_secs.map_or(defaults.hipos_token_ttl, Duration::from_secs),
             rate_limit,
             store: file.store.unwrap_or_else(|| StoreConfig::beside(dir)),
+            back_office: file.back_office.map(|b| b.resolve(env, dir)).transpose()?,
         })
     }
 
@@ -203,6 +206,7 @@ impl ProxyConfig {
             hipos_token_ttl: Duration::from_secs(30 * 60),
             rate_limit: RateLimit { per_second: 10.0, burst: 20 },
             store: StoreConfig::beside(Path::new(".")),
+            back_office: None,
         }
     }
 }
@@ -224,6 +228,7 @@ struct FileConfig {
     #[serde(default)]
     gateways: BTreeMap<String, FileGateway>,
     store: Option<StoreConfig>,
+    back_office: Option<super::back_office::FileBackOffice>,
 }
 
 #[derive(Deserialize)]
@@ -247,14 +252,14 @@ struct FileGateway {
 /// Where one secret's value comes from.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum SecretSource {
+pub(super) enum SecretSource {
     Plain(String),
     Env { env: String },
     File { file: String },
 }
 
 impl SecretSource {
-    fn resolve(self, key: &str, env: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Result<String, String> {
+    pub(super) fn resolve(self, key: &str, env: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Result<String, String> {
         match self {
             SecretSource::Plain(v) => Ok(v),
             SecretSource::Env { env: name } => env(&name).filter(|v| !v.is_empty()).ok_or_else(|| format!("proxy config: secret {key}: environment variable {name} is not set")),

@@ -8,9 +8,10 @@
 //! returns the gateway's body verbatim. It also receives the gateways'
 //! notifications, holds long-polls until one arrives, and limits the rate
 //! per order. All state is in memory and optional: a restart loses
-//! nothing but cached tokens and held long-polls. The merchant's server
-//! code sends its own back-office calls through the same path with
-//! [`ProxyState::back_office`] (no HTTP route leads there).
+//! nothing but cached tokens and held long-polls. The merchant's servers
+//! query, close and refund orders and read the event log over the back
+//! office (`/back-office/…`, bearer token, never CORS), or send their own
+//! gateway calls through the same path with [`ProxyState::back_office`].
 //!
 //! ```no_run
 //! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}, store::Store};
@@ -39,6 +40,7 @@ mod upstream;
 #[cfg(test)]
 mod tests;
 
+pub use back_office::BackOfficeConfig;
 pub use config::{ClientIpSource, GatewayConfig, ProxyConfig, RateLimit, LONG_POLL_LIMIT};
 pub use error::ProxyError;
 pub use longpoll::WaitOutcome;
@@ -132,6 +134,8 @@ pub fn router(state: ProxyState) -> Router {
         .route("/{gateway}/{*path}", post(forward::forward))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))
+        // After the CORS layer, so it never wraps the back office.
+        .merge(back_office::routes(state.clone()))
         .with_state(state)
 }
 

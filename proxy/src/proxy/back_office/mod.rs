@@ -1,9 +1,20 @@
-//! Server-side back-office calls: the merchant's own server code (never a
-//! browser) sends any allowlisted endpoint of a gateway, browser-facing or
-//! not, through the same round trip as the browser's calls
-//! ([`super::exchange::call`]): the gateway's signing and encoding, the one
-//! HiPOS token cache with its refresh on 6001, the upstream timeout and the
-//! response check. It is a Rust API only; no HTTP route leads to it.
+//! The back office: the merchant's own servers (never a browser) query,
+//! close and refund orders and read the event log.
+//!
+//! - Over HTTP ([`http`]): `/back-office/…` behind `Authorization: Bearer
+//!   <[back_office] token>` ([`config`]), outside CORS.
+//! - In Rust: [`ProxyState::back_office`] sends any allowlisted endpoint of a
+//!   gateway, browser-facing or not, through the same round trip as the
+//!   browser's calls ([`super::exchange::call`]): the gateway's signing and
+//!   encoding, the one HiPOS token cache with its refresh on 6001, the
+//!   upstream timeout and the response check.
+
+mod config;
+mod http;
+
+pub use config::BackOfficeConfig;
+pub(super) use config::FileBackOffice;
+pub(super) use http::routes;
 
 use super::error::ProxyError;
 use super::exchange;
@@ -62,7 +73,7 @@ impl ProxyState {
         let proto = rules(gw).map_err(|_| unknown())?;
         let path = request.path.as_str();
         let endpoint = proto
-            .endpoint(path, request.params.text("method"))
+            .endpoint_for(path, request.params.text("method"), request.http)
             .filter(|e| e.operation != Operation::Token)
             .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {} allowlist", gw.as_str())))?;
         if endpoint.operation == Operation::Cancel {
