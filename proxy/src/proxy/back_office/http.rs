@@ -51,9 +51,9 @@ async fn dispatch(State(state): State<ProxyState>, method: Method, uri: Uri, bod
         (["events"] | [_, "orders", _] | [_, "orders", _, "close"] | [_, "refunds"] | [_, "refunds", _], _) => (false, Err(not_found())),
         _ => (true, Err(not_found())),
     };
-    if !allowed {
-        return ProxyError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed here")).into_response();
-    }
+    let result = if allowed { result } else { Err(ProxyError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed here"))) };
+    let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |_| 200);
+    tracing::info!(method = %method, path = uri.path(), status, error = result.as_ref().err().map(|e| e.code), "back_office_http");
     answer(result)
 }
 
@@ -177,7 +177,7 @@ fn order_json(out_trade_no: &str, status: &OrderStatus) -> serde_json::Value {
 
 /// The order record's amount, if the merchant's order source knows the order.
 async fn record_amount(shared: &Shared, out_trade_no: &str) -> Result<Option<i64>, ProxyError> {
-    shared.orders.lookup(out_trade_no).await.map(|r| r.map(|r| r.amount)).map_err(|e| ProxyError::new(StatusCode::SERVICE_UNAVAILABLE, "order_source_unavailable", e))
+    shared.orders.lookup(out_trade_no).await.map(|r| r.map(|r| r.amount)).map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))
 }
 
 /// Records the event a terminal state the back office read means, before
@@ -340,7 +340,8 @@ fn stored_state(state: GatewayRefundState) -> RefundState {
 }
 
 /// Records `refund.succeeded` / `refund.failed` for a refund that reached
-/// a final state (once per refund number: the dedupe key).
+/// a final state (once per refund number: the dedupe key), with the
+/// refund's amount and the order's state (`refunded` once nothing is left).
 async fn refund_learned(shared: &Shared, r: &RefundRecord, paid: i64) -> Result<(), StoreError> {
     let kind = match r.state {
         RefundState::Succeeded => EventKind::RefundSucceeded,
@@ -355,7 +356,7 @@ async fn refund_learned(shared: &Shared, r: &RefundRecord, paid: i64) -> Result<
         state: if refunded >= paid { PayState::Refunded } else { PayState::Succeeded },
         amount: Some(r.amount),
         gateway_amount: None,
-        transaction_id: r.gateway_refund_id.clone(),
+        transaction_id: None,
         refund_no: Some(r.refund_no.clone()),
     };
     shared.store.record_event(&event, now_ms()).await.map(drop)
