@@ -103,6 +103,8 @@ pub struct ProxyConfig {
     pub store: StoreConfig,
     /// The back office over HTTP (`None`: its routes answer 404).
     pub back_office: Option<super::back_office::BackOfficeConfig>,
+    /// `[merchant]`: payment events to the merchant's back end.
+    pub merchant: super::events::MerchantConfig,
 }
 
 impl ProxyConfig {
@@ -189,6 +191,7 @@ impl ProxyConfig {
             rate_limit,
             store: file.store.unwrap_or_else(|| StoreConfig::beside(dir)),
             back_office: file.back_office.map(|b| b.resolve(env, dir)).transpose()?,
+            merchant: file.merchant.map(|m| m.resolve(env, dir)).transpose()?.unwrap_or_default(),
         })
     }
 
@@ -207,6 +210,7 @@ impl ProxyConfig {
             rate_limit: RateLimit { per_second: 10.0, burst: 20 },
             store: StoreConfig::beside(Path::new(".")),
             back_office: None,
+            merchant: super::events::MerchantConfig::default(),
         }
     }
 }
@@ -229,6 +233,7 @@ struct FileConfig {
     gateways: BTreeMap<String, FileGateway>,
     store: Option<StoreConfig>,
     back_office: Option<super::back_office::FileBackOffice>,
+    merchant: Option<super::events::FileMerchant>,
 }
 
 #[derive(Deserialize)]

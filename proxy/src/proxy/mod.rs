@@ -28,6 +28,7 @@ mod client_ip;
 mod config;
 mod cors;
 mod error;
+pub mod events;
 mod exchange;
 mod forward;
 mod hipos_token;
