@@ -6,11 +6,12 @@
 //! | `/pkg/` | the built client (`pkg/`) |
 //! | `/proxy/` | the reference signing proxy, configured for the sandbox; its back office at `/proxy/back-office/` |
 //! | `/sandbox/` | the five sandbox gateways (the proxy's upstream) |
-//! | `/shop/` | the demo merchant back end (`POST /shop/orders`, `GET /shop/hipos/device-code`) |
+//! | `/shop/` | the demo merchant back end (`POST /shop/orders`, `POST /shop/events` — the proxy's `events_url` —, `GET /shop/hipos/device-code`) |
 //!
 //! Every response carries a strict Content-Security-Policy.
 
 use crate::orders::OrderSource;
+use crate::proxy::events::EventsEndpoint;
 use crate::proxy::{self, BackOfficeConfig, ProxyConfig, ProxyState};
 use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
@@ -32,10 +33,11 @@ pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
     let orders = OrderSource::memory();
     let mut config = ProxyConfig::demo(base_url);
     config.back_office = Some(demo_back_office());
+    // The demo runs what merchants deploy: the shop learns of payments from signed events over HTTP.
+    let events_url = format!("{}/shop/events", base_url.trim_end_matches('/'));
+    config.merchant.events = Some(EventsEndpoint { url: events_url, secret: shop::DEMO_EVENTS_SECRET.to_owned() });
     let shop = Shop::new(orders.clone());
-    // The hook holds a clone without the proxy: no reference cycle.
-    let notified = shop.clone();
-    let proxy_state = ProxyState::new(config, orders, store).on_notification(move |_gateway, n| notified.record_notification(&n.out_trade_no, n.status.state));
+    let proxy_state = ProxyState::new(config, orders, store);
     let shop = shop.with_proxy(proxy_state.clone());
     let sandbox_state = SandboxState::new(format!("{base_url}/sandbox"), Settings::default());
     Router::new()

@@ -1,9 +1,15 @@
 //! The demo merchant back end: creates orders with server-side amounts and
-//! learns of payments from the proxy's verified notifications.
+//! learns of payments from the proxy's signed payment events, over HTTP as
+//! a merchant's back end does (`docs/events.md`).
 //!
 //! `POST /shop/orders {"amount": fen, "subject": "..."}` →
 //! `{"out_trade_no": "...", "amount": fen}`; `GET /shop/orders/{no}` →
-//! the record and whether a verified notification said it was paid.
+//! the record and, as `notified`, the state its events reported.
+//!
+//! `POST /shop/events`: the proxy's `[merchant] events_url` in the demo.
+//! The `Paybridge-Signature` is checked with [`DEMO_EVENTS_SECRET`]; events
+//! are de-duplicated by id, and a late event never takes an order back
+//! (a `payment.closed` arriving after `payment.succeeded` is ignored).
 //!
 //! `GET /shop/hipos/device-code[?store=ID]` → `{"store_id", "auth_code",
 //! "expires_at"}` (Unix ms): a HiPOS device-authorisation code for the
@@ -14,33 +20,39 @@
 //! notifications: HiPOS signs them with the newest token it issued.
 
 use crate::orders::{OrderRecord, OrderSource};
+use crate::proxy::events::signature;
 use crate::proxy::{ProxyError, ProxyState};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paybridge::error::PayError;
 use paybridge::gateway::hipos::{device_authcode_request, parse_device_authcode};
-use paybridge::model::{NextAction, PayState};
+use paybridge::model::NextAction;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Largest amount the demo shop accepts (¥1,000,000.00 in fen).
 pub const MAX_AMOUNT: i64 = 100_000_000;
 
+/// The events secret the demo proxy signs with and the demo shop checks: a
+/// demo fixture known to everyone, not a credential. A merchant's lives in
+/// their secret store (`[merchant] events_secret = { env = … }`).
+pub const DEMO_EVENTS_SECRET: &str = "demo-events-secret-not-a-credential";
+
 /// The store whose device code `GET /shop/hipos/device-code` asks for by default.
 pub const DEMO_STORE_ID: &str = "store01";
 
 /// The shop's state: the order source the proxy reads, what the proxy's
-/// notifications reported per order, and optionally the proxy its
-/// back-office calls go through.
+/// events reported per order, and optionally the proxy its back-office
+/// calls go through.
 #[derive(Clone)]
 pub struct Shop {
     orders: OrderSource,
-    paid: Arc<Mutex<HashMap<String, PayState>>>,
+    notified: Arc<Mutex<Notified>>,
     seq: Arc<AtomicU32>,
     proxy: Option<ProxyState>,
 }
@@ -48,20 +60,13 @@ pub struct Shop {
 impl Shop {
     /// A shop writing its orders into `orders` (an in-memory source).
     pub fn new(orders: OrderSource) -> Shop {
-        Shop { orders, paid: Arc::default(), seq: Arc::default(), proxy: None }
+        Shop { orders, notified: Arc::default(), seq: Arc::default(), proxy: None }
     }
 
     /// Sends the shop's back-office calls through `proxy`
-    /// ([`ProxyState::back_office`]), so they share its HiPOS token. Clones
-    /// made before share the orders and notifications but not the proxy, so
-    /// the proxy's notification hook can hold one without a reference cycle.
+    /// ([`ProxyState::back_office`]), so they share its HiPOS token.
     pub fn with_proxy(self, proxy: ProxyState) -> Shop {
         Shop { proxy: Some(proxy), ..self }
-    }
-
-    /// Records what a verified notification said about an order.
-    pub fn record_notification(&self, out_trade_no: &str, state: PayState) {
-        self.paid.lock().unwrap_or_else(|e| e.into_inner()).insert(out_trade_no.to_owned(), state);
     }
 
     /// A fresh order number: `PB`, Unix milliseconds and a sequence number —
@@ -74,7 +79,56 @@ impl Shop {
 
 /// The shop's routes, to be mounted at `/shop`.
 pub fn router(shop: Shop) -> Router {
-    Router::new().route("/orders", post(create_order)).route("/orders/{no}", get(get_order)).route("/hipos/device-code", get(device_code)).with_state(shop)
+    Router::new()
+        .route("/orders", post(create_order))
+        .route("/orders/{no}", get(get_order))
+        .route("/events", post(receive_event))
+        .route("/hipos/device-code", get(device_code))
+        .with_state(shop)
+}
+
+/// What the shop learnt from events: each order's state, and the ids seen.
+#[derive(Default)]
+struct Notified {
+    states: HashMap<String, String>,
+    ids: HashSet<String>,
+}
+
+/// How far along an order a state is: an event never moves an order back
+/// (events may arrive out of order: retries, several instances).
+fn progress(state: &str) -> u8 {
+    match state {
+        "refunded" => 4,
+        "succeeded" => 3,
+        // payment.amount_mismatch: paid, but not for the order's amount.
+        "unknown" => 2,
+        _ => 1,
+    }
+}
+
+/// `POST /shop/events`: a payment event from the proxy. 400 for a bad
+/// signature or body (the proxy retries, and a forgery gets nowhere), else
+/// 200 — for a repeated id too, so the proxy stops resending it.
+async fn receive_event(State(shop): State<Shop>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let now_secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    if let Err(e) = signature::verify(DEMO_EVENTS_SECRET.as_bytes(), header, &body, now_secs, signature::DEFAULT_TOLERANCE_SECS) {
+        return error(StatusCode::BAD_REQUEST, &e.to_string());
+    }
+    let Ok(event) = serde_json::from_slice::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "body must be JSON");
+    };
+    let (Some(id), Some(order), Some(state)) = (event["id"].as_str(), event["outTradeNo"].as_str(), event["state"].as_str()) else {
+        return error(StatusCode::BAD_REQUEST, "an event has id, outTradeNo and state");
+    };
+    let mut notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner());
+    if notified.ids.insert(id.to_owned()) {
+        let current = notified.states.get(order).map_or(0, |s| progress(s));
+        if progress(state) >= current {
+            notified.states.insert(order.to_owned(), state.to_owned());
+        }
+    }
+    Json(json!({ "received": id })).into_response()
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -97,7 +151,7 @@ async fn create_order(State(shop): State<Shop>, body: axum::body::Bytes) -> Resp
 async fn get_order(State(shop): State<Shop>, Path(no): Path<String>) -> Response {
     match shop.orders.lookup(&no).await {
         Ok(Some(r)) => {
-            let notified = shop.paid.lock().unwrap_or_else(|e| e.into_inner()).get(&no).map(|s| s.as_str());
+            let notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner()).states.get(&no).cloned();
             Json(json!({ "out_trade_no": r.out_trade_no, "amount": r.amount, "subject": r.subject, "notified": notified })).into_response()
         }
         Ok(None) => error(StatusCode::NOT_FOUND, "no such order"),
@@ -148,5 +202,31 @@ mod tests {
         let b = shop.next_order_number();
         assert_ne!(a, b);
         assert!(crate::orders::is_order_number(&a), "{a}");
+    }
+
+    async fn send(shop: &Shop, id: &str, state: &str, secret: &str) -> StatusCode {
+        let body =
+            format!(r#"{{"id":"{id}","type":"payment.x","gateway":"blueocean","outTradeNo":"PB00000001","state":"{state}","amount":1,"transactionId":null,"createdAt":"x"}}"#);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let mut headers = HeaderMap::new();
+        headers.insert(signature::HEADER, signature::sign(secret.as_bytes(), i64::try_from(now).unwrap(), body.as_bytes()).parse().unwrap());
+        receive_event(State(shop.clone()), headers, body.into()).await.status()
+    }
+
+    fn state(shop: &Shop) -> Option<String> {
+        shop.notified.lock().unwrap().states.get("PB00000001").cloned()
+    }
+
+    #[tokio::test]
+    async fn events_are_checked_deduplicated_and_never_move_an_order_back() {
+        let shop = Shop::new(OrderSource::memory());
+        assert_eq!(send(&shop, "evt_1", "succeeded", "forged").await, StatusCode::BAD_REQUEST);
+        assert_eq!(state(&shop), None, "a forged event changes nothing");
+        assert_eq!(send(&shop, "evt_1", "succeeded", DEMO_EVENTS_SECRET).await, StatusCode::OK);
+        assert_eq!(send(&shop, "evt_1", "succeeded", DEMO_EVENTS_SECRET).await, StatusCode::OK, "a repeat is acknowledged");
+        assert_eq!(send(&shop, "evt_2", "closed", DEMO_EVENTS_SECRET).await, StatusCode::OK);
+        assert_eq!(state(&shop).as_deref(), Some("succeeded"), "a late closed does not undo a payment");
+        assert_eq!(send(&shop, "evt_3", "refunded", DEMO_EVENTS_SECRET).await, StatusCode::OK);
+        assert_eq!(state(&shop).as_deref(), Some("refunded"));
     }
 }

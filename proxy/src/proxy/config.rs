@@ -26,6 +26,9 @@
 //! url = "postgres://paybridge@db.internal:5432/paybridge"
 //! ```
 //!
+//! `[merchant]` (where payment events go, and their retries) is described in
+//! `events/config.rs` and `docs/events.md`.
+//!
 //! A secret is a plain string (for identifiers that are not secret), `{ env
 //! = "NAME" }` or `{ file = "path" }` (relative to the config file).
 //! `path_map` maps a gateway path as the browser names it (or its pattern,

@@ -112,6 +112,10 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
         }
         _ => (exchange::call(shared, gw, endpoint, path, &params).await?, None),
     };
+    // A settled state is committed as an event before the caller hears of it.
+    if let (Operation::Query, Some(order), Some(status)) = (endpoint.operation, order.as_deref(), super::events::query_status(gw, &answer.value)) {
+        super::events::learned(shared, gw, order, &status).await?;
+    }
     trace.upstream_ms = Some(answer.upstream_ms);
     trace.verified = Some(answer.verified);
     trace.wait = outcome.map(WaitOutcome::as_str);

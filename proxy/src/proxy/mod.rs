@@ -17,8 +17,7 @@
 //! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}, store::Store};
 //! # async fn f() -> Result<(), paybridge_proxy::store::StoreError> {
 //! let store = Store::open("sqlite:///var/lib/paybridge/proxy.db").await?;
-//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory(), store)
-//!     .on_notification(|gateway, n| eprintln!("{} paid: {}", gateway.as_str(), n.out_trade_no));
+//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory(), store);
 //! let app = axum::Router::new().nest("/proxy", router(state));
 //! # Ok(()) }
 //! ```
@@ -54,15 +53,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use paybridge::gateway::wire::Notification;
 use paybridge::model::Gateway;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Most notifications remembered for de-duplication.
 const SEEN_NOTIFICATIONS: usize = 4096;
-
-/// A callback for every distinct verified notification.
-type Hook = Arc<dyn Fn(Gateway, &Notification) + Send + Sync>;
 
 /// Everything the handlers share.
 pub(crate) struct Shared {
@@ -72,10 +67,10 @@ pub(crate) struct Shared {
     tokens: hipos_token::TokenCache,
     waiters: longpoll::Waiters,
     limiter: limits::RateLimiter,
-    seen: limits::RecentSet<notify::SeenKey>,
     /// Orders a verified notification reported paid (cancel safety).
     paid: limits::RecentSet<(Gateway, String)>,
-    hook: RwLock<Option<Hook>>,
+    /// Events recorded by this process; wakes the delivery worker.
+    events: events::Events,
     metrics: metrics::Metrics,
     /// What must survive restarts and be shared by instances (`crate::store`).
     pub(crate) store: Store,
@@ -94,22 +89,16 @@ impl ProxyState {
             tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
             waiters: longpoll::Waiters::new(config.max_long_poll_waiters),
             limiter: limits::RateLimiter::new(config.rate_limit),
-            seen: limits::RecentSet::new(SEEN_NOTIFICATIONS),
             paid: limits::RecentSet::new(SEEN_NOTIFICATIONS),
-            hook: RwLock::new(None),
+            events: events::Events::new(),
             metrics: metrics::Metrics::new(),
             store,
             config,
             orders,
         };
-        ProxyState(Arc::new(shared))
-    }
-
-    /// Calls `hook` once for every distinct verified notification (the demo
-    /// shop marks its orders paid with it). Replaces an earlier hook.
-    pub fn on_notification(self, hook: impl Fn(Gateway, &Notification) + Send + Sync + 'static) -> Self {
-        *self.0.hook.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
-        self
+        let shared = Arc::new(shared);
+        events::start(&shared);
+        ProxyState(shared)
     }
 
     /// The configuration it runs with.

@@ -1,10 +1,13 @@
 //! `POST /notify/{gateway}`: a gateway's asynchronous payment notification.
 //! It is verified with the gateway's own rules (a bad one gets 400 and the
-//! gateway's failure word, and nothing is recorded), de-duplicated, handed
-//! once to the notification hook, wakes long-polls for its order, and is
-//! acknowledged the way the gateway expects.
+//! gateway's failure word, and nothing is recorded); a terminal state
+//! becomes an event with the amount from the merchant's order record; the
+//! notification (de-duplicated by its key) and its event are committed to
+//! the store in one transaction, and only then is it acknowledged the way
+//! the gateway expects. An order source or store failure answers the
+//! gateway's failure word with a 5xx, so the gateway sends it again.
 
-use super::{now_ms, ProxyState, Shared};
+use super::{events, now_ms, ProxyState, Shared};
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,10 +16,6 @@ use paybridge::gateway::hipos::wire::decode_token_notification;
 use paybridge::gateway::wire::{Notification, WireRequest};
 use paybridge::gateway::{wire, HttpMethod};
 use paybridge::model::{Gateway, PayState};
-
-/// The key under which a notification counts as seen: gateway, order,
-/// transaction and reported state.
-pub type SeenKey = (Gateway, String, String, String);
 
 /// The handler.
 pub async fn notify(State(state): State<ProxyState>, Path(gateway): Path<String>, request: Request) -> Response {
@@ -83,25 +82,32 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
         Err(_) => return refuse(StatusCode::BAD_REQUEST, "bad_signature"),
     };
     let order = notification.out_trade_no.clone();
-    let outcome = if record(shared, gw, &notification) { "accepted" } else { "duplicate" };
-    (StatusCode::OK, codec.notification_ack().to_owned(), Event { outcome, order: Some(order) })
+    let logged = |outcome| Event { outcome, order: Some(order.clone()) };
+    // The event needs the order record's amount; without it nothing is acknowledged, so the gateway retries.
+    let event = match events::kind_for(notification.status.state) {
+        None => None,
+        Some(_) => match shared.orders.lookup(&order).await {
+            Ok(Some(record)) => events::new_event(gw, &record, &notification.status),
+            Ok(None) => return (StatusCode::INTERNAL_SERVER_ERROR, failure_body(gw).to_owned(), logged("unknown_order")),
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, failure_body(gw).to_owned(), logged("order_source_unavailable")),
+        },
+    };
+    let key = notification_key(&notification);
+    match shared.store.record_notification(gw, &key, event.as_ref(), now_ms()).await {
+        Ok(new) => {
+            if matches!(notification.status.state, PayState::Succeeded | PayState::Refunded) {
+                shared.paid.insert((gw, order.clone()));
+            }
+            shared.events.committed(gw, &order, &notification.status, event.as_ref().filter(|_| new), "notification");
+            shared.waiters.wake(gw, &order);
+            (StatusCode::OK, codec.notification_ack().to_owned(), logged(if new { "accepted" } else { "duplicate" }))
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, failure_body(gw).to_owned(), logged("store_unavailable")),
+    }
 }
 
-/// Records a verified notification; `false` when it was seen before. A new
-/// one marks paid orders (for cancel safety), calls the hook and wakes the
-/// order's long-polls.
-fn record(shared: &Shared, gw: Gateway, n: &Notification) -> bool {
-    let key = (gw, n.out_trade_no.clone(), n.status.transaction_id.clone().unwrap_or_default(), n.status.gateway_state.clone());
-    if !shared.seen.insert(key) {
-        return false;
-    }
-    if matches!(n.status.state, PayState::Succeeded | PayState::Refunded) {
-        shared.paid.insert((gw, n.out_trade_no.clone()));
-    }
-    let hook = shared.hook.read().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(hook) = hook {
-        hook(gw, n);
-    }
-    shared.waiters.wake(gw, &n.out_trade_no);
-    true
+/// The key a notification is de-duplicated by, per gateway: order,
+/// transaction and the gateway's reported state.
+fn notification_key(n: &Notification) -> String {
+    format!("{}/{}/{}", n.out_trade_no, n.status.transaction_id.as_deref().unwrap_or_default(), n.status.gateway_state)
 }

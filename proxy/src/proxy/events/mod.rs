@@ -10,12 +10,16 @@
 //! `docs/events.md`.
 
 mod config;
+mod learned;
 mod order_event;
 pub mod payload;
 mod schedule;
 pub mod signature;
-
+mod worker;
 pub(crate) use config::FileMerchant;
 pub use config::{EventsEndpoint, MerchantConfig};
+
+pub(crate) use learned::{learned, query_status, Events};
 pub use order_event::{kind_for, new_event};
 pub use schedule::{Next, RetrySchedule};
+pub(crate) use worker::start;

@@ -4,6 +4,7 @@
 
 mod back_office;
 mod cancel_and_limits;
+mod events;
 mod fake;
 mod forwarding;
 mod long_poll;
