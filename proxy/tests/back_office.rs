@@ -275,3 +275,23 @@ async fn event_log_pages() {
     }
     assert_eq!(s.get("/events?limit=1000").await.0, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_refunds_never_exceed_what_was_paid() {
+    let s = std::sync::Arc::new(start(true).await);
+    let paid = s.order(Gateway::BlueOcean, true).await;
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let (s, paid) = (s.clone(), paid.clone());
+            tokio::spawn(async move { s.post("/blueocean/refunds", json!({"outTradeNo": paid, "refundNo": format!("RFRACE{i}"), "amount": 400})).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        outcomes.push((status, body["state"].as_str().map(str::to_owned).unwrap_or_else(|| code(&body).to_owned())));
+    }
+    outcomes.sort();
+    let expected = vec![(200, "succeeded".to_owned()), (200, "succeeded".to_owned()), (422, "refund_exceeds_paid".to_owned()), (422, "refund_exceeds_paid".to_owned())];
+    assert_eq!(outcomes, expected);
+}
