@@ -1,10 +1,12 @@
 //! The back office over HTTP, server to server: a fresh order query, close,
 //! refunds (idempotent on the merchant's refund number, never beyond what was
-//! paid) and the event log. Every route needs `Authorization: Bearer
+//! paid) and the event log. Final states read are recorded as events
+//! ([`learned`], refunds' own `refund.*`) before the answer. Every route needs `Authorization: Bearer
 //! <[back_office] token>`; without `[back_office]` each answers 404. The
 //! routes are mounted outside the CORS middleware: no browser may call them.
 
 use super::super::error::ProxyError;
+use super::super::events::{learned, payload};
 use super::super::{now_ms, ProxyState, Shared};
 use crate::orders::is_order_number;
 use crate::store::{Event, EventKind, NewEvent, NewRefund, RefundInsert, RefundRecord, RefundState, StoreError};
@@ -180,31 +182,6 @@ async fn record_amount(shared: &Shared, out_trade_no: &str) -> Result<Option<i64
     shared.orders.lookup(out_trade_no).await.map(|r| r.map(|r| r.amount)).map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))
 }
 
-/// Records the event a terminal state the back office read means, before
-/// the caller is answered. (Stands in for the events module's `learned`
-/// until it lands: one small function, the same event kinds and dedupe keys.)
-async fn learned(shared: &Shared, gw: Gateway, out_trade_no: &str, status: &OrderStatus, record: Option<i64>) -> Result<(), StoreError> {
-    let kind = match status.state {
-        PayState::Succeeded if status.amount.is_some() && record.is_some() && status.amount != record => EventKind::PaymentAmountMismatch,
-        PayState::Succeeded => EventKind::PaymentSucceeded,
-        PayState::Refunded => EventKind::PaymentRefunded,
-        PayState::Closed | PayState::Cancelled => EventKind::PaymentClosed,
-        PayState::Failed => EventKind::PaymentFailed,
-        _ => return Ok(()),
-    };
-    let event = NewEvent {
-        kind,
-        gateway: gw,
-        out_trade_no: out_trade_no.to_owned(),
-        state: status.state,
-        amount: record,
-        gateway_amount: status.amount,
-        transaction_id: status.transaction_id.clone(),
-        refund_no: None,
-    };
-    shared.store.record_event(&event, now_ms()).await.map(drop)
-}
-
 /// `GET /back-office/{gateway}/orders/{outTradeNo}[?channel=&mode=]`.
 async fn read_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>) -> Result<serde_json::Value, ProxyError> {
     let shared = &state.0;
@@ -213,7 +190,7 @@ async fn read_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>)
     let pairs = form_decode(query.unwrap_or(""));
     let order = order_ref(no, param(&pairs, "channel"), param(&pairs, "mode"))?;
     let status = state.fresh_status(gw, &order).await?;
-    learned(shared, gw, no, &status, record_amount(shared, no).await.ok().flatten()).await?;
+    learned(shared, gw, no, &status).await?;
     Ok(order_json(no, &status))
 }
 
@@ -228,7 +205,7 @@ async fn close_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>
     let proto = protocol(gw).map_err(unbuildable)?;
     let request = proto.cancel_request(&order).map_err(unbuildable)?;
     let status = state.exchange(&request, |v| proto.parse_cancel(v)).await?;
-    learned(shared, gw, no, &status, None).await?;
+    learned(shared, gw, no, &status).await?;
     Ok(order_json(no, &status))
 }
 
@@ -294,7 +271,7 @@ async fn refund(state: &ProxyState, gw: &str, body: &[u8]) -> Result<serde_json:
         }
     }
     let status = state.fresh_status(gw, &order).await?;
-    learned(shared, gw, &body.out_trade_no, &status, Some(record)).await?;
+    learned(shared, gw, &body.out_trade_no, &status).await?;
     if !matches!(status.state, PayState::Succeeded | PayState::Refunded) {
         return Err(ProxyError::new(StatusCode::CONFLICT, "order_not_paid", format!("a fresh query reads the order {}", status.state.as_str())));
     }
@@ -359,7 +336,11 @@ async fn refund_learned(shared: &Shared, r: &RefundRecord, paid: i64) -> Result<
         transaction_id: None,
         refund_no: Some(r.refund_no.clone()),
     };
-    shared.store.record_event(&event, now_ms()).await.map(drop)
+    let (_, created) = shared.store.record_event(&event, now_ms()).await?;
+    if created {
+        shared.events.wake.notify_one();
+    }
+    Ok(())
 }
 
 /// `GET /back-office/{gateway}/refunds/{refundNo}?outTradeNo=…[&channel=&mode=]`.
@@ -418,23 +399,16 @@ async fn event_page(state: &ProxyState, query: Option<&str>) -> Result<serde_jso
     Ok(serde_json::json!({ "events": page.iter().map(event_json).collect::<Vec<_>>(), "next": next }))
 }
 
-/// One event of the log, with its delivery state.
+/// One event of the log: the body the merchant receives
+/// ([`payload::body`]) plus its delivery state.
 fn event_json(e: &Event) -> serde_json::Value {
-    serde_json::json!({
-        "id": e.id,
-        "type": e.kind.as_str(),
-        "gateway": e.gateway.as_str(),
-        "outTradeNo": e.out_trade_no,
-        "state": e.state.as_str(),
-        "amount": e.amount,
-        "gatewayAmount": e.gateway_amount,
-        "transactionId": e.transaction_id,
-        "refundNo": e.refund_no,
-        "createdAt": e.created_at_ms,
-        "delivery": e.delivery.as_str(),
-        "attempts": e.attempts,
-        "lastError": e.last_error,
-    })
+    let mut value: serde_json::Value = serde_json::from_slice(&payload::body(e)).unwrap_or_default();
+    if let Some(members) = value.as_object_mut() {
+        members.insert("delivery".to_owned(), e.delivery.as_str().into());
+        members.insert("attempts".to_owned(), e.attempts.into());
+        members.insert("lastError".to_owned(), e.last_error.clone().into());
+    }
+    value
 }
 
 #[cfg(test)]
