@@ -295,3 +295,25 @@ async fn concurrent_refunds_never_exceed_what_was_paid() {
     let expected = vec![(200, "succeeded".to_owned()), (200, "succeeded".to_owned()), (422, "refund_exceeds_paid".to_owned()), (422, "refund_exceeds_paid".to_owned())];
     assert_eq!(outcomes, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_refund_makes_no_gateway_call_and_a_lost_answer_stays_refunding() {
+    let s = start(true).await;
+    let paid = s.order(Gateway::BlueOcean, true).await;
+    let refund = |no: &str| json!({"outTradeNo": paid, "refundNo": no, "amount": 100});
+    let (status, first) = s.post("/blueocean/refunds", refund("RFONCE01")).await;
+    assert_eq!((status, first["state"].as_str()), (200, Some("succeeded")));
+    // The next refund call that reaches the sandbox answers HTTP 500.
+    let rule = r#"[{"gateway":"blueocean","path":"/payment/refund","kind":"http_500","count":1}]"#;
+    let res = s.http.post(format!("{}/sandbox/_control/faults", s.base)).body(rule).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(s.post("/blueocean/refunds", refund("RFONCE01")).await, (200, first), "answered from the store");
+    // The fault is still armed: the repeat did not reach the gateway. A new refund meets it.
+    let (status, lost) = s.post("/blueocean/refunds", refund("RFONCE02")).await;
+    assert_eq!((status, lost["state"].as_str()), (200, Some("refunding")), "an answer that is no refund leaves it open: {lost}");
+    // Its outcome stays open (the gateway knows no such refund yet) and it still counts.
+    let (_, read) = s.get(&format!("/blueocean/refunds/RFONCE02?outTradeNo={paid}")).await;
+    assert_eq!(read["state"], "refunding", "{read}");
+    let (status, body) = s.post("/blueocean/refunds", json!({"outTradeNo": paid, "refundNo": "RFONCE03", "amount": 801})).await;
+    assert_eq!((status, code(&body)), (422, "refund_exceeds_paid"));
+}
