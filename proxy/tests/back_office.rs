@@ -117,6 +117,9 @@ async fn refund_flow(s: &Server, gw: Gateway) {
     assert_eq!((status, &again), (200, &partial), "{gw:?}: the same request answers the same refund");
     let (status, body) = s.post(&path, refund(&paid, &first, 301)).await;
     assert_eq!((status, code(&body)), (409, "refund_conflict"), "{gw:?}");
+    let sandbox: Value =
+        serde_json::from_str(&s.http.get(format!("{}/sandbox/{}/_control/orders/{paid}", s.base, gw.as_str())).send().await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(sandbox["refunds"].as_array().map(Vec::len), Some(1), "{gw:?}: one refund at the gateway: {sandbox}");
 
     // The refund query (ChaoYing's accepted refund settles here).
     let (status, read) = s.get(&format!("/{}/refunds/{first}?outTradeNo={paid}&channel=wechat", gw.as_str())).await;

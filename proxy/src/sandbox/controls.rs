@@ -31,6 +31,7 @@ pub fn order_json(order: &Order) -> Value {
         "expires_ms": order.expires_ms,
         "settle_at_ms": order.settle_at_ms,
         "notify_url": order.notify_url,
+        "refunds": order.refunds.iter().map(|r| json!({"refund_no": r.refund_no, "refund_id": r.refund_id, "amount": r.amount, "created_ms": r.created_ms})).collect::<Vec<_>>(),
     });
     if order.gateway == Gateway::HiPos {
         // An O2O order's second step: collected at the store (`PICKED_UP`).

@@ -90,6 +90,7 @@ pub struct Refund {
     pub refund_id: String,
     /// Amount in minor units.
     pub amount: i64,
+    /// When it was made (Unix ms).
     pub created_ms: i64,
 }
 

@@ -49,9 +49,11 @@ impl RefundState {
 /// A stored refund.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundRecord {
+    /// The gateway refunding.
     pub gateway: Gateway,
     /// The merchant's refund number.
     pub refund_no: String,
+    /// The merchant's order number.
     pub out_trade_no: String,
     /// Minor units.
     pub amount: i64,
@@ -60,15 +62,20 @@ pub struct RefundRecord {
     pub gateway_refund_id: Option<String>,
     /// The gateway's own refund state or code, once it answered.
     pub gateway_state: Option<String>,
+    /// When it was inserted (Unix ms).
     pub created_at_ms: i64,
+    /// When it last changed (Unix ms).
     pub updated_at_ms: i64,
 }
 
 /// A refund to insert.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRefund {
+    /// The gateway refunding.
     pub gateway: Gateway,
+    /// The merchant's refund number.
     pub refund_no: String,
+    /// The merchant's order number.
     pub out_trade_no: String,
     /// Minor units.
     pub amount: i64,
