@@ -55,7 +55,7 @@ pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: 
         upstream_ms += reply.elapsed_ms;
         if let Some(t) = token {
             if attempt == 0 && refuses_token(&reply.body) {
-                shared.tokens.invalidate(&t).await;
+                shared.tokens.invalidate(shared, &t).await?;
                 continue;
             }
         }
@@ -83,14 +83,15 @@ fn cancel_refused(message: String) -> ProxyError {
 }
 
 /// The cancel-safety rule: a cancel (close, reverse, revert) is forwarded
-/// only when the proxy has seen no payment notification for the order and
-/// a fresh status query through the same upstream reads `pending` or
+/// only when the store records no payment event for the order (see
+/// `EventKind::means_paid`; any instance may have recorded it) and a fresh
+/// status query through the same upstream reads `pending` or
 /// `paying`. Anything else — paid, closed, unknown, unreadable — refuses
 /// it with 409 `cancel_refused`, because reversing a paid counter payment
 /// refunds it.
 pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gateway_order_id: Option<&str>) -> Result<(), ProxyError> {
-    if shared.paid.contains(&(gateway, order.to_owned())) {
-        return Err(cancel_refused("a payment notification for this order has been received".to_owned()));
+    if shared.store.order_events(gateway, order).await?.iter().any(|e| e.kind.means_paid()) {
+        return Err(cancel_refused("the store records a payment for this order".to_owned()));
     }
     let proto = rules(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let order_ref = OrderRef { out_trade_no: order.to_owned(), channel: Channel::Any, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };

@@ -1,55 +1,91 @@
 //! The HiPOS token: the proxy asks `POST /openapi/token/hishop` for it with
-//! the registered hostname, caches it (with the merchant id that comes with
-//! it) for the configured lifetime (HiPOS documents none), and drops it when
-//! HiPOS answers 6001 so the next call fetches a fresh one. The browser
+//! the registered hostname and keeps it (with the merchant id that comes
+//! with it) for the configured lifetime (HiPOS documents none). The browser
 //! never sees it. It is the only token the merchant should hold: HiPOS signs
 //! notifications with the newest token it issued, so every HiPOS call of the
-//! merchant's, browser or back office, goes through this one cache.
+//! merchant's, browser or back office, on every instance, uses the token in
+//! the store: an instance reads the store's token first and fetches one only
+//! when there is none, it is older than the lifetime or HiPOS refused it
+//! (6001: it is then deleted from the store too), and writes it back. Each
+//! instance keeps a copy in memory so the browser path does not read the
+//! store on every call.
 
 use super::error::ProxyError;
 use super::upstream::{send, upstream_url};
 use super::{now_ms, Shared};
+use crate::store::StoredToken;
 use axum::http::StatusCode;
 use paybridge::gateway::hipos::{parse_token, token_request, HiPosToken, TOKEN_PATH};
 use paybridge::gateway::{rules, wire};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Mutex;
 
-/// The cached token (with its merchant id) and when it was fetched.
+/// This instance's copy of the shared token.
 pub struct TokenCache {
-    ttl: Duration,
-    slot: Mutex<Option<(HiPosToken, Instant)>>,
+    ttl_ms: i64,
+    slot: Mutex<Option<StoredToken>>,
 }
 
 impl TokenCache {
     /// An empty cache whose tokens are used for `ttl`.
     pub fn new(ttl: Duration) -> TokenCache {
-        TokenCache { ttl, slot: Mutex::new(None) }
+        TokenCache { ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX), slot: Mutex::new(None) }
     }
 
-    /// The cached token, fetching one first when there is none or it is
-    /// older than the lifetime. Concurrent callers share one fetch.
+    /// The token to call HiPOS with: this instance's copy while it is young
+    /// enough, else the store's, else a freshly fetched one (written to the
+    /// store). Concurrent callers of one instance share one fetch.
     pub async fn get(&self, shared: &Shared) -> Result<HiPosToken, ProxyError> {
         let mut slot = self.slot.lock().await;
-        if let Some((token, at)) = slot.as_ref() {
-            if at.elapsed() < self.ttl {
-                return Ok(token.clone());
-            }
+        if let Some(token) = slot.as_ref().filter(|t| self.fresh(t)) {
+            return Ok(hipos(token));
         }
-        let token = fetch(shared).await?;
-        *slot = Some((token.clone(), Instant::now()));
-        Ok(token)
+        self.refresh(shared, &mut slot).await
     }
 
-    /// Forgets `token` if it is still the cached one (HiPOS refused it).
-    pub async fn invalidate(&self, token: &str) {
+    /// The token HiPOS signs notifications with as far as the store knows:
+    /// the store's (another instance may have replaced it), else [`Self::get`].
+    pub async fn current(&self, shared: &Shared) -> Result<HiPosToken, ProxyError> {
         let mut slot = self.slot.lock().await;
-        if slot.as_ref().is_some_and(|(t, _)| t.token == token) {
+        self.refresh(shared, &mut slot).await
+    }
+
+    /// Forgets `token` here and in the store if it is still the current one
+    /// (HiPOS refused it).
+    pub async fn invalidate(&self, shared: &Shared, token: &str) -> Result<(), ProxyError> {
+        let mut slot = self.slot.lock().await;
+        if slot.as_ref().is_some_and(|t| t.token == token) {
             *slot = None;
         }
+        Ok(shared.store.invalidate_hipos_token(token).await?)
     }
+
+    /// Takes the store's token when it is young enough, else fetches one and
+    /// stores it.
+    async fn refresh(&self, shared: &Shared, slot: &mut Option<StoredToken>) -> Result<HiPosToken, ProxyError> {
+        let token = match shared.store.hipos_token().await?.filter(|t| self.fresh(t)) {
+            Some(stored) => stored,
+            None => {
+                let fetched = fetch(shared).await?;
+                let stored = StoredToken { token: fetched.token, merchant_id: fetched.merchant_id, fetched_at_ms: now_ms() };
+                shared.store.put_hipos_token(&stored).await?;
+                stored
+            }
+        };
+        let answer = hipos(&token);
+        *slot = Some(token);
+        Ok(answer)
+    }
+
+    fn fresh(&self, token: &StoredToken) -> bool {
+        now_ms().saturating_sub(token.fetched_at_ms) < self.ttl_ms
+    }
+}
+
+fn hipos(token: &StoredToken) -> HiPosToken {
+    HiPosToken { token: token.token.clone(), merchant_id: token.merchant_id.clone() }
 }
 
 fn auth_failed(message: impl Into<String>) -> ProxyError {

@@ -1,5 +1,5 @@
-//! Bounded in-memory bookkeeping: the per-order token buckets and the
-//! recently-seen set that makes notifications idempotent.
+//! Bounded in-memory bookkeeping, per instance: the per-order token buckets
+//! (rate limits are not shared through the store) and a recently-seen set.
 
 use super::config::RateLimit;
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -1,14 +1,17 @@
 //! Long-poll waiters: a query with `?wait=N` subscribes to its order before
-//! it asks the gateway, so a notification arriving at any moment after that
-//! wakes it. Waiters live in this process only; with several proxy
-//! instances, sticky routing (by order) makes the wake-up instant, and
-//! without it the wait simply runs out and the query still answers right.
+//! it asks the gateway, so a change of the order arriving at any moment
+//! after that wakes it. Held queries live in this process; the wake-ups come
+//! from the store's order changes ([`Waiters::follow`]), so a notification
+//! or event committed by any instance wakes the queries every instance
+//! holds for that order (PostgreSQL `LISTEN/NOTIFY`; at once on SQLite).
 
+use crate::store::OrderChange;
 use paybridge::model::Gateway;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::{oneshot, watch};
 
 type Key = (Gateway, String);
 
@@ -95,6 +98,38 @@ impl Waiters {
         if let Some(slot) = guard.0.get(&(gateway, order.to_owned())) {
             slot.sender.send_modify(|n| *n = n.wrapping_add(1));
         }
+    }
+
+    /// Wakes every held query (order changes were missed).
+    fn wake_all(&self) {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for slot in guard.0.values() {
+            slot.sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Wakes the queries held for each order in `changes` (a task), until
+    /// the returned sender is dropped or the store closes. Without a tokio
+    /// runtime nothing follows the changes.
+    pub fn follow(&self, mut changes: broadcast::Receiver<OrderChange>) -> oneshot::Sender<()> {
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let waiters = Waiters { max: self.max, inner: Arc::clone(&self.inner) };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                loop {
+                    let change = tokio::select! {
+                        _ = &mut stopped => break,
+                        change = changes.recv() => change,
+                    };
+                    match change {
+                        Ok(c) => waiters.wake(c.gateway, &c.out_trade_no),
+                        Err(RecvError::Lagged(_)) => waiters.wake_all(),
+                        Err(RecvError::Closed) => break,
+                    }
+                }
+            });
+        }
+        stop
     }
 }
 

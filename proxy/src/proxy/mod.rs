@@ -7,11 +7,14 @@
 //! request the gateway's way, sends it, checks the answer's signature and
 //! returns the gateway's body verbatim. It also receives the gateways'
 //! notifications, holds long-polls until one arrives, and limits the rate
-//! per order. All state is in memory and optional: a restart loses
-//! nothing but cached tokens and held long-polls. The merchant's servers
-//! query, close and refund orders and read the event log over the back
-//! office (`/back-office/…`, bearer token, never CORS), or send their own
-//! gateway calls through the same path with [`ProxyState::back_office`].
+//! per order. What must survive a restart or be shared by several
+//! instances is in the store (`crate::store`: notifications seen, events
+//! and the paid marks cancel safety reads, the HiPOS token, refunds);
+//! rate-limit buckets and held long-polls stay per instance, and the
+//! store's order changes wake every instance's long-polls. The merchant's
+//! servers query, close and refund orders and read the event log over the
+//! back office (`/back-office/…`, bearer token, never CORS), or send their
+//! own gateway calls through the same path with [`ProxyState::back_office`].
 //!
 //! ```no_run
 //! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}, store::Store};
@@ -53,11 +56,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use paybridge::model::Gateway;
 use std::sync::Arc;
-
-/// Most notifications remembered for de-duplication.
-const SEEN_NOTIFICATIONS: usize = 4096;
 
 /// Everything the handlers share.
 pub(crate) struct Shared {
@@ -67,13 +66,13 @@ pub(crate) struct Shared {
     tokens: hipos_token::TokenCache,
     waiters: longpoll::Waiters,
     limiter: limits::RateLimiter,
-    /// Orders a verified notification reported paid (cancel safety).
-    paid: limits::RecentSet<(Gateway, String)>,
     /// Events recorded by this process; wakes the delivery worker.
     events: events::Events,
     metrics: metrics::Metrics,
     /// What must survive restarts and be shared by instances (`crate::store`).
     pub(crate) store: Store,
+    /// Dropped with the state: ends the task waking long-polls from the store's changes.
+    _follow_changes: tokio::sync::oneshot::Sender<()>,
 }
 
 /// The proxy's state: configuration, order source, caches. Cheap to clone.
@@ -84,12 +83,13 @@ impl ProxyState {
     /// A proxy serving `config`'s gateways with amounts from `orders`,
     /// keeping what must survive in `store`.
     pub fn new(config: ProxyConfig, orders: OrderSource, store: Store) -> ProxyState {
+        let waiters = longpoll::Waiters::new(config.max_long_poll_waiters);
         let shared = Shared {
             client: reqwest::Client::new(),
             tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
-            waiters: longpoll::Waiters::new(config.max_long_poll_waiters),
+            _follow_changes: waiters.follow(store.changes()),
+            waiters,
             limiter: limits::RateLimiter::new(config.rate_limit),
-            paid: limits::RecentSet::new(SEEN_NOTIFICATIONS),
             events: events::Events::new(),
             metrics: metrics::Metrics::new(),
             store,

@@ -3,8 +3,9 @@
 //! gateway's failure word, and nothing is recorded); a terminal state
 //! becomes an event with the amount from the merchant's order record; the
 //! notification (de-duplicated by its key) and its event are committed to
-//! the store in one transaction, and only then is it acknowledged the way
-//! the gateway expects. An order source or store failure answers the
+//! the store in one transaction (which wakes the order's long-polls on
+//! every instance), and only then is it acknowledged the way the gateway
+//! expects. An order source or store failure answers the
 //! gateway's failure word with a 5xx, so the gateway sends it again.
 
 use super::{events, now_ms, ProxyState, Shared};
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use paybridge::gateway::hipos::wire::decode_token_notification;
 use paybridge::gateway::wire::{Notification, WireRequest};
 use paybridge::gateway::{wire, HttpMethod};
-use paybridge::model::{Gateway, PayState};
+use paybridge::model::Gateway;
 
 /// The handler.
 pub async fn notify(State(state): State<ProxyState>, Path(gateway): Path<String>, request: Request) -> Response {
@@ -65,7 +66,7 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
     let wire_request = WireRequest { http: HttpMethod::Post, path_and_query, headers, body: body.to_vec() };
     let mut secrets = config.secrets.clone();
     if gw == Gateway::HiPos {
-        match shared.tokens.get(shared).await {
+        match shared.tokens.current(shared).await {
             Ok(token) => secrets.0.push(("token".to_owned(), token.token)),
             Err(_) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "no_token"),
         }
@@ -95,11 +96,13 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
     let key = notification_key(&notification);
     match shared.store.record_notification(gw, &key, event.as_ref(), now_ms()).await {
         Ok(new) => {
-            if matches!(notification.status.state, PayState::Succeeded | PayState::Refunded) {
-                shared.paid.insert((gw, order.clone()));
-            }
             shared.events.committed(gw, &order, &notification.status, event.as_ref().filter(|_| new), "notification");
-            shared.waiters.wake(gw, &order);
+            if new && event.is_none() {
+                // No event announces this change (e.g. HiPOS paid, not picked up yet): wake the long-polls.
+                if let Err(e) = shared.store.announce_change(gw, &order).await {
+                    tracing::warn!(gateway = gw.as_str(), order = order.as_str(), error = %e, "order change not announced");
+                }
+            }
             (StatusCode::OK, codec.notification_ack().to_owned(), logged(if new { "accepted" } else { "duplicate" }))
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, failure_body(gw).to_owned(), logged("store_unavailable")),

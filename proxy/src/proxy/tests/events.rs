@@ -27,7 +27,7 @@ async fn a_settled_query_records_its_event_once_before_answering() {
     assert_eq!((&events[0].kind, events[0].state, events[0].amount), (&EventKind::PaymentSucceeded, PayState::Succeeded, Some(AMOUNT)));
 
     // Break the store: repeated polls of a settled order do not touch it…
-    let db = sqlx::SqlitePool::connect(&proxy._db.url).await.unwrap();
+    let db = sqlx::SqlitePool::connect(&proxy.db.url).await.unwrap();
     sqlx::query("DROP TABLE events").execute(&db).await.unwrap();
     sqlx::query("DROP TABLE notifications").execute(&db).await.unwrap();
     for _ in 0..3 {

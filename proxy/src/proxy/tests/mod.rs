@@ -10,12 +10,14 @@ mod forwarding;
 mod long_poll;
 mod metrics;
 mod notifications;
+mod store;
 
 use super::{router, ProxyConfig, ProxyState};
 use crate::orders::{OrderRecord, OrderSource};
 use crate::store::testing::TempSqlite;
 use axum::Router;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// The order every test pays for.
@@ -67,22 +69,31 @@ impl Drop for Server {
 pub struct Proxy {
     pub server: Server,
     pub state: ProxyState,
-    /// The proxy's store file, removed with the proxy.
-    _db: TempSqlite,
+    /// The proxy's store file, removed with the last proxy using it.
+    db: Arc<TempSqlite>,
 }
 
 impl Proxy {
     /// Starts a proxy; `tweak` adjusts the configuration first.
     pub async fn start(upstream: &Server, tweak: impl FnOnce(&mut ProxyConfig)) -> Proxy {
+        Proxy::start_on(upstream, tweak, Arc::new(TempSqlite::new())).await
+    }
+
+    /// Another instance in front of `upstream` on this one's store file (its
+    /// own store handle, caches and long-polls).
+    pub async fn sibling(&self, upstream: &Server) -> Proxy {
+        Proxy::start_on(upstream, |_| {}, Arc::clone(&self.db)).await
+    }
+
+    async fn start_on(upstream: &Server, tweak: impl FnOnce(&mut ProxyConfig), db: Arc<TempSqlite>) -> Proxy {
         let mut config = ProxyConfig::demo(&upstream.url(""));
         config.allowed_origins = vec![SHOP_ORIGIN.to_owned()];
         tweak(&mut config);
         let orders = OrderSource::memory();
         orders.insert(OrderRecord { out_trade_no: ORDER.to_owned(), amount: AMOUNT, subject: "Tea set".to_owned() });
-        let db = TempSqlite::new();
         let state = ProxyState::new(config, orders, db.open().await);
         let server = Server::start(Router::new().nest("/proxy", router(state.clone()))).await;
-        Proxy { server, state, _db: db }
+        Proxy { server, state, db }
     }
 
     /// POSTs `body` to `/proxy{path}`.
