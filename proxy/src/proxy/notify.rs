@@ -96,7 +96,10 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
     let key = notification_key(&notification);
     match shared.store.record_notification(gw, &key, event.as_ref(), now_ms()).await {
         Ok(new) => {
-            shared.events.committed(gw, &order, &notification.status, event.as_ref().filter(|_| new), "notification");
+            shared.events.remember(gw, &order, &notification.status);
+            if let (true, Some(event)) = (new, &event) {
+                shared.events.announce(event, "notification");
+            }
             if new && event.is_none() {
                 // No event announces this change (e.g. HiPOS paid, not picked up yet): wake the long-polls.
                 if let Err(e) = shared.store.announce_change(gw, &order).await {

@@ -336,11 +336,7 @@ async fn refund_learned(shared: &Shared, r: &RefundRecord, paid: i64) -> Result<
         transaction_id: None,
         refund_no: Some(r.refund_no.clone()),
     };
-    let (_, created) = shared.store.record_event(&event, now_ms()).await?;
-    if created {
-        shared.events.wake.notify_one();
-    }
-    Ok(())
+    super::super::events::record(shared, &event, "refund").await
 }
 
 /// `GET /back-office/{gateway}/refunds/{refundNo}?outTradeNo=…[&channel=&mode=]`.

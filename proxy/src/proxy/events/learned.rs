@@ -1,13 +1,14 @@
 //! Events the proxy learns on its own paths: a verified notification's
-//! (committed by [`super::super::notify`] with the notification itself) and
-//! a status query's ([`learned`]), both before their answer goes out. An
+//! (committed by [`super::super::notify`] with the notification itself), a
+//! status query's ([`learned`]) and a back-office refund's ([`record`]),
+//! each before its answer goes out. An
 //! in-process set of what this process already recorded keeps repeated
 //! polls of a settled order off the store.
 
 use super::order_event::{kind_for, new_event};
 use crate::proxy::limits::RecentSet;
 use crate::proxy::{now_ms, ProxyError, Shared};
-use crate::store::NewEvent;
+use crate::store::{EventKind, NewEvent, StoreError};
 use axum::http::StatusCode;
 use paybridge::gateway::protocol;
 use paybridge::json::Value;
@@ -34,15 +35,18 @@ impl Events {
         Events { recorded: RecentSet::new(RECORDED), wake: Arc::new(Notify::new()) }
     }
 
-    /// Notes that `status` of `order` is in the store (an event recorded, or
-    /// none due) and wakes the worker; `event` is logged, an amount mismatch
-    /// at error level.
-    pub(crate) fn committed(&self, gateway: Gateway, order: &str, status: &OrderStatus, event: Option<&NewEvent>, source: &'static str) {
+    /// Notes that `status` of `order` is in the store (its event recorded,
+    /// or none due): later reads of it skip the store.
+    pub(crate) fn remember(&self, gateway: Gateway, order: &str, status: &OrderStatus) {
         self.recorded.insert(seen(gateway, order, status));
-        let Some(event) = event else { return };
+    }
+
+    /// Wakes the delivery worker for a newly committed `event` and logs it
+    /// (an amount mismatch at error level).
+    pub(crate) fn announce(&self, event: &NewEvent, source: &'static str) {
         self.wake.notify_one();
-        let (kind, gateway, amount) = (event.kind.as_str(), gateway.as_str(), event.amount);
-        match event.gateway_amount {
+        let (kind, gateway, order, amount) = (event.kind.as_str(), event.gateway.as_str(), event.out_trade_no.as_str(), event.amount);
+        match event.gateway_amount.filter(|_| event.kind == EventKind::PaymentAmountMismatch) {
             Some(gateway_amount) => {
                 tracing::error!(kind, gateway, order, source, amount, gateway_amount, "amount_mismatch: the gateway reports a payment of another amount than the order record")
             }
@@ -65,17 +69,26 @@ pub async fn learned(shared: &Shared, gateway: Gateway, order: &str, status: &Or
     if kind_for(status.state).is_none() || shared.events.recorded.contains(&seen(gateway, order, status)) {
         return Ok(());
     }
-    let record = shared
+    let order_record = shared
         .orders
         .lookup(order)
         .await
         .map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))?
         .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}")))?;
-    let event = new_event(gateway, &record, status);
-    if let Some(event) = &event {
-        shared.store.record_event(event, now_ms()).await?;
+    if let Some(event) = new_event(gateway, &order_record, status) {
+        record(shared, &event, "query").await?;
     }
-    shared.events.committed(gateway, order, status, event.as_ref(), "query");
+    shared.events.remember(gateway, order, status);
+    Ok(())
+}
+
+/// Records `event` (learnt by the proxy: a query, a refund's outcome) once
+/// per its dedupe key, and wakes the delivery worker when it is new.
+pub(crate) async fn record(shared: &Shared, event: &NewEvent, source: &'static str) -> Result<(), StoreError> {
+    let (_, created) = shared.store.record_event(event, now_ms()).await?;
+    if created {
+        shared.events.announce(event, source);
+    }
     Ok(())
 }
 
