@@ -8,10 +8,12 @@
 //! | `paybridge_proxy_notifications_total` | counter | `gateway`, `status` |
 //! | `paybridge_proxy_upstream_seconds` | histogram | `gateway` (time waiting for the gateway) |
 //! | `paybridge_proxy_long_polls_held` | gauge | — (this instance) |
+//! | `paybridge_proxy_events` | gauge | `delivery` (`pending`, `failed`, `delivered`: payment events in the store, all instances) |
 //!
 //! Serve it where only the monitoring system reaches it (the load balancer
 //! should not route `/metrics` from the internet).
 
+use crate::store::EventCounts;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -37,6 +39,11 @@ struct GatewayLabel {
     gateway: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeliveryLabel {
+    delivery: &'static str,
+}
+
 /// The proxy's metric families and the registry that renders them.
 pub struct Metrics {
     registry: Registry,
@@ -44,6 +51,7 @@ pub struct Metrics {
     notifications: Family<CallLabels, Counter>,
     upstream: Family<GatewayLabel, Histogram>,
     long_polls: Gauge,
+    events: Family<DeliveryLabel, Gauge>,
 }
 
 impl Metrics {
@@ -54,11 +62,13 @@ impl Metrics {
         let notifications = Family::<CallLabels, Counter>::default();
         let upstream = Family::<GatewayLabel, Histogram>::new_with_constructor(|| Histogram::new(UPSTREAM_BUCKETS));
         let long_polls = Gauge::default();
+        let events = Family::<DeliveryLabel, Gauge>::default();
         registry.register("requests", "Browser calls answered, by gateway and HTTP status", requests.clone());
         registry.register("notifications", "Gateway notifications answered, by gateway and HTTP status", notifications.clone());
         registry.register("upstream_seconds", "Time spent waiting for the gateway per browser call", upstream.clone());
         registry.register("long_polls_held", "Long-poll queries held by this instance now", long_polls.clone());
-        Metrics { registry, requests, notifications, upstream, long_polls }
+        registry.register("events", "Payment events in the store by delivery state, all instances", events.clone());
+        Metrics { registry, requests, notifications, upstream, long_polls, events }
     }
 
     /// Counts one browser call answered with `status`, which waited
@@ -77,9 +87,16 @@ impl Metrics {
         self.notifications.get_or_create(&CallLabels { gateway: label(gateway), status }).inc();
     }
 
-    /// The text exposition, with the gauges read now: `long_polls_held`.
-    pub fn render(&self, long_polls_held: usize) -> String {
+    /// The text exposition, with the gauges read now: `long_polls_held`, and
+    /// the store's event counts (`None`: the store did not answer; the last
+    /// values stay).
+    pub fn render(&self, long_polls_held: usize, events: Option<EventCounts>) -> String {
         self.long_polls.set(i64::try_from(long_polls_held).unwrap_or(i64::MAX));
+        if let Some(counts) = events {
+            for (delivery, n) in [("pending", counts.pending), ("failed", counts.failed), ("delivered", counts.delivered)] {
+                self.events.get_or_create(&DeliveryLabel { delivery }).set(i64::try_from(n).unwrap_or(i64::MAX));
+            }
+        }
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);
@@ -107,13 +124,14 @@ mod tests {
         metrics.request("blueocean", 200, Some(3));
         metrics.request("../etc", 404, None);
         metrics.notification("hipos", 400);
-        let text = metrics.render(7);
+        let text = metrics.render(7, Some(EventCounts { pending: 2, failed: 1, delivered: 40 }));
         assert!(text.contains(r#"paybridge_proxy_requests_total{gateway="blueocean",status="200"} 2"#), "{text}");
         assert!(text.contains(r#"paybridge_proxy_requests_total{gateway="other",status="404"} 1"#), "{text}");
         assert!(text.contains(r#"paybridge_proxy_notifications_total{gateway="hipos",status="400"} 1"#), "{text}");
         assert!(text.contains(r#"paybridge_proxy_upstream_seconds_count{gateway="blueocean"} 2"#), "{text}");
         assert!(text.contains(r#"paybridge_proxy_upstream_seconds_bucket{le="0.005",gateway="blueocean"} 1"#), "{text}");
         assert!(text.contains("paybridge_proxy_long_polls_held 7"), "{text}");
+        assert!(text.contains(r#"paybridge_proxy_events{delivery="pending"} 2"#) && text.contains(r#"paybridge_proxy_events{delivery="failed"} 1"#), "{text}");
         assert!(text.ends_with("# EOF\n"));
     }
 }

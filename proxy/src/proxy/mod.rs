@@ -143,7 +143,7 @@ async fn capabilities(State(state): State<ProxyState>) -> Response {
 
 /// `GET /metrics`.
 async fn metrics_text(State(state): State<ProxyState>) -> Response {
-    let body = state.0.metrics.render(state.0.waiters.held());
+    let body = state.0.metrics.render(state.0.waiters.held(), state.0.store.event_counts().await.ok());
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(metrics::CONTENT_TYPE));
     response

@@ -23,4 +23,5 @@ async fn metrics_count_calls_by_gateway_and_status() {
     assert!(text.contains(r#"paybridge_proxy_requests_total{gateway="blueocean",status="404"} 1"#), "{text}");
     assert!(text.contains(r#"paybridge_proxy_upstream_seconds_count{gateway="blueocean"} 1"#), "{text}");
     assert!(text.contains("paybridge_proxy_long_polls_held 0"), "{text}");
+    assert!(text.contains(r#"paybridge_proxy_events{delivery="pending"} 0"#), "the store's event counts: {text}");
 }
