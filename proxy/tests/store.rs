@@ -107,6 +107,7 @@ async fn concurrent_claims_are_exclusive(url: &str) {
         async move {
             for _ in 0..200 {
                 let got = store.claim_due(owner, 2_000, 600_000, 3).await.unwrap();
+                assert!(got.len() <= 3, "a claim took {} events, over its limit of 3", got.len());
                 if got.is_empty() {
                     break;
                 }

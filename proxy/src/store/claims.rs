@@ -14,9 +14,14 @@ impl Store {
     pub async fn claim_due(&self, owner: &str, now_ms: i64, lease_ms: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
         let lock = if self.is_postgres() { "FOR UPDATE SKIP LOCKED" } else { "" };
         let open = "delivery = 'pending' AND (lease_until_ms IS NULL OR lease_until_ms <= $3)";
+        // The due rows are picked once, in a materialised CTE: as a plain `IN
+        // (subquery)` PostgreSQL re-ran the subquery when it rechecked a row
+        // another claim had just updated, and a claim then took more than
+        // `limit` events (seen under load: 35 for a limit of 9).
         let sql = format!(
-            "UPDATE events SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
-             WHERE seq IN (SELECT seq FROM events WHERE {open} AND next_attempt_ms <= $3 ORDER BY seq LIMIT $4 {lock}) AND {open} \
+            "WITH due AS MATERIALIZED (SELECT seq FROM events WHERE {open} AND next_attempt_ms <= $3 ORDER BY seq LIMIT $4 {lock}) \
+             UPDATE events SET lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
+             WHERE seq IN (SELECT seq FROM due) AND {open} \
              RETURNING {EVENT_COLUMNS}"
         );
         let rows: Vec<EventRow> =
