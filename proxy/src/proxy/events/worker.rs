@@ -76,7 +76,9 @@ async fn run(shared: Weak<Shared>, deliverer: Arc<Deliverer>, lease: i64) {
             match deliverer.store.claim_due(&deliverer.owner, now_ms(), lease, u32::try_from(free).unwrap_or(u32::MAX)).await {
                 Ok(events) => {
                     for event in events {
-                        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else { break };
+                        // Every claimed event is leased to this owner: each goes out, waiting
+                        // for a slot if the store ever handed over more than were free.
+                        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
                         let deliverer = Arc::clone(&deliverer);
                         tokio::spawn(async move {
                             deliverer.deliver(event).await;
