@@ -22,11 +22,14 @@ function mount(desk) {
   mounted?.destroy();
   const checkout = new pb.Checkout({
     gateway: desk.gateway, proxy: "/proxy", locale: locale(), sandboxHosts: [location.host],
-    renewOrder: async () => (await shopOrder(desk.order.amount)).out_trade_no,
+    renewOrder: async () => {
+      const fresh = await shopOrder(desk.order.amount);
+      return { outTradeNo: fresh.out_trade_no, clientSecret: fresh.clientSecret };
+    },
   });
   mounted = pb.mountCashier($("cd-desk"), {
     checkout, gateway: desk.gateway, locale: locale(), amount: desk.order.amount, subject: desk.order.subject,
-    outTradeNo: desk.order.out_trade_no, expiresAt: desk.expiresAt,
+    outTradeNo: desk.order.out_trade_no, clientSecret: desk.order.clientSecret, expiresAt: desk.expiresAt,
   });
   shown = desk;
 }

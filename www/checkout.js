@@ -70,7 +70,7 @@ async function shopOrder() {
   const res = await fetch("/shop/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: Number($("co-amount").value), subject: "paybridge checkout demo" }) });
   const body = await res.json();
   if (!res.ok) throw new Error(body.error);
-  return body.out_trade_no;
+  return { outTradeNo: body.out_trade_no, clientSecret: body.clientSecret };
 }
 
 function makeCheckout() {
@@ -78,7 +78,8 @@ function makeCheckout() {
   const checkout = new Checkout({
     gateway: $("co-gateway").value, proxy: "/proxy", locale: locale(),
     channel: $("co-channel").value, sandboxHosts: [location.host], returnUrl: location.href,
-    subAppid: "wx0sandbox0app", miniProgramPayPage: "/pages/paybridge/pay",
+    // JSAPI and mini-program payments need no app id from the page: the proxy sets its configured one.
+    subAppid: $("co-mode").value === "jsapi" ? undefined : "wx0sandbox0app", miniProgramPayPage: "/pages/paybridge/pay",
     renewOrder: params.get("renew") === "1" ? () => shopOrder() : undefined,
     appBridge: window.paybridgeAppBridge ?? (params.get("env") === "app" ? async () => { await control("pay"); } : undefined),
     orderTtlMs: num("ttl"), counterTimeoutMs: num("counterTimeout"), bridgeTimeoutMs: num("bridgeTimeout"),
@@ -119,11 +120,12 @@ async function pay(event) {
   $("co-wallet").hidden = true;
   show("creating");
   try {
-    current = { gateway: $("co-gateway").value, order: await shopOrder() };
+    const order = await shopOrder();
+    current = { gateway: $("co-gateway").value, order: order.outTradeNo };
     $("co-order").textContent = current.order;
     const checkout = makeCheckout();
     finish(await checkout.pay({
-      outTradeNo: current.order, mode: $("co-mode").value, channel: $("co-channel").value,
+      outTradeNo: order.outTradeNo, clientSecret: order.clientSecret, mode: $("co-mode").value, channel: $("co-channel").value,
       qrTarget: $("co-qr"), container: $("co-frame"), openid: "oSandboxPayer0001", authCode: $("co-auth").value,
     }));
   } catch (e) {

@@ -17,7 +17,7 @@ async function createOrder() {
   const order = await res.json();
   if (!res.ok) throw new Error(order.error);
   document.body.dataset.order = order.out_trade_no;
-  return { outTradeNo: order.out_trade_no, amount: order.amount };
+  return { outTradeNo: order.out_trade_no, amount: order.amount, clientSecret: order.clientSecret };
 }
 
 function mount() {

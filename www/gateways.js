@@ -20,8 +20,10 @@ function showError(e) {
   document.body.dataset.state = "error";
 }
 
-async function proxyCall(request) {
-  const res = await fetch(`/proxy${request.path}`, { method: "POST", headers: { "content-type": "application/json" }, body: request.body });
+/** POSTs a built request to the proxy as the order's own page (its client secret in the header). */
+async function proxyCall(request, clientSecret) {
+  const headers = { "content-type": "application/json", "paybridge-client-secret": clientSecret };
+  const res = await fetch(`/proxy${request.path}`, { method: "POST", headers, body: request.body });
   const text = await res.text();
   if (!res.ok) {
     let detail = null;
@@ -48,7 +50,7 @@ async function pay(event) {
     $("gw-order").textContent = order.out_trade_no;
     log(t("gw.log.order", { order: order.out_trade_no, amount: order.amount }));
     const create = buildCreateRequest(gateway, "qr", { outTradeNo: order.out_trade_no, channel, locale: locale() });
-    const action = parseCreateResponse(gateway, "qr", await proxyCall(create), { channel, sandboxHosts: [location.host], locale: locale() });
+    const action = parseCreateResponse(gateway, "qr", await proxyCall(create, order.clientSecret), { channel, sandboxHosts: [location.host], locale: locale() });
     log(t("gw.log.action", { kind: action.kind }));
     if (action.kind !== "qr") throw new Error(`unexpected action ${action.kind}`);
     renderQr($("gw-qr"), action.content, { size: 240, locale: locale() });
@@ -63,7 +65,7 @@ async function pay(event) {
     let last = "";
     for (let i = 0; i < MAX_POLLS && me === run; i++) {
       try {
-        const status = parseQueryResponse(gateway, await proxyCall(query), { locale: locale() });
+        const status = parseQueryResponse(gateway, await proxyCall(query, order.clientSecret), { locale: locale() });
         if (status.gatewayState !== last) { last = status.gatewayState; log(t("gw.log.status", { state: t(`state.${status.state}`), gateway: status.gatewayState })); }
         $("gw-state").dataset.i18n = `state.${status.state}`;
         $("gw-state").textContent = t(`state.${status.state}`);

@@ -75,7 +75,7 @@ async function place(event) {
       log(t("o2.log.status", { state: s.gatewayState }));
       show(s.state);
     });
-    const outcome = await checkout.pay({ outTradeNo: order, mode: "qr" });
+    const outcome = await checkout.pay({ outTradeNo: order, clientSecret: body.clientSecret, mode: "qr" });
     if (me === run) show(outcome.state);
   } catch (e) {
     if (me === run && e.code !== "cancelled") showError(e);

@@ -91,7 +91,8 @@ async fn main() {
         Command::Proxy { config, orders, .. } => {
             let config = proxy::ProxyConfig::load(&config).unwrap_or_else(|e| fail(format!("config: {e}"), 2));
             let store = open_store(&config.store.url).await;
-            let source = OrderSource::Http { url: orders, client: reqwest::Client::new() };
+            let security = &config.security;
+            let source = OrderSource::http(orders, security.order_source_connect_timeout, security.order_source_timeout);
             println!("paybridge proxy: http://{local}/ (store: {})", config.store.redacted());
             proxy::router(proxy::ProxyState::new(config, source, store))
         }

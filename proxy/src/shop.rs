@@ -3,8 +3,10 @@
 //! a merchant's back end does (`docs/events.md`).
 //!
 //! `POST /shop/orders {"amount": fen, "subject": "..."}` →
-//! `{"out_trade_no": "...", "amount": fen}`; `GET /shop/orders/{no}` →
-//! the record and, as `notified`, the state its events reported.
+//! `{"out_trade_no": "...", "amount": fen, "clientSecret": "..."}` (the
+//! page hands the secret to `Checkout`; the shop never shows it again);
+//! `GET /shop/orders/{no}` → the record without its secret and, as
+//! `notified`, the state its events reported.
 //!
 //! `POST /shop/events`: the proxy's `[merchant] events_url` in the demo.
 //! The `Paybridge-Signature` is checked with [`DEMO_EVENTS_SECRET`]; events
@@ -77,6 +79,19 @@ impl Shop {
     }
 }
 
+/// Bytes of randomness in a client secret (192 bits).
+const CLIENT_SECRET_BYTES: usize = 24;
+
+/// A fresh client secret: `pcs_` and 48 hex digits from the OS's generator.
+fn new_client_secret() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; CLIENT_SECRET_BYTES];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().fold(String::from("pcs_"), |mut s, b| {
+        s.push_str(&format!("{b:02x}"));
+        s
+    }))
+}
+
 /// The shop's routes, to be mounted at `/shop`.
 pub fn router(shop: Shop) -> Router {
     Router::new()
@@ -143,9 +158,12 @@ async fn create_order(State(shop): State<Shop>, body: axum::body::Bytes) -> Resp
         return error(StatusCode::BAD_REQUEST, "amount must be a whole number of fen between 1 and 100000000");
     };
     let subject: String = req.get("subject").and_then(Value::as_str).unwrap_or("paybridge demo").chars().take(64).collect();
+    let Ok(client_secret) = new_client_secret() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no randomness for the client secret");
+    };
     let out_trade_no = shop.next_order_number();
-    shop.orders.insert(OrderRecord { out_trade_no: out_trade_no.clone(), amount, subject: subject.clone() });
-    (StatusCode::CREATED, Json(json!({ "out_trade_no": out_trade_no, "amount": amount, "subject": subject }))).into_response()
+    shop.orders.insert(OrderRecord { out_trade_no: out_trade_no.clone(), amount, subject: subject.clone(), client_secret: Some(client_secret.clone()) });
+    (StatusCode::CREATED, Json(json!({ "out_trade_no": out_trade_no, "amount": amount, "subject": subject, "clientSecret": client_secret }))).into_response()
 }
 
 async fn get_order(State(shop): State<Shop>, Path(no): Path<String>) -> Response {
@@ -155,7 +173,7 @@ async fn get_order(State(shop): State<Shop>, Path(no): Path<String>) -> Response
             Json(json!({ "out_trade_no": r.out_trade_no, "amount": r.amount, "subject": r.subject, "notified": notified })).into_response()
         }
         Ok(None) => error(StatusCode::NOT_FOUND, "no such order"),
-        Err(e) => error(StatusCode::BAD_GATEWAY, &e),
+        Err(e) => error(StatusCode::BAD_GATEWAY, &e.to_string()),
     }
 }
 
@@ -228,5 +246,13 @@ mod tests {
         assert_eq!(state(&shop).as_deref(), Some("succeeded"), "a late closed does not undo a payment");
         assert_eq!(send(&shop, "evt_3", "refunded", DEMO_EVENTS_SECRET).await, StatusCode::OK);
         assert_eq!(state(&shop).as_deref(), Some("refunded"));
+    }
+
+    #[test]
+    fn client_secrets_are_long_and_distinct() {
+        let (a, b) = (new_client_secret().unwrap(), new_client_secret().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 4 + 2 * CLIENT_SECRET_BYTES);
+        const { assert!(CLIENT_SECRET_BYTES * 8 >= 128) };
     }
 }

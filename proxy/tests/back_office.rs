@@ -68,10 +68,12 @@ impl Server {
     /// An order created through the proxy's browser path, paid by the payer when `pay`.
     async fn order(&self, gw: Gateway, pay: bool) -> String {
         let no = number("BO");
-        self.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: AMOUNT, subject: "back office".into() });
+        // The order's page creates it with the order's client secret.
+        let secret = format!("pcs_{no}");
+        self.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: AMOUNT, subject: "back office".into(), client_secret: Some(secret.clone()) });
         let create = protocol(gw).unwrap().create_request(&CreateParams::new(Mode::Qr, Channel::Wechat, &no)).unwrap();
-        let res =
-            self.http.post(format!("{}/proxy{}", self.base, create.proxy_path())).body(create.params.to_json()).header("content-type", "application/json").send().await.unwrap();
+        let url = format!("{}/proxy{}", self.base, create.proxy_path());
+        let res = self.http.post(url).body(create.params.to_json()).header("content-type", "application/json").header("paybridge-client-secret", secret).send().await.unwrap();
         assert_eq!(res.status(), 200, "{gw:?} create: {}", res.text().await.unwrap());
         if pay {
             let res = self.http.post(format!("{}/sandbox/{}/_control/orders/{no}/pay", self.base, gw.as_str())).send().await.unwrap();
@@ -157,7 +159,7 @@ async fn refunds_per_gateway() {
     }
     // HiPOS documents no refund.
     let no = number("BO");
-    s.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: AMOUNT, subject: String::new() });
+    s.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: AMOUNT, subject: String::new(), client_secret: None });
     let (status, body) = s.post("/hipos/refunds", json!({"outTradeNo": no, "refundNo": "RF1", "amount": 1})).await;
     assert_eq!((status, code(&body)), (400, "operation_unsupported"), "{body}");
     // Every succeeded refund is an event.

@@ -36,20 +36,24 @@ impl Demo {
         (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 
-    async fn shop_order(&self, amount: i64) -> String {
+    /// A shop order: its number and the client secret its page gets.
+    async fn shop_order(&self, amount: i64) -> (String, String) {
         let (status, body) = self.post("/shop/orders", &format!(r#"{{"amount":{amount},"subject":"e2e"}}"#)).await;
         assert_eq!(status, 201, "{body}");
-        json::parse(&body).unwrap().text("out_trade_no").unwrap().to_owned()
+        let v = json::parse(&body).unwrap();
+        (v.text("out_trade_no").unwrap().to_owned(), v.text("clientSecret").unwrap().to_owned())
     }
 
     /// Sends a client-built request through the proxy, with extra
     /// browser-forged fields merged into its body.
-    async fn through_proxy(&self, req: &GatewayRequest, query: &str, forged: &[(&str, Value)]) -> (u16, String) {
+    async fn through_proxy(&self, secret: &str, req: &GatewayRequest, query: &str, forged: &[(&str, Value)]) -> (u16, String) {
         let mut params = req.params.clone();
         if let Value::Object(m) = &mut params {
             m.extend(forged.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         }
-        self.post(&format!("/proxy{}{query}", req.proxy_path()), &params.to_json()).await
+        let url = format!("{}/proxy{}{query}", self.base, req.proxy_path());
+        let res = self.http.post(url).header("content-type", "application/json").header("paybridge-client-secret", secret).body(params.to_json()).send().await.expect("request");
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 }
 
@@ -70,13 +74,13 @@ async fn every_gateway_pays_end_to_end_through_the_proxy() {
     for gw in Gateway::ALL {
         let proto = protocol(gw).unwrap();
         let amount = 1234;
-        let no = demo.shop_order(amount).await;
+        let (no, secret) = demo.shop_order(amount).await;
         let (mode, channel) = case(gw);
         let params = CreateParams::new(mode, channel, &no);
         let create = proto.create_request(&params).unwrap();
         // The browser tries to choose the amount and the notify_url: both ignored.
         let forged = [("total_fee", Value::int_value(1)), ("amount", Value::int_value(1)), ("notify_url", Value::str("https://evil.example/n"))];
-        let (status, body) = demo.through_proxy(&create, "", &forged).await;
+        let (status, body) = demo.through_proxy(&secret, &create, "", &forged).await;
         assert_eq!(status, 200, "{gw:?} create: {body}");
         let created = proto.parse_create(&params, &json::parse(&body).unwrap(), &policy(&demo)).unwrap();
         let NextAction::Qr { content, .. } = &created.action else { panic!("{gw:?}: {:?}", created.action) };
@@ -88,13 +92,16 @@ async fn every_gateway_pays_end_to_end_through_the_proxy() {
 
         let order = OrderRef { out_trade_no: no.clone(), channel, mode, gateway_order_id: created.gateway_order_id.clone() };
         let query = proto.query_request(&order).unwrap();
-        let (_, before) = demo.through_proxy(&query, "", &[]).await;
+        let (_, before) = demo.through_proxy(&secret, &query, "", &[]).await;
         assert_ne!(proto.parse_query(&json::parse(&before).unwrap()).unwrap().state, PayState::Succeeded, "{gw:?} not paid yet");
 
         // Long-poll: the query is held until the payment's notification arrives.
         let waiting = {
             let (http, url, body) = (demo.http.clone(), format!("{}/proxy{}?wait=20", demo.base, query.proxy_path()), query.params.to_json());
-            tokio::spawn(async move { http.post(url).header("content-type", "application/json").body(body).send().await.unwrap().text().await.unwrap() })
+            let secret = secret.clone();
+            tokio::spawn(async move {
+                http.post(url).header("content-type", "application/json").header("paybridge-client-secret", secret).body(body).send().await.unwrap().text().await.unwrap()
+            })
         };
         tokio::time::sleep(Duration::from_millis(300)).await;
         let (status, body) = demo.post(&format!("/sandbox/{}/_control/orders/{no}/pay", gw.as_str()), "").await;
@@ -111,7 +118,7 @@ async fn every_gateway_pays_end_to_end_through_the_proxy() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let (_, body) = demo.through_proxy(&query, "", &[]).await;
+            let (_, body) = demo.through_proxy(&secret, &query, "", &[]).await;
             status = proto.parse_query(&json::parse(&body).unwrap()).unwrap();
         }
         assert_eq!(status.state, PayState::Succeeded, "{gw:?}: {answer}");
@@ -144,17 +151,17 @@ async fn refusals_and_faults_never_give_a_false_success() {
 
     for gw in [Gateway::BlueOcean, Gateway::HipoPay, Gateway::BeeCloud, Gateway::ChaoYing] {
         let proto = protocol(gw).unwrap();
-        let no = demo.shop_order(500).await;
+        let (no, secret) = demo.shop_order(500).await;
         let (mode, channel) = case(gw);
         let params = CreateParams::new(mode, channel, &no);
-        let (status, body) = demo.through_proxy(&proto.create_request(&params).unwrap(), "", &[]).await;
+        let (status, body) = demo.through_proxy(&secret, &proto.create_request(&params).unwrap(), "", &[]).await;
         assert_eq!(status, 200, "{gw:?}: {body}");
         let order = OrderRef { out_trade_no: no.clone(), channel, mode, gateway_order_id: None };
         let query = proto.query_request(&order).unwrap();
         for kind in ["http_500", "malformed", "bad_signature", "unknown", "latency"] {
             let rule = format!(r#"[{{"gateway":"{}","kind":"{kind}","ms":50}}]"#, gw.as_str());
             assert_eq!(demo.post("/sandbox/_control/faults", &rule).await.0, 200);
-            let (status, body) = demo.through_proxy(&query, "", &[]).await;
+            let (status, body) = demo.through_proxy(&secret, &query, "", &[]).await;
             let reading = json::parse(&body).ok().map(|v| proto.parse_query(&v));
             let succeeded = matches!(reading, Some(Ok(ref s)) if s.state == PayState::Succeeded);
             assert!(!succeeded, "{gw:?} {kind}: false success from {status} {body}");

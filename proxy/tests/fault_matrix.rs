@@ -18,6 +18,9 @@ use paybridge::json;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, PayState};
 use paybridge::url_guard::UrlPolicy;
 use paybridge_proxy::orders::{OrderRecord, OrderSource};
+
+/// The client secret of every matrix order.
+const CLIENT_SECRET: &str = "pcs_fault_matrix_0123456789abcdef";
 use paybridge_proxy::proxy::{self, ProxyConfig, ProxyState, RateLimit};
 use paybridge_proxy::sandbox::faults::FaultKind;
 use paybridge_proxy::sandbox::{self, gateway::Settings, SandboxOptions, SandboxState};
@@ -32,7 +35,7 @@ use std::time::{Duration, Instant};
 mod loopback;
 
 /// Every fault kind of `sandbox::faults::FaultKind` (see [`name`]), and `none` as the baseline.
-const KINDS: [&str; 9] = ["none", "latency", "http_500", "timeout", "malformed", "bad_signature", "unknown", "duplicate_notify", "clock_skew"];
+const KINDS: [&str; 10] = ["none", "latency", "http_500", "timeout", "malformed", "bad_signature", "strip_signature", "unknown", "duplicate_notify", "clock_skew"];
 const FLOWS: [&str; 6] = [
     "QR, unpaid: query → after clear",
     "QR, paid: query → after clear",
@@ -63,6 +66,7 @@ fn name(kind: FaultKind) -> &'static str {
         FaultKind::Timeout => "timeout",
         FaultKind::Malformed => "malformed",
         FaultKind::BadSignature => "bad_signature",
+        FaultKind::StripSignature => "strip_signature",
         FaultKind::Unknown => "unknown",
         FaultKind::DuplicateNotify => "duplicate_notify",
         FaultKind::ClockSkew => "clock_skew",
@@ -194,7 +198,9 @@ fn proxy_error(body: &str) -> Option<String> {
 
 impl Server {
     async fn post(&self, path: &str, body: &str) -> (u16, String, Option<String>) {
-        let res = self.http.post(format!("{}{path}", self.base)).header("content-type", "application/json").body(body.to_owned()).send().await.expect("request");
+        // The orders' own page: every call carries their client secret.
+        let request = self.http.post(format!("{}{path}", self.base)).header("content-type", "application/json").header("paybridge-client-secret", CLIENT_SECRET);
+        let res = request.body(body.to_owned()).send().await.expect("request");
         let wait = res.headers().get("x-paybridge-wait").and_then(|v| v.to_str().ok()).map(str::to_owned);
         (res.status().as_u16(), res.text().await.unwrap_or_default(), wait)
     }
@@ -214,7 +220,7 @@ impl Server {
     /// A merchant order (what `/shop/orders` would record).
     fn new_order(&self) -> String {
         let no = format!("FM{}{:08}", self.gw.as_str().len(), SEQ.fetch_add(1, Ordering::Relaxed));
-        self.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: 500, subject: "fault matrix".to_owned() });
+        self.orders.insert(OrderRecord { out_trade_no: no.clone(), amount: 500, subject: "fault matrix".to_owned(), client_secret: Some(CLIENT_SECRET.to_owned()) });
         no
     }
 
@@ -503,7 +509,7 @@ async fn every_fault_on_every_gateway_never_reads_as_a_false_success() {
         let parsed: FaultKind = serde_json::from_str(&format!("\"{kind}\"")).expect("a sandbox fault kind");
         assert_eq!(name(parsed), *kind);
     }
-    assert_eq!(KINDS.len() - 1, 8, "every FaultKind is in KINDS once");
+    assert_eq!(KINDS.len() - 1, 9, "every FaultKind is in KINDS once");
     // Each (gateway, kind) has its own server, so they run side by side; a few at a time keeps
     // the timing-sensitive steps (a fault switched on mid-hold) honest on a busy machine.
     let permits = Arc::new(tokio::sync::Semaphore::new(16));

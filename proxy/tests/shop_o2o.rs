@@ -23,9 +23,15 @@ async fn get(base: &str, path: &str) -> (u16, Value) {
 }
 
 async fn post(base: &str, path: &str, body: &str) -> (u16, String) {
+    post_as(base, "", path, body).await
+}
+
+/// POSTs as an order's own page, with its client secret.
+async fn post_as(base: &str, secret: &str, path: &str, body: &str) -> (u16, String) {
     let res = reqwest::Client::new()
         .post(format!("{base}{path}"))
         .header("content-type", "application/json")
+        .header("paybridge-client-secret", secret)
         .body(body.to_owned())
         .timeout(Duration::from_secs(20))
         .send()
@@ -87,10 +93,12 @@ async fn hipos_notifications_still_verify_after_a_device_code() {
     let (base, _stop) = start().await;
     let (status, body) = post(&base, "/shop/orders", r#"{"amount":1234,"subject":"o2o"}"#).await;
     assert_eq!(status, 201, "{body}");
-    let no = json::parse(&body).expect("JSON").text("out_trade_no").expect("out_trade_no").to_owned();
+    let order = json::parse(&body).expect("JSON");
+    let no = order.text("out_trade_no").expect("out_trade_no").to_owned();
+    let secret = order.text("clientSecret").expect("clientSecret");
     // The page creates the pickup order through the proxy (which fetches its token)…
     let create = protocol(Gateway::HiPos).expect("HiPOS").create_request(&CreateParams::new(Mode::Qr, Channel::Any, &no)).expect("create request");
-    let (status, body) = post(&base, &format!("/proxy{}", create.proxy_path()), &create.params.to_json()).await;
+    let (status, body) = post_as(&base, secret, &format!("/proxy{}", create.proxy_path()), &create.params.to_json()).await;
     assert_eq!(status, 200, "create: {body}");
     // …then the back office asks for a device code…
     let (status, body) = get(&base, "/shop/hipos/device-code").await;

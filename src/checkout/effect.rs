@@ -52,6 +52,8 @@ pub enum Effect {
         url: String,
         /// The JSON body.
         body: String,
+        /// The order's client secret (the `Paybridge-Client-Secret` header).
+        secret: Option<String>,
         /// Abort after this long.
         timeout_ms: u32,
     },
@@ -123,9 +125,17 @@ impl Effect {
         };
         let num = |n: u32| Value::int_value(i64::from(n));
         match self {
-            Effect::Fetch { tag, seq, url, body, timeout_ms } => {
-                op("fetch", vec![("tag", Value::str(tag.as_str())), ("seq", num(*seq)), ("url", Value::str(url)), ("body", Value::str(body)), ("timeoutMs", num(*timeout_ms))])
-            }
+            Effect::Fetch { tag, seq, url, body, secret, timeout_ms } => op(
+                "fetch",
+                vec![
+                    ("tag", Value::str(tag.as_str())),
+                    ("seq", num(*seq)),
+                    ("url", Value::str(url)),
+                    ("body", Value::str(body)),
+                    ("secret", secret.as_deref().map_or(Value::Null, Value::str)),
+                    ("timeoutMs", num(*timeout_ms)),
+                ],
+            ),
             Effect::Sleep(ms) => op("sleep", vec![("ms", num(*ms))]),
             Effect::Emit { event, detail } => op("emit", vec![("event", Value::str(*event)), ("detail", detail.clone())]),
             Effect::DrawQr(content) => op("qr", vec![("content", Value::str(content))]),

@@ -21,6 +21,9 @@ pub enum Event {
         status: u16,
         /// The body text.
         body: String,
+        /// Whether the proxy checked the gateway's signature
+        /// (`X-Paybridge-Verified: signature`).
+        verified: bool,
     },
     /// A fetch failed: no connection, aborted, timed out.
     NetworkError {
@@ -57,6 +60,8 @@ pub enum Event {
     Renewed {
         /// The new order number.
         out_trade_no: String,
+        /// Its client secret, when `renewOrder` gave one.
+        client_secret: Option<String>,
     },
     /// `renewOrder` threw or gave no order number.
     RenewFailed,
@@ -76,6 +81,7 @@ impl Event {
                 seq: seq(),
                 status: v.int("status").and_then(|n| u16::try_from(n).ok())?,
                 body: v.get("body").and_then(Value::as_text).unwrap_or("").to_owned(),
+                verified: v.get("verified").and_then(Value::as_bool_lenient).unwrap_or(false),
             },
             "neterr" => Event::NetworkError { tag: tag()?, seq: seq() },
             "timer" => Event::Timer,
@@ -85,7 +91,7 @@ impl Event {
             "hidden" => Event::Hidden,
             "visible" => Event::Visible,
             "confirm" => Event::Confirm { paid: v.get("paid").and_then(Value::as_bool_lenient).unwrap_or(false) },
-            "renewed" => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned() },
+            "renewed" => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned(), client_secret: v.text("clientSecret").map(str::to_owned) },
             "renewFailed" => Event::RenewFailed,
             "cancel" => Event::Cancel,
             _ => return None,

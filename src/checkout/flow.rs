@@ -31,6 +31,9 @@ use crate::json::{self, Value};
 use crate::model::{Channel, Mode, NextAction, OrderStatus, PayState, ToJson};
 use crate::poll::{Decision, Outcome as Answer, PollPolicy, Poller, StopReason};
 
+/// An HTTP answer: status, body, and whether the proxy verified its signature.
+type Reply = (u16, String, bool);
+
 /// The `?wait=` asked of a long-poll proxy (below common 30 s idle timeouts).
 const LONG_POLL_S: u32 = 25;
 /// How often an unpaid counter payment is cancelled before it is given up as unknown.
@@ -102,6 +105,7 @@ impl Flow {
     pub fn resume(settings: Settings, env: Environment, pending: Pending) -> Flow {
         let mut order = Order::new(pending.out_trade_no, Some(pending.mode));
         order.channel = Some(pending.channel);
+        order.client_secret = pending.client_secret;
         let mut flow = Flow::new(settings, env, order);
         flow.resumed = true;
         flow.gateway_order_id = pending.gateway_order_id;
@@ -123,7 +127,7 @@ impl Flow {
                 self.create()
             }
             Event::BridgeUnavailable => self.fail(PayError::new(ErrorCode::BridgeUnavailable), true),
-            Event::Http { tag, seq, status, body } => self.on_answer(now_ms, rng, tag, seq, Some((status, body))),
+            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, body, verified))),
             Event::NetworkError { tag, seq } => self.on_answer(now_ms, rng, tag, seq, None),
             Event::Timer => self.pump(now_ms, rng),
             Event::Bridge { result } => {
@@ -145,8 +149,9 @@ impl Flow {
             }
             Event::Confirm { paid: true } => self.confirm_now(),
             Event::Confirm { paid: false } => self.nudge(now_ms, rng),
-            Event::Renewed { out_trade_no } if self.phase == Phase::Renewing => {
+            Event::Renewed { out_trade_no, client_secret } if self.phase == Phase::Renewing => {
                 self.order.out_trade_no = out_trade_no;
+                self.order.client_secret = client_secret;
                 self.create()
             }
             Event::RenewFailed if self.phase == Phase::Renewing => self.fail(PayError::new(ErrorCode::Expired).with_detail("renewOrder gave no order number"), true),
@@ -234,7 +239,17 @@ impl Flow {
     }
 
     fn fetch(&self, tag: Tag, seq: u32, req: &GatewayRequest, wait_s: u32, timeout_ms: u32) -> Effect {
-        Effect::Fetch { tag, seq, url: self.url(req, wait_s), body: req.params.to_json(), timeout_ms }
+        Effect::Fetch { tag, seq, url: self.url(req, wait_s), body: req.params.to_json(), secret: self.order.client_secret.clone(), timeout_ms }
+    }
+
+    /// A status as far as it can be trusted: from a gateway that signs its
+    /// answers, one the proxy did not verify reads `unknown` — never paid,
+    /// never final (fail closed).
+    fn trusted(&self, status: OrderStatus, verified: bool) -> OrderStatus {
+        if verified || !self.settings.gateway.signs_responses() {
+            return status;
+        }
+        OrderStatus { state: PayState::Unknown, ..status }
     }
 
     fn create(&mut self) -> Vec<Effect> {
@@ -250,38 +265,40 @@ impl Flow {
         }
     }
 
-    fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<(u16, String)>) -> Vec<Effect> {
+    fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
         match (tag, self.phase) {
             (Tag::Create, Phase::Creating) => match answer {
-                Some((status, body)) => self.on_created(now, rng, status, &body),
+                Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
                 None => self.fail(PayError::new(ErrorCode::Network).with_detail("the create call got no answer"), true),
             },
             (Tag::Query, Phase::Polling) if seq == self.query_seq => self.on_query(now, rng, seq, answer),
             (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),
             (Tag::Cancel, Phase::Cancelling) => {
-                let cancelled = answer.as_ref().and_then(|(status, body)| self.read(*status, body, |p, v| p.parse_cancel(v)).ok());
+                let cancelled = answer.as_ref().and_then(|(status, body, verified)| self.read(*status, body, |p, v| p.parse_cancel(v)).ok().map(|st| self.trusted(st, *verified)));
                 match cancelled {
                     Some(st) if st.state.is_terminal() => self.settle(st, true),
                     _ => self.final_query(),
                 }
             }
-            (Tag::Final, Phase::FinalQuery) => match answer.map(|(status, body)| self.read(status, &body, |p, v| p.parse_query(v))) {
-                Some(Ok(st)) if st.state.is_terminal() => self.settle(st, true),
-                // The cancel did not take and the payer is still paying: wait
-                // one more period and try again, once.
-                Some(Ok(st)) if st.state != PayState::Unknown && self.cancel_attempts < MAX_CANCELS => {
-                    let mut fx = self.observe(st);
-                    let deadline = now.saturating_add(i64::from(self.settings.counter_timeout_ms));
-                    self.poller = Some(Poller::new(PollPolicy::default().with_long_poll(self.long_poll_s), now, deadline));
-                    self.phase = Phase::Polling;
-                    fx.extend(self.pump(now, rng));
-                    fx
+            (Tag::Final, Phase::FinalQuery) => {
+                match answer.map(|(status, body, verified)| self.read(status, &body, |p, v| p.parse_query(v)).map(|st| self.trusted(st, verified))) {
+                    Some(Ok(st)) if st.state.is_terminal() => self.settle(st, true),
+                    // The cancel did not take and the payer is still paying: wait
+                    // one more period and try again, once.
+                    Some(Ok(st)) if st.state != PayState::Unknown && self.cancel_attempts < MAX_CANCELS => {
+                        let mut fx = self.observe(st);
+                        let deadline = now.saturating_add(i64::from(self.settings.counter_timeout_ms));
+                        self.poller = Some(Poller::new(PollPolicy::default().with_long_poll(self.long_poll_s), now, deadline));
+                        self.phase = Phase::Polling;
+                        fx.extend(self.pump(now, rng));
+                        fx
+                    }
+                    _ => {
+                        let last = self.last.clone().unwrap_or_else(|| OrderStatus::new(PayState::Unknown, ""));
+                        self.settle(OrderStatus { state: PayState::Unknown, ..last }, false)
+                    }
                 }
-                _ => {
-                    let last = self.last.clone().unwrap_or_else(|| OrderStatus::new(PayState::Unknown, ""));
-                    self.settle(OrderStatus { state: PayState::Unknown, ..last }, false)
-                }
-            },
+            }
             _ => Vec::new(),
         }
     }
@@ -300,7 +317,7 @@ impl Flow {
         parse(protocol(self.settings.gateway)?, &value)
     }
 
-    fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str) -> Vec<Effect> {
+    fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str, verified: bool) -> Vec<Effect> {
         let params = self.params();
         let created = match self.read(status, body, |p, v| p.parse_create(&params, v, &self.settings.policy)) {
             Ok(c) => c,
@@ -312,8 +329,10 @@ impl Flow {
         let mut fx = Vec::new();
         let action = created.action.to_json_value();
         match created.action {
-            NextAction::Done { status } if status.state.is_terminal() => return self.settle(status, true),
+            NextAction::Done { status } if self.trusted(status.clone(), verified).state.is_terminal() => return self.settle(status, true),
             NextAction::Done { status } => {
+                let status = self.trusted(status, verified);
+                let action = NextAction::Done { status: status.clone() }.to_json_value();
                 fx.extend(self.observe(status));
                 fx.push(self.action(action, None));
             }
@@ -389,6 +408,7 @@ impl Flow {
             channel: self.channel,
             gateway_order_id: self.gateway_order_id.clone(),
             deadline_ms,
+            client_secret: self.order.client_secret.clone(),
         };
         Effect::Store(pending.encode())
     }
@@ -426,7 +446,7 @@ impl Flow {
         Value::Object(m)
     }
 
-    fn on_query(&mut self, now: i64, rng: u32, seq: u32, answer: Option<(u16, String)>) -> Vec<Effect> {
+    fn on_query(&mut self, now: i64, rng: u32, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
         let (mut fx, outcome) = self.read_status(answer);
         let Some(p) = self.poller.as_mut() else { return fx };
         if !p.on_response(now, seq, outcome) {
@@ -440,9 +460,9 @@ impl Flow {
     }
 
     /// A status answer as a poll outcome, with its `status` / `error` events.
-    fn read_status(&mut self, answer: Option<(u16, String)>) -> (Vec<Effect>, Answer) {
+    fn read_status(&mut self, answer: Option<Reply>) -> (Vec<Effect>, Answer) {
         let read = match answer {
-            Some((status, body)) => self.read(status, &body, |p, v| p.parse_query(v)),
+            Some((status, body, verified)) => self.read(status, &body, |p, v| p.parse_query(v)).map(|st| self.trusted(st, verified)),
             None => Err(PayError::new(ErrorCode::Network)),
         };
         match read {
@@ -468,7 +488,7 @@ impl Flow {
         }
     }
 
-    fn on_confirm(&mut self, now: i64, rng: u32, answer: Option<(u16, String)>) -> Vec<Effect> {
+    fn on_confirm(&mut self, now: i64, rng: u32, answer: Option<Reply>) -> Vec<Effect> {
         let (mut fx, outcome) = self.read_status(answer);
         if let Some(done) = self.settle_hint(outcome) {
             return done;

@@ -106,12 +106,15 @@ pub struct Order {
     pub auth_code: Option<String>,
     /// Goods description.
     pub subject: Option<String>,
+    /// The order's client secret from the merchant's back end, sent to the
+    /// proxy as `Paybridge-Client-Secret` on every call.
+    pub client_secret: Option<String>,
 }
 
 impl Order {
     /// An order in mode `mode` ("auto" when `None`) with nothing else set.
     pub fn new(out_trade_no: impl Into<String>, mode: Option<Mode>) -> Self {
-        Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None }
+        Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None, client_secret: None }
     }
 }
 

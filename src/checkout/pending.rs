@@ -1,7 +1,9 @@
 //! The pending-order reference kept in sessionStorage while the payer is
 //! away (H5 / WAP / hosted cashier redirect, mini-program native page) so
 //! that `resume()` can poll after a return, a reload or a bfcache restore.
-//! It holds only what a status query needs — no amount, no payer data.
+//! It holds only what a status query needs — no amount, no payer data; the
+//! order's client secret is kept there too (sessionStorage is this origin's
+//! and this tab's alone).
 
 use crate::json::{self, Value};
 use crate::model::{Channel, Gateway, Mode};
@@ -24,6 +26,8 @@ pub struct Pending {
     pub gateway_order_id: Option<String>,
     /// When to stop waiting (Unix ms).
     pub deadline_ms: i64,
+    /// The order's client secret, for the queries after the return.
+    pub client_secret: Option<String>,
 }
 
 impl Pending {
@@ -39,6 +43,9 @@ impl Pending {
         if let Some(id) = &self.gateway_order_id {
             m.push(("gatewayOrderId", Value::str(id)));
         }
+        if let Some(secret) = &self.client_secret {
+            m.push(("clientSecret", Value::str(secret)));
+        }
         Value::object(m).to_json()
     }
 
@@ -52,7 +59,12 @@ impl Pending {
             None => None,
             Some(id) => Some(id.as_text().filter(|s| s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned()),
         };
+        let client_secret = match v.get("clientSecret") {
+            None => None,
+            Some(s) => Some(s.as_text().filter(|s| s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned()),
+        };
         Some(Pending {
+            client_secret,
             gateway: Gateway::parse(v.text("gateway")?)?,
             out_trade_no,
             mode: Mode::parse(v.text("mode")?)?,

@@ -45,11 +45,15 @@ fn order(mode: Mode, channel: Channel) -> Order {
 }
 
 fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event {
-    Event::Http { tag, seq, status, body: body.to_owned() }
+    Event::Http { tag, seq, status, body: body.to_owned(), verified: true }
 }
 
 fn fetches(fx: &[Effect]) -> Vec<(Tag, u32, &str)> {
     fx.iter().filter_map(|e| if let Effect::Fetch { tag, seq, url, .. } = e { Some((*tag, *seq, url.as_str())) } else { None }).collect()
+}
+
+fn secrets(fx: &[Effect]) -> Vec<Option<&str>> {
+    fx.iter().filter_map(|e| if let Effect::Fetch { secret, .. } = e { Some(secret.as_deref()) } else { None }).collect()
 }
 
 fn emitted<'a>(fx: &'a [Effect], event: &str) -> Vec<&'a Value> {
@@ -353,6 +357,7 @@ fn resume_asks_the_payer_and_queries_at_once() {
         channel: Channel::Wechat,
         gateway_order_id: Some("sn1".into()),
         deadline_ms: T0 + 60_000,
+        client_secret: Some("pcs_resume".into()),
     };
     let decoded = Pending::decode(&pending.encode());
     assert_eq!(decoded.as_ref(), Some(&pending));
@@ -360,6 +365,7 @@ fn resume_asks_the_payer_and_queries_at_once() {
     let fx = f.step(T0, 1, Event::Start { caps: None });
     assert_eq!(emitted(&fx, "action")[0].text("kind"), Some("confirm"));
     assert_eq!(fetches(&fx)[0].0, Tag::Query);
+    assert_eq!(secrets(&fx), [Some("pcs_resume")], "the stored secret goes with the queries after a return");
     let fx = f.step(T0 + 100, 1, http(Tag::Query, 1, 200, &query("SUCCESS")));
     assert_eq!(resolved(&fx), Some(("succeeded".into(), true)));
 }
@@ -389,7 +395,7 @@ fn expiry_renews_a_qr_order_when_configured() {
     let fx = f.step(T0 + 20_100, 1, http(Tag::Query, q[0].1, 200, &query("NOTPAY")));
     assert_eq!(emitted(&fx, "expired")[0].get("renewing"), Some(&Value::Bool(true)));
     assert!(fx.contains(&Effect::Renew("ORDER1234".into())));
-    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678".into() });
+    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: None });
     assert_eq!(fetches(&fx)[0].0, Tag::Create);
     let fx = f.step(T0 + 20_300, 1, http(Tag::Create, 0, 200, QR_CREATED));
     assert_eq!(emitted(&fx, "action")[0].text("outTradeNo"), Some("ORDER5678"));
@@ -519,9 +525,53 @@ fn mini_program_url_encodes_and_appends() {
 #[test]
 fn events_parse_from_driver_json() {
     let ev = |t: &str| parse(t).ok().and_then(|v| Event::from_json(&v));
-    assert_eq!(ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}"}"#), Some(http(Tag::Query, 3, 200, "{}")));
+    assert_eq!(ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}","verified":true}"#), Some(http(Tag::Query, 3, 200, "{}")));
+    let unverified = Event::Http { tag: Tag::Query, seq: 3, status: 200, body: "{}".into(), verified: false };
+    assert_eq!(ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}"}"#), Some(unverified), "no header: not verified");
+    let renewed = ev(r#"{"type":"renewed","outTradeNo":"ORDER5678","clientSecret":"pcs_x"}"#);
+    assert_eq!(renewed, Some(Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: Some("pcs_x".into()) }));
     assert_eq!(ev(r#"{"type":"bridgeReady","wxjsEnvironment":"miniprogram"}"#), Some(Event::BridgeReady { mini_program: true }));
     assert_eq!(ev(r#"{"type":"confirm","paid":true}"#), Some(Event::Confirm { paid: true }));
     assert_eq!(ev(r#"{"type":"http","tag":"nope","status":200}"#), None);
     assert_eq!(ev(r#"{"type":"other"}"#), None);
+}
+
+#[test]
+fn every_proxy_call_carries_the_orders_client_secret() {
+    let mut s = settings();
+    s.can_renew = true;
+    s.order_ttl_ms = 10_000;
+    let mut o = order(Mode::Qr, Channel::Alipay);
+    o.client_secret = Some("pcs_first".into());
+    let mut f = Flow::new(s, env(DESKTOP), o);
+    let fx = f.step(T0, 1, Event::Start { caps: None });
+    assert_eq!(secrets(&fx), [Some("pcs_first")], "create");
+    let fx = f.step(T0 + 50, 1, http(Tag::Create, 0, 200, QR_CREATED));
+    assert!(sleep_ms(&fx).is_some());
+    let fx = f.step(T0 + 20_000, 1, Event::Timer);
+    assert_eq!(secrets(&fx), [Some("pcs_first")], "query");
+    let json = crate::checkout::effect::to_json(&fx, crate::i18n::Locale::En);
+    assert!(json.contains(r#""secret":"pcs_first""#), "{json}");
+    let q = fetches(&fx)[0].1;
+    f.step(T0 + 20_100, 1, http(Tag::Query, q, 200, &query("NOTPAY")));
+    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: Some("pcs_second".into()) });
+    assert_eq!(secrets(&fx), [Some("pcs_second")], "a renewed order's create carries its own secret");
+}
+
+#[test]
+fn unverified_answers_of_a_signing_gateway_are_never_paid() {
+    let unverified = |tag, seq, body: &str| Event::Http { tag, seq, status: 200, body: body.to_owned(), verified: false };
+    let mut f = qr_flow(settings());
+    let fx = f.step(T0 + 2_000, 1, Event::Timer);
+    let q = fetches(&fx)[0].1;
+    let fx = f.step(T0 + 2_100, 1, unverified(Tag::Query, q, &query("SUCCESS")));
+    assert_eq!(resolved(&fx), None, "a stripped SUCCESS is not paid");
+    assert_eq!(emitted(&fx, "status")[0].text("state"), Some("unknown"));
+    assert!(sleep_ms(&fx).is_some(), "polling goes on");
+    let fx = f.step(T0 + 6_000, 1, Event::Timer);
+    let q = fetches(&fx)[0].1;
+    let fx = f.step(T0 + 6_100, 1, http(Tag::Query, q, 200, &query("SUCCESS")));
+    assert_eq!(resolved(&fx), Some(("succeeded".into(), true)), "the verified answer settles it");
+    // HipoPay signs no answers: there the header cannot be asked for.
+    assert!(!Gateway::HipoPay.signs_responses() && Gateway::BlueOcean.signs_responses() && Gateway::ChaoYing.signs_responses());
 }

@@ -11,9 +11,15 @@ use crate::model::OrderStatus;
 
 /// Named secrets and credentials for one gateway, e.g. `appid` + `app_key`
 /// (BlueOcean), `agent_no` + `private_key_pem` (HipoPay). Each gateway module
-/// documents the names it reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// documents the names it reads. `Debug` shows the names only.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secrets(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.0.iter().map(|(k, _)| (k, "<redacted>"))).finish()
+    }
+}
 
 impl Secrets {
     /// The value of `name`, or an error naming the missing secret.
@@ -58,6 +64,10 @@ pub enum ResponseCheck {
     Verified,
     /// The gateway does not sign this response (or this gateway never does).
     Unsigned,
+    /// A body of the kind the gateway signs, without a signature: refused
+    /// by the proxy when the HTTP status is 2xx and the endpoint's answers
+    /// are signed ([`GatewayWire::signs_answers_of`]).
+    Missing,
     /// A signature was expected or present and is wrong: refuse the body.
     BadSignature,
 }
@@ -88,6 +98,12 @@ pub trait GatewayWire: Sync {
 
     /// Proxy: checks a response body's signature.
     fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck;
+
+    /// Proxy: whether the gateway signs `endpoint`'s answers, so that a
+    /// [`ResponseCheck::Missing`] one is refused (fail closed).
+    fn signs_answers_of(&self, _endpoint: &Endpoint) -> bool {
+        true
+    }
 
     /// Sandbox: signs a response the way the gateway does (or returns it as is
     /// when the gateway does not sign responses).

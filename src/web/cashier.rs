@@ -34,6 +34,8 @@ export interface CashierOptions {
   currency?: string;
   subject?: string;
   outTradeNo: string;
+  /** The order's client secret from your back end (sent as Paybridge-Client-Secret). */
+  clientSecret?: string;
   /** When the order expires (Unix ms): a countdown, then the methods are disabled. */
   expiresAt?: number;
   locale?: Locale;

@@ -91,7 +91,7 @@ export function mountCashierView(root, desk, opts, countdown, expiredError) {
     busy = true;
     show("paying", t.waiting);
     checkout
-      .pay({ outTradeNo: desk.outTradeNo, mode: m.mode, channel: m.channel, qrTarget: canvas, subject: desk.subject })
+      .pay({ outTradeNo: desk.outTradeNo, clientSecret: opts.clientSecret, mode: m.mode, channel: m.channel, qrTarget: canvas, subject: desk.subject })
       .then((outcome) => {
         if (mine !== attempt) return;
         busy = false;

@@ -28,8 +28,8 @@ const TS_COUNTER: &'static str = r##"
 /** Options for mountCounter. */
 export interface CounterOptions {
   checkout: Checkout;
-  /** Creates the merchant's order once a payer code was recognised. */
-  createOrder: () => Promise<{ outTradeNo: string; amount: number }>;
+  /** Creates the merchant's order once a payer code was recognised (with its client secret). */
+  createOrder: () => Promise<{ outTradeNo: string; amount: number; clientSecret?: string }>;
   locale?: Locale;
   /** Keys closer together than this (ms) are a scanner burst (default 35). */
   scannerThresholdMs?: number;

@@ -77,7 +77,7 @@ export function mountCounterView(root, t, opts, ctl) {
         amount.textContent = shown;
         order.textContent = o.outTradeNo;
         show("paying", t.submitting);
-        return checkout.pay({ outTradeNo: o.outTradeNo, mode: "counter", channel: r.channel, authCode }).then((outcome) => {
+        return checkout.pay({ outTradeNo: o.outTradeNo, clientSecret: o.clientSecret, mode: "counter", channel: r.channel, authCode }).then((outcome) => {
           if (mine !== sale) return;
           busy = false;
           const ok = outcome?.state === "succeeded" && outcome.verified;

@@ -89,11 +89,11 @@ test("choosing QR pays with the desk's canvas, shows the code, then the outcome"
   const url = `${demo.url}sandbox/wallet/blueocean/PB0003`;
   await page.evaluate(() => {
     window.fake = new FakeCheckout("hipopay");
-    pb.mountCashier(document.getElementById("host"), { checkout: fake, amount: 500, outTradeNo: "PB0003", locale: "en", onOutcome: (o) => { window.called = o; } });
+    pb.mountCashier(document.getElementById("host"), { checkout: fake, amount: 500, outTradeNo: "PB0003", clientSecret: "pcs_desk", locale: "en", onOutcome: (o) => { window.called = o; } });
   });
   await page.click("#host .pb-method[data-mode=qr][data-channel=alipay]");
   const call = await page.evaluate(() => ({ ...fake.calls[0], qrTarget: fake.calls[0].qrTarget instanceof HTMLCanvasElement }));
-  assert.deepEqual(call, { outTradeNo: "PB0003", mode: "qr", channel: "alipay", qrTarget: true, subject: undefined });
+  assert.deepEqual(call, { outTradeNo: "PB0003", clientSecret: "pcs_desk", mode: "qr", channel: "alipay", qrTarget: true, subject: undefined });
   assert.equal(await page.getAttribute("#host .pb-cashier", "data-state"), "paying");
   await page.evaluate((content) => { pb.renderQr(fake.calls[0].qrTarget, content, { size: 240 }); fake.emit("action", { kind: "qr", content }); }, url);
   assert.equal(await page.getAttribute("#host .pb-cashier", "data-state"), "qr");

@@ -115,7 +115,9 @@ test("h5: stores only the order reference, leaves for the wallet, a reload resum
   await page.click("#co-pay");
   await page.waitForURL(/\/sandbox\/wallet\/blueocean\//, { timeout: 20_000 });
   const stored = JSON.parse(await page.evaluate(() => sessionStorage.getItem("paybridge.pending")));
-  assert.deepEqual(Object.keys(stored).sort(), ["channel", "deadline", "gateway", "gatewayOrderId", "mode", "outTradeNo"]);
+  // The order reference and its client secret (this tab's sessionStorage only): the resumed queries need it.
+  assert.deepEqual(Object.keys(stored).sort(), ["channel", "clientSecret", "deadline", "gateway", "gatewayOrderId", "mode", "outTradeNo"]);
+  assert.match(stored.clientSecret, /^pcs_[0-9a-f]{48}$/);
   const order = stored.outTradeNo;
   await screenshot(page, "checkout-h5-wallet");
   // The payer comes back without paying first: a fresh load of the page resumes.

@@ -44,7 +44,7 @@ async function standIn(options = "") {
     window.orders = 0;
     window.events = [];
     for (const name of ["paybridge:scan", "paybridge:outcome", "paybridge:error"]) host.addEventListener(name, (e) => window.events.push({ name, detail: e.detail }));
-    const createOrder = async () => ({ outTradeNo: `PB${++window.orders}0000000`, amount: 2500 });
+    const createOrder = async () => ({ outTradeNo: `PB${++window.orders}0000000`, amount: 2500, clientSecret: `pcs_counter${window.orders}` });
     window.counter = pb.mountCounter(host, { checkout: fake, createOrder, locale: "en", ...JSON.parse(extra || "{}") });
   }, options);
   return { page, errors };
@@ -59,7 +59,7 @@ test("a fast scan of a WeChat code creates the order and pays at the counter", a
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => fake.calls.length === 1);
   const call = await page.evaluate(() => fake.calls[0]);
-  assert.deepEqual(call, { outTradeNo: "PB10000000", mode: "counter", channel: "wechat", authCode: code });
+  assert.deepEqual(call, { outTradeNo: "PB10000000", clientSecret: "pcs_counter1", mode: "counter", channel: "wechat", authCode: code });
   const scan = await page.evaluate(() => window.events[0]);
   assert.deepEqual(scan, { name: "paybridge:scan", detail: { channel: "wechat", payerCode: `${code.slice(0, 4)}**********${code.slice(-4)}`, scanned: true } });
   assert.equal(await page.textContent("#host .pb-amount"), "¥25.00");

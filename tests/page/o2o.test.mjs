@@ -11,9 +11,10 @@ let demo, browser;
 before(async () => { demo = await startDemo(); browser = await launch(); });
 after(async () => { await browser?.close(); demo?.stop(); });
 
-/** HiPOS's order detail, asked through the proxy as a page would. */
-async function detail(order) {
-  const res = await fetch(`${demo.url}proxy/hipos/openapi/o2o/orders/detail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ out_order_no: order }) });
+/** HiPOS's order detail, asked through the proxy as the order's page would (with its client secret). */
+async function detail(order, secret) {
+  const headers = { "content-type": "application/json", "paybridge-client-secret": secret };
+  const res = await fetch(`${demo.url}proxy/hipos/openapi/o2o/orders/detail`, { method: "POST", headers, body: JSON.stringify({ out_order_no: order }) });
   assert.equal(res.status, 200);
   return (await res.json()).o2o_order_response;
 }
@@ -33,11 +34,13 @@ const stateIs = (page, state) => page.waitForFunction((s) => document.body.datas
 test("pickup QR, payment at the POS, pickup confirmed by the store", async () => {
   const { page, errors } = await open();
   await page.fill("#o2-amount", "4200");
-  await page.click("#o2-place");
+  // The shop's answer carries the order's client secret; the test asks HiPOS as the page would.
+  const [shop] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/shop/orders")), page.click("#o2-place")]);
+  const { clientSecret } = await shop.json();
   await page.waitForFunction(() => ["pending", "error"].includes(document.body.dataset.state), null, { timeout: 15_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.state), "pending", await page.textContent("#o2-error"));
   const order = (await page.textContent("#o2-order")).trim();
-  const before = await detail(order);
+  const before = await detail(order, clientSecret);
   assert.equal(before.status, "UNPAID");
   assert.equal(before.amount, 4200, "the amount is the shop's");
   const qr = await decodeCanvas(page, "#o2-qr");
@@ -48,11 +51,11 @@ test("pickup QR, payment at the POS, pickup confirmed by the store", async () =>
 
   await page.click("#o2-pay");
   await stateIs(page, "paying");
-  assert.equal((await detail(order)).status, "PAID");
+  assert.equal((await detail(order, clientSecret)).status, "PAID");
   await page.click("#o2-confirm");
   await stateIs(page, "succeeded");
   assert.equal(await page.textContent("#o2-status"), "Picked up");
-  assert.equal((await detail(order)).status, "PICKED_UP");
+  assert.equal((await detail(order, clientSecret)).status, "PICKED_UP");
   await screenshot(page, "o2o-picked-up");
 
   await page.selectOption("#o2-locale", "zh-HK");

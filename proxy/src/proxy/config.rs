@@ -11,11 +11,20 @@
 //! trusted_proxy_hops = 1                 # with "x-forwarded-for"
 //! hipos_token_ttl_secs = 1800
 //! rate_limit = { per_second = 10.0, burst = 20 }
+//! max_long_poll_waiters = 1000           # beyond it: 503 + Retry-After
+//! long_poll_recheck_ms = 4000            # one upstream re-check per order per period
+//! require_client_secret = true           # false is unsafe (docs/security.md)
+//! allowed_return_urls = ["https://shop.example/paid"]
+//! order_source_connect_timeout_ms = 2000
+//! order_source_timeout_ms = 5000
+//! notification_window_secs = 86400
+//! insecure_sandbox = false               # true allows http:// upstreams and verify_responses = false
 //!
 //! [gateways.blueocean]
 //! base_url = "https://api.hk.blueoceanpay.com"
 //! verify_responses = true
-//! secrets = { appid = "1000258", app_key = { env = "PAYBRIDGE_BLUEOCEAN_APP_KEY" } }
+//! secrets = { appid = "1000258", app_key = { env = "PAYBRIDGE_BLUEOCEAN_APP_KEY" },
+//!             sub_appid_official_account = "wx…", sub_appid_mini_program = "wx…" }
 //!
 //! [gateways.hipopay]
 //! base_url = "https://api.hipopay.example"
@@ -36,6 +45,7 @@
 //! absolute `https://…` URL when the gateway splits its API across hosts
 //! (ChaoYing's `/Open/*` pre-orders and `/UnifiedPay/Gateway`).
 
+use super::security::{self, SecurityConfig};
 use crate::store::StoreConfig;
 use paybridge::gateway::wire::Secrets;
 use paybridge::model::Gateway;
@@ -43,6 +53,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
+
+/// The WeChat app id the demo proxy sets on JSAPI and mini-program payments.
+pub const DEMO_SUB_APPID: &str = "wx0sandbox0app";
 
 /// The longest long-poll wait the protocol allows.
 pub const LONG_POLL_LIMIT: Duration = Duration::from_secs(30);
@@ -75,7 +88,7 @@ pub struct GatewayConfig {
     pub secrets: Secrets,
     /// Browser path (or endpoint pattern) → upstream path or absolute URL.
     pub path_map: Vec<(String, String)>,
-    /// Whether signed responses are checked (off only for debugging).
+    /// Whether signed responses are checked (off only with `insecure_sandbox`).
     pub verify_responses: bool,
 }
 
@@ -95,8 +108,11 @@ pub struct ProxyConfig {
     pub max_body_bytes: usize,
     /// Longest long-poll hold (clamped to [`LONG_POLL_LIMIT`]).
     pub long_poll_max_wait: Duration,
-    /// Most long-poll requests held at once; beyond it queries answer at once.
+    /// Most long-poll requests held at once; beyond it 503 + `Retry-After`.
     pub max_long_poll_waiters: usize,
+    /// How often held long-polls re-check an order upstream (one shared
+    /// query per order per period, whatever the number of waiters).
+    pub long_poll_recheck: Duration,
     pub client_ip: ClientIpSource,
     /// How long a HiPOS token is used before the proxy fetches a new one
     /// (HiPOS documents no lifetime).
@@ -108,6 +124,8 @@ pub struct ProxyConfig {
     pub back_office: Option<super::back_office::BackOfficeConfig>,
     /// `[merchant]`: payment events to the merchant's back end.
     pub merchant: super::events::MerchantConfig,
+    /// Client secrets, fail-closed switches, allowlists, timeouts.
+    pub security: SecurityConfig,
 }
 
 impl ProxyConfig {
@@ -130,12 +148,13 @@ impl ProxyConfig {
         let gateways = Gateway::ALL
             .iter()
             .map(|&g| {
-                let config = GatewayConfig {
-                    base_url: format!("{base}/sandbox/{}", g.as_str()),
-                    secrets: crate::sandbox::credentials::sandbox_secrets(g),
-                    path_map: Vec::new(),
-                    verify_responses: true,
-                };
+                let mut secrets = crate::sandbox::credentials::sandbox_secrets(g);
+                if matches!(g, Gateway::BlueOcean | Gateway::ChaoYing | Gateway::HipoPay) {
+                    for name in [security::SUB_APPID_OFFICIAL_ACCOUNT, security::SUB_APPID_MINI_PROGRAM] {
+                        secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
+                    }
+                }
+                let config = GatewayConfig { base_url: format!("{base}/sandbox/{}", g.as_str()), secrets, path_map: Vec::new(), verify_responses: true };
                 (g, config)
             })
             .collect();
@@ -145,7 +164,8 @@ impl ProxyConfig {
                 origins.push(base.replacen(a, b, 1));
             }
         }
-        ProxyConfig { gateways, notify_base_url: format!("{base}/proxy/notify"), allowed_origins: origins, ..ProxyConfig::defaults() }
+        let security = SecurityConfig { insecure_sandbox: true, allowed_return_urls: vec![format!("{base}/")], ..SecurityConfig::default() };
+        ProxyConfig { gateways, notify_base_url: format!("{base}/proxy/notify"), allowed_origins: origins, security, ..ProxyConfig::defaults() }
     }
 
     /// Reads a TOML file; secrets come from the environment and from files
@@ -157,9 +177,10 @@ impl ProxyConfig {
     }
 
     /// Parses TOML text; `env` looks up environment variables and `dir` is
-    /// where relative secret files are.
+    /// where relative secret files are. Refuses what would fail open
+    /// ([`security::check_startup`]); errors never quote the file's text.
     pub fn from_toml(text: &str, env: &dyn Fn(&str) -> Option<String>, dir: &Path) -> Result<ProxyConfig, String> {
-        let file: FileConfig = toml::from_str(text).map_err(|e| format!("proxy config: {e}"))?;
+        let file: FileConfig = toml::from_str(text).map_err(|e| security::redacted_toml_error(&e, text))?;
         let defaults = ProxyConfig::defaults();
         let mut gateways = Vec::new();
         for (name, g) in file.gateways {
@@ -181,7 +202,16 @@ impl ProxyConfig {
         if !rate_limit.per_second.is_finite() || rate_limit.per_second <= 0.0 {
             return Err("proxy config: rate_limit.per_second must be positive".to_owned());
         }
-        Ok(ProxyConfig {
+        let ms = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_millis);
+        let security = SecurityConfig {
+            insecure_sandbox: file.insecure_sandbox.unwrap_or(false),
+            require_client_secret: file.require_client_secret.unwrap_or(true),
+            allowed_return_urls: file.allowed_return_urls,
+            order_source_connect_timeout: ms(file.order_source_connect_timeout_ms, security::DEFAULT_ORDER_SOURCE_CONNECT),
+            order_source_timeout: ms(file.order_source_timeout_ms, security::DEFAULT_ORDER_SOURCE_TOTAL),
+            notification_window: file.notification_window_secs.map_or(security::DEFAULT_NOTIFICATION_WINDOW, Duration::from_secs),
+        };
+        let config = ProxyConfig {
             gateways,
             notify_base_url: file.notify_base_url,
             allowed_origins: file.allowed_origins,
@@ -189,13 +219,17 @@ impl ProxyConfig {
             max_body_bytes: file.max_body_bytes.unwrap_or(defaults.max_body_bytes),
             long_poll_max_wait: file.long_poll_max_wait_secs.map_or(defaults.long_poll_max_wait, Duration::from_secs).min(LONG_POLL_LIMIT),
             max_long_poll_waiters: file.max_long_poll_waiters.unwrap_or(defaults.max_long_poll_waiters),
+            long_poll_recheck: ms(file.long_poll_recheck_ms, defaults.long_poll_recheck).max(Duration::from_millis(100)),
             client_ip,
             hipos_token_ttl: file.hipos_token_ttl_secs.map_or(defaults.hipos_token_ttl, Duration::from_secs),
             rate_limit,
             store: file.store.unwrap_or_else(|| StoreConfig::beside(dir)),
             back_office: file.back_office.map(|b| b.resolve(env, dir)).transpose()?,
             merchant: file.merchant.map(|m| m.resolve(env, dir)).transpose()?.unwrap_or_default(),
-        })
+            security,
+        };
+        security::check_startup(&config)?;
+        Ok(config)
     }
 
     /// Defaults for everything but gateways, notify URL and origins.
@@ -208,12 +242,14 @@ impl ProxyConfig {
             max_body_bytes: 64 * 1024,
             long_poll_max_wait: LONG_POLL_LIMIT,
             max_long_poll_waiters: 1000,
+            long_poll_recheck: Duration::from_secs(4),
             client_ip: ClientIpSource::Peer,
             hipos_token_ttl: Duration::from_secs(30 * 60),
             rate_limit: RateLimit { per_second: 10.0, burst: 20 },
             store: StoreConfig::beside(Path::new(".")),
             back_office: None,
             merchant: super::events::MerchantConfig::default(),
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -232,6 +268,14 @@ struct FileConfig {
     trusted_proxy_hops: Option<usize>,
     hipos_token_ttl_secs: Option<u64>,
     rate_limit: Option<FileRateLimit>,
+    long_poll_recheck_ms: Option<u64>,
+    insecure_sandbox: Option<bool>,
+    require_client_secret: Option<bool>,
+    #[serde(default)]
+    allowed_return_urls: Vec<String>,
+    order_source_connect_timeout_ms: Option<u64>,
+    order_source_timeout_ms: Option<u64>,
+    notification_window_secs: Option<u64>,
     #[serde(default)]
     gateways: BTreeMap<String, FileGateway>,
     store: Option<StoreConfig>,
@@ -284,6 +328,7 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = r#"
+insecure_sandbox = true
 notify_base_url = "https://shop.example/proxy/notify/"
 allowed_origins = ["https://shop.example"]
 long_poll_max_wait_secs = 90
@@ -328,6 +373,21 @@ path_map = { "/Open/WECHAT_PreOrder" = "https://qrpay.pos.cn/Open/WECHAT_PreOrde
         assert!(ProxyConfig::from_toml(SAMPLE, &no_env, Path::new(".")).unwrap_err().contains("BO_KEY"));
         let bad = "notify_base_url = \"x\"\n[gateways.paypal]\nbase_url = \"y\"\n";
         assert!(ProxyConfig::from_toml(bad, &env, Path::new(".")).unwrap_err().contains("paypal"));
+    }
+
+    #[test]
+    fn refuses_to_fail_open_without_insecure_sandbox() {
+        let strict = SAMPLE.replace("insecure_sandbox = true", "");
+        let e = ProxyConfig::from_toml(&strict, &env, Path::new(".")).unwrap_err();
+        assert!(e.contains("verify_responses = false") && e.contains("insecure_sandbox"), "{e}");
+        let plain = "notify_base_url = \"x\"\n[gateways.hipos]\nbase_url = \"http://hipos.example\"\n";
+        let e = ProxyConfig::from_toml(plain, &env, Path::new(".")).unwrap_err();
+        assert!(e.contains("http://") && e.contains("https://"), "{e}");
+        let sandbox = format!("insecure_sandbox = true\n{plain}");
+        assert!(ProxyConfig::from_toml(&sandbox, &env, Path::new(".")).unwrap().security.insecure_sandbox);
+        let c = ProxyConfig::from_toml("notify_base_url = \"x\"\n", &env, Path::new(".")).unwrap();
+        assert!(c.security.require_client_secret && !c.security.insecure_sandbox);
+        assert!(c.security.order_source_timeout <= Duration::from_secs(5));
     }
 
     #[test]

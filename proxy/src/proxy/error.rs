@@ -12,12 +12,19 @@ pub struct ProxyError {
     pub code: &'static str,
     /// A developer-facing explanation in English.
     pub message: String,
+    /// Seconds for a `Retry-After` header (503 when too busy).
+    pub retry_after: Option<u64>,
 }
 
 impl ProxyError {
     /// An error with `status`, `code` and `message`.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ProxyError {
-        ProxyError { status, code, message: message.into() }
+        ProxyError { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// The same error with a `Retry-After` of `secs`.
+    pub fn retry_after(self, secs: u64) -> ProxyError {
+        ProxyError { retry_after: Some(secs), ..self }
     }
 
     /// 400 `bad_request`.
@@ -45,6 +52,9 @@ impl IntoResponse for ProxyError {
     fn into_response(self) -> Response {
         let mut res = (self.status, self.body()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }

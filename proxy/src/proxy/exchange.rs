@@ -17,6 +17,7 @@ use paybridge::model::{Channel, Gateway, Mode, PayState};
 use std::time::Duration;
 
 /// A gateway answer that passed the proxy's checks.
+#[derive(Clone)]
 pub struct Answer {
     pub status: u16,
     /// The gateway's body, verbatim.
@@ -64,9 +65,15 @@ pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: 
             .and_then(|t| paybridge::json::parse(t).ok())
             .filter(|v| matches!(v, Value::Object(_)))
             .ok_or_else(|| ProxyError::bad_upstream_body(format!("the gateway answered HTTP {} without a JSON object", reply.status)))?;
-        let check = if config.verify_responses { codec.verify_response(&reply.body, &secrets) } else { ResponseCheck::Unsigned };
+        // Fail closed: a 2xx answer of a kind the gateway signs must carry a right signature.
+        let check = match (config.verify_responses, codec.verify_response(&reply.body, &secrets)) {
+            (false, _) => ResponseCheck::Unsigned,
+            (true, ResponseCheck::Missing) if (200..300).contains(&reply.status) && codec.signs_answers_of(endpoint) => ResponseCheck::BadSignature,
+            (true, ResponseCheck::Missing) => ResponseCheck::Unsigned,
+            (true, check) => check,
+        };
         if check == ResponseCheck::BadSignature {
-            return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_bad_signature", "the gateway's answer failed its signature check"));
+            return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_bad_signature", "the gateway's answer has a missing, malformed or wrong signature"));
         }
         return Ok(Answer { status: reply.status, body: reply.body, value, verified: check == ResponseCheck::Verified, upstream_ms });
     }
@@ -110,7 +117,9 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
 /// queries again. An answer that is final (`Settled`) or does not read as a
 /// status at all (`Error`) comes back at once; a re-check or a wake-up whose
 /// answer does not read as a status ends the hold as `Error` too. The answer
-/// is always the gateway's own.
+/// is always the gateway's own. Every query goes through the order's shared
+/// check (one upstream query per order per re-check period); beyond
+/// `max_long_poll_waiters` held requests the answer is 503 `too_many_waiters`.
 pub async fn long_poll(
     shared: &Shared,
     gateway: Gateway,
@@ -121,22 +130,26 @@ pub async fn long_poll(
     wait: Duration,
 ) -> Result<(Answer, WaitOutcome), ProxyError> {
     let Some(mut subscription) = shared.waiters.subscribe(gateway, order) else {
-        return Ok((call(shared, gateway, endpoint, path, params).await?, WaitOutcome::Unavailable));
+        let busy = ProxyError::new(StatusCode::SERVICE_UNAVAILABLE, "too_many_waiters", "too many long-polls are held; retry, or query without wait");
+        return Err(busy.retry_after(LONG_POLL_RETRY_AFTER_S));
     };
-    let first = call(shared, gateway, endpoint, path, params).await?;
+    let period = shared.config.long_poll_recheck;
+    let key = format!("{path} {}", params.to_json());
+    let query = || call(shared, gateway, endpoint, path, params);
+    let first = subscription.shared_query(&key, period, query).await?;
     let first_state = match query_state(gateway, &first) {
         None => return Ok((first, WaitOutcome::Error)),
         Some(s) if s.is_terminal() => return Ok((first, WaitOutcome::Settled)),
         open => open,
     };
     // Gateways notify payments, not failures or expiries: re-check upstream
-    // every few seconds while holding, so those end the hold too.
+    // every period while holding, so those end the hold too.
     let until = tokio::time::Instant::now() + wait;
     let mut upstream_ms = first.upstream_ms;
     loop {
         let left = until.saturating_duration_since(tokio::time::Instant::now());
-        let outcome = subscription.wait(left.min(LONG_POLL_RECHECK)).await;
-        let mut answer = call(shared, gateway, endpoint, path, params).await?;
+        let outcome = subscription.wait(left.min(period)).await;
+        let mut answer = subscription.shared_query(&key, period, query).await?;
         upstream_ms += answer.upstream_ms;
         let now_left = until.saturating_duration_since(tokio::time::Instant::now());
         let state = query_state(gateway, &answer);
@@ -153,5 +166,5 @@ pub async fn long_poll(
     }
 }
 
-/// How often a held long-poll re-checks the order upstream.
-const LONG_POLL_RECHECK: Duration = Duration::from_secs(4);
+/// `Retry-After` (seconds) when too many long-polls are held.
+const LONG_POLL_RETRY_AFTER_S: u64 = 2;

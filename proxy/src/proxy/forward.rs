@@ -7,7 +7,8 @@ use super::client_ip::client_ip;
 use super::error::ProxyError;
 use super::exchange::{self, Answer};
 use super::longpoll::WaitOutcome;
-use super::{ProxyState, Shared};
+use super::{security, ProxyState, Shared};
+use crate::orders::OrderSourceError;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -58,39 +59,44 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let proto = rules(gw).map_err(|_| unknown())?;
     let wait = wait_param(query)?;
     let peer_ip = client_ip(&shared.config, &request);
+    let headers = request.headers().clone();
     let bytes = axum::body::to_bytes(request.into_body(), shared.config.max_body_bytes)
         .await
         .map_err(|_| ProxyError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body exceeds {} bytes", shared.config.max_body_bytes)))?;
     let body = parse_object(&bytes)?;
-    let endpoint = proto
-        .endpoint(path, body.text("method"))
-        .filter(|e| e.browser)
-        .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {gateway} allowlist")))?;
+    let not_allowed = || ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {gateway} allowlist"));
+    // Every browser-reachable endpoint names its order (a test sweeps the tables).
+    let endpoint = proto.endpoint(path, body.text("method")).filter(|e| e.browser && e.order_ref.is_some()).ok_or_else(not_allowed)?;
 
     let owned = proto.server_owned_fields();
     let mut params: Vec<(String, Value)> = body.members().unwrap_or(&[]).iter().filter(|(k, _)| !owned.contains(&k.as_str())).cloned().collect();
-    let order = order_reference(endpoint, path, &body)?;
-    trace.order = order.clone();
-    let limit_key = format!("{gateway}/{}", order.as_deref().unwrap_or(&peer_ip));
-    if !shared.limiter.allow(&limit_key, Instant::now()) {
+    let order = order_reference(endpoint, path, &body)?.ok_or_else(not_allowed)?;
+    trace.order = Some(order.clone());
+    let record = match shared.orders.lookup(&order).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return Err(ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}"))),
+        Err(OrderSourceError::Timeout) => return Err(ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "order_source_timeout", "the merchant's order source did not answer in time")),
+        Err(e) => return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e)),
+    };
+    // Before any rate-limit token or gateway call: a stranger spends nothing of the owner's.
+    security::check_client_secret(&record, &headers, shared.config.security.require_client_secret)?;
+    if !shared.limiter.allow(&format!("{gateway}/{order}"), Instant::now()) {
         return Err(ProxyError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this order; slow down"));
     }
-    if let Some(order) = &order {
-        let record = shared
-            .orders
-            .lookup(order)
-            .await
-            .map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))?
-            .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}")))?;
-        if let Some(field) = endpoint.amount_field {
-            set(&mut params, field, Value::int_value(record.amount));
+    if let Some(field) = endpoint.amount_field {
+        set(&mut params, field, Value::int_value(record.amount));
+    }
+    if let Some((field, max)) = subject_field(gw, endpoint) {
+        let given = params.iter().find(|(k, _)| k == field).and_then(|(_, v)| v.as_text()).map(security::clean_subject).unwrap_or_default();
+        let subject = Some(security::clean_subject(&record.subject)).filter(|s| !s.is_empty()).unwrap_or(given);
+        params.retain(|(k, _)| k != field);
+        if !subject.is_empty() {
+            set(&mut params, field, Value::str(truncate_utf8(&subject, max)));
         }
-        if let Some((field, max)) = subject_field(gw, endpoint) {
-            let given = params.iter().any(|(k, v)| k == field && v.as_text().is_some_and(|s| !s.trim().is_empty()));
-            if !given && !record.subject.trim().is_empty() {
-                set(&mut params, field, Value::str(truncate_utf8(record.subject.trim(), max)));
-            }
-        }
+    }
+    keep_allowed_return_urls(&mut params, &shared.config.security.allowed_return_urls);
+    if let Some((field, appid)) = shared.config.gateway(gw).and_then(|c| security::configured_sub_appid(gw, endpoint, &params, &c.secrets)) {
+        set(&mut params, field, Value::str(appid));
     }
     if endpoint.operation == Operation::Create {
         set(&mut params, "notify_url", Value::str(shared.config.notify_url(gw)));
@@ -101,20 +107,19 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let params = Value::Object(params);
 
     if endpoint.operation == Operation::Cancel {
-        let order = order.as_deref().ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
-        exchange::ensure_unpaid(shared, gw, order, gateway_order_id(gw, &params)).await?;
+        exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &params)).await?;
     }
-    let (answer, outcome) = match (endpoint.operation, wait, order.as_deref()) {
-        (Operation::Query, Some(wait), Some(order)) if !wait.is_zero() => {
+    let (answer, outcome) = match (endpoint.operation, wait) {
+        (Operation::Query, Some(wait)) if !wait.is_zero() => {
             let wait = wait.min(shared.config.long_poll_max_wait);
-            let (answer, outcome) = exchange::long_poll(shared, gw, endpoint, path, &params, order, wait).await?;
+            let (answer, outcome) = exchange::long_poll(shared, gw, endpoint, path, &params, &order, wait).await?;
             (answer, Some(outcome))
         }
         _ => (exchange::call(shared, gw, endpoint, path, &params).await?, None),
     };
     // A settled state is committed as an event before the caller hears of it.
-    if let (Operation::Query, Some(order), Some(status)) = (endpoint.operation, order.as_deref(), super::events::query_status(gw, &answer.value)) {
-        super::events::learned(shared, gw, order, &status).await?;
+    if let (Operation::Query, Some(status)) = (endpoint.operation, super::events::query_status(gw, &answer.value)) {
+        super::events::learned(shared, gw, &order, &status).await?;
     }
     trace.upstream_ms = Some(answer.upstream_ms);
     trace.verified = Some(answer.verified);
@@ -192,6 +197,14 @@ fn subject_field(gateway: Gateway, endpoint: &Endpoint) -> Option<(&'static str,
         Gateway::BeeCloud => Some(("title", paybridge::gateway::beecloud::TITLE_MAX_BYTES)),
         Gateway::HiPos => None,
     }
+}
+
+/// The fields naming where a wallet returns the payer after paying.
+const RETURN_URL_FIELDS: [&str; 4] = ["return_url", "h5_redirect_url", "redirect_url", "callback_url"];
+
+/// Drops every return / redirect URL not on the configured allowlist.
+fn keep_allowed_return_urls(params: &mut Vec<(String, Value)>, allowed: &[String]) {
+    params.retain(|(k, v)| !RETURN_URL_FIELDS.contains(&k.as_str()) || v.as_text().and_then(|url| security::allowed_return_url(allowed, url)).is_some());
 }
 
 /// The field carrying the payer's IP, where the gateway takes one.

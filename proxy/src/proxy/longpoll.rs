@@ -6,12 +6,24 @@
 //! holds for that order (PostgreSQL `LISTEN/NOTIFY`; at once on SQLite).
 
 use crate::store::OrderChange;
+//!
+//! The waiters of one order share their upstream queries
+//! ([`Subscription::shared_query`]): one query at a time (single flight),
+//! and its answer serves every waiter until the re-check period has passed
+//! or a wake-up made it stale — so upstream sees at most one query per
+//! order per period, whatever the number of waiters.
+
+use super::error::ProxyError;
+use super::exchange::Answer;
 use paybridge::model::Gateway;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::future::Future;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::{oneshot, watch};
+use tokio::time::Instant;
 
 type Key = (Gateway, String);
 
@@ -27,8 +39,6 @@ pub enum WaitOutcome {
     /// The first query's answer did not read as the order's status (a
     /// gateway error, an HTTP 5xx with an error body…): no hold.
     Error,
-    /// Too many requests are held: answered at once.
-    Unavailable,
     /// A periodic re-check upstream saw the order's state change (a change
     /// the gateway does not notify, such as a failure or an expiry).
     Changed,
@@ -42,15 +52,27 @@ impl WaitOutcome {
             WaitOutcome::Elapsed => "elapsed",
             WaitOutcome::Settled => "settled",
             WaitOutcome::Error => "error",
-            WaitOutcome::Unavailable => "unavailable",
             WaitOutcome::Changed => "changed",
         }
     }
 }
 
+/// The last upstream query made for an order's waiters.
+struct Check {
+    /// The query (path and parameters) it answered.
+    key: String,
+    /// The wake-up count when it was sent.
+    generation: u64,
+    sent: Instant,
+    result: Result<Answer, ProxyError>,
+}
+
+type SharedCheck = Arc<tokio::sync::Mutex<Option<Check>>>;
+
 struct Slot {
     sender: watch::Sender<u64>,
     waiters: usize,
+    check: SharedCheck,
 }
 
 /// The registry of held queries, bounded in count.
@@ -63,6 +85,7 @@ pub struct Waiters {
 pub struct Subscription {
     key: Key,
     receiver: watch::Receiver<u64>,
+    check: SharedCheck,
     registry: Arc<Mutex<(HashMap<Key, Slot>, usize)>>,
 }
 
@@ -81,10 +104,10 @@ impl Waiters {
         }
         *total += 1;
         let key = (gateway, order.to_owned());
-        let slot = slots.entry(key.clone()).or_insert_with(|| Slot { sender: watch::channel(0).0, waiters: 0 });
+        let slot = slots.entry(key.clone()).or_insert_with(|| Slot { sender: watch::channel(0).0, waiters: 0, check: SharedCheck::default() });
         slot.waiters += 1;
         let receiver = slot.sender.subscribe();
-        Some(Subscription { key, receiver, registry: Arc::clone(&self.inner) })
+        Some(Subscription { key, receiver, check: Arc::clone(&slot.check), registry: Arc::clone(&self.inner) })
     }
 
     /// How many queries are held now.
@@ -134,6 +157,24 @@ impl Waiters {
 }
 
 impl Subscription {
+    /// The answer to the upstream query `key`, shared by the order's
+    /// waiters: the last one's result when it was sent less than `period`
+    /// ago and no wake-up came since; else `query` runs, one at a time.
+    pub async fn shared_query<F>(&self, key: &str, period: Duration, query: impl FnOnce() -> F) -> Result<Answer, ProxyError>
+    where
+        F: Future<Output = Result<Answer, ProxyError>>,
+    {
+        let mut last = self.check.lock().await;
+        let generation = *self.receiver.borrow();
+        if let Some(check) = last.as_ref().filter(|c| c.key == key && c.generation == generation && c.sent.elapsed() < period) {
+            return check.result.clone();
+        }
+        let sent = Instant::now();
+        let result = query().await;
+        *last = Some(Check { key: key.to_owned(), generation, sent, result: result.clone() });
+        result
+    }
+
     /// Waits until a wake-up after [`Waiters::subscribe`] or until `wait`
     /// elapses.
     pub async fn wait(&mut self, wait: Duration) -> WaitOutcome {

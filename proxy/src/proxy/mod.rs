@@ -1,4 +1,5 @@
-//! The reference signing proxy (wire protocol v1, `docs/proxy-protocol.md`).
+//! The reference signing proxy (wire protocol v2, `docs/proxy-protocol.md`,
+//! threat model in `docs/security.md`).
 //!
 //! The browser sends a gateway's own path with an unsigned JSON object of
 //! the gateway's own parameters; the proxy answers only allowlisted paths,
@@ -38,6 +39,7 @@ mod limits;
 mod longpoll;
 mod metrics;
 mod notify;
+mod security;
 mod upstream;
 
 #[cfg(test)]
@@ -48,6 +50,7 @@ pub use config::{ClientIpSource, GatewayConfig, ProxyConfig, RateLimit, LONG_POL
 pub use error::ProxyError;
 pub use longpoll::WaitOutcome;
 pub use notify::failure_body;
+pub use security::{SecurityConfig, CLIENT_SECRET_HEADER};
 
 use crate::orders::OrderSource;
 use crate::store::Store;
@@ -133,7 +136,8 @@ pub fn router(state: ProxyState) -> Router {
 async fn capabilities(State(state): State<ProxyState>) -> Response {
     let gateways: Vec<&str> = state.0.config.gateways.iter().map(|(g, _)| g.as_str()).collect();
     let body = serde_json::json!({
-        "protocol": 1,
+        "protocol": 2,
+        "clientSecret": state.0.config.security.require_client_secret,
         "gateways": gateways,
         "longPoll": { "maxWait": state.0.config.long_poll_max_wait.as_secs() },
         "notify": true,

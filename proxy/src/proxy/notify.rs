@@ -5,10 +5,11 @@
 //! notification (de-duplicated by its key) and its event are committed to
 //! the store in one transaction (which wakes the order's long-polls on
 //! every instance), and only then is it acknowledged the way the gateway
-//! expects. An order source or store failure answers the
+//! expects. One older than the configured window (a replay) is refused
+//! like a bad one. An order source or store failure answers the
 //! gateway's failure word with a 5xx, so the gateway sends it again.
 
-use super::{events, now_ms, ProxyState, Shared};
+use super::{events, now_ms, security, ProxyState, Shared};
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -82,6 +83,11 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
         Err(e) if e.code == paybridge::error::ErrorCode::ProxyError => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "misconfigured"),
         Err(_) => return refuse(StatusCode::BAD_REQUEST, "bad_signature"),
     };
+    // Replays: refused beyond the window, by the gateway's own timestamp where it sends one.
+    let sent_ms = security::notification_time_ms(gw, &wire_request, &notification);
+    if !security::within_window(sent_ms, now_ms(), shared.config.security.notification_window) {
+        return refuse(StatusCode::BAD_REQUEST, "too_old");
+    }
     let order = notification.out_trade_no.clone();
     let logged = |outcome| Event { outcome, order: Some(order.clone()) };
     // The event needs the order record's amount; without it nothing is acknowledged, so the gateway retries.

@@ -29,6 +29,8 @@ pub enum FaultKind {
     Malformed,
     /// Handles the request, signs the answer, then corrupts the signature.
     BadSignature,
+    /// Handles the request, signs the answer, then removes the signature.
+    StripSignature,
     /// Handles the request, then answers the gateway's "outcome unknown"
     /// reply (BlueOcean 201, ChaoYing NEED_QUERY…).
     Unknown,

@@ -139,6 +139,9 @@ async fn answer(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, path: &s
     if fired(FaultKind::BadSignature).is_some() {
         corrupt_signature(&mut body, 0);
     }
+    if fired(FaultKind::StripSignature).is_some() {
+        strip_signature(&mut body, 0);
+    }
     let mut text = body.to_json();
     if fired(FaultKind::Malformed).is_some() {
         malform(&mut text);
@@ -193,9 +196,26 @@ fn corrupt_signature(body: &mut Value, depth: usize) -> bool {
     depth == 0
 }
 
+/// Removes every `sign` member down to `data`'s level.
+fn strip_signature(body: &mut Value, depth: usize) {
+    if let Value::Object(members) = body {
+        members.retain(|(k, _)| k != "sign");
+        if depth < 2 {
+            members.iter_mut().for_each(|(_, v)| strip_signature(v, depth + 1));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strips_nested_signatures() {
+        let mut v = paybridge::json::parse(r#"{"code":200,"sign":"X","data":{"a":1,"sign":"ABC0"}}"#).unwrap();
+        strip_signature(&mut v, 0);
+        assert_eq!(v.to_json(), r#"{"code":200,"data":{"a":1}}"#);
+    }
 
     #[test]
     fn corrupts_nested_signatures() {

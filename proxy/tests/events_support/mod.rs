@@ -328,7 +328,7 @@ impl Setup {
         let store_url = store_url.map_or_else(|| format!("sqlite://{}", dir.join("proxy.db").display()), str::to_owned);
         let secrets: toml::Table = sandbox_secrets(Gateway::BlueOcean).0.into_iter().map(|(k, v)| (k, toml::Value::String(v))).collect();
         let config = format!(
-            "notify_base_url = \"http://127.0.0.1:9/notify\"\n\n[store]\nurl = {store}\n\n[merchant]\nevents_url = {events}\nevents_secret = {{ file = \"events.secret\" }}\nfirst_retry_ms = 100\nmax_retry_ms = 400\ndelivery_timeout_ms = 3000\n\n[gateways.blueocean]\nbase_url = {base}\nsecrets = {secrets}\n",
+            "insecure_sandbox = true # a loopback sandbox upstream over http://\nnotify_base_url = \"http://127.0.0.1:9/notify\"\n\n[store]\nurl = {store}\n\n[merchant]\nevents_url = {events}\nevents_secret = {{ file = \"events.secret\" }}\nfirst_retry_ms = 100\nmax_retry_ms = 400\ndelivery_timeout_ms = 3000\n\n[gateways.blueocean]\nbase_url = {base}\nsecrets = {secrets}\n",
             store = toml::Value::String(store_url.clone()),
             events = toml::Value::String(merchant.url.clone()),
             base = toml::Value::String(format!("{}/blueocean", upstreams.sandbox)),

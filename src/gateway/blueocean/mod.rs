@@ -210,15 +210,19 @@ static ENDPOINTS: [Endpoint; 6] = [
     endpoint(QUERY, Operation::Query, true, Some("out_trade_no"), None),
     endpoint(CLOSE, Operation::Cancel, true, Some("out_trade_no"), None),
     endpoint(REVERSE, Operation::Cancel, true, Some("out_trade_no"), None),
-    endpoint(REFUND_QUERY, Operation::RefundQuery, true, None, None),
+    // Names a refund, not an order: the merchant's server asks it, never a page.
+    endpoint(REFUND_QUERY, Operation::RefundQuery, false, None, None),
     endpoint(REFUND, Operation::Refund, false, Some("out_trade_no"), None),
 ];
 
 /// Fields only the proxy sets: credentials, the amount and anything that
 /// moves money or routes it (`discount` is sent by the L482 example though
 /// undocumented; `store_id` / `sub_blue_mch_id` pick the receiving store;
-/// `attach` comes back in notifications the merchant's server trusts).
-const SERVER_OWNED: &[&str] = &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password"];
+/// `attach` comes back in notifications the merchant's server trusts;
+/// `fee_type` / `currency` give the amount its value: the proxy sets them
+/// from its `fee_type` secret, when configured).
+const SERVER_OWNED: &[&str] =
+    &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password", "fee_type", "currency"];
 
 /// A merchant order number we send: 1–32 ASCII letters, digits, `-`, `_`.
 fn check_order_no(s: &str) -> Result<(), PayError> {
@@ -300,7 +304,10 @@ impl GatewayProtocol for BlueOcean {
                 }
             }
             Payment::WechatJsapi => {
-                params.push(("sub_appid", Value::str(required(p.sub_appid.as_deref(), "sub_appid")?)));
+                // The proxy sets the official account's / mini-program's app id it is configured with.
+                if let Some(appid) = p.sub_appid.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    params.push(("sub_appid", Value::str(appid)));
+                }
                 params.push(("sub_openid", Value::str(required(p.openid.as_deref(), "openid")?)));
             }
             Payment::WechatApp => params.push(("sub_appid", Value::str(required(p.sub_appid.as_deref(), "sub_appid")?))),

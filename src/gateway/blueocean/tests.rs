@@ -139,7 +139,8 @@ fn create_refuses_missing_or_bad_arguments() {
     assert_eq!(bad(p), ErrorCode::InvalidArgument);
     let mut p = params(Mode::Jsapi, Channel::Wechat);
     p.sub_appid = Some(" ".into());
-    assert_eq!(bad(p), ErrorCode::InvalidArgument);
+    let jsapi = BlueOcean.create_request(&p).unwrap();
+    assert_eq!(jsapi.params.get("sub_appid"), None, "JSAPI leaves sub_appid to the proxy's configuration");
     let mut p = params(Mode::App, Channel::Wechat);
     p.sub_appid = None;
     assert_eq!(bad(p), ErrorCode::InvalidArgument);
@@ -172,10 +173,12 @@ fn order_requests() {
     let r = BlueOcean.refund_query_request(&order(Mode::Qr, None), Some("R1")).unwrap();
     assert_eq!((r.path.as_str(), r.params.text("customer_refund_no")), ("/order/refundquery", Some("R1")));
     assert_eq!(BlueOcean.refund_query_request(&order(Mode::Qr, None), None).unwrap_err().code, ErrorCode::InvalidArgument);
-    for req in [q, r, BlueOcean.cancel_request(&order(Mode::Counter, None)).unwrap()] {
+    for req in [q, BlueOcean.cancel_request(&order(Mode::Counter, None)).unwrap()] {
         let ep = BlueOcean.endpoint(&req.path, None).unwrap();
         assert!(ep.browser && ep.operation == req.operation, "{}", req.path);
     }
+    let refund_query = BlueOcean.endpoint(&r.path, None).unwrap();
+    assert!(!refund_query.browser && refund_query.operation == r.operation, "names a refund, not an order: server only");
     assert!(!BlueOcean.endpoint("/payment/refund", None).unwrap().browser);
     assert!(BlueOcean.endpoint("/user/login", None).is_none(), "login returns the signing key");
 }

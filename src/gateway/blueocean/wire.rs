@@ -3,7 +3,8 @@
 //! notification.
 //!
 //! Secrets read: `appid` and `app_key` (the merchant's signing key, from the
-//! back office or `/user/login`; it never reaches the browser).
+//! back office or `/user/login`; it never reaches the browser); optionally
+//! `fee_type` (e.g. `HKD`), set on every create — the page cannot choose it.
 //!
 //! Signing (seed L20–L107): the members except `sign` and `key`, sorted by
 //! name (byte order), written `k=v` with raw values (no URL-encoding),
@@ -22,9 +23,11 @@
 //!   refused.
 //! - Responses: the seed calls `data.sign` "for local verification" without
 //!   its field set; we take the request algorithm over every `data` member
-//!   (the whole object for the seed's envelope-less refund answers). A body
-//!   whose `data` carries no `sign` (every error envelope) is `Unsigned`; a
-//!   `sign` present and wrong is `BadSignature`.
+//!   (the whole object for the seed's envelope-less refund answers). An
+//!   error envelope without `data` (BlueOcean signs none) is `Unsigned`: it
+//!   carries no order state. A `data` (or envelope-less object) without
+//!   `sign` is `Missing` (the proxy refuses it when the HTTP status is 2xx),
+//!   a wrong `sign` is `BadSignature`.
 //! - Notifications: every posted field but `sign` is signed, `version`
 //!   included. They are sent only "after payment completes" (L868) and carry
 //!   no `trade_state`, so one reads as `SUCCESS` unless it says otherwise.
@@ -33,7 +36,7 @@ use super::codes::BlueOceanCode;
 use super::BlueOcean;
 use crate::error::{PayError, Reason};
 use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
-use crate::gateway::{Endpoint, HttpMethod};
+use crate::gateway::{Endpoint, HttpMethod, Operation};
 use crate::json::{self, Value};
 use crate::model::{Gateway, OrderStatus, PayState};
 use crate::sign::{md5_hex, md5_hex_upper, same_signature};
@@ -132,6 +135,9 @@ impl GatewayWire for BlueOcean {
             };
         }
         body.insert("appid".to_owned(), Value::str(appid));
+        if let (Operation::Create, Ok(fee_type)) = (endpoint.operation, secrets.get("fee_type")) {
+            body.insert("fee_type".to_owned(), Value::str(fee_type));
+        }
         let mut members: Vec<(String, Value)> = body.into_iter().collect();
         let sign = sign_members(&members, app_key);
         members.push(("sign".to_owned(), Value::str(sign)));
@@ -170,7 +176,8 @@ impl GatewayWire for BlueOcean {
         let Some(value) = std::str::from_utf8(body).ok().and_then(|t| json::parse(t).ok()) else { return ResponseCheck::Unsigned };
         let Some(signed) = signed_part(&value) else { return ResponseCheck::Unsigned };
         match signed.get("sign").map(Value::as_text) {
-            None => ResponseCheck::Unsigned,
+            // A result BlueOcean signs, stripped of its signature.
+            None => ResponseCheck::Missing,
             Some(Some(sent)) if same_signature(sent, &sign_members(signed.members().unwrap_or(&[]), app_key)) => ResponseCheck::Verified,
             Some(_) => ResponseCheck::BadSignature,
         }

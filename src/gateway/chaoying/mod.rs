@@ -176,7 +176,10 @@ fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
     }
     match (p.channel, p.mode) {
         (Channel::Wechat, Mode::Jsapi) => {
-            params.push(("sub_appid", required(p.sub_appid.as_deref(), "sub_appid for WeChat JSAPI")?.to_owned()));
+            // The proxy sets the official account's / mini-program's app id it is configured with.
+            if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
+                params.push(("sub_appid", appid.to_owned()));
+            }
             params.push(("buyer_id", required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?.to_owned()));
             params.push(("is_minipg", if p.mini_program { "1" } else { "0" }.to_owned()));
         }

@@ -11,7 +11,10 @@
 //! **JSON answers** (§2.2): strings are signed as is, numbers as written
 //! (`7200`), booleans as `true`/`false`, `null` is skipped, and a nested
 //! array or object as its compact JSON text. An answer without `sign`
-//! (the pre-orders never sign theirs) is [`ResponseCheck::Unsigned`].
+//! is [`ResponseCheck::Missing`]: accepted from the pre-orders, which never
+//! sign theirs (and carry no order state), refused from
+//! `/UnifiedPay/Gateway`, which signs every answer
+//! ([`GatewayWire::signs_answers_of`]).
 //!
 //! **Secrets** read: `key` (the MD5 key), `agent_id` (代理商编号) and
 //! `mch_id` (超赢商户号) — required; `pid` (调用方产品名称, default
@@ -212,10 +215,14 @@ impl GatewayWire for ChaoYing {
             return if pairs.iter().any(|(k, v)| k == "sign" && !v.is_empty()) { ResponseCheck::BadSignature } else { ResponseCheck::Unsigned };
         };
         match check_sign(&pairs, key) {
-            None => ResponseCheck::Unsigned,
+            None => ResponseCheck::Missing,
             Some(true) => ResponseCheck::Verified,
             Some(false) => ResponseCheck::BadSignature,
         }
+    }
+
+    fn signs_answers_of(&self, endpoint: &Endpoint) -> bool {
+        endpoint.path == super::GATEWAY
     }
 
     fn sign_response(&self, body: Value, secrets: &Secrets) -> Value {

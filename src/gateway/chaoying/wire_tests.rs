@@ -198,7 +198,9 @@ fn responses_verify_and_tampering_breaks_them() {
     let signed = ChaoYing.sign_response(crate::json::parse(std::str::from_utf8(numbers).unwrap()).unwrap(), &s);
     let expected = sign_pairs(&pairs("expires_in=7200&openid=o1&session_key=k"), KEY);
     assert_eq!(signed.text("sign"), Some(expected.as_str()), "numbers as written, null skipped");
-    assert_eq!(ChaoYing.verify_response(&fixture("alipay-preorder-native.json").into_bytes(), &s), ResponseCheck::Unsigned, "pre-orders are unsigned");
+    assert_eq!(ChaoYing.verify_response(&fixture("alipay-preorder-native.json").into_bytes(), &s), ResponseCheck::Missing, "pre-orders are unsigned");
+    assert!(!ChaoYing.signs_answers_of(&ChaoYing.endpoints()[0]), "pre-orders never sign their answers");
+    assert!(ChaoYing.endpoints().iter().filter(|e| e.path == super::GATEWAY).all(|e| ChaoYing.signs_answers_of(e)));
     assert_eq!(ChaoYing.verify_response(b"<html>502</html>", &s), ResponseCheck::Unsigned);
     assert_eq!(ChaoYing.verify_response(v5.as_bytes(), &Secrets::default()), ResponseCheck::BadSignature, "no key, no trust");
 }

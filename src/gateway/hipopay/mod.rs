@@ -43,8 +43,9 @@
 //! merchant's refund number as `outer_refund_no` when one is asked for.
 //! Refunds (4.8 `POST /refund`, 6.6 `POST /alipay/refund`) are back-office
 //! only (`browser: false`), told apart from the queries on the same paths by
-//! their method; `POST /order/openid` (4.4 step 2, code → openid) is
-//! browser-reachable.
+//! their method; `POST /order/openid` (4.4 step 2, code → openid) and the
+//! rate endpoints are allowlisted for the merchant's server only (they name
+//! no order).
 //! HTTP-style codes 500, 503, other 5xx and 555 (WeChat service error) read
 //! as [`PayState::Unknown`](crate::model::PayState::Unknown) on a query —
 //! never as failure. The seed has **no close / cancel endpoint**:
@@ -137,8 +138,9 @@ const fn create(path: &'static str, order_ref: &'static str) -> Endpoint {
     }
 }
 
+/// A GET endpoint; browser-reachable only when it names an order.
 const fn get(path: &'static str, operation: Operation, order_ref: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http: HttpMethod::Get, encoding: Encoding::Query, operation, browser: true, order_ref, amount_field: None }
+    Endpoint { path, method_param: None, http: HttpMethod::Get, encoding: Encoding::Query, operation, browser: order_ref.is_some(), order_ref, amount_field: None }
 }
 
 /// A refund (4.8 WeChat `POST /refund`, 6.6 Alipay `POST /alipay/refund`):
@@ -179,7 +181,8 @@ const ENDPOINTS: &[Endpoint] = &[
         http: HttpMethod::Post,
         encoding: Encoding::Form,
         operation: Operation::Read,
-        browser: true,
+        // Names no order: the merchant's server exchanges the code.
+        browser: false,
         order_ref: None,
         amount_field: None,
     },
@@ -330,7 +333,10 @@ impl GatewayProtocol for HipoPay {
             Route::WechatJsapi => params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned())),
             Route::WechatMiniProgram => {
                 params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned()));
-                params.push(("appid", required(&p.sub_appid, "the mini-program appid (sub_appid)", p.mode)?.to_owned()));
+                // The proxy sets the mini-program's app id it is configured with.
+                if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
+                    params.push(("appid", appid.to_owned()));
+                }
             }
             Route::WechatApp => params.push(("appid", required(&p.sub_appid, "the app's appid (sub_appid)", p.mode)?.to_owned())),
             Route::WechatPcDesk | Route::WechatMpDesk | Route::AlipayWap | Route::AlipayDesk => {

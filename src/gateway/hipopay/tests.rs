@@ -31,6 +31,7 @@ fn every_mode_goes_to_its_path_with_its_fields() {
     p.openid = Some("o1".into());
     cases.push((p.clone(), "/order/jsapi_pay", vec!["agent_order_id", "product_info", "openid"]));
     p.mini_program = true;
+    cases.push((p.clone(), "/order/mini_program_pay", vec!["agent_order_id", "product_info", "openid"]));
     p.sub_appid = Some("wx1".into());
     cases.push((p, "/order/mini_program_pay", vec!["agent_order_id", "product_info", "openid", "appid"]));
     let mut p = params(Mode::App, Channel::Wechat);

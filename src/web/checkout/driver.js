@@ -112,7 +112,10 @@ export class Driver {
       case "renew":
         Promise.resolve()
           .then(() => this.config.renewOrder(fx.outTradeNo))
-          .then((no) => send(typeof no === "string" && no ? { type: "renewed", outTradeNo: no } : { type: "renewFailed" }), () => send({ type: "renewFailed" }));
+          .then((o) => {
+            const no = typeof o === "string" ? o : o?.outTradeNo;
+            send(typeof no === "string" && no ? { type: "renewed", outTradeNo: no, clientSecret: o?.clientSecret } : { type: "renewFailed" });
+          }, () => send({ type: "renewFailed" }));
         return;
       case "resolve": this.finish(run); return run.resolve(fx.outcome);
       case "reject": this.finish(run); return run.reject(toError(fx.error));
@@ -124,8 +127,10 @@ export class Driver {
     run.ctrls.add(ctrl);
     const timer = setTimeout(() => ctrl.abort(), fx.timeoutMs);
     const { tag, seq } = fx;
-    fetch(fx.url, { method: "POST", headers: { "content-type": "application/json" }, body: fx.body, signal: ctrl.signal, cache: "no-store" })
-      .then(async (r) => ({ type: "http", tag, seq, status: r.status, body: await r.text() }))
+    const headers = { "content-type": "application/json" };
+    if (fx.secret) headers["paybridge-client-secret"] = fx.secret;
+    fetch(fx.url, { method: "POST", headers, body: fx.body, signal: ctrl.signal, cache: "no-store" })
+      .then(async (r) => ({ type: "http", tag, seq, status: r.status, body: await r.text(), verified: r.headers.get("x-paybridge-verified") === "signature" }))
       .catch(() => ({ type: "neterr", tag, seq }))
       .then((event) => { clearTimeout(timer); run.ctrls.delete(ctrl); send(event); });
   }

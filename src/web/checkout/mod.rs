@@ -201,6 +201,7 @@ fn read_order(o: &Object) -> Result<Order, PayError> {
     order.openid = js::str_prop(Some(o), "openid")?;
     order.auth_code = js::str_prop(Some(o), "authCode")?;
     order.subject = js::str_prop(Some(o), "subject")?;
+    order.client_secret = js::str_prop(Some(o), "clientSecret")?.filter(|s| !s.is_empty());
     Ok(order)
 }
 
@@ -219,10 +220,11 @@ export interface CheckoutConfig {
   allowDomains?: string[];
   /** Where H5 / WAP payments return the payer. */
   returnUrl?: string;
-  /** JSAPI / mini-program app id. */
+  /** The native app's WeChat app id (app mode). JSAPI and mini-program payments need none:
+   *  the proxy sets the official account's / mini-program's id it is configured with. */
   subAppid?: string;
-  /** A fresh order number for a fresh QR code after expiry. */
-  renewOrder?: (expiredOutTradeNo: string) => Promise<string>;
+  /** A fresh order for a fresh QR code after expiry: its number, or its number and client secret. */
+  renewOrder?: (expiredOutTradeNo: string) => Promise<string | { outTradeNo: string; clientSecret?: string }>;
   /** App mode: hands the validated payload to the native SDK; resolve when it returns. */
   appBridge?: (provider: "wechat" | "alipay", payload: Record<string, unknown> | string) => Promise<unknown>;
   /** Pay with the JS-SDK's wx.chooseWXPay (the page ran wx.config) instead of WeixinJSBridge. */
@@ -241,6 +243,10 @@ export interface CheckoutConfig {
 /** What Checkout.pay takes. */
 export interface CheckoutOrder {
   outTradeNo: string;
+  /** The order's client secret from your back end (e.g. the shop's POST /orders answer):
+   *  sent on every proxy call as the Paybridge-Client-Secret header. Without it a proxy
+   *  that requires client secrets answers 403 client_secret_mismatch. */
+  clientSecret?: string;
   mode?: Mode | "auto";
   channel?: Channel;
   /** Where a QR code is drawn. */

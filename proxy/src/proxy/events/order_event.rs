@@ -49,7 +49,7 @@ mod tests {
     use super::*;
 
     fn record() -> OrderRecord {
-        OrderRecord { out_trade_no: "PB00000001".into(), amount: 1234, subject: "Tea".into() }
+        OrderRecord { out_trade_no: "PB00000001".into(), amount: 1234, subject: "Tea".into(), client_secret: None }
     }
 
     fn status(state: PayState, amount: Option<i64>) -> OrderStatus {

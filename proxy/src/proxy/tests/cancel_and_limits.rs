@@ -1,7 +1,7 @@
 //! Cancel safety, rate limits, CORS, capabilities.
 
 use super::fake::{blueocean_query, Fake};
-use super::{error_code, Proxy, ORDER, SHOP_ORIGIN};
+use super::{error_code, Proxy, ORDER, SECRET, SHOP_ORIGIN};
 use crate::proxy::RateLimit;
 use paybridge::gateway::Operation;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,23 +48,33 @@ async fn cors_allows_listed_origins_only() {
             .request(reqwest::Method::OPTIONS, proxy.server.url("/proxy/blueocean/order/query"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type")
+            .header("access-control-request-headers", "content-type, paybridge-client-secret")
             .send()
     };
     let ok = preflight(SHOP_ORIGIN).await.unwrap();
     assert_eq!(ok.status(), 204);
     assert_eq!(ok.headers()["access-control-allow-origin"], SHOP_ORIGIN);
     assert!(ok.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(ok.headers()["access-control-allow-headers"].to_str().unwrap().contains("Paybridge-Client-Secret"));
     let evil = preflight("https://evil.example").await.unwrap();
     assert_eq!(evil.status(), 403);
     assert!(evil.headers().get("access-control-allow-origin").is_none());
+    assert!(evil.headers().get("access-control-allow-headers").is_none());
 
     let body = format!(r#"{{"out_trade_no":"{ORDER}"}}"#);
-    let post = |origin: &'static str| client.post(proxy.server.url("/proxy/blueocean/order/query")).header("origin", origin).body(body.clone()).send();
+    let post = |origin: &'static str| {
+        let url = proxy.server.url("/proxy/blueocean/order/query");
+        client.post(url).header("origin", origin).header(crate::proxy::CLIENT_SECRET_HEADER, SECRET).body(body.clone()).send()
+    };
     let allowed = post(SHOP_ORIGIN).await.unwrap();
     assert_eq!(allowed.status(), 200);
     assert!(allowed.headers()["access-control-expose-headers"].to_str().unwrap().contains("X-Paybridge-Verified"));
     assert_eq!(error_code(post("https://evil.example").await.unwrap()).await, "origin_not_allowed");
+    // The Host header is the client's to choose: it admits nobody.
+    let spoofed = format!("http://{}", proxy.server.addr);
+    let host =
+        client.post(proxy.server.url("/proxy/blueocean/order/query")).header("origin", &spoofed).header(crate::proxy::CLIENT_SECRET_HEADER, SECRET).body(body.clone()).send();
+    assert_eq!(error_code(host.await.unwrap()).await, "origin_not_allowed");
     assert_eq!(fake.seen().len(), 1);
 }
 
@@ -73,7 +83,10 @@ async fn capabilities_and_health() {
     let (upstream, _fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
     let proxy = Proxy::start(&upstream, |c| c.long_poll_max_wait = std::time::Duration::from_secs(20)).await;
     let caps: serde_json::Value = reqwest::get(proxy.server.url("/proxy/capabilities")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
-    assert_eq!(caps, serde_json::json!({"protocol":1,"gateways":["blueocean","hipopay","beecloud","chaoying","hipos"],"longPoll":{"maxWait":20},"notify":true}));
+    assert_eq!(
+        caps,
+        serde_json::json!({"protocol":2,"clientSecret":true,"gateways":["blueocean","hipopay","beecloud","chaoying","hipos"],"longPoll":{"maxWait":20},"notify":true})
+    );
     let health: serde_json::Value = reqwest::get(proxy.server.url("/proxy/healthz")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
     assert_eq!(health, serde_json::json!({"ok":true,"store":"sqlite"}));
     let missing = reqwest::get(proxy.server.url("/proxy/nothing")).await.unwrap();

@@ -4,7 +4,7 @@
 
 use super::fake::{blueocean_query, Fake};
 use super::notifications::blueocean_paid;
-use super::{error_code, Proxy, AMOUNT, ORDER};
+use super::{error_code, Proxy, AMOUNT, ORDER, SECRET};
 use crate::orders::OrderRecord;
 use crate::proxy::events::EventsEndpoint;
 use crate::store::{Delivery, EventKind};
@@ -34,7 +34,7 @@ async fn a_settled_query_records_its_event_once_before_answering() {
         assert_eq!(proxy.post("/blueocean/order/query", &query).await.status(), 200);
     }
     // …but a state that is not recorded yet is not answered (nor acknowledged) without its event.
-    proxy.state.0.orders.insert(OrderRecord { out_trade_no: OTHER.to_owned(), amount: AMOUNT, subject: "Tea".to_owned() });
+    proxy.state.0.orders.insert(OrderRecord { out_trade_no: OTHER.to_owned(), amount: AMOUNT, subject: "Tea".to_owned(), client_secret: Some(SECRET.to_owned()) });
     let res = proxy.post("/blueocean/order/query", &format!(r#"{{"out_trade_no":"{OTHER}"}}"#)).await;
     assert_eq!(res.status(), 503);
     assert_eq!(error_code(res).await, "store_unavailable");

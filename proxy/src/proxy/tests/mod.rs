@@ -10,6 +10,7 @@ mod forwarding;
 mod long_poll;
 mod metrics;
 mod notifications;
+mod security;
 mod store;
 
 use super::{router, ProxyConfig, ProxyState};
@@ -24,6 +25,8 @@ use tokio::sync::oneshot;
 pub const ORDER: &str = "PB00000001";
 /// Its amount in fen, from the merchant's record.
 pub const AMOUNT: i64 = 1234;
+/// The order's client secret, which only its own page holds.
+pub const SECRET: &str = "pcs_0123456789abcdef0123456789abcdef";
 /// The origin the test proxy allows.
 pub const SHOP_ORIGIN: &str = "https://shop.example";
 
@@ -76,29 +79,45 @@ pub struct Proxy {
 impl Proxy {
     /// Starts a proxy; `tweak` adjusts the configuration first.
     pub async fn start(upstream: &Server, tweak: impl FnOnce(&mut ProxyConfig)) -> Proxy {
-        Proxy::start_on(upstream, tweak, Arc::new(TempSqlite::new())).await
+        let orders = OrderSource::memory();
+        orders.insert(OrderRecord { out_trade_no: ORDER.to_owned(), amount: AMOUNT, subject: "Tea set".to_owned(), client_secret: Some(SECRET.to_owned()) });
+        Proxy::start_with(upstream, orders, tweak).await
+    }
+
+    /// Starts a proxy reading order records from `orders`.
+    pub async fn start_with(upstream: &Server, orders: OrderSource, tweak: impl FnOnce(&mut ProxyConfig)) -> Proxy {
+        Proxy::start_on(upstream, orders, tweak, Arc::new(TempSqlite::new())).await
     }
 
     /// Another instance in front of `upstream` on this one's store file (its
-    /// own store handle, caches and long-polls).
+    /// own store handle, caches and long-polls), with the test order on record.
     pub async fn sibling(&self, upstream: &Server) -> Proxy {
-        Proxy::start_on(upstream, |_| {}, Arc::clone(&self.db)).await
+        let orders = OrderSource::memory();
+        orders.insert(OrderRecord { out_trade_no: ORDER.to_owned(), amount: AMOUNT, subject: "Tea set".to_owned(), client_secret: Some(SECRET.to_owned()) });
+        Proxy::start_on(upstream, orders, |_| {}, Arc::clone(&self.db)).await
     }
 
-    async fn start_on(upstream: &Server, tweak: impl FnOnce(&mut ProxyConfig), db: Arc<TempSqlite>) -> Proxy {
+    async fn start_on(upstream: &Server, orders: OrderSource, tweak: impl FnOnce(&mut ProxyConfig), db: Arc<TempSqlite>) -> Proxy {
         let mut config = ProxyConfig::demo(&upstream.url(""));
         config.allowed_origins = vec![SHOP_ORIGIN.to_owned()];
         tweak(&mut config);
-        let orders = OrderSource::memory();
-        orders.insert(OrderRecord { out_trade_no: ORDER.to_owned(), amount: AMOUNT, subject: "Tea set".to_owned() });
         let state = ProxyState::new(config, orders, db.open().await);
         let server = Server::start(Router::new().nest("/proxy", router(state.clone()))).await;
         Proxy { server, state, db }
     }
 
-    /// POSTs `body` to `/proxy{path}`.
+    /// POSTs `body` to `/proxy{path}` as the order's own page (with [`SECRET`]).
     pub async fn post(&self, path: &str, body: &str) -> reqwest::Response {
-        reqwest::Client::new().post(self.server.url(&format!("/proxy{path}"))).header("content-type", "application/json").body(body.to_owned()).send().await.unwrap()
+        self.post_as(Some(SECRET), path, body).await
+    }
+
+    /// POSTs `body` to `/proxy{path}` with `secret` as `Paybridge-Client-Secret` (none: without it).
+    pub async fn post_as(&self, secret: Option<&str>, path: &str, body: &str) -> reqwest::Response {
+        let mut request = reqwest::Client::new().post(self.server.url(&format!("/proxy{path}"))).header("content-type", "application/json");
+        if let Some(secret) = secret {
+            request = request.header(super::CLIENT_SECRET_HEADER, secret);
+        }
+        request.body(body.to_owned()).send().await.unwrap()
     }
 }
 

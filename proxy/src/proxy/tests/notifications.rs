@@ -10,14 +10,15 @@ use paybridge::gateway::wire;
 use paybridge::json::Value;
 use paybridge::model::{Gateway, PayState};
 
-/// A signed BlueOcean payment notification for `order` paid `total_fee`,
-/// as a request to the proxy's notify route.
-pub fn blueocean_paid(proxy: &Proxy, order: &str, transaction_id: &str, total_fee: i64) -> reqwest::Request {
+/// A signed BlueOcean payment notification for `order` paid `total_fee`
+/// at `paid_ms` (its `time_end`, GMT+8), as a request to the proxy's notify route.
+pub fn blueocean_paid_at(proxy: &Proxy, order: &str, transaction_id: &str, total_fee: i64, paid_ms: i64) -> reqwest::Request {
     let fields = Value::object([
         ("out_trade_no", Value::str(order)),
         ("total_fee", Value::int_value(total_fee)),
         ("transaction_id", Value::str(transaction_id)),
         ("trade_state", Value::str("SUCCESS")),
+        ("time_end", Value::str(crate::sandbox::clock::compact_gmt8(paid_ms))),
     ]);
     let secrets = crate::sandbox::credentials::sandbox_secrets(Gateway::BlueOcean);
     let signed = wire(Gateway::BlueOcean).unwrap().encode_notification(&fields, &secrets, super::super::now_ms());
@@ -28,9 +29,19 @@ pub fn blueocean_paid(proxy: &Proxy, order: &str, transaction_id: &str, total_fe
     request.build().unwrap()
 }
 
+/// A signed BlueOcean payment notification for `order` paid `total_fee` now.
+pub fn blueocean_paid(proxy: &Proxy, order: &str, transaction_id: &str, total_fee: i64) -> reqwest::Request {
+    blueocean_paid_at(proxy, order, transaction_id, total_fee, super::super::now_ms())
+}
+
 /// A signed BlueOcean payment notification for the test order.
 pub fn blueocean_notification(proxy: &Proxy, transaction_id: &str) -> reqwest::Request {
     blueocean_paid(proxy, ORDER, transaction_id, AMOUNT)
+}
+
+/// The same, for a payment made at `paid_ms`.
+pub fn blueocean_notification_at(proxy: &Proxy, transaction_id: &str, paid_ms: i64) -> reqwest::Request {
+    blueocean_paid_at(proxy, ORDER, transaction_id, AMOUNT, paid_ms)
 }
 
 #[tokio::test]

@@ -131,7 +131,8 @@ fn responses_are_signed_over_data_and_tampering_is_caught() {
     }
     assert_eq!(BlueOcean.verify_response(signed.as_bytes(), &secrets("1000258", "sandbox-test-key-other")), ResponseCheck::BadSignature);
     assert_eq!(BlueOcean.verify_response(br#"{"code":4004,"message":"x"}"#, &sandbox()), ResponseCheck::Unsigned);
-    assert_eq!(BlueOcean.verify_response(br#"{"code":200,"data":{"sn":"1"}}"#, &sandbox()), ResponseCheck::Unsigned);
+    assert_eq!(BlueOcean.verify_response(br#"{"code":200,"data":{"sn":"1"}}"#, &sandbox()), ResponseCheck::Missing, "a stripped result");
+    assert_eq!(BlueOcean.verify_response(br#"{"trade_state":"SUCCESS"}"#, &sandbox()), ResponseCheck::Missing);
     assert_eq!(BlueOcean.verify_response(br#"{"code":200,"data":{"sn":"1","sign":7}}"#, &sandbox()), ResponseCheck::BadSignature);
     assert_eq!(BlueOcean.verify_response(b"<html>", &sandbox()), ResponseCheck::Unsigned);
     assert_eq!(BlueOcean.verify_response(signed.as_bytes(), &Secrets::default()), ResponseCheck::BadSignature);
