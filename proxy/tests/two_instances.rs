@@ -16,6 +16,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// The test order's client secret, which its page holds.
+const CLIENT_SECRET: &str = "pcs_two_instances_0123456789abcdef";
+
 const ORDER: &str = "PB2INST0001";
 
 /// A `paybridge-proxy proxy` process, killed on drop.
@@ -50,7 +53,8 @@ impl Instance {
     }
 
     async fn post(&self, path: &str, body: String) -> reqwest::Response {
-        reqwest::Client::new().post(format!("{}{path}", self.base)).header("content-type", "application/json").body(body).send().await.unwrap()
+        let request = reqwest::Client::new().post(format!("{}{path}", self.base)).header("content-type", "application/json");
+        request.header("paybridge-client-secret", CLIENT_SECRET).body(body).send().await.unwrap()
     }
 
     async fn health(&self) -> (u16, serde_json::Value) {
@@ -90,7 +94,7 @@ fn config(sandbox: &str, notify_port: u16, store: &str) -> String {
     let secrets: Vec<String> =
         paybridge_proxy::sandbox::credentials::sandbox_secrets(Gateway::BlueOcean).0.iter().map(|(k, v)| format!("{k} = {}", toml::Value::String(v.clone()))).collect();
     format!(
-        "notify_base_url = \"http://127.0.0.1:{notify_port}/notify\"\n\n[gateways.blueocean]\nbase_url = \"{sandbox}/sandbox/blueocean\"\nsecrets = {{ {} }}\n\n[store]\nurl = \"{store}\"\n",
+        "insecure_sandbox = true # a loopback sandbox upstream over http://\nnotify_base_url = \"http://127.0.0.1:{notify_port}/notify\"\n\n[gateways.blueocean]\nbase_url = \"{sandbox}/sandbox/blueocean\"\nsecrets = {{ {} }}\n\n[store]\nurl = \"{store}\"\n",
         secrets.join(", ")
     )
 }
@@ -103,7 +107,10 @@ async fn a_notification_to_one_instance_wakes_a_long_poll_held_by_the_other() {
     // The sandbox gateways and the merchant's order records, on one loopback server.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let upstream = format!("http://{}", listener.local_addr().unwrap());
-    let orders = Router::new().route("/{no}", get(|Path(no): Path<String>| async move { axum::Json(serde_json::json!({ "amount": 1234, "subject": format!("Tea {no}") })) }));
+    let orders = Router::new().route(
+        "/{no}",
+        get(|Path(no): Path<String>| async move { axum::Json(serde_json::json!({ "amount": 1234, "subject": format!("Tea {no}"), "clientSecret": CLIENT_SECRET })) }),
+    );
     let app = Router::new().nest("/sandbox", sandbox::router(SandboxState::new(format!("{upstream}/sandbox"), Settings::default()))).nest("/orders", orders);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -130,7 +137,10 @@ async fn a_notification_to_one_instance_wakes_a_long_poll_held_by_the_other() {
     // B holds a long-poll for it.
     let query = proto.query_request(&OrderRef { out_trade_no: ORDER.to_owned(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).unwrap();
     let (b_base, path, body) = (b.base.clone(), format!("{}?wait=25", query.proxy_path()), query.params.to_json());
-    let held = tokio::spawn(async move { reqwest::Client::new().post(format!("{b_base}{path}")).header("content-type", "application/json").body(body).send().await.unwrap() });
+    let held = tokio::spawn(async move {
+        let request = reqwest::Client::new().post(format!("{b_base}{path}")).header("content-type", "application/json");
+        request.header("paybridge-client-secret", CLIENT_SECRET).body(body).send().await.unwrap()
+    });
     // Held only once B has asked the sandbox and found the order unpaid: watch B's gauge (bounded).
     let mut is_held = false;
     for _ in 0..200 {

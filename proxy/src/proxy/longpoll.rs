@@ -4,8 +4,6 @@
 //! from the store's order changes ([`Waiters::follow`]), so a notification
 //! or event committed by any instance wakes the queries every instance
 //! holds for that order (PostgreSQL `LISTEN/NOTIFY`; at once on SQLite).
-
-use crate::store::OrderChange;
 //!
 //! The waiters of one order share their upstream queries
 //! ([`Subscription::shared_query`]): one query at a time (single flight),
@@ -15,12 +13,12 @@ use crate::store::OrderChange;
 
 use super::error::ProxyError;
 use super::exchange::Answer;
+use crate::store::OrderChange;
 use paybridge::model::Gateway;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use std::future::Future;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
