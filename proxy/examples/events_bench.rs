@@ -66,7 +66,7 @@ async fn serve(app: Router) -> String {
 /// One signed BlueOcean payment notification for `order`, sent to the proxy;
 /// the receipt to wait for.
 async fn notify(http: &reqwest::Client, proxy: &str, orders: &OrderSource, waiting: &Waiting, order: String) -> Result<oneshot::Receiver<Instant>, String> {
-    orders.insert(OrderRecord { out_trade_no: order.clone(), amount: AMOUNT, subject: "bench".to_owned() });
+    orders.insert(OrderRecord { out_trade_no: order.clone(), amount: AMOUNT, subject: "bench".to_owned(), client_secret: None });
     let (sender, receiver) = oneshot::channel();
     waiting.lock().unwrap_or_else(|e| e.into_inner()).insert(order.clone(), sender);
     let fields = Value::object([
