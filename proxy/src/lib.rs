@@ -3,6 +3,7 @@
 //! server that puts them on one port (`demo`), and the store the proxy
 //! keeps what must survive in (`store`).
 
+mod calendar;
 pub mod demo;
 pub mod orders;
 pub mod proxy;

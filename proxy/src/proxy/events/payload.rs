@@ -9,6 +9,7 @@
 //! milliseconds. `refundNo` is present only on `refund.*` events,
 //! `gatewayAmount` only on `payment.amount_mismatch`.
 
+use crate::calendar::civil_from_days;
 use crate::store::Event;
 use serde::Serialize;
 
@@ -55,20 +56,6 @@ pub fn iso8601_utc(unix_ms: i64) -> String {
     let (year, month, day) = civil_from_days(days);
     let (h, m, s, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
-}
-
-/// Days since 1970-01-01 → (year, month, day); H. Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
