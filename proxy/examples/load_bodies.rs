@@ -4,7 +4,8 @@
 //! unsigned (for `POST /proxy/blueocean/order/query`) and signed with the
 //! sandbox test key (for `POST /sandbox/blueocean/order/query`, the same call
 //! without the proxy). BlueOcean signs no timestamp, so a signed body can be
-//! replayed. Usage: `load_bodies BASE_URL N OUT_DIR`.
+//! replayed. A proxied line is `CLIENT_SECRET<TAB>BODY` (the order's
+//! `Paybridge-Client-Secret`, sent by `bodies.lua`). Usage: `load_bodies BASE_URL N OUT_DIR`.
 
 use paybridge::gateway::{rules, wire, CreateParams, OrderRef};
 use paybridge::json;
@@ -26,11 +27,13 @@ async fn main() -> Result<(), String> {
         let shop = http.post(format!("{base}/shop/orders")).body(r#"{"amount":100}"#).header("content-type", "application/json").send().await.map_err(|e| e.to_string())?;
         let shop = json::parse(&shop.text().await.map_err(|e| e.to_string())?).map_err(|_| "shop answer")?;
         let no = shop.text("out_trade_no").ok_or("no order number")?.to_owned();
+        let client_secret = shop.text("clientSecret").ok_or("no client secret")?.to_owned();
         let create = proto.create_request(&CreateParams::new(Mode::Qr, Channel::Wechat, &no)).map_err(|e| e.to_string())?;
         let res = http
             .post(format!("{base}/proxy{}", create.proxy_path()))
             .body(create.params.to_json())
             .header("content-type", "application/json")
+            .header("paybridge-client-secret", &client_secret)
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -40,7 +43,7 @@ async fn main() -> Result<(), String> {
         let query = proto.query_request(&OrderRef { out_trade_no: no, channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).map_err(|e| e.to_string())?;
         let endpoint = proto.endpoint(&query.path, None).ok_or("query endpoint")?;
         let signed = gw_wire.encode_request(endpoint, &query.path, &query.params, &secrets, 0).map_err(|e| e.to_string())?;
-        proxied.push(query.params.to_json());
+        proxied.push(format!("{client_secret}\t{}", query.params.to_json()));
         direct.push(String::from_utf8(signed.body).map_err(|_| "body")?);
     }
     for (name, lines) in [("proxied.txt", proxied), ("direct.txt", direct)] {

@@ -1,11 +1,16 @@
 -- wrk script: POSTs one JSON body per request, rotating through the lines of
--- the file named by env BODIES (so per-order rate limits are not hit).
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+-- the file named by env BODIES (so per-order rate limits are not hit). A line
+-- "SECRET<TAB>BODY" also sends SECRET as the order's Paybridge-Client-Secret.
+local requests = {}
+for line in io.lines(os.getenv("BODIES")) do
+  local secret, body = line:match("^([^\t]*)\t(.*)$")
+  local headers = { ["Content-Type"] = "application/json" }
+  if secret then headers["Paybridge-Client-Secret"] = secret else body = line end
+  requests[#requests + 1] = { headers = headers, body = body }
+end
 local i = 0
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
 request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[i])
+  i = i % #requests + 1
+  return wrk.format(nil, nil, requests[i].headers, requests[i].body)
 end
