@@ -5,6 +5,9 @@
 //! records every attempt. Everything listens on 127.0.0.1 and stops on drop.
 #![allow(dead_code)] // each test binary uses a different part of the helpers
 
+#[path = "../loopback/mod.rs"]
+mod loopback;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,7 +26,6 @@ use std::path::{Path as FsPath, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
 /// The events secret of these tests: a fixture, not a credential.
@@ -38,18 +40,10 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Serves `app` on a free loopback port: its base URL and stop handle.
 async fn serve(app: Router) -> (String, oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    (base, stop)
+    let (listener, base) = loopback::bind().await;
+    (base, loopback::serve(listener, app, ()))
 }
 
 /// The upstream (the sandbox gateways) and the merchant's order source.
@@ -62,21 +56,9 @@ pub struct Upstreams {
 impl Upstreams {
     /// Starts both; the order source knows every well-formed order number, at [`AMOUNT`].
     pub async fn start() -> Upstreams {
-        let (sandbox_base, sandbox_stop) = {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-            let base = format!("http://{}", listener.local_addr().expect("addr"));
-            let state = SandboxState::new(format!("{base}/sandbox"), Settings::default());
-            let app = Router::new().nest("/sandbox", paybridge_proxy::sandbox::router(state));
-            let (stop, stopped) = oneshot::channel::<()>();
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            });
-            (base, stop)
-        };
+        let (listener, sandbox_base) = loopback::bind().await;
+        let state = SandboxState::new(format!("{sandbox_base}/sandbox"), Settings::default());
+        let sandbox_stop = loopback::serve(listener, Router::new().nest("/sandbox", paybridge_proxy::sandbox::router(state)), ());
         let orders =
             Router::new().route(
                 "/orders/{no}",
