@@ -119,7 +119,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     };
     // A settled state is committed as an event before the caller hears of it.
     if let (Operation::Query, Some(status)) = (endpoint.operation, super::events::query_status(gw, &answer.value)) {
-        super::events::learned(shared, gw, &order, &status).await?;
+        super::events::learned_for(shared, gw, &record, &status).await?;
     }
     trace.upstream_ms = Some(answer.upstream_ms);
     trace.verified = Some(answer.verified);

@@ -6,6 +6,7 @@
 //! polls of a settled order off the store.
 
 use super::order_event::{kind_for, new_event};
+use crate::orders::OrderRecord;
 use crate::proxy::limits::RecentSet;
 use crate::proxy::{now_ms, ProxyError, Shared};
 use crate::store::{EventKind, NewEvent, StoreError};
@@ -75,7 +76,18 @@ pub async fn learned(shared: &Shared, gateway: Gateway, order: &str, status: &Or
         .await
         .map_err(|e| ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e))?
         .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}")))?;
-    if let Some(event) = new_event(gateway, &order_record, status) {
+    learned_for(shared, gateway, &order_record, status).await
+}
+
+/// [`learned`] for a caller that already holds the order's record (the
+/// browser path looked it up for the amount and the client secret): no
+/// second order-source call.
+pub async fn learned_for(shared: &Shared, gateway: Gateway, order_record: &OrderRecord, status: &OrderStatus) -> Result<(), ProxyError> {
+    let order = order_record.out_trade_no.as_str();
+    if kind_for(status.state).is_none() || shared.events.recorded.contains(&seen(gateway, order, status)) {
+        return Ok(());
+    }
+    if let Some(event) = new_event(gateway, order_record, status) {
         record(shared, &event, "query").await?;
     }
     shared.events.remember(gateway, order, status);

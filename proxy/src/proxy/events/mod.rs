@@ -19,7 +19,7 @@ mod worker;
 pub(crate) use config::FileMerchant;
 pub use config::{EventsEndpoint, MerchantConfig};
 
-pub(crate) use learned::{learned, query_status, record, Events};
+pub(crate) use learned::{learned, learned_for, query_status, record, Events};
 pub use order_event::{kind_for, new_event};
 pub use schedule::{Next, RetrySchedule};
 pub(crate) use worker::start;
