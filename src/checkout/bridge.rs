@@ -32,7 +32,8 @@ impl BridgeKind {
     }
 
     /// The page global the bridge lives on and the event announcing it
-    /// (none for `wx`, which the page loads itself; none for app bridges).
+    /// (none for `wx`, which the page loads itself or passes as the config's
+    /// `wx`; none for app bridges).
     pub fn global(self) -> Option<(&'static str, Option<&'static str>)> {
         match self {
             BridgeKind::Wechat => Some(("WeixinJSBridge", Some("WeixinJSBridgeReady"))),

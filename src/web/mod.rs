@@ -34,6 +34,12 @@ export interface Environment { container: Container; os: "ios" | "android" | "ot
 export type PayState = "pending" | "paying" | "succeeded" | "failed" | "closed" | "cancelled" | "refunded" | "unknown";
 export interface OrderStatus { state: PayState; gatewayState: string; amount?: number; transactionId?: string; }
 export interface WechatJsapiParams { appId: string; timeStamp: string; nonceStr: string; package: string; signType: string; paySign: string; }
+/** The WeChat JS-SDK (jweixin's global `wx`, or `import wx from "weixin-js-sdk"`): the parts Checkout calls. */
+export interface WechatJsSdk {
+  chooseWXPay?(options: Record<string, unknown>): void;
+  miniProgram?: { navigateTo(options: { url: string; success?: (res: unknown) => void; fail?: (res: unknown) => void }): void; [api: string]: unknown };
+  [api: string]: unknown;
+}
 export type NextAction =
   | { kind: "qr"; content: string; expiresAt?: number }
   | { kind: "redirect"; url: string }

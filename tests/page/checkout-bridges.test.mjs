@@ -138,3 +138,46 @@ test("mini-program web-view: hands off with wx.miniProgram.navigateTo, resumes w
   await screenshot(page, "checkout-miniprogram-paid");
   await ctx.close();
 });
+
+test("the `wx` option (weixin-js-sdk imported, no global wx): the mini-program hand-off goes through its miniProgram.navigateTo", async () => {
+  const init = () => {
+    let hidden = false;
+    Object.defineProperty(document, "hidden", { get: () => hidden });
+    window.__setHidden = (h) => { hidden = h; document.dispatchEvent(new Event("visibilitychange")); };
+  };
+  const { ctx, page, errors } = await open("gateway=blueocean", MINI, init);
+  // The page's own Checkout, as a page importing the SDK from npm builds it: the SDK object passed as `wx`.
+  const order = await page.evaluate(async () => {
+    const { Checkout } = await import("/pkg/paybridge.js");
+    const res = await fetch("/shop/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: 1, subject: "wx option" }) });
+    const { out_trade_no: outTradeNo, clientSecret } = await res.json();
+    const sdk = { miniProgram: { navigateTo: ({ url }) => { window.__navigated = url; } } };
+    const checkout = new Checkout({ gateway: "blueocean", proxy: "/proxy", channel: "wechat", sandboxHosts: [location.host], wx: sdk });
+    const done = (outcome) => { window.__outcome = outcome; };
+    checkout.pay({ outTradeNo, clientSecret, mode: "jsapi", channel: "wechat", openid: "oSandboxPayer0001" }).then(done, (e) => done({ error: e.code, message: e.message }));
+    return outTradeNo;
+  });
+  await page.waitForFunction(() => window.__navigated || window.__outcome, null, { timeout: 20_000 });
+  const early = await page.evaluate(() => window.__outcome);
+  assert.equal(early, undefined, `ended before the hand-off: ${JSON.stringify(early)}`);
+  assert.equal(await page.evaluate(() => typeof window.wx), "undefined", "no global wx on this page");
+  const url = new URL(await page.evaluate(() => window.__navigated), "https://mini.invalid");
+  assert.equal(url.pathname, "/pages/paybridge/pay");
+  assert.deepEqual([...url.searchParams.keys()], ["timeStamp", "nonceStr", "package", "signType", "paySign", "gateway", "outTradeNo"]);
+  assert.match(url.searchParams.get("package"), /^prepay_id=/);
+  assert.equal(url.searchParams.get("outTradeNo"), order);
+  await page.evaluate(() => window.__setHidden(true));
+  await control("blueocean", order, "pay");
+  await page.evaluate(() => window.__setHidden(false));
+  await page.waitForFunction(() => window.__outcome, null, { timeout: 20_000 });
+  const out = await page.evaluate(() => window.__outcome);
+  assert.deepEqual([out.state, out.verified, out.outTradeNo], ["succeeded", true, order], JSON.stringify(out));
+  // Anything but an object is refused at construction with a coded error.
+  const refused = await page.evaluate(async () => {
+    const { Checkout } = await import("/pkg/paybridge.js");
+    try { new Checkout({ gateway: "blueocean", proxy: "/proxy", wx: "wx" }); return null; } catch (e) { return e.code; }
+  });
+  assert.equal(refused, "invalid_argument");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -95,7 +95,7 @@ export class Driver {
           try { run.flow.drawQr(run.order.qrTarget, fx.content, this.config.qr ?? { locale: this.config.locale }); } catch (e) { this.emit("error", e); }
         }
         return;
-      case "awaitBridge": return awaitBridge(fx, send);
+      case "awaitBridge": return awaitBridge(fx, send, this.config);
       case "bridge": return invoke(fx, send, this.config);
       case "navigate": return location.assign(fx.url);
       case "iframe":
@@ -144,10 +144,13 @@ export class Driver {
   }
 }
 
-/** `bridgeReady` once `window[global]` exists (or its ready event fires), else `bridgeUnavailable`. */
-function awaitBridge({ global, readyEvent, timeoutMs }, send) {
+/** The WeChat JS-SDK: the config's `wx` (a page that imports weixin-js-sdk), else the global jweixin defines. */
+const jsSdk = (config) => config.wx ?? window.wx;
+
+/** `bridgeReady` once `window[global]` (the JS-SDK for "wx") exists (or its ready event fires), else `bridgeUnavailable`. */
+function awaitBridge({ global, readyEvent, timeoutMs }, send, config) {
   const ready = () => send({ type: "bridgeReady", wxjsEnvironment: window.__wxjs_environment });
-  if (window[global]) return ready();
+  if (global === "wx" ? jsSdk(config) : window[global]) return ready();
   if (!readyEvent) return send({ type: "bridgeUnavailable" });
   const onReady = () => { clearTimeout(timer); ready(); };
   const timer = setTimeout(() => { document.removeEventListener(readyEvent, onReady); send({ type: "bridgeUnavailable" }); }, timeoutMs);
@@ -162,9 +165,9 @@ function invoke({ kind, payload }, send, config) {
     if (kind === "wechat") {
       window.WeixinJSBridge.invoke("getBrandWCPayRequest", payload, (res) => answer(res?.err_msg ?? res?.errMsg));
     } else if (kind === "wxsdk") {
-      window.wx.chooseWXPay({ ...payload, success: () => answer("chooseWXPay:ok"), cancel: () => answer("chooseWXPay:cancel"), fail: (r) => answer(r?.errMsg || "chooseWXPay:fail") });
+      jsSdk(config).chooseWXPay({ ...payload, success: () => answer("chooseWXPay:ok"), cancel: () => answer("chooseWXPay:cancel"), fail: (r) => answer(r?.errMsg || "chooseWXPay:fail") });
     } else if (kind === "mini") {
-      window.wx.miniProgram.navigateTo({ url: payload, fail: unavailable });
+      jsSdk(config).miniProgram.navigateTo({ url: payload, fail: unavailable });
     } else if (kind === "alipay") {
       window.AlipayJSBridge.call("tradePay", payload, (r) => answer(r?.resultCode));
     } else {

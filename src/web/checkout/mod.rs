@@ -181,6 +181,10 @@ fn read_settings(c: &Object) -> Result<Settings, PayError> {
     s.can_renew = js::prop(Some(c), "renewOrder").is_some_and(|f| f.is_function());
     s.has_app_bridge = js::prop(Some(c), "appBridge").is_some_and(|f| f.is_function());
     s.wechat_js_sdk = js::prop(Some(c), "wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
+    // The driver calls the `wx` option itself; only its kind is checked here.
+    if js::prop(Some(c), "wx").is_some_and(|v| !v.is_object()) {
+        return Err(PayError::invalid_argument("`wx` must be the JS-SDK object (weixin-js-sdk's export)"));
+    }
     if let Some(page) = js::str_prop(Some(c), "miniProgramPayPage")? {
         s.mini_program_page = page;
     }
@@ -229,6 +233,9 @@ export interface CheckoutConfig {
   appBridge?: (provider: "wechat" | "alipay", payload: Record<string, unknown> | string) => Promise<unknown>;
   /** Pay with the JS-SDK's wx.chooseWXPay (the page ran wx.config) instead of WeixinJSBridge. */
   wechatJsSdk?: boolean;
+  /** The JS-SDK object for pages that import weixin-js-sdk from npm instead of loading
+   *  jweixin globally: its chooseWXPay and miniProgram.navigateTo are used instead of window.wx's. */
+  wx?: WechatJsSdk;
   /** The mini-program's native pay page (default "/pages/paybridge/pay"). */
   miniProgramPayPage?: string;
   /** Wait for WeixinJSBridgeReady / AlipayJSBridgeReady (default 5000). */
