@@ -72,7 +72,7 @@ mod tests;
 mod wire_tests;
 
 pub use codes::{amount_to_minor, currency_exponent, minor_to_amount, pay_state, refund_state, HipoPayCode, WechatError};
-pub use parse::{parse_rate, Rate};
+pub use parse::{parse_openid, parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
 
@@ -99,11 +99,18 @@ pub const AMOUNT_FIELD: &str = "amount";
 /// The field carrying the currency (server-owned: it gives the amount its value).
 pub const CURRENCY_FIELD: &str = "currency";
 
+/// 4.4 step 2: a mini-program's `wx.login` code → the payer's openid (path chosen).
+pub const OPENID_PATH: &str = "/order/openid";
+/// 4.1 step 1: the authorization URL whose container runs the agent's bound
+/// pay page with every parameter it was given plus `openid` (path chosen;
+/// the page navigates there, nothing is signed).
+pub const AUTHORIZE_PATH: &str = "/order/authorize";
+
 /// Paths the seed leaves out, as chosen here: `(path, seed section and purpose)`.
 /// A proxy maps each onto the upstream path HipoPay gives the agent.
 pub const CHOSEN_PATHS: &[(&str, &str)] = &[
     ("/order/jsapi_pay", "4.1 WeChat official-account (JSAPI) order"),
-    ("/order/openid", "4.4 step 2 WeChat mini-program code → openid"),
+    (OPENID_PATH, "4.4 step 2 WeChat mini-program code → openid"),
     ("/order/mini_program_pay", "4.4 step 3 WeChat mini-program order"),
     ("/order/app_pay", "4.5 WeChat APP prepay"),
     ("/order/pc_desk", "4.6 WeChat PC cashier desk (PC_DESK)"),
@@ -176,14 +183,16 @@ const ENDPOINTS: &[Endpoint] = &[
     create("/alipay/app_pay", "out_order_no"),
     create("/alipay/pc_desk", "out_order_no"),
     Endpoint {
-        path: "/order/openid",
+        path: OPENID_PATH,
         method_param: None,
         http: HttpMethod::Post,
         encoding: Encoding::Form,
         operation: Operation::Read,
-        // Names no order: the merchant's server exchanges the code.
-        browser: false,
-        order_ref: None,
+        // The page exchanges the code for the order it pays (the proxy checks
+        // that order's client secret); the wire sends only `code` and
+        // `merchant_no`, as 4.4 step 2 lists.
+        browser: true,
+        order_ref: Some("agent_order_id"),
         amount_field: None,
     },
     get("/order", Operation::Query, Some("agent_order_id")),
@@ -278,6 +287,18 @@ fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str
     GatewayRequest { gateway: Gateway::HipoPay, operation, http, path: path.to_owned(), params: Value::object(params.into_iter().map(|(k, v)| (k, Value::String(v)))) }
 }
 
+/// The 4.4 step 2 exchange of a mini-program's `wx.login` `code` for the
+/// payer's openid, for the order `out_trade_no` (the proxy's order reference;
+/// not sent to HipoPay). Read the answer with [`parse_openid`].
+pub fn openid_request(code: &str, out_trade_no: &str) -> Result<GatewayRequest, PayError> {
+    check_order_no(out_trade_no)?;
+    let code = code.trim();
+    if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(PayError::invalid_argument("the wx.login code must be 1–128 printable ASCII characters"));
+    }
+    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", out_trade_no.to_owned()), ("code", code.to_owned())]))
+}
+
 fn check_order_no(no: &str) -> Result<(), PayError> {
     if no.is_empty() || no.len() > 64 || !no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(PayError::invalid_argument("order number must be 1–64 letters, digits, '-' or '_'"));
@@ -347,9 +368,12 @@ impl GatewayProtocol for HipoPay {
         Ok(request(Operation::Create, HttpMethod::Post, route.path(), params))
     }
 
+    /// Reads the answer without being told the wallet too (`any`): the
+    /// envelope, an error answer and every mode's body shape do not depend
+    /// on it.
     fn parse_create(&self, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
-        let wallet = wallet(p.channel, p.mode)?;
-        if !MODES.contains(&(p.mode, wallet)) {
+        let wallet = wallet(p.channel, p.mode).unwrap_or(p.channel);
+        if !MODES.iter().any(|&(mode, channel)| mode == p.mode && (channel == wallet || wallet == Channel::Any)) {
             return Err(unsupported_mode(Gateway::HipoPay, p.mode, p.channel));
         }
         parse::create(p.mode, wallet, p, body, policy)

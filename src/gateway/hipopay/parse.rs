@@ -13,6 +13,8 @@ use crate::url_guard::UrlPolicy;
 const MAX_PAYLOAD: usize = 8192;
 /// Where Alipay QR text may be (7.1 prints `qrcode`).
 const ALIPAY_QR: &[&str] = &["qrcode", "qr_code", "code_url"];
+/// Where the Alipay APP order string may be (6.2.1 prints `prepay_string`).
+const PREPAY_STRING: &[&str] = &["prepay_string", "perpay_string", "order_string"];
 
 /// A refused request, as `meta` describes it.
 struct Refused {
@@ -61,14 +63,6 @@ fn need(value: Option<&str>, what: &str) -> Result<String, PayError> {
     clean(value.ok_or_else(|| PayError::invalid_payload(format!("HipoPay payload misses {what}")))?, what)
 }
 
-fn need_digits(value: Option<&str>, what: &str) -> Result<String, PayError> {
-    let v = need(value, what)?;
-    if v.len() > 13 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(PayError::invalid_payload(format!("{what} is not a Unix timestamp")));
-    }
-    Ok(v)
-}
-
 /// The gateway's order number: `order.no` (WeChat), `order.payment_no`
 /// (Alipay) or a flat `order_no` (mini-program, app).
 fn gateway_order_id(data: &Value) -> Option<String> {
@@ -76,7 +70,9 @@ fn gateway_order_id(data: &Value) -> Option<String> {
     order.and_then(|o| first(o, &["no", "payment_no"])).or_else(|| first(data, &["order_no", "payment_no", "no"])).map(str::to_owned)
 }
 
-/// Reads a create response for `mode` on `wallet` (WeChat or Alipay).
+/// Reads a create response for `mode` on `wallet` (WeChat, Alipay, or `any`
+/// when the caller did not say: the body then tells — QR text or Alipay's
+/// QR page, a `prepay_string` or WeChat's `PayReq` fields).
 pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
     let counter = mode == Mode::Counter;
     if let Err(refused) = envelope(body)? {
@@ -90,7 +86,9 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
     }
     let data = data(body)?;
     let action = match (mode, wallet) {
-        (Mode::Qr, Channel::Alipay) if first(data, ALIPAY_QR).is_none() && data.text("url").is_some() => NextAction::Iframe { url: url(data, policy)? },
+        // 6.1 answers Alipay's own QR page as `url`; a body without QR text
+        // but with a URL reads so whatever wallet it was asked of.
+        (Mode::Qr, _) if first(data, ALIPAY_QR).is_none() && data.text("url").is_some() => NextAction::Iframe { url: url(data, policy)? },
         (Mode::Qr, Channel::Alipay) => qr(data, ALIPAY_QR)?,
         (Mode::Qr, _) => qr(data, &["code_url", "qr_code", "qrcode"])?,
         (Mode::Counter, _) => {
@@ -103,6 +101,7 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
         }
         (Mode::Jsapi, _) => NextAction::WechatJsapi { params: Box::new(jsapi(data, p)?) },
         (Mode::App, Channel::Alipay) => alipay_app(data)?,
+        (Mode::App, Channel::Any) if first(data, PREPAY_STRING).is_some() => alipay_app(data)?,
         (Mode::App, _) => wechat_app(data)?,
         (Mode::Cashier | Mode::Wap | Mode::H5, _) => NextAction::Redirect { url: url(data, policy)? },
     };
@@ -125,7 +124,9 @@ fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
 /// created for; when that is unknown too, only the 4.4 mini-program form may
 /// leave it empty (`wx.requestPayment` takes no appId). A missing `signType`
 /// is inferred from `paySign` (32 hex: MD5, 64 hex: HMAC-SHA256). Anything
-/// else missing is `invalid_payload`.
+/// else missing is `invalid_payload`. The values are signed by WeChat and
+/// passed on verbatim: a `timeStamp` of another length or form is not
+/// refused (only what is missing, oversized or holds control characters).
 fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> {
     let nested = ["js_param", "jsapi_param", "pay_info"].iter().find_map(|k| data.nested_object(k));
     let src = nested.as_ref().unwrap_or(data);
@@ -153,7 +154,7 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     };
     Ok(WechatJsapiParams {
         app_id,
-        time_stamp: need_digits(first(src, &["timeStamp", "timestamp"]), "timeStamp")?,
+        time_stamp: need(first(src, &["timeStamp", "timestamp"]), "timeStamp")?,
         nonce_str: need(first(src, &["nonceStr", "noncestr", "nonce_str"]), "nonceStr")?,
         package,
         sign_type: need(first(src, &["signType", "sign_type"]).or(inferred), "signType")?,
@@ -161,7 +162,7 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     })
 }
 
-/// WeChat OpenSDK `PayReq` members (4.5), each required.
+/// WeChat OpenSDK `PayReq` members (4.5), each required and passed on verbatim.
 fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
     const FIELDS: [(&str, &[&str]); 7] = [
         ("appId", &["appid", "appId"]),
@@ -174,15 +175,14 @@ fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
     ];
     let mut payload = Vec::with_capacity(FIELDS.len());
     for (name, keys) in FIELDS {
-        let value = if name == "timeStamp" { need_digits(first(data, keys), name)? } else { need(first(data, keys), name)? };
-        payload.push((name, Value::String(value)));
+        payload.push((name, Value::String(need(first(data, keys), name)?)));
     }
     Ok(NextAction::App { provider: AppProvider::Wechat, payload: Value::object(payload) })
 }
 
 /// The Alipay `prepay_string` (6.2.1), passed on byte for byte.
 fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
-    let order = need(first(data, &["prepay_string", "perpay_string", "order_string"]), "prepay_string")?;
+    let order = need(first(data, PREPAY_STRING), "prepay_string")?;
     if !crate::text::contains(&order, "sign=") {
         return Err(PayError::invalid_payload("Alipay prepay_string is not signed"));
     }
@@ -264,4 +264,11 @@ pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
         .or_else(|| body.get("data").filter(is_object))
         .ok_or_else(|| PayError::invalid_payload("HipoPay rate body has neither rate nor data"))?;
     Ok(Rate { currency: need(src.text("currency"), "currency")?, rate: need(src.text("rate"), "rate")? })
+}
+
+/// Reads the 4.4 step 2 answer (`POST /order/openid`, code → openid):
+/// `data.openid`, passed on verbatim.
+pub fn parse_openid(body: &Value) -> Result<String, PayError> {
+    envelope(body)?.map_err(|refused| refused.error)?;
+    need(data(body)?.text("openid"), "openid")
 }

@@ -293,7 +293,7 @@ fn counter_created_paid_is_done() {
 #[test]
 fn parsing_refuses_modes_hipopay_does_not_offer() {
     let body = json(r#"{"meta":{"status_code":200,"success":true},"data":{"url":"https://qr.alipay.com/x"}}"#);
-    for (mode, channel) in [(Mode::H5, Channel::Wechat), (Mode::Jsapi, Channel::Alipay), (Mode::Qr, Channel::Any)] {
+    for (mode, channel) in [(Mode::H5, Channel::Wechat), (Mode::Jsapi, Channel::Alipay), (Mode::H5, Channel::Any), (Mode::Qr, Channel::Unionpay)] {
         let e = HipoPay.parse_create(&params(mode, channel), &body, &UrlPolicy::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::Unsupported, "{mode:?} {channel:?}");
     }
@@ -351,4 +351,67 @@ fn refunds_go_to_4_8_or_6_6_by_wallet_and_name_hipopays_order() {
     let query = HipoPay.endpoint_for("/refund", None, HttpMethod::Get).unwrap();
     assert_eq!((refund.operation, refund.browser, query.operation), (Operation::Refund, false, Operation::RefundQuery));
     assert_eq!(HipoPay.endpoint("/refund", None).unwrap().operation, Operation::RefundQuery, "a path-only lookup (the browser's) finds the query");
+}
+
+/// Issue 14 item 5: HipoPay's paths differ by wallet, but its answers do not
+/// need the wallet to be read — a QR, Alipay's QR page, an app payload and
+/// an error answer read the same with the channel left at `any`.
+#[test]
+fn answers_read_without_being_told_the_wallet() {
+    let policy = UrlPolicy::default();
+    let read = |mode: Mode, text: &str| HipoPay.parse_create(&params(mode, Channel::Any), &json(text), &policy);
+    let wechat_qr = r#"{"meta":{"status_code":200,"success":true},"data":{"code_url":"weixin://wxpay/bizpayurl?pr=3CaDEKX","order":{"no":"2017062312381442716795237","status":"INIT"}}}"#;
+    let created = read(Mode::Qr, wechat_qr).unwrap();
+    assert_eq!(created.action, NextAction::Qr { content: "weixin://wxpay/bizpayurl?pr=3CaDEKX".into(), expires_at: None });
+    assert_eq!(created.gateway_order_id.as_deref(), Some("2017062312381442716795237"));
+    let alipay_qr = r#"{"meta":{"status_code":200,"success":true},"data":{"qrcode":"https://qr.alipay.com/bax04448a1pogrhduko280d3"}}"#;
+    assert_eq!(read(Mode::Qr, alipay_qr).unwrap().action, NextAction::Qr { content: "https://qr.alipay.com/bax04448a1pogrhduko280d3".into(), expires_at: None });
+    let alipay_page = r#"{"meta":{"status_code":200,"success":true},"data":{"url":"https://mapi.alipay.com/gateway.do?service=create_forex_trade&sign=x"}}"#;
+    assert!(matches!(read(Mode::Qr, alipay_page).unwrap().action, NextAction::Iframe { .. }));
+    let prepay = r#"{"meta":{"status_code":200,"success":true},"data":{"prepay_string":"partner=\"2088\"&sign=\"x\"&sign_type=\"RSA\""}}"#;
+    assert!(matches!(read(Mode::App, prepay).unwrap().action, NextAction::App { provider: crate::model::AppProvider::Alipay, .. }));
+    let refused = r#"{"meta":{"status_code":401,"message":"Unauthorized","success":false},"data":{}}"#;
+    for mode in [Mode::Qr, Mode::Counter, Mode::App, Mode::Cashier] {
+        let e = read(mode, refused).unwrap_err();
+        assert_eq!((e.code, e.gateway_code.as_deref()), (ErrorCode::GatewayError, Some("401")), "{mode:?}");
+    }
+}
+
+/// Issue 14 item 5: the prepay parameters are signed by WeChat; a
+/// `timeStamp` of another length or form goes to the wallet as it came.
+#[test]
+fn signed_timestamps_pass_verbatim() {
+    let policy = UrlPolicy::default();
+    for stamp in ["1509692687123", "1509692687.12", "2017-06-22T21:29:47"] {
+        let mini = format!(r#"{{"meta":{{"status_code":200,"success":true}},"data":{{"timeStamp":"{stamp}","prepay_id":"wc1","nonceStr":"n","paySign":"55511808baf7f301b5270d7334a4cec0","order_no":"1"}}}}"#);
+        let mut p = params(Mode::Jsapi, Channel::Wechat);
+        p.mini_program = true;
+        match HipoPay.parse_create(&p, &json(&mini), &policy).unwrap().action {
+            NextAction::WechatJsapi { params } => assert_eq!(params.time_stamp, stamp),
+            other => panic!("expected wechatJsapi, got {other:?}"),
+        }
+        let app = format!(
+            r#"{{"meta":{{"status_code":200,"success":true}},"data":{{"appid":"wx1","partnerId":"4","prepayId":"wx13","packageValue":"Sign=WXPay","nonceStr":"7","timeStamp":"{stamp}","sign":"46"}}}}"#
+        );
+        match HipoPay.parse_create(&params(Mode::App, Channel::Wechat), &json(&app), &policy).unwrap().action {
+            NextAction::App { payload, .. } => assert_eq!(payload.text("timeStamp"), Some(stamp)),
+            other => panic!("expected app, got {other:?}"),
+        }
+    }
+}
+
+/// 4.4 step 2 (seed L230-L239): the code → openid answer, and its refusals.
+#[test]
+fn the_openid_answer_reads_as_printed() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/hipopay/wechat-openid-4.4-L230.json")).unwrap();
+    assert_eq!(parse_openid(&json(&text)).as_deref(), Ok("kxc13i13J123"));
+    let expired = json(r#"{"meta":{"status_code":555,"message":"{\"wx_code\":\"40029\",\"wx_message\":\"invalid code\"}","success":false}}"#);
+    assert_eq!(parse_openid(&expired).unwrap_err().code, ErrorCode::GatewayError);
+    assert_eq!(parse_openid(&json(r#"{"meta":{"status_code":200,"success":true},"data":{}}"#)).unwrap_err().code, ErrorCode::InvalidPayload);
+    let req = openid_request(" 0a3Xkl000sandbox ", "SHOP20240001").unwrap();
+    assert_eq!(keys(&req), ["agent_order_id", "code"]);
+    assert_eq!(req.params.text("code"), Some("0a3Xkl000sandbox"));
+    for (code, order) in [("", "SHOP1"), ("a b", "SHOP1"), ("c", "bad/no")] {
+        assert_eq!(openid_request(code, order).unwrap_err().code, ErrorCode::InvalidArgument, "{code:?} {order:?}");
+    }
 }

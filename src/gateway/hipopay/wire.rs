@@ -33,7 +33,7 @@
 
 use super::codes::{minor_to_amount, HipoPayCode};
 use super::parse::order_status;
-use super::{HipoPay, CURRENCY_FIELD, MERCHANT_NO_FIELD};
+use super::{HipoPay, CURRENCY_FIELD, MERCHANT_NO_FIELD, OPENID_PATH};
 use crate::error::{ErrorCode, PayError, Reason};
 use crate::gateway::wire::{form_decode, form_encode, quote, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Encoding, Endpoint, HttpMethod, Operation};
@@ -129,12 +129,19 @@ fn unique(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String>
 }
 
 /// Adds `merchant_no` and `currency` from configuration where the endpoint
-/// takes them and the proxy did not set them, and writes the amount (integer
-/// minor units from the order record) as HipoPay's decimal.
+/// takes them and the proxy did not set them, keeps only `code` and
+/// `merchant_no` for the code → openid exchange, and writes the amount
+/// (integer minor units from the order record) as HipoPay's decimal.
 fn complete(endpoint: &Endpoint, fields: &mut BTreeMap<String, String>, secrets: &Secrets) -> Result<(), PayError> {
     let create = endpoint.operation == Operation::Create;
     let rate = endpoint.path.ends_with("/rate");
-    if create || rate || endpoint.path == "/order/openid" {
+    let openid = endpoint.path == OPENID_PATH;
+    if openid {
+        // 4.4 step 2 takes `code` and `merchant_no`; the order reference the
+        // proxy checked the page against stays behind.
+        fields.retain(|k, _| k == "code" || k == MERCHANT_NO_FIELD);
+    }
+    if create || rate || openid {
         // The Alipay rate (6.8) takes no merchant_no.
         if endpoint.path != "/alipay/rate" && !fields.contains_key(MERCHANT_NO_FIELD) {
             fields.insert(MERCHANT_NO_FIELD.to_owned(), secrets.get(MERCHANT_NO_FIELD)?.to_owned());

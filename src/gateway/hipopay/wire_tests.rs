@@ -295,3 +295,18 @@ fn responses_are_unsigned() {
     assert_eq!(HipoPay.verify_response(body.to_json().as_bytes(), &Secrets::default()), crate::gateway::wire::ResponseCheck::Unsigned);
     assert_eq!(HipoPay.sign_response(body.clone(), &Secrets::default()), body);
 }
+
+/// 4.4 step 2 lists `code` and `merchant_no` only: the order reference the
+/// proxy checked the page's client secret against is not sent.
+#[test]
+fn the_openid_exchange_sends_code_and_merchant_only() {
+    let req = openid_request("0a3Xkl000sandbox", "SHOP20240001").unwrap();
+    assert_eq!((req.path.as_str(), req.operation), (OPENID_PATH, Operation::Read));
+    let e = endpoint(OPENID_PATH);
+    assert!(e.browser, "the page exchanges the code through the proxy");
+    assert_eq!(e.order_ref, Some("agent_order_id"));
+    let wire = HipoPay.encode_request(e, OPENID_PATH, &req.params, &proxy_secrets(), NOW_MS).unwrap();
+    assert_eq!(String::from_utf8(wire.body.clone()).unwrap(), "code=0a3Xkl000sandbox&merchant_no=sandbox-test-merchant");
+    let decoded = HipoPay.decode_request(e, &wire, &sandbox_secrets(AGENT_PUBLIC), NOW_MS).unwrap();
+    assert_eq!((decoded.text("code"), decoded.get("agent_order_id")), (Some("0a3Xkl000sandbox"), None));
+}
