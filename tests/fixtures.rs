@@ -59,6 +59,7 @@ fn run_case(proto: &dyn RefundQuery, case: &J) -> Result<J, J> {
         "cancel" => proto.parse_cancel(&body).map(|s| js(&s)),
         "refundQuery" => proto.parse_refund_query(&body).map(|list| J::Array(list.iter().map(|s| js(s)).collect())),
         "refund" => proto.parse_refund(&body).map(|s| js(&s)),
+        "openid" => paybridge::gateway::hipopay::parse_openid(&body).map(|id| serde_json::json!({ "openid": id })),
         other => panic!("unknown op {other}"),
     };
     out.map_err(err)

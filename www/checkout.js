@@ -36,6 +36,11 @@ function simulate(env, payer) {
   } else if (env === "alipay") {
     window.AlipayJSBridge = { call: (_name, _p, cb) => settle("9000", "6001", "4000", "8000").then((resultCode) => cb({ resultCode })) };
   } else if (env === "wechat-miniprogram") {
+    // The mini-program hands its wx.login() code to the web-view in the URL (HipoPay exchanges it, §4.4).
+    if (!params.has("code")) {
+      params.set("code", `0sandbox${crypto.getRandomValues(new Uint32Array(2)).join("")}`);
+      history.replaceState(null, "", `${location.pathname}?${params}`);
+    }
     window.wx = { miniProgram: { navigateTo: ({ url }) => { log(`mini-program page: ${url}`); settle().then(() => document.dispatchEvent(new Event("visibilitychange"))); } } };
   }
 }
@@ -98,7 +103,8 @@ function makeCheckout() {
       $("co-problem").textContent = a.text.problem;
       $("co-confirm").hidden = false;
     }
-    if (document.body.dataset.state === "creating" || a.kind === "confirm") show("waiting");
+    // "ready": a payment resume() continued (back from a wallet page or HipoPay's openid container).
+    if (["creating", "ready"].includes(document.body.dataset.state) || a.kind === "confirm") show("waiting");
   });
   checkout.on("status", (s) => log(`status ${s.state} (${s.gatewayState})`));
   checkout.on("expired", (x) => log(`expired ${x.outTradeNo}${x.renewing ? ", renewing" : ""}`));
@@ -126,7 +132,8 @@ async function pay(event) {
     const checkout = makeCheckout();
     finish(await checkout.pay({
       outTradeNo: order.outTradeNo, clientSecret: order.clientSecret, mode: $("co-mode").value, channel: $("co-channel").value,
-      qrTarget: $("co-qr"), container: $("co-frame"), openid: "oSandboxPayer0001", authCode: $("co-auth").value,
+      // HipoPay finds the payer's openid itself (its container, or a mini-program's code): none given.
+      qrTarget: $("co-qr"), container: $("co-frame"), openid: current.gateway === "hipopay" ? undefined : "oSandboxPayer0001", authCode: $("co-auth").value,
     }));
   } catch (e) {
     showError(e);

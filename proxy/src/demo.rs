@@ -32,6 +32,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
     let orders = OrderSource::memory();
     let mut config = ProxyConfig::demo(base_url);
+    proxy::openid::use_sandbox_container(&mut config, base_url);
     config.back_office = Some(demo_back_office());
     // The demo runs what merchants deploy: the shop learns of payments from signed events over HTTP.
     let events_url = format!("{}/shop/events", base_url.trim_end_matches('/'));

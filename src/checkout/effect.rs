@@ -20,11 +20,13 @@ pub enum Tag {
     Cancel,
     /// The last query after a cancel.
     Final,
+    /// The exchange of a mini-program code for the payer's openid ([`super::openid`]).
+    Openid,
 }
 
 impl Tag {
     /// Every tag.
-    pub const ALL: [Tag; 5] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final];
+    pub const ALL: [Tag; 6] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid];
 
     /// The name carried through the driver.
     pub fn as_str(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Tag {
             Tag::Confirm => "confirm",
             Tag::Cancel => "cancel",
             Tag::Final => "final",
+            Tag::Openid => "openid",
         }
     }
 }

@@ -22,6 +22,7 @@
 use super::bridge::{self, BridgeKind, Hint};
 use super::effect::{error_json, Effect, Tag};
 use super::event::Event;
+use super::openid::{self, Openid};
 use super::pending::Pending;
 use super::{text, Order, Settings};
 use crate::env::{choose_mode, Container, Environment};
@@ -45,6 +46,8 @@ const CALL_TIMEOUT_MS: u32 = 20_000;
 enum Phase {
     Idle,
     AwaitingBridge,
+    /// Exchanging a mini-program code for the openid, or gone to the openid container.
+    Openid,
     Creating,
     Polling,
     Renewing,
@@ -72,6 +75,7 @@ pub struct Flow {
     last: Option<OrderStatus>,
     cancel_attempts: u8,
     hint: Option<(Hint, String)>,
+    openid: Openid,
     phase: Phase,
 }
 
@@ -96,6 +100,7 @@ impl Flow {
             last: None,
             cancel_attempts: 0,
             hint: None,
+            openid: Openid::default(),
             phase: Phase::Idle,
         }
     }
@@ -167,6 +172,7 @@ impl Flow {
 
     fn start(&mut self, now: i64, rng: u32, caps: Option<&str>) -> Vec<Effect> {
         self.long_poll_s = caps.map_or(0, long_poll_wait);
+        self.openid = Openid::new(caps, now);
         if self.resumed {
             let mut fx = Vec::new();
             if self.mode != Mode::Jsapi {
@@ -256,10 +262,29 @@ impl Flow {
         self.gateway_order_id = None;
         self.hint = None;
         self.last = None;
+        let mini_program = self.bridge == Some(BridgeKind::MiniProgram);
+        let forget = match self.openid.step(&self.settings, self.mode, self.channel, mini_program, &mut self.order) {
+            Ok(openid::Step::Ready { forget_awaiting }) => forget_awaiting,
+            Ok(openid::Step::Exchange(req)) => {
+                self.phase = Phase::Openid;
+                return vec![self.fetch(Tag::Openid, 0, &req, 0, CALL_TIMEOUT_MS)];
+            }
+            Ok(openid::Step::Authorize { url, awaiting }) => {
+                self.phase = Phase::Openid;
+                let action = Value::object([("kind", Value::str("openidAuthorize")), ("url", Value::str(&url))]);
+                return vec![Effect::Store(awaiting), self.action(action, None), Effect::Navigate(url)];
+            }
+            Err(e) => return self.fail(e, true),
+        };
         match protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params())) {
             Ok(req) => {
                 self.phase = Phase::Creating;
-                vec![self.fetch(Tag::Create, 0, &req, 0, CALL_TIMEOUT_MS)]
+                let create = self.fetch(Tag::Create, 0, &req, 0, CALL_TIMEOUT_MS);
+                if forget {
+                    vec![Effect::Clear, create]
+                } else {
+                    vec![create]
+                }
             }
             Err(e) => self.fail(e, true),
         }
@@ -270,6 +295,14 @@ impl Flow {
             (Tag::Create, Phase::Creating) => match answer {
                 Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
                 None => self.fail(PayError::new(ErrorCode::Network).with_detail("the create call got no answer"), true),
+            },
+            (Tag::Openid, Phase::Openid) => match answer.map(|(status, body, _)| self.read(status, &body, |_, v| openid::read_answer(v))) {
+                Some(Ok(id)) => {
+                    self.order.openid = Some(id);
+                    self.create()
+                }
+                Some(Err(e)) => self.fail(e, true),
+                None => self.fail(PayError::new(ErrorCode::Network).with_detail("the openid exchange got no answer"), true),
             },
             (Tag::Query, Phase::Polling) if seq == self.query_seq => self.on_query(now, rng, seq, answer),
             (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),

@@ -11,6 +11,7 @@
 //! - [`event`] / [`effect`]: what goes in and out of a flow, as the driver's JSON;
 //! - [`bridge`]: wallet-bridge answers as hints, the mini-program hand-off URL;
 //! - [`pending`]: the order reference kept in sessionStorage across a redirect;
+//! - [`openid`]: HipoPay's payer openid from the page URL, a mini-program code or its container;
 //! - [`methods`]: what a gateway offers in an environment (for a cashier desk);
 //! - [`text`]: the guide and prompt texts in zh-CN / zh-HK / en.
 
@@ -19,6 +20,7 @@ pub mod effect;
 pub mod event;
 pub mod flow;
 pub mod methods;
+pub mod openid;
 pub mod pending;
 pub mod text;
 
@@ -67,6 +69,9 @@ pub struct Settings {
     pub order_ttl_ms: u32,
     /// Give up an unpaid counter payment after this long.
     pub counter_timeout_ms: u32,
+    /// The page's `location.search` when the payment started (where
+    /// HipoPay's container appends the payer's openid, see [`openid`]).
+    pub page_query: String,
 }
 
 impl Settings {
@@ -87,6 +92,7 @@ impl Settings {
             bridge_timeout_ms: DEFAULT_BRIDGE_TIMEOUT_MS,
             order_ttl_ms: DEFAULT_ORDER_TTL_MS,
             counter_timeout_ms: DEFAULT_COUNTER_TIMEOUT_MS,
+            page_query: String::new(),
         }
     }
 }

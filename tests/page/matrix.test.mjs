@@ -24,6 +24,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { startDemo, launch, decodeCanvas, screenshot, OUTPUT } from "./harness.mjs";
 
 /** What each gateway offers: `GatewayProtocol::modes()` of src/gateway/<gateway>/mod.rs. */
@@ -198,6 +199,8 @@ async function open(c) {
   tab.errors.length = 0;
   if (page.url().startsWith(demo.url)) await page.evaluate(() => sessionStorage.clear());
   const q = new URLSearchParams({ gateway: c.gateway, mode: c.mode, channel: c.channel, locale: "en", auth: authCode(c.channel) });
+  // The mini-program puts its wx.login() code in the web-view's URL (HipoPay exchanges it, seed 002 §4.4).
+  if (c.env === "mini") q.set("code", miniCode(c));
   await page.goto(`${demo.url}checkout.html?${q}`);
   await page.waitForFunction(() => document.body.dataset.state === "ready");
   return { page, errors: tab.errors, phone: tab.phone };
@@ -246,6 +249,42 @@ async function pickupIfHipos(c, page, order, timeout = 15_000) {
   await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("status paying (PAID)"), null, { timeout });
   assert.equal(await state(page), "waiting", "paid but not collected is not success yet");
   await control("hipos", order, "pickup");
+}
+
+/** The code a mini-program's wx.login() gave for case `c` (single-use: fresh per case). */
+const miniCode = (c) => `0${createHash("md5").update(`${name(c)}-${Date.now()}`).digest("hex").slice(0, 31)}`;
+/** The openid the HipoPay sandbox answers for a code (4.4 step 2), and its container's payer (4.1). */
+const sandboxOpenid = (seed) => `o${createHash("md5").update(seed).digest("hex").slice(0, 27)}`;
+const CONTAINER_PAYER = sandboxOpenid("900001:sandbox-payer");
+
+/** HipoPay jsapi: the page is given no openid (seed 002 §4.1 / §4.4). Records what it sent; `check(order)`
+ *  asserts the order was created with the payer's openid — the container's (back on the bound page with every
+ *  parameter plus `openid`) in WeChat, the exchanged code's (through the proxy, for this order) in a mini-program. */
+function watchOpenid(c, page) {
+  if (c.gateway !== "hipopay") return null;
+  const seen = { exchanged: [], created: [] };
+  const record = (r) => {
+    if (r.url().includes("/proxy/hipopay/order/openid")) seen.exchanged.push(JSON.parse(r.postData()));
+    if (/\/proxy\/hipopay\/order\/(jsapi|mini_program)_pay/.test(r.url())) seen.created.push(JSON.parse(r.postData()));
+  };
+  page.on("request", record);
+  return {
+    check(order) {
+      page.off("request", record);
+      assert.equal(seen.created.length, 1, "one create call");
+      assert.equal(seen.created[0].agent_order_id, order);
+      if (c.env === "mini") {
+        const code = new URL(page.url()).searchParams.get("code");
+        assert.deepEqual(seen.exchanged, [{ agent_order_id: order, code }], "the code exchanged for this order");
+        assert.equal(seen.created[0].openid, sandboxOpenid(code));
+      } else {
+        const back = new URL(page.url()).searchParams;
+        assert.deepEqual([back.get("gateway"), back.get("mode"), back.get("paybridge_order"), back.get("openid")], ["hipopay", "jsapi", order, CONTAINER_PAYER]);
+        assert.deepEqual(seen.exchanged, []);
+        assert.equal(seen.created[0].openid, CONTAINER_PAYER);
+      }
+    },
+  };
 }
 
 const FLOWS = {
@@ -321,7 +360,10 @@ const FLOWS = {
 
   async wechatBridge(c) {
     const { page, errors } = await open(c);
+    const openid = watchOpenid(c, page);
     await page.click("#co-pay");
+    // HipoPay: no openid given, so the page goes through HipoPay's container and comes back with one.
+    if (openid) await page.waitForURL(/[?&]openid=/, { timeout: 15_000 });
     const [call] = await calls(page);
     assert.equal(call.name, "getBrandWCPayRequest");
     assert.deepEqual(Object.keys(call.params).sort(), ["appId", "nonceStr", "package", "paySign", "signType", "timeStamp"]);
@@ -331,6 +373,7 @@ const FLOWS = {
     await control(c.gateway, order, "pay");
     await page.evaluate(() => window.__answer("get_brand_wcpay_request:ok"));
     await assertPaid(c, page, order);
+    openid?.check(order);
     assert.deepEqual(errors, []);
   },
 
@@ -352,6 +395,7 @@ const FLOWS = {
   /** Mini-program web-view: hand-off to the native pay page, resume when shown again. */
   async mini(c) {
     const { page, errors } = await open(c);
+    const openid = watchOpenid(c, page);
     await page.click("#co-pay");
     const [call] = await calls(page);
     assert.equal(call.name, "navigateTo");
@@ -367,6 +411,7 @@ const FLOWS = {
     await control(c.gateway, order, "pay"); // wx.requestPayment on the native page
     await page.evaluate(() => window.__setHidden(false));
     await assertPaid(c, page, order);
+    openid?.check(order);
     assert.deepEqual(errors, []);
   },
 

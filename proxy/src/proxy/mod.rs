@@ -39,6 +39,7 @@ mod limits;
 mod longpoll;
 mod metrics;
 mod notify;
+pub(crate) mod openid;
 mod security;
 mod upstream;
 
@@ -135,13 +136,16 @@ pub fn router(state: ProxyState) -> Router {
 /// `GET /capabilities`.
 async fn capabilities(State(state): State<ProxyState>) -> Response {
     let gateways: Vec<&str> = state.0.config.gateways.iter().map(|(g, _)| g.as_str()).collect();
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "protocol": 2,
         "clientSecret": state.0.config.security.require_client_secret,
         "gateways": gateways,
         "longPoll": { "maxWait": state.0.config.long_poll_max_wait.as_secs() },
         "notify": true,
     });
+    if let Some(authorize) = openid::capability(&state.0.config) {
+        body["openidAuthorize"] = authorize;
+    }
     json_response(StatusCode::OK, body.to_string())
 }
 

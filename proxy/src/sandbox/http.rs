@@ -32,7 +32,8 @@ const MAX_BODY: usize = 256 * 1024;
 /// - `GET|POST|DELETE /_control/faults`: fault injection;
 /// - `GET /_control/notifications`: notification deliveries;
 /// - `GET /wallet/{gateway}/{out_trade_no}`, `/wallet.js`, `/wallet.css`:
-///   the simulated wallet page.
+///   the simulated wallet page;
+/// - `GET /hipopay/order/authorize`: HipoPay's container redirect (§4.1).
 pub fn router(state: SandboxState) -> Router {
     Router::new()
         .route("/_control/orders", get(controls::list_orders))
@@ -43,6 +44,7 @@ pub fn router(state: SandboxState) -> Router {
         .route("/wallet/{gateway}/{out_trade_no}", get(wallet::page))
         .route("/wallet.js", get(wallet::script))
         .route("/wallet.css", get(wallet::style))
+        .route(&super::hipopay::authorize::route(), get(super::hipopay::authorize::authorize))
         .route("/{gateway}/{*path}", any(gateway_endpoint))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

@@ -14,8 +14,8 @@
 //! |---|---|---|
 //! | qr, wechat | `POST /order/scanned_pay` (4.3) | `qr` from `code_url` (or `qr_code`) |
 //! | counter, wechat | `POST /order/scan_pay` (4.2) | `done` when settled, else `await` |
-//! | jsapi, wechat | `POST /order/jsapi_pay` (4.1, path chosen) | `wechatJsapi` |
-//! | jsapi, wechat, mini-program | `POST /order/mini_program_pay` (4.4, path chosen) | `wechatJsapi` (for `wx.requestPayment`) |
+//! | jsapi, wechat | `POST /order/jsapi_pay` (4.1, path chosen); the openid from the container (below) | `wechatJsapi` |
+//! | jsapi, wechat, mini-program | `POST /order/mini_program_pay` (4.4, path chosen); the openid from `POST /order/openid` | `wechatJsapi` (for `wx.requestPayment`) |
 //! | app, wechat | `POST /order/app_pay` (4.5, path chosen) | `app` (OpenSDK `PayReq` fields) |
 //! | cashier, wechat | `POST /order/pc_desk` (4.6, path chosen); with `sub_appid` set (the page runs in an official account) `POST /order/mp_desk` (4.7, path chosen) | `redirect` |
 //! | qr, alipay | `POST /alipay/qrcode_pay` (7.1) | `qr` from `qrcode`; a 6.1 `POST /alipay/scanned_pay` answer (`url`, Alipay's own QR page) reads as `iframe` |
@@ -43,9 +43,11 @@
 //! merchant's refund number as `outer_refund_no` when one is asked for.
 //! Refunds (4.8 `POST /refund`, 6.6 `POST /alipay/refund`) are back-office
 //! only (`browser: false`), told apart from the queries on the same paths by
-//! their method; `POST /order/openid` (4.4 step 2, code → openid) and the
-//! rate endpoints are allowlisted for the merchant's server only (they name
-//! no order).
+//! their method; the rate endpoints are allowlisted for the merchant's
+//! server only (they name no order). `POST /order/openid` (4.4 step 2, code
+//! → openid, [`openid_request`] / [`parse_openid`]) names the order being
+//! paid as `agent_order_id`, so the proxy checks the page's client secret;
+//! the wire sends HipoPay only `code` and `merchant_no`.
 //! HTTP-style codes 500, 503, other 5xx and 555 (WeChat service error) read
 //! as [`PayState::Unknown`](crate::model::PayState::Unknown) on a query —
 //! never as failure. The seed has **no close / cancel endpoint**:
@@ -60,6 +62,60 @@
 //! minor units and the wire code writes HipoPay's major-unit decimal
 //! (`10000` HKD cents → `"100.00"`; JPY and KRW have no minor unit). Order
 //! numbers (25 digits) always stay strings.
+//!
+//! # The payer's openid (4.1, 4.4)
+//! A merchant passes no openid (`crate::checkout::openid`): the page reads
+//! the one HipoPay's container appends to the bound pay page's URL (4.1 step
+//! 1, L83-L84), or, in a mini-program web-view, exchanges the `wx.login()`
+//! code the mini-program puts in the web-view URL (4.4 steps 1–2,
+//! L222-L239). Without either, in WeChat, it navigates to the container's
+//! authorization URL ([`AUTHORIZE_PATH`], chosen: the seed prints none;
+//! HipoPay gives it to the agent with the binding, the proxy publishes it as
+//! `openidAuthorize` in its capabilities) with its own query parameters and
+//! `paybridge_order`; the order waits in sessionStorage and `resume()`
+//! creates it when the container brings the payer back.
+//!
+//! # Lenient where HipoPay has spoken
+//! A create answer reads without the wallet (`any`): the envelope and every
+//! mode's shape tell it. Values WeChat or Alipay signed (`timeStamp`,
+//! `paySign`, `package`, the `prepay_string`, URLs) go on verbatim; only a
+//! missing field, an oversized or control-character value, or a URL outside
+//! the allowlist is refused.
+//!
+//! # Seed 002 coverage (line numbers of `002_601bc67645f6d3f8.txt`)
+//! Implemented:
+//! - §2 authentication L3-L54 (`AgentNo`, RSA-SHA256 `Signature`, `Version`,
+//!   `Timestamp`; wire submodule) and §3 error codes L55-L71 (555's JSON
+//!   `message`): [`HipoPayCode`], [`WechatError`].
+//! - §4.1 JSAPI L80-L102: openid step 1 L83-L84 (above), order step 2
+//!   L85-L97, wallet step 3 L98-L100 (sample missing), query step 4 L101-L102.
+//! - §4.2 scan_pay L103-L160, §4.3 scanned_pay L161-L220.
+//! - §4.4 mini-program L221-L271: code L222-L223, code → openid L224-L239,
+//!   order L240-L265, hand-off to `wx.requestPayment` L266-L269 (sample
+//!   missing), query L270-L271.
+//! - §4.5 APP L272-L317 (payload only), §4.6 PC desk L318-L349, §4.7 MP
+//!   desk L350-L381 (return parameters read as untrusted: the page queries).
+//! - §4.8 refund L382-L418 (back office), §4.9 query V1 / V2 L419-L503,
+//!   §4.10 refund query L504-L529, §4.11 rate L530-L560 ([`parse_rate`]).
+//! - §5 HK wallet L561-L571: the same 4.2 / 4.8 / 4.9 / 4.10 calls.
+//! - §6.1 Alipay QR page L573-L638, §6.2.1 `prepay_string` L644-L692,
+//!   §6.3 WAP L722-L792, §6.4 desk L793-L824, §6.5 query L825-L892,
+//!   §6.6 refund L893-L937, §6.7 refund query L938-L975, §6.8 rate L976-L1010.
+//! - §7.1 dynamic QR L1012-L1081, §7.2 scan_pay L1082-L1151, §7.3–7.5
+//!   L1152-L1157 (the 6.x calls).
+//! - §10 notifications L1368-L1403 (raw or encoded sign string, ack `success`).
+//! - §11.1–11.3 order, refund and currency tables L1405-L1445.
+//!
+//! Deliberately left out:
+//! - §6.2.2 calling Alipay's SDK L693-L721 and the 4.5.3 WeChat SDK steps
+//!   L311-L317: native app code; the page hands the payload to `appBridge`.
+//! - §8 statement export L1158-L1164 and §9 customs declaration L1165-L1367
+//!   with its codes §11.4–11.5 L1446-L1478: reconciliation and customs are
+//!   the merchant's back office, no payment step; the seed prints no paths.
+//! - §10.1 notification rules L1369 (heading only) and §11.6 SDKs L1479-L1481.
+//! - A `code` outside a mini-program (4.4 is the only code the seed
+//!   exchanges) and the code's five-minute life (L223): WeChat issues and
+//!   ages codes; the sandbox accepts any.
 
 mod codes;
 mod parse;

@@ -360,7 +360,8 @@ fn refunds_go_to_4_8_or_6_6_by_wallet_and_name_hipopays_order() {
 fn answers_read_without_being_told_the_wallet() {
     let policy = UrlPolicy::default();
     let read = |mode: Mode, text: &str| HipoPay.parse_create(&params(mode, Channel::Any), &json(text), &policy);
-    let wechat_qr = r#"{"meta":{"status_code":200,"success":true},"data":{"code_url":"weixin://wxpay/bizpayurl?pr=3CaDEKX","order":{"no":"2017062312381442716795237","status":"INIT"}}}"#;
+    let wechat_qr =
+        r#"{"meta":{"status_code":200,"success":true},"data":{"code_url":"weixin://wxpay/bizpayurl?pr=3CaDEKX","order":{"no":"2017062312381442716795237","status":"INIT"}}}"#;
     let created = read(Mode::Qr, wechat_qr).unwrap();
     assert_eq!(created.action, NextAction::Qr { content: "weixin://wxpay/bizpayurl?pr=3CaDEKX".into(), expires_at: None });
     assert_eq!(created.gateway_order_id.as_deref(), Some("2017062312381442716795237"));
@@ -383,7 +384,9 @@ fn answers_read_without_being_told_the_wallet() {
 fn signed_timestamps_pass_verbatim() {
     let policy = UrlPolicy::default();
     for stamp in ["1509692687123", "1509692687.12", "2017-06-22T21:29:47"] {
-        let mini = format!(r#"{{"meta":{{"status_code":200,"success":true}},"data":{{"timeStamp":"{stamp}","prepay_id":"wc1","nonceStr":"n","paySign":"55511808baf7f301b5270d7334a4cec0","order_no":"1"}}}}"#);
+        let mini = format!(
+            r#"{{"meta":{{"status_code":200,"success":true}},"data":{{"timeStamp":"{stamp}","prepay_id":"wc1","nonceStr":"n","paySign":"55511808baf7f301b5270d7334a4cec0","order_no":"1"}}}}"#
+        );
         let mut p = params(Mode::Jsapi, Channel::Wechat);
         p.mini_program = true;
         match HipoPay.parse_create(&p, &json(&mini), &policy).unwrap().action {

@@ -30,6 +30,10 @@
 //! - `merchant_no`, `currency`: added to create (and rate) requests that lack them.
 //! - `hipopay_public_key_pem`: HipoPay's notification key (proxy verifies).
 //! - `hipopay_private_key_pem`: the sandbox's stand-in for HipoPay's key (signs notifications).
+//! - `openid_authorize_url`: the container's authorization URL HipoPay gives
+//!   the agent for its bound pay page (§4.1); the proxy publishes it in its
+//!   capabilities, pages without an openid send the payer there.
+//! - `bound_pay_page`: the sandbox's record of that bound page (§4.1).
 
 use super::codes::{minor_to_amount, HipoPayCode};
 use super::parse::order_status;

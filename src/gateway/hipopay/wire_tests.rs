@@ -306,7 +306,10 @@ fn the_openid_exchange_sends_code_and_merchant_only() {
     assert!(e.browser, "the page exchanges the code through the proxy");
     assert_eq!(e.order_ref, Some("agent_order_id"));
     let wire = HipoPay.encode_request(e, OPENID_PATH, &req.params, &proxy_secrets(), NOW_MS).unwrap();
-    assert_eq!(String::from_utf8(wire.body.clone()).unwrap(), "code=0a3Xkl000sandbox&merchant_no=sandbox-test-merchant");
+    let fixture: Vec<&str> = include_str!("../../../fixtures/hipopay/wechat-openid-4.4-L225.request.txt").lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(String::from_utf8(wire.body.clone()).unwrap(), fixture[0]);
+    let sent = form_decode(fixture[0]);
+    assert_eq!(sign_string(&sent, "1509692687"), fixture[1]);
     let decoded = HipoPay.decode_request(e, &wire, &sandbox_secrets(AGENT_PUBLIC), NOW_MS).unwrap();
     assert_eq!((decoded.text("code"), decoded.get("agent_order_id")), (Some("0a3Xkl000sandbox"), None));
 }

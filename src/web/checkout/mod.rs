@@ -8,6 +8,7 @@ use super::qr::render_qr;
 use crate::checkout::event::Event;
 use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
+use crate::checkout::openid;
 use crate::checkout::pending::{Pending, STORAGE_KEY};
 use crate::checkout::{effect, Order, Settings};
 use crate::env::Environment;
@@ -89,7 +90,7 @@ impl Checkout {
     #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn pay(&self, #[wasm_bindgen(unchecked_param_type = "CheckoutOrder")] order: Object) -> Promise {
         match read_order(&order) {
-            Ok(o) => self.start(Flow::new(self.settings.clone(), environment(), o), &order),
+            Ok(o) => self.start(Flow::new(self.here(), environment(), o), &order),
             Err(e) => Promise::reject(&js::error(&e, self.settings.locale)),
         }
     }
@@ -113,9 +114,14 @@ impl Checkout {
         if let Ok(p) = running.dyn_into::<Promise>() {
             return p;
         }
-        let pending = self.driver.load_pending(STORAGE_KEY).and_then(|t| Pending::decode(&t)).filter(|p| p.gateway == self.settings.gateway);
-        match pending {
-            Some(p) => self.start(Flow::resume(self.settings.clone(), environment(), p), &JsValue::UNDEFINED),
+        let stored = self.driver.load_pending(STORAGE_KEY).unwrap_or_default();
+        let settings = self.here();
+        // Back from HipoPay's openid container: create the order that waited for it.
+        if let Some(order) = openid::returned(&stored, settings.gateway, &settings.page_query, js_sys::Date::now() as i64) {
+            return self.start(Flow::new(settings, environment(), order), &JsValue::UNDEFINED);
+        }
+        match Pending::decode(&stored).filter(|p| p.gateway == self.settings.gateway) {
+            Some(p) => self.start(Flow::resume(settings, environment(), p), &JsValue::UNDEFINED),
             None => Promise::resolve(&JsValue::NULL),
         }
     }
@@ -137,6 +143,16 @@ impl Checkout {
             js_sys::JSON::parse(&Value::Array(list.collect()).to_json()).map_err(|_| PayError::invalid_payload("methods"))
         };
         run().map_err(|e| js::error(&e, Locale::default()))
+    }
+
+    /// The settings with this page's `location.search` (HipoPay's container appends the openid there).
+    fn here(&self) -> Settings {
+        let search = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
+            .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_str("search")))
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        Settings { page_query: search, ..self.settings.clone() }
     }
 
     fn start(&self, flow: Flow, order: &JsValue) -> Promise {
@@ -260,6 +276,10 @@ export interface CheckoutOrder {
   qrTarget?: HTMLCanvasElement | CanvasRenderingContext2D;
   /** Where an iframe action (hosted cashier) is shown. */
   container?: HTMLElement;
+  /** The payer's openid. HipoPay JSAPI / mini-program orders need none: the page reads the one
+   *  HipoPay's container appends to its URL, exchanges a mini-program's wx.login `code` in its URL
+   *  through the proxy, or sends the payer through the container (the proxy's `openidAuthorize`)
+   *  and continues the order in `resume()` when they come back. */
   openid?: string;
   authCode?: string;
   subject?: string;
@@ -270,10 +290,12 @@ export interface CheckoutOrder {
 export type Outcome = OrderStatus & { verified: boolean; outTradeNo: string };
 /** The `action` event: a NextAction, or one of "openInBrowser" (Alipay inside
  *  WeChat; the guide is shown), "miniProgram" (handed to the native page),
- *  "confirm" (back from a wallet page: ask, then call confirm(paid)). */
+ *  "confirm" (back from a wallet page: ask, then call confirm(paid)), "openidAuthorize" (off to
+ *  HipoPay's openid container; the page comes back with the openid and resume() creates the order). */
 export type CheckoutAction = (NextAction
   | { kind: "openInBrowser"; url: string }
   | { kind: "miniProgram"; url: string }
-  | { kind: "confirm"; text: { question: string; paid: string; problem: string } })
+  | { kind: "confirm"; text: { question: string; paid: string; problem: string } }
+  | { kind: "openidAuthorize"; url: string })
   & { outTradeNo: string; mode: Mode; channel: Channel; deadline?: number; gatewayOrderId?: string };
 "##;

@@ -21,9 +21,12 @@
 //!   seed's examples show. Refund queries (4.10, 6.7) answer them.
 //! - Notifications (§10): only `PAID`, with the §10.2 fields (the seed
 //!   documents no refund notification).
+//! - The §4.1 container redirect (`GET /hipopay/order/authorize`, a page
+//!   navigation, unsigned): [`authorize`].
 //! - Outcome unknown (fault injection): 555 `SYSTEMERROR` on the WeChat
 //!   create paths, 503 elsewhere.
 
+pub mod authorize;
 mod objects;
 mod query;
 
