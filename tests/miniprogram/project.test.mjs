@@ -17,6 +17,17 @@ const { checkoutUrl } = createRequire(import.meta.url)(join(PROJECT, "config.js"
 simulate.load({ id: "web-view", tagName: "wx-web-view", template: "<slot/>", properties: { src: { type: String, value: "" } } });
 const webViewSrc = (page) => page.querySelector(".checkout").data.src;
 
+/** Makes `wx.login` answer with `code` (or fail when it is null), as WeChat would, and counts its calls. */
+function login(code) {
+  const calls = [];
+  wx.login = (o) => {
+    calls.push(o);
+    if (code === null) o.fail({ errMsg: "login:fail" });
+    else o.success({ code, errMsg: "login:ok" });
+  };
+  return calls;
+}
+
 test("app.json's pages exist, each with its .js, .json and .wxml, built with the Component constructor", () => {
   const { pages } = json("app.json");
   assert.deepEqual(pages, ["pages/checkout/checkout", "pages/paybridge/pay"]);
@@ -35,14 +46,25 @@ test("the H5 Checkout's default miniProgramPayPage is this project's pay page", 
   assert.ok(json("app.json").pages.includes(page.replace(/^\//, "")), page);
 });
 
-test("the web-view shows the configured H5 checkout, unchanged without a query", () => {
+test("the web-view shows the configured H5 checkout, unchanged without a query when wx.login fails", () => {
+  assert.equal(login(null).length, 0);
   assert.equal(webViewSrc(openPage("pages/checkout/checkout", {})), checkoutUrl);
 });
 
 test("the web-view passes the order's query on to the H5 checkout, each value encoded once", () => {
+  login(null);
   const page = openPage("pages/checkout/checkout", wechatQuery("/pages/checkout/checkout?order=ORDER%2F1&note=a%20b&bad=%E0%A4"));
   const src = new URL(webViewSrc(page));
   assert.equal(`${src.origin}${src.pathname}`, checkoutUrl.split("?")[0]);
   for (const [key, value] of new URL(checkoutUrl).searchParams) assert.equal(src.searchParams.get(key), value, key);
   assert.deepEqual([src.searchParams.get("order"), src.searchParams.get("note"), src.searchParams.get("bad")], ["ORDER/1", "a b", "%E0%A4"]);
+});
+
+test("the web-view adds a fresh wx.login code for the H5 Checkout to exchange for the openid (seed 002 §4.4 step 1)", () => {
+  const calls = login("0a1B2c3D4e+/=");
+  const page = openPage("pages/checkout/checkout", wechatQuery("/pages/checkout/checkout?order=ORDER1"));
+  assert.equal(calls.length, 1);
+  const src = new URL(webViewSrc(page));
+  assert.deepEqual([src.searchParams.get("order"), src.searchParams.get("code")], ["ORDER1", "0a1B2c3D4e+/="]);
+  for (const [key, value] of new URL(checkoutUrl).searchParams) assert.equal(src.searchParams.get(key), value, key);
 });

@@ -1,6 +1,10 @@
 // The H5 checkout in a <web-view>. Open it with the order in the query, e.g.
 // wx.navigateTo({ url: "/pages/checkout/checkout?order=" + encodeURIComponent(no) }):
-// every query parameter is passed on to the H5 page (config.js `checkoutUrl`).
+// every query parameter is passed on to the H5 page (config.js `checkoutUrl`),
+// with a fresh `wx.login` code as `code`: a HipoPay Checkout exchanges it
+// through the merchant's proxy for the payer's openid (seed 002 §4.4 step 1),
+// so the merchant passes only the order. Without a code (login failed) the
+// query goes on as it is and the page must be given the openid.
 // That page's Checkout hands the payment over to /pages/paybridge/pay and
 // queries the order when this page shows again.
 const { checkoutUrl } = require("../../config.js");
@@ -28,7 +32,11 @@ Component({
 
   methods: {
     onLoad(query) {
-      this.setData({ src: withQuery(checkoutUrl, query) });
+      const show = (extra) => this.setData({ src: withQuery(checkoutUrl, { ...query, ...extra }) });
+      wx.login({
+        success: (res) => show(res && res.code ? { code: res.code } : {}),
+        fail: () => show({}),
+      });
     },
   },
 });
