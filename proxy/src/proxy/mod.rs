@@ -39,6 +39,7 @@ mod limits;
 mod longpoll;
 mod metrics;
 mod notify;
+mod o2o;
 pub(crate) mod openid;
 mod security;
 mod upstream;
@@ -125,6 +126,9 @@ pub fn router(state: ProxyState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .route("/notify/{gateway}", post(notify::notify))
+        // HiPOS O2O (seed 000 L128-L132): HiPOS's calls to the merchant, and the order's page.
+        .route("/notify/hipos/{interface}", post(o2o::app_side))
+        .route("/hipos/o2o/{op}", post(o2o::page))
         .route("/{gateway}/{*path}", post(forward::forward))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))

@@ -34,7 +34,7 @@ pub fn order_json(order: &Order) -> Value {
         "refunds": order.refunds.iter().map(|r| json!({"refund_no": r.refund_no, "refund_id": r.refund_id, "amount": r.amount, "created_ms": r.created_ms})).collect::<Vec<_>>(),
     });
     if order.gateway == Gateway::HiPos {
-        // An O2O order's second step: collected at the store (`PICKED_UP`).
+        // A POS trade whose goods the merchant confirmed handed over.
         v["picked_up"] = Value::Bool(super::hipos::picked_up(order));
     }
     v
@@ -50,11 +50,8 @@ fn no_such_gateway() -> Response {
 pub async fn act(State(state): State<SandboxState>, Path((gateway, no, action)): Path<(String, String, String)>) -> Response {
     let Some(gw) = Gateway::parse(&gateway) else { return no_such_gateway() };
     let now = now_ms();
-    if gw == Gateway::HiPos && action == "pickup" {
-        return pickup(&state, &no, now);
-    }
     let Some(action) = PayerAction::parse(&action) else {
-        return neutral(StatusCode::NOT_FOUND, "unknown_action", "action must be pay, cancel, fail or expire (or pickup for hipos)");
+        return neutral(StatusCode::NOT_FOUND, "unknown_action", "action must be pay, cancel, fail or expire (HiPOS's POS: /hipos/_control/pos/{scan|pair})");
     };
     let mut outcome = Ok(());
     let Some(order) = state.store().update(gw, &no, now, |o| outcome = o.apply(action, now)) else {
@@ -67,17 +64,6 @@ pub async fn act(State(state): State<SandboxState>, Path((gateway, no, action)):
             Json(json!({ "ok": true, "state": state_name(order.state), "order": order_json(&order) })).into_response()
         }
         Err(why) => (StatusCode::CONFLICT, Json(json!({ "ok": false, "state": state_name(order.state), "error": why }))).into_response(),
-    }
-}
-
-/// HiPOS only: the store confirms the pickup at its POS (`PAID` → `PICKED_UP`).
-fn pickup(state: &SandboxState, no: &str, now: i64) -> Response {
-    match super::hipos::confirm_pickup(state.store(), no, None, Some("sandbox-pos"), now) {
-        Ok(order) => {
-            state.notify_if_new(&order);
-            Json(json!({ "ok": true, "state": "picked_up", "order": order_json(&order) })).into_response()
-        }
-        Err((code, why)) => (StatusCode::CONFLICT, Json(json!({ "ok": false, "code": code.code(), "error": why }))).into_response(),
     }
 }
 

@@ -29,6 +29,8 @@ const MAX_BODY: usize = 256 * 1024;
 /// - `POST /{gateway}/_control/orders/{out_trade_no}/{pay|cancel|fail|expire}`,
 ///   `GET /{gateway}/_control/orders/{out_trade_no}`, `GET /_control/orders`:
 ///   payer controls and diagnostics;
+/// - `POST /hipos/_control/pos/{scan|pair}`: HiPOS's POS calling the
+///   merchant (`super::hipos::pos`);
 /// - `GET|POST|DELETE /_control/faults`: fault injection;
 /// - `GET /_control/notifications`: notification deliveries;
 /// - `GET /wallet/{gateway}/{out_trade_no}`, `/wallet.js`, `/wallet.css`:
@@ -41,6 +43,7 @@ pub fn router(state: SandboxState) -> Router {
         .route("/_control/notifications", get(controls::list_notifications))
         .route("/{gateway}/_control/orders/{out_trade_no}", get(controls::get_order))
         .route("/{gateway}/_control/orders/{out_trade_no}/{action}", post(controls::act))
+        .route("/hipos/_control/pos/{action}", post(super::hipos::pos::control))
         .route("/wallet/{gateway}/{out_trade_no}", get(wallet::page))
         .route("/wallet.js", get(wallet::script))
         .route("/wallet.css", get(wallet::style))
@@ -160,6 +163,9 @@ async fn answer(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, path: &s
 fn after_handle(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, params: &Value, reply: &Value, status: u16) {
     if endpoint.operation == Operation::Token && (200..300).contains(&status) {
         state.tokens().issue_from_reply(gw, reply);
+    }
+    if gw == Gateway::HiPos && (200..300).contains(&status) {
+        super::hipos::after_handle(state, endpoint, params, reply, now_ms());
     }
     let Some(no) = endpoint.order_ref.and_then(|field| params.text(field)) else { return };
     if let Some(order) = state.store().get(gw, no, now_ms()) {

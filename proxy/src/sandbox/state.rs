@@ -48,6 +48,8 @@ pub(super) struct Inner {
     pub tokens: Tokens,
     pub deliveries: DeliveryLog,
     pub dispatcher: Dispatcher,
+    /// HiPOS's registrations: the application's callback URL, device codes.
+    pub hipos: super::hipos::registry::Registry,
 }
 
 impl SandboxState {
@@ -75,6 +77,7 @@ impl SandboxState {
                 tokens: Tokens::default(),
                 deliveries: DeliveryLog::default(),
                 dispatcher: Dispatcher::default(),
+                hipos: Default::default(),
             }),
         }
     }

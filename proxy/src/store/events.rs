@@ -141,6 +141,37 @@ impl Store {
         Ok((Event::try_from(row)?, created))
     }
 
+    /// Records `events` in one transaction, each once per its dedupe key
+    /// (all or none committed); for each, the stored event and whether this
+    /// call created it.
+    pub async fn record_events(&self, events: &[NewEvent], now_ms: i64) -> Result<Vec<(Event, bool)>, StoreError> {
+        let rows = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut rows = Vec::with_capacity(events.len());
+            for event in events {
+                rows.push(insert_event!(self, tx, event, now_ms));
+            }
+            tx.commit().await?;
+            rows
+        });
+        let mut recorded = Vec::with_capacity(rows.len());
+        for (event, (row, created)) in events.iter().zip(rows) {
+            if created {
+                self.changed(event.gateway, &event.out_trade_no);
+            }
+            recorded.push((Event::try_from(row)?, created));
+        }
+        Ok(recorded)
+    }
+
+    /// The events of `out_trade_no` through any gateway (the merchant's
+    /// order may be paid online through one and picked up through HiPOS),
+    /// oldest first; `device.*` events are no order's.
+    pub async fn events_of_order(&self, out_trade_no: &str) -> Result<Vec<Event>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE out_trade_no = $1 AND kind NOT LIKE 'device.%' ORDER BY seq");
+        events(with_pool!(self, pool => sqlx::query_as(&sql).bind(out_trade_no).fetch_all(pool).await?))
+    }
+
     /// An order's events, oldest first (cancel safety: see
     /// [`EventKind::means_paid`]).
     pub async fn order_events(&self, gateway: Gateway, out_trade_no: &str) -> Result<Vec<Event>, StoreError> {

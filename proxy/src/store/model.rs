@@ -20,12 +20,18 @@ pub enum EventKind {
     PaymentAmountMismatch,
     RefundSucceeded,
     RefundFailed,
+    /// HiPOS confirmed that the store handed over an O2O order (seed 000
+    /// L132 确认提货).
+    OrderPickedUp,
+    /// HiPOS reported a POS paired with a store (seed 000 L130
+    /// [回调]设备授权成功通知). It has no order: see [`EventKind::is_device`].
+    DeviceAuthorised,
     /// A kind this build does not know (a row written by a newer version).
     Unknown(String),
 }
 
 impl EventKind {
-    const NAMED: [(EventKind, &'static str); 7] = [
+    const NAMED: [(EventKind, &'static str); 9] = [
         (EventKind::PaymentSucceeded, "payment.succeeded"),
         (EventKind::PaymentFailed, "payment.failed"),
         (EventKind::PaymentClosed, "payment.closed"),
@@ -33,6 +39,8 @@ impl EventKind {
         (EventKind::PaymentAmountMismatch, "payment.amount_mismatch"),
         (EventKind::RefundSucceeded, "refund.succeeded"),
         (EventKind::RefundFailed, "refund.failed"),
+        (EventKind::OrderPickedUp, "order.picked_up"),
+        (EventKind::DeviceAuthorised, "device.authorised"),
     ];
 
     /// The event type as merchants see it, e.g. `payment.succeeded`.
@@ -50,7 +58,17 @@ impl EventKind {
 
     /// Whether an event of this kind means the order was paid (cancel safety).
     pub fn means_paid(&self) -> bool {
-        matches!(self, EventKind::PaymentSucceeded | EventKind::PaymentAmountMismatch | EventKind::PaymentRefunded) || self.as_str().starts_with("refund.")
+        matches!(self, EventKind::PaymentSucceeded | EventKind::PaymentAmountMismatch | EventKind::PaymentRefunded | EventKind::OrderPickedUp) || self.as_str().starts_with("refund.")
+    }
+
+    /// Whether the event is about a device, not an order (`device.*`). Such
+    /// an event keeps the device authorisation code in `out_trade_no` (its
+    /// subject: the code's long-poll waits on it) and the POS's id in
+    /// `transaction_id`; `amount` is `None` and `state` `succeeded`. The
+    /// merchant's JSON names them `authCode` and `deviceId` instead
+    /// (`docs/events.md`).
+    pub fn is_device(&self) -> bool {
+        self.as_str().starts_with("device.")
     }
 }
 
@@ -180,5 +198,9 @@ mod tests {
         e.kind = EventKind::PaymentAmountMismatch;
         assert_eq!(e.dedupe_key(), "hipopay/PB1/payment.amount_mismatch/90");
         assert!(e.kind.means_paid() && EventKind::RefundFailed.means_paid() && !EventKind::PaymentClosed.means_paid());
+        assert!(EventKind::OrderPickedUp.means_paid() && !EventKind::DeviceAuthorised.means_paid());
+        assert!(EventKind::DeviceAuthorised.is_device() && !EventKind::OrderPickedUp.is_device());
+        e.kind = EventKind::OrderPickedUp;
+        assert_eq!(e.dedupe_key(), "hipopay/PB1/order.picked_up");
     }
 }

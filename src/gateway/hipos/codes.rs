@@ -1,5 +1,8 @@
 //! HiPOS `code` values: the seed's table (000 L47-L113, digest B5) plus the
-//! few this crate defines for the O2O endpoints the seed only names.
+//! few this crate defines for the O2O interfaces the seed only names
+//! (L119-L132): 6020-6024 for parameters, orders and device codes, 6030-6032
+//! for the merchant's refusal of an application-side call that is not
+//! HiPOS's (see `app`).
 
 use crate::error::{PayError, Reason};
 use crate::model::Gateway;
@@ -23,15 +26,28 @@ pub enum HiPosCode {
     /// 6021 (ours): no such O2O order.
     OrderNotFound,
     /// 6022 (ours): the order's state does not allow it (e.g. confirming the
-    /// pickup of an unpaid, cancelled or already collected order).
+    /// pickup of an unpaid or refunded order).
     OrderStateConflict,
+    /// 6023 (ours): the POS took another amount than the order's.
+    AmountMismatch,
+    /// 6024 (ours): no such device authorisation code, or it has expired or
+    /// was used.
+    DeviceCodeInvalid,
+    /// 6030 (ours): an application-side call without HiPOS's signature.
+    Unsigned,
+    /// 6031 (ours): an application-side call signed too long ago (or ahead):
+    /// a replay or a wrong clock.
+    StaleRequest,
+    /// 6032 (ours): an application-side call whose signature is not the
+    /// merchant's current token's.
+    BadSignature,
     /// Any other value, as received.
     Unknown(String),
 }
 
 /// Every known code with its number. The messages are in [`MESSAGES`], same
 /// order, only where the sandbox needs them: the browser never shows them.
-const TABLE: [(HiPosCode, i64); 8] = [
+const TABLE: [(HiPosCode, i64); 13] = [
     (HiPosCode::Ok, 0),
     (HiPosCode::InvalidApp, 6001),
     (HiPosCode::ContractExpired, 6002),
@@ -40,6 +56,11 @@ const TABLE: [(HiPosCode, i64); 8] = [
     (HiPosCode::ParamInvalid, 6020),
     (HiPosCode::OrderNotFound, 6021),
     (HiPosCode::OrderStateConflict, 6022),
+    (HiPosCode::AmountMismatch, 6023),
+    (HiPosCode::DeviceCodeInvalid, 6024),
+    (HiPosCode::Unsigned, 6030),
+    (HiPosCode::StaleRequest, 6031),
+    (HiPosCode::BadSignature, 6032),
 ];
 
 /// The message of each [`TABLE`] entry (the seed's text where the seed has
@@ -54,6 +75,11 @@ const MESSAGES: [&str; TABLE.len()] = [
     "请求参数缺失或不合法。",
     "订单不存在，请检查订单号是否正确。",
     "订单当前状态不允许此操作。",
+    "收款金额与订单金额不符。",
+    "设备授权码无效、已过期或已使用。",
+    "请求未签名。",
+    "请求已过期，请检查时钟后重试。",
+    "签名无效。",
 ];
 
 impl HiPosCode {
@@ -85,7 +111,9 @@ impl HiPosCode {
             HiPosCode::InvalidApp | HiPosCode::ContractExpired | HiPosCode::MerchantNotFound => Reason::Credentials,
             HiPosCode::MerchantDataInvalid | HiPosCode::ParamInvalid => Reason::BadRequest,
             HiPosCode::OrderNotFound => Reason::OrderNotFound,
-            HiPosCode::OrderStateConflict => Reason::OrderClosed,
+            HiPosCode::OrderStateConflict | HiPosCode::AmountMismatch => Reason::OrderClosed,
+            HiPosCode::DeviceCodeInvalid => Reason::BadRequest,
+            HiPosCode::Unsigned | HiPosCode::StaleRequest | HiPosCode::BadSignature => Reason::Signature,
             HiPosCode::Unknown(_) => Reason::Unknown,
         }
     }

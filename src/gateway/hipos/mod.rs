@@ -3,24 +3,44 @@
 //! through the proxy, which holds the token.
 //!
 //! The seed documents the token call, merchant update and ISV registration;
-//! the O2O pieces a checkout needs are only headings. Everything marked
-//! **ours** below is this crate's definition, not HiPOS's; the proxy maps
-//! the `pub const` paths if a real HiPOS differs.
+//! the rest are headings. Everything marked **ours** below is this crate's
+//! definition, not HiPOS's; the proxy maps the `pub const` paths if a real
+//! HiPOS differs.
 //!
-//! Every answer is `{"<name>_response": {"code": 0, "msg": "…", …}}`; a
-//! non-zero `code` is an error ([`HiPosCode`]), read by [`read_envelope`].
+//! ## Direction (seed L9-L28, L128-L132)
+//! Two sides. The merchant (the proxy, on behalf of the shop's "cloud mall")
+//! calls **HiPOS cloud** (L26 `O2O HiPOS云端接口`: token, merchant, payments,
+//! device code, trades). **HiPOS calls the merchant** on the four
+//! application-side interfaces (L128 `O2O 应用端接口`), which the proxy
+//! serves ([`app`], feature `signing`): L129 `[回调]返回授权Token通知`, L130
+//! `[回调]设备授权成功通知`, L131 `获取订单详情`, L132 `确认提货`. The
+//! 扫码提货 diagram (L20) runs customer → POS 扫码提货 → HiPOS 提货交易 →
+//! 云商城 获取订单状态 → (alt 尚未支付: POS 线下付款) → 云商城 确认提货 →
+//! POS 完成; the 门店增加POS机 diagram (L16) has the mall ask for a device
+//! code and wait for the device-authorised callback. The order lives with
+//! the merchant: HiPOS hosts no order endpoint.
+//!
+//! Every HiPOS answer is `{"<name>_response": {"code": 0, "msg": "…", …}}`;
+//! a non-zero `code` is an error ([`HiPosCode`]), read by [`read_envelope`].
+//! The merchant's answers to HiPOS and to the order's page use the same
+//! envelope (ours).
 //!
 //! | path | method | operation | page? | wrapper |
 //! |------|--------|-----------|-------|---------|
-//! | [`TOKEN_PATH`] (seed) | POST JSON `hostname`, `notify_url` | Token | no | `hishop_token_response`: `token`, `merchant_id` |
-//! | [`MERCHANT_PATH`] (seed) | PUT JSON `name`, `contact`, `mobile` | Write | no | `merchant_update_response` |
-//! | [`PAYMENTS_PATH`] (seed path, ours body) | PUT JSON | Write | no | `payments_update_response` |
-//! | [`DEVICE_AUTHCODE_PATH`] (seed path) | GET | Read | no | `device_authcode_response`: `store_id`, `auth_code`, `expire_at` (ours) |
-//! | [`TRADES_OVERVIEW_PATH`] (seed path) | GET, filters in the query | Read | no | `trades_overview_response`: `store_id`, `trade_count`, `trade_amount`, `devices: [{device_id, trade_count, trade_amount}]` (ours) |
-//! | [`TRADES_DETAIL_PATH`] (seed path) | GET, filters in the query | Read | no | `trades_detail_response`: `trades: [{trade_no, out_order_no, device_id, amount, pay_channel, status, trade_time}]` (ours) |
-//! | [`PICKUP_CODE_PATH`] (ours) | POST JSON `out_order_no` | Create | yes | `pickup_code_response`: `out_order_no`, `pickup_code`, `expire_at`, `status` |
-//! | [`ORDER_DETAIL_PATH`] (ours) | GET `?out_order_no=` | Query | yes | `o2o_order_response`: `out_order_no`, `status`, `amount`, `trade_no`, `pickup_code`, `expire_at` |
-//! | [`PICKUP_CONFIRM_PATH`] (ours) | POST JSON `out_order_no`, `pickup_code` | Write | no | `pickup_confirm_response`: `out_order_no`, `status` |
+//! | [`TOKEN_PATH`] (seed L30-L71) | POST JSON `hostname`, `notify_url` | Token | no | `hishop_token_response`: `token`, `merchant_id` |
+//! | [`MERCHANT_PATH`] (seed L73-L114) | PUT JSON `name`, `contact`, `mobile` | Write | no | `merchant_update_response` |
+//! | [`PAYMENTS_PATH`] (seed L116-L117 path, ours body) | PUT JSON | Write | no | `payments_update_response` |
+//! | [`DEVICE_AUTHCODE_PATH`] (seed L119-L120 path) | GET | Read | no | `device_authcode_response`: `store_id`, `auth_code`, `expire_at` (ours) |
+//! | [`TRADES_OVERVIEW_PATH`] (seed L122-L123 path) | GET, filters in the query | Read | no | `trades_overview_response`: `store_id`, `trade_count`, `trade_amount`, `devices: [{device_id, trade_count, trade_amount}]` (ours) |
+//! | [`TRADES_DETAIL_PATH`] (seed L125-L126 path) | GET, filters in the query | Read | no | `trades_detail_response`: `trades: [{trade_no, out_order_no, device_id, amount, pay_channel, status, trade_time}]` (ours) |
+//!
+//! The order's page talks to the **merchant's proxy**, not to HiPOS (ours,
+//! served by the proxy from its store, never forwarded):
+//!
+//! | path | operation | answer |
+//! |------|-----------|--------|
+//! | [`PICKUP_PATH`] `{"out_order_no"}` | Create | `o2o_pickup_code_response`: `out_order_no`, `pickup_code`, `status`, `amount` |
+//! | [`STATUS_PATH`] `{"out_order_no"}` (`?wait=N`) | Query | `o2o_order_response`: `out_order_no`, `status`, `amount`, `trade_no` |
 //!
 //! Amounts are integer fen. `expire_at` is Unix seconds or milliseconds (the
 //! seed's own `YYYY-MM-DD HH:MM:SS`, China time, is read too). `merchant_id`
@@ -28,21 +48,34 @@
 //!
 //! Order `status` (ours, [`O2oOrderState`]): `UNPAID` → pending, `PAID` →
 //! paying (paid, not collected: keep polling), `PICKED_UP` → succeeded,
-//! `CANCELLED` → cancelled, anything else → unknown.
+//! `REFUNDED` → refunded, `CANCELLED` → cancelled, anything else → unknown.
 //!
-//! Protocol mapping: modes `[(qr, any)]`. Create asks HiPOS for the order's
-//! pickup code, shown as a QR for the store's POS to scan (B4.3); an order
-//! already collected or cancelled answers `done`. Query reads the order
-//! detail. Cancel and refund query are unsupported: the order lives in the
-//! merchant's mall, and HiPOS offers neither. The back office uses
-//! [`device_authcode_request`] / [`parse_device_authcode`] (the device
-//! authorisation QR), [`pickup_confirm_request`], [`trades_request`] and, in
-//! the proxy, [`token_request`] / [`parse_token`]. The ISV API
-//! (`/v1/isv/...`) is not modelled: its authentication is undocumented.
+//! Protocol mapping: modes `[(qr, any)]`. Create asks the merchant's proxy
+//! for the order's pickup code (a QR the store's POS scans); an order
+//! already collected answers `done`. Query reads the order's status from the
+//! proxy. Cancel and refund are unsupported: the order lives in the
+//! merchant's mall. The back office uses [`device_authcode_request`] /
+//! [`parse_device_authcode`] (the device authorisation QR),
+//! [`trades_request`] and, in the proxy, [`token_request`] / [`parse_token`].
 //!
-//! Error codes 6020–6022 are ours (see [`HiPosCode`]). The wire side
-//! (token presentation, notifications) is in `wire` (feature `signing`).
+//! ## What of seed 000 is implemented, what is left out
+//! - Implemented: token (L30-L71, examples as fixtures incl. the invalid
+//!   JSON at L53-L54), merchant update (L73-L114, examples as fixtures),
+//!   payments / device code / trades (L116-L126, paths only: the bodies are
+//!   ours), the four application-side interfaces (L128-L132, shapes and
+//!   their authentication ours, see [`app`]), the scenarios 门店增加POS机
+//!   (L14-L16) and 扫码提货 (L18-L20) end to end with the sandbox.
+//! - Left out: the ISV API (L135-L172, `/v1/isv/...`): its authentication
+//!   (`isvId`/`isvSecret`, L138) is undocumented and a payment client has no
+//!   use for registering merchants. The 商户资料及支付设置 (L10-L12) and
+//!   查询交易信息 (L22-L24) scenarios are back-office calls only (no page).
+//!
+//! Error codes 6020-6024 and 6030-6032 are ours (see [`HiPosCode`]). The
+//! wire side (token presentation, the token callback) is in `wire`, the
+//! application-side interfaces in `app` (both feature `signing`).
 
+#[cfg(feature = "signing")]
+pub mod app;
 mod codes;
 mod o2o;
 #[cfg(test)]
@@ -52,8 +85,8 @@ pub mod wire;
 
 pub use codes::HiPosCode;
 pub use o2o::{
-    device_authcode_request, expiry_ms, order_status, parse_device_authcode, parse_pickup_confirm, parse_token, pickup_confirm_request, read_envelope, token_is_safe,
-    token_request, trades_request, HiPosToken, O2oOrderState, TradeReport,
+    device_authcode_request, expiry_ms, order_status, parse_device_authcode, parse_token, read_envelope, token_is_safe, token_request, trades_request, HiPosToken, O2oOrderState,
+    TradeReport,
 };
 
 use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
@@ -78,36 +111,30 @@ pub const DEVICE_AUTHCODE_PATH: &str = "/openapi/merchants/{merchantId}/stores/{
 pub const TRADES_OVERVIEW_PATH: &str = "/openapi/merchants/{merchantId}/stores/{storeId}/trades/overview";
 /// Trade details (seed L126, heading only).
 pub const TRADES_DETAIL_PATH: &str = "/openapi/merchants/{merchantId}/stores/{storeId}/trades/detail";
-/// Issue an order's pickup code (ours).
-pub const PICKUP_CODE_PATH: &str = "/openapi/o2o/orders/pickup_code";
-/// O2O order detail (ours; the seed's 获取订单详情 heading, L131).
-pub const ORDER_DETAIL_PATH: &str = "/openapi/o2o/orders/detail";
-/// Confirm a pickup (ours; the seed's 确认提货 heading, L132).
-pub const PICKUP_CONFIRM_PATH: &str = "/openapi/o2o/orders/pickup";
+/// The order's page asks the merchant's proxy for its pickup code (ours; not a HiPOS path).
+pub const PICKUP_PATH: &str = "/o2o/pickup";
+/// The order's page reads its O2O status from the merchant's proxy (ours; not a HiPOS path).
+pub const STATUS_PATH: &str = "/o2o/status";
 
 const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
     Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref, amount_field: None }
 }
 
-static ENDPOINTS: [Endpoint; 9] = [
+static ENDPOINTS: [Endpoint; 6] = [
     endpoint(TOKEN_PATH, HttpMethod::Post, Encoding::Json, Operation::Token, false, None),
     endpoint(MERCHANT_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
     endpoint(PAYMENTS_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
     endpoint(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
     endpoint(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
     endpoint(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    // The pickup order's amount (fen) is the merchant's: the proxy sets it from the order record.
-    Endpoint { amount_field: Some("amount"), ..endpoint(PICKUP_CODE_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("out_order_no")) },
-    endpoint(ORDER_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Query, true, Some("out_order_no")),
-    endpoint(PICKUP_CONFIRM_PATH, HttpMethod::Post, Encoding::Json, Operation::Write, false, Some("out_order_no")),
 ];
 
 static MODES: [(Mode, Channel); 1] = [(Mode::Qr, Channel::Any)];
 
-static SERVER_OWNED: [&str; 4] = ["hostname", "notify_url", "token", "amount"];
+static SERVER_OWNED: [&str; 3] = ["hostname", "notify_url", "token"];
 
-/// The `*_response` wrapper name each endpoint answers in (for the sandbox
-/// and the error bodies).
+/// The `*_response` wrapper name each path answers in (HiPOS's endpoints,
+/// for the sandbox and the error bodies; the proxy's page paths).
 pub fn wrapper_name(endpoint_path: &str) -> &'static str {
     match endpoint_path {
         TOKEN_PATH => "hishop_token_response",
@@ -116,9 +143,8 @@ pub fn wrapper_name(endpoint_path: &str) -> &'static str {
         DEVICE_AUTHCODE_PATH => "device_authcode_response",
         TRADES_OVERVIEW_PATH => "trades_overview_response",
         TRADES_DETAIL_PATH => "trades_detail_response",
-        PICKUP_CODE_PATH => "pickup_code_response",
-        ORDER_DETAIL_PATH => "o2o_order_response",
-        PICKUP_CONFIRM_PATH => "pickup_confirm_response",
+        PICKUP_PATH => "o2o_pickup_code_response",
+        STATUS_PATH => "o2o_order_response",
         _ => "error_response",
     }
 }
@@ -141,7 +167,7 @@ impl GatewayProtocol for HiPos {
             return Err(unsupported_mode(Gateway::HiPos, p.mode, p.channel));
         }
         let order = check_id("out_order_no", &p.out_trade_no)?;
-        Ok(request(Operation::Create, HttpMethod::Post, PICKUP_CODE_PATH.to_owned(), vec![("out_order_no", Value::str(order))]))
+        Ok(request(Operation::Create, HttpMethod::Post, PICKUP_PATH.to_owned(), vec![("out_order_no", Value::str(order))]))
     }
 
     fn parse_create(&self, p: &CreateParams, body: &Value, _policy: &UrlPolicy) -> Result<Created, PayError> {
@@ -156,7 +182,7 @@ impl GatewayProtocol for HiPos {
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let no = check_id("out_order_no", &order.out_trade_no)?;
-        Ok(request(Operation::Query, HttpMethod::Get, ORDER_DETAIL_PATH.to_owned(), vec![("out_order_no", Value::str(no))]))
+        Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), vec![("out_order_no", Value::str(no))]))
     }
 
     fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {

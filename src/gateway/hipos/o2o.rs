@@ -1,8 +1,8 @@
 //! HiPOS answers: the `*_response` envelope, the token, O2O order states,
 //! pickup and device-authorisation codes, and the requests only the proxy
-//! or the back office make (token, device code, pickup confirmation, trades).
+//! or the back office make (token, device code, trades).
 
-use super::{HiPosCode, DEVICE_AUTHCODE_PATH, PICKUP_CONFIRM_PATH, TOKEN_PATH, TRADES_DETAIL_PATH, TRADES_OVERVIEW_PATH};
+use super::{HiPosCode, DEVICE_AUTHCODE_PATH, TOKEN_PATH, TRADES_DETAIL_PATH, TRADES_OVERVIEW_PATH};
 use crate::error::PayError;
 use crate::gateway::{GatewayRequest, HttpMethod, Operation};
 use crate::json::Value;
@@ -35,6 +35,8 @@ pub enum O2oOrderState {
     Paid,
     /// `PICKED_UP`: collected; the checkout's success.
     PickedUp,
+    /// `REFUNDED`: refunded before pickup; nothing to hand over.
+    Refunded,
     /// `CANCELLED`: cancelled before pickup.
     Cancelled,
     /// Any other value, as received.
@@ -48,6 +50,7 @@ impl O2oOrderState {
             "UNPAID" => O2oOrderState::Unpaid,
             "PAID" => O2oOrderState::Paid,
             "PICKED_UP" => O2oOrderState::PickedUp,
+            "REFUNDED" => O2oOrderState::Refunded,
             "CANCELLED" | "CANCELED" => O2oOrderState::Cancelled,
             _ => O2oOrderState::Unknown(raw.trim().to_owned()),
         }
@@ -59,6 +62,7 @@ impl O2oOrderState {
             O2oOrderState::Unpaid => "UNPAID",
             O2oOrderState::Paid => "PAID",
             O2oOrderState::PickedUp => "PICKED_UP",
+            O2oOrderState::Refunded => "REFUNDED",
             O2oOrderState::Cancelled => "CANCELLED",
             O2oOrderState::Unknown(raw) => raw,
         }
@@ -71,6 +75,7 @@ impl O2oOrderState {
             O2oOrderState::Unpaid => PayState::Pending,
             O2oOrderState::Paid => PayState::Paying,
             O2oOrderState::PickedUp => PayState::Succeeded,
+            O2oOrderState::Refunded => PayState::Refunded,
             O2oOrderState::Cancelled => PayState::Cancelled,
             O2oOrderState::Unknown(_) => PayState::Unknown,
         }
@@ -185,20 +190,6 @@ pub fn device_authcode_request(merchant_id: &str, store_id: &str) -> Result<Gate
 /// Reads `device_authcode_response` into the QR the POS scans to pair.
 pub fn parse_device_authcode(body: &Value) -> Result<NextAction, PayError> {
     qr_action(read_envelope(body)?, "auth_code")
-}
-
-/// Confirms a pickup (back office / POS side only, never the payer's page).
-pub fn pickup_confirm_request(out_order_no: &str, pickup_code: Option<&str>) -> Result<GatewayRequest, PayError> {
-    let mut params = vec![("out_order_no", Value::str(check_id("out_order_no", out_order_no)?))];
-    if let Some(code) = pickup_code {
-        params.push(("pickup_code", Value::str(code)));
-    }
-    Ok(request(Operation::Write, HttpMethod::Post, PICKUP_CONFIRM_PATH.to_owned(), params))
-}
-
-/// Reads `pickup_confirm_response`: normally `PICKED_UP`.
-pub fn parse_pickup_confirm(body: &Value) -> Result<OrderStatus, PayError> {
-    Ok(order_status(read_envelope(body)?))
 }
 
 /// Which trade report to read (seed 000 L122-L126).

@@ -46,13 +46,13 @@ fn merchant_update_examples_use_the_same_envelope() {
 #[test]
 fn create_and_query_requests() {
     let r = HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")).unwrap();
-    assert_eq!((r.path.as_str(), r.params.to_json()), (PICKUP_CODE_PATH, r#"{"out_order_no":"O2O20151001000001"}"#.to_owned()));
-    assert_eq!(r.proxy_path(), "/hipos/openapi/o2o/orders/pickup_code");
+    assert_eq!((r.path.as_str(), r.params.to_json()), (PICKUP_PATH, r#"{"out_order_no":"O2O20151001000001"}"#.to_owned()));
+    assert_eq!(r.proxy_path(), "/hipos/o2o/pickup", "the merchant's proxy answers it; HiPOS hosts no order endpoint");
     assert!(HiPos.create_request(&CreateParams::new(Mode::Counter, Channel::Any, "O2O1")).is_err());
     assert!(HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "../x")).is_err());
     assert!(HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "")).is_err());
     let q = HiPos.query_request(&order()).unwrap();
-    assert_eq!((q.http, q.path.as_str()), (HttpMethod::Get, ORDER_DETAIL_PATH));
+    assert_eq!((q.http, q.path.as_str(), q.proxy_path().as_str()), (HttpMethod::Post, STATUS_PATH, "/hipos/o2o/status"));
     assert!(HiPos.cancel_request(&order()).is_err());
     assert!(HiPos.refund_query_request(&order(), None).is_err());
     assert_eq!(HiPos.refund_request(&order(), "RF1", 1, 1).unwrap_err().code, crate::error::ErrorCode::Unsupported);
@@ -61,15 +61,15 @@ fn create_and_query_requests() {
 
 #[test]
 fn endpoint_table() {
-    let browser: Vec<_> = HiPos.endpoints().iter().filter(|e| e.browser).map(|e| e.path).collect();
-    assert_eq!(browser, [PICKUP_CODE_PATH, ORDER_DETAIL_PATH]);
+    assert!(HiPos.endpoints().iter().all(|e| !e.browser && e.order_ref.is_none()), "no HiPOS endpoint is the page's: the order lives with the merchant");
+    for gone in ["/openapi/o2o/orders/pickup_code", "/openapi/o2o/orders/detail", "/openapi/o2o/orders/pickup", PICKUP_PATH, STATUS_PATH] {
+        assert!(HiPos.endpoint(gone, None).is_none(), "{gone}");
+    }
     assert_eq!(HiPos.endpoint(TOKEN_PATH, None).unwrap().operation, Operation::Token);
     assert_eq!(HiPos.endpoint("/openapi/merchants/10011/stores/S001/authcode", None).unwrap().operation, Operation::Read);
     assert_eq!(HiPos.endpoint("/openapi/merchants/10011", None).unwrap().http, HttpMethod::Put);
-    assert_eq!(HiPos.endpoint(PICKUP_CONFIRM_PATH, None).unwrap().operation, Operation::Write);
     assert!(HiPos.endpoints().iter().all(|e| wrapper_name(e.path) != "error_response"));
-    let with_amount: Vec<_> = HiPos.endpoints().iter().filter(|e| e.amount_field.is_some()).map(|e| e.path).collect();
-    assert_eq!(with_amount, [PICKUP_CODE_PATH], "only the pickup order carries an amount, set by the proxy");
+    assert!(HiPos.endpoints().iter().all(|e| e.amount_field.is_none()));
     assert!(HiPos.endpoint("/v1/isv/20151001/merchants", None).is_none());
 }
 
@@ -80,6 +80,7 @@ fn order_states() {
         ("order-paid.json", PayState::Paying, "PAID"),
         ("order-picked-up.json", PayState::Succeeded, "PICKED_UP"),
         ("order-cancelled.json", PayState::Cancelled, "CANCELLED"),
+        ("order-refunded.json", PayState::Refunded, "REFUNDED"),
         ("order-refunding.json", PayState::Unknown, "REFUNDING"),
     ] {
         let s = HiPos.parse_query(&body(&fixture(file))).unwrap();
@@ -110,9 +111,6 @@ fn back_office_helpers() {
     assert!(device_authcode_request("10011", "S/../1").is_err());
     let a = parse_device_authcode(&body(&fixture("device-authcode.json"))).unwrap();
     assert_eq!(a, NextAction::Qr { content: "HPD-S001-839201".into(), expires_at: Some(1_479_833_953_000) });
-    let c = pickup_confirm_request("O2O20151001000001", Some("HPU-10011-7F3K9Q2M")).unwrap();
-    assert_eq!(c.params.to_json(), r#"{"out_order_no":"O2O20151001000001","pickup_code":"HPU-10011-7F3K9Q2M"}"#);
-    assert_eq!(parse_pickup_confirm(&body(&fixture("pickup-confirm.json"))).unwrap().state, PayState::Succeeded);
     let t = trades_request(TradeReport::Detail, "10011", "S001", body(r#"{"start_date":"2015-10-01"}"#)).unwrap();
     assert_eq!(t.path, "/openapi/merchants/10011/stores/S001/trades/detail");
     assert!(trades_request(TradeReport::Overview, "10011", "S001", body("[]")).is_err());
@@ -124,7 +122,7 @@ fn back_office_helpers() {
 #[cfg(feature = "signing")]
 mod wire_tests {
     use super::*;
-    use crate::gateway::hipos::wire::{decode_token_notification, encode_token_notification, ACK};
+    use crate::gateway::hipos::wire::{decode_token_notification, ACK};
     use crate::gateway::wire::{GatewayWire, Secrets, WireRequest};
 
     const TOKEN: &str = "sandbox-test-token-0000000000000000000000";
@@ -155,73 +153,53 @@ mod wire_tests {
 
     #[test]
     fn bearer_token_round_trips_and_refuses_tampering() {
-        let r = HiPos.create_request(&CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")).unwrap();
-        let mut p = r.params.clone();
-        if let Value::Object(m) = &mut p {
-            m.push(("token".into(), Value::str("from-the-browser")));
-        }
-        let wire = HiPos.encode_request(ep(PICKUP_CODE_PATH), PICKUP_CODE_PATH, &p, &secrets(), 0).unwrap();
+        let path = "/openapi/merchants/10011";
+        let p = body(r#"{"name":"海商咖啡","contact":"吕轻候","mobile":"18866667777","token":"from-the-browser"}"#);
+        let wire = HiPos.encode_request(ep(path), path, &p, &secrets(), 0).unwrap();
         assert_eq!(wire.header("Authorization"), Some(format!("Bearer {TOKEN}").as_str()));
         assert_eq!(wire.header("content-type"), Some("application/json;charset=utf-8"));
-        assert_eq!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &wire, &secrets(), 0).unwrap().to_json(), r#"{"out_order_no":"O2O20151001000001"}"#);
+        assert_eq!(HiPos.decode_request(ep(path), &wire, &secrets(), 0).unwrap().text("name"), Some("海商咖啡"));
         let with_auth = |v: &str| WireRequest { headers: vec![("authorization".into(), v.into())], ..wire.clone() };
-        assert!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &with_auth(&format!("bearer {TOKEN}")), &secrets(), 0).is_ok());
+        assert!(HiPos.decode_request(ep(path), &with_auth(&format!("bearer {TOKEN}")), &secrets(), 0).is_ok());
         for bad in [format!("Bearer {TOKEN}x"), format!("Basic {TOKEN}"), TOKEN.to_owned(), "Bearer ".into()] {
-            let (status, err) = HiPos.decode_request(ep(PICKUP_CODE_PATH), &with_auth(&bad), &secrets(), 0).unwrap_err();
+            let (status, err) = HiPos.decode_request(ep(path), &with_auth(&bad), &secrets(), 0).unwrap_err();
             assert_eq!(status, 401);
-            let e = HiPos.parse_create(&r_params(), &err, &UrlPolicy::default()).unwrap_err();
-            assert_eq!(e.gateway_code.as_deref(), Some("6001"), "{bad}");
-            assert!(err.get("pickup_code_response").is_some());
+            assert_eq!(read_envelope(&err).unwrap_err().gateway_code.as_deref(), Some("6001"), "{bad}");
+            assert!(err.get("merchant_update_response").is_some());
         }
         let garbage = WireRequest { body: b"{".to_vec(), ..wire.clone() };
-        assert_eq!(HiPos.decode_request(ep(PICKUP_CODE_PATH), &garbage, &secrets(), 0).unwrap_err().0, 400);
+        assert_eq!(HiPos.decode_request(ep(path), &garbage, &secrets(), 0).unwrap_err().0, 400);
         let unsafe_token = Secrets::from_pairs([("hostname", "h"), ("token", "a b\r\n")]);
-        assert!(HiPos.encode_request(ep(PICKUP_CODE_PATH), PICKUP_CODE_PATH, &p, &unsafe_token, 0).is_err());
-    }
-
-    fn r_params() -> CreateParams {
-        CreateParams::new(Mode::Qr, Channel::Any, "O2O20151001000001")
+        assert!(HiPos.encode_request(ep(path), path, &p, &unsafe_token, 0).is_err());
     }
 
     #[test]
     fn get_endpoints_use_the_query_string_and_path_segments() {
-        let q = HiPos.query_request(&order()).unwrap();
-        let wire = HiPos.encode_request(ep(ORDER_DETAIL_PATH), &q.path, &q.params, &secrets(), 0).unwrap();
-        assert_eq!((wire.http, wire.path_and_query.as_str()), (HttpMethod::Get, "/openapi/o2o/orders/detail?out_order_no=O2O20151001000001"));
+        let t = trades_request(TradeReport::Detail, "10011", "S001", body(r#"{"start_date":"2015-10-01"}"#)).unwrap();
+        let wire = HiPos.encode_request(ep(&t.path), &t.path, &t.params, &secrets(), 0).unwrap();
+        assert_eq!((wire.http, wire.path_and_query.as_str()), (HttpMethod::Get, "/openapi/merchants/10011/stores/S001/trades/detail?start_date=2015-10-01"));
         assert!(wire.body.is_empty());
-        assert_eq!(HiPos.decode_request(ep(ORDER_DETAIL_PATH), &wire, &secrets(), 0).unwrap().text("out_order_no"), Some("O2O20151001000001"));
         let d = device_authcode_request("10011", "S001").unwrap();
         let endpoint = ep(&d.path);
         let wire = HiPos.encode_request(endpoint, &d.path, &d.params, &secrets(), 0).unwrap();
         assert_eq!(wire.path_and_query, "/openapi/merchants/10011/stores/S001/authcode");
         let back = HiPos.decode_request(endpoint, &wire, &secrets(), 0).unwrap();
         assert_eq!((back.text("merchantId"), back.text("storeId")), (Some("10011"), Some("S001")));
-        assert!(HiPos.encode_request(endpoint, ORDER_DETAIL_PATH, &d.params, &secrets(), 0).is_err());
+        assert!(HiPos.encode_request(endpoint, "/openapi/merchants/10011", &d.params, &secrets(), 0).is_err());
     }
 
     #[test]
-    fn order_notifications() {
-        let fields =
-            body(r#"{"notify_url":"https://shop.example/notify/hipos","out_order_no":"O2O20151001000001","status":"PICKED_UP","amount":3800,"trade_no":"HP201510010000123"}"#);
-        let req = HiPos.encode_notification(&fields, &secrets(), 1_443_690_000_000);
+    fn no_order_notifications_only_the_token_callback() {
+        let req = HiPos.encode_notification(&body(r#"{"notify_url":"https://shop.example/notify/hipos","merchant_id":"10011"}"#), &secrets(), 1_443_690_000_000);
         assert_eq!(req.path_and_query, "/notify/hipos");
-        let n = HiPos.decode_notification(&req, &secrets(), 0).unwrap();
-        assert_eq!((n.out_trade_no.as_str(), n.status.state, n.status.amount), ("O2O20151001000001", PayState::Succeeded, Some(3800)));
-        assert_eq!(n.fields.get("o2o_order_notify").and_then(|o| o.int("notify_time")), Some(1_443_690_000_000));
+        assert!(HiPos.decode_notification(&req, &secrets(), 0).is_err(), "HiPOS posts no order notification");
         assert_eq!(HiPos.notification_ack(), ACK);
         assert_eq!(parse(ACK).unwrap().int("code"), Some(0));
-        let other = Secrets::from_pairs([("hostname", "www.shop123.com"), ("token", "sandbox-test-token-other")]);
-        assert_eq!(HiPos.decode_notification(&req, &other, 0).unwrap_err().reason, Reason::Signature);
-        let no_auth = WireRequest { headers: Vec::new(), ..req.clone() };
-        assert!(HiPos.decode_notification(&no_auth, &secrets(), 0).is_err());
-        for hostile in ["", "[]", r#"{"o2o_order_notify":"x"}"#, r#"{"o2o_order_notify":{"status":"PAID"}}"#, r#"{"o2o_order_notify":{"out_order_no":"1"}}"#] {
-            assert!(HiPos.decode_notification(&WireRequest { body: hostile.into(), ..req.clone() }, &secrets(), 0).is_err(), "{hostile}");
-        }
     }
 
     #[test]
     fn token_callbacks_only_confirm_the_held_token() {
-        let req = encode_token_notification("https://www.shop123.com/token_return.ashx", "10011", &secrets(), 1);
+        let req = HiPos.encode_notification(&body(r#"{"notify_url":"https://www.shop123.com/token_return.ashx","merchant_id":"10011"}"#), &secrets(), 1);
         assert_eq!(req.path_and_query, "/token_return.ashx");
         let t = decode_token_notification(&req, &secrets()).unwrap();
         assert_eq!((t.token.as_str(), t.merchant_id.as_str()), (TOKEN, "10011"));

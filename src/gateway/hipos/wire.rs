@@ -17,21 +17,16 @@
 //! missing `notify_url` with 6020 (HTTP 400). A proxy that gets 6001 on a
 //! non-token call refreshes the token once and retries.
 //!
-//! Notifications (**ours**; the seed has only the headings L129-L132):
-//! - Order notification, [`GatewayWire::encode_notification`] /
-//!   [`GatewayWire::decode_notification`]: HiPOS `POST`s
-//!   `{"o2o_order_notify": {"out_order_no", "status", "amount", "trade_no",
-//!   "pickup_code", "notify_time"}}` to the merchant with the same
-//!   `Authorization: Bearer <token>`; only HiPOS and the merchant know the
-//!   token, so a wrong one is refused.
-//! - Token callback (`[回调]返回授权Token通知`, to the token call's
-//!   `notify_url`), [`encode_token_notification`] /
-//!   [`decode_token_notification`]: `{"hishop_token_notify": {"hostname",
-//!   "token", "merchant_id", "notify_time"}}`. It carries its own token, so it
-//!   proves nothing by itself: it is accepted only when hostname and token
-//!   equal the ones the proxy already holds from the synchronous answer, and
-//!   a proxy never adopts a token from it.
-//! - Both are acknowledged with [`ACK`], `{"code":0,"msg":"OK"}`.
+//! HiPOS sends the merchant no order notifications: it calls the
+//! application-side interfaces instead (`app`). The one callback posted to
+//! the token call's `notify_url` itself is the token callback
+//! (`[回调]返回授权Token通知`, seed L129; its body is **ours**):
+//! [`GatewayWire::encode_notification`] / [`decode_token_notification`],
+//! `{"hishop_token_notify": {"hostname", "token", "merchant_id",
+//! "notify_time"}}`. It carries its own token, so it proves nothing by
+//! itself: it is accepted only when hostname and token equal the ones the
+//! proxy already holds from the synchronous answer, and a proxy never adopts
+//! a token from it. It is acknowledged with [`ACK`], `{"code":0,"msg":"OK"}`.
 
 use super::{wrapper_name, HiPos, HiPosCode, HiPosToken, TOKEN_PATH};
 use crate::error::{PayError, Reason};
@@ -39,7 +34,7 @@ use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, No
 use crate::gateway::{Encoding, Endpoint, HttpMethod};
 use crate::json::Value;
 
-/// The acknowledgement body for both notifications (ours).
+/// The acknowledgement body of the token callback (ours).
 pub const ACK: &str = r#"{"code":0,"msg":"OK"}"#;
 
 /// The sandbox's answer for a missing or wrong token (ours; 6001-style).
@@ -98,18 +93,6 @@ fn notify_fields(request: &WireRequest, wrapper: &str) -> Result<(Value, Value),
     let body = crate::json::parse(&String::from_utf8_lossy(&request.body))?;
     let inner = body.get(wrapper).filter(|v| matches!(v, Value::Object(_))).cloned().ok_or_else(|| PayError::invalid_payload(format!("HiPOS notification without {wrapper}")))?;
     Ok((body, inner))
-}
-
-/// Sandbox: the token callback for the token in `secrets` (ours, see the
-/// module doc), posted to `notify_url`'s path.
-pub fn encode_token_notification(notify_url: &str, merchant_id: &str, secrets: &Secrets, now_ms: i64) -> WireRequest {
-    let inner = Value::object([
-        ("hostname", Value::str(secrets.get("hostname").unwrap_or_default())),
-        ("token", Value::str(secrets.get("token").unwrap_or_default())),
-        ("merchant_id", Value::str(merchant_id)),
-        ("notify_time", Value::int_value(now_ms)),
-    ]);
-    json_request(url_path(notify_url), Vec::new(), &Value::object([("hishop_token_notify", inner)]))
 }
 
 /// Proxy: reads a token callback; accepted only when it confirms the
@@ -190,25 +173,24 @@ impl GatewayWire for HiPos {
         body
     }
 
+    /// The token callback (the only HiPOS notification): `fields` carry
+    /// `notify_url` (whose path it is posted to) and `merchant_id`; the
+    /// hostname and token come from `secrets`.
     fn encode_notification(&self, fields: &Value, secrets: &Secrets, now_ms: i64) -> WireRequest {
         let path = fields.text("notify_url").map_or_else(|| "/".to_owned(), url_path);
-        let mut inner: Vec<(String, Value)> = fields.members().unwrap_or_default().iter().filter(|(k, _)| k != "notify_url" && k != "notify_time").cloned().collect();
-        inner.push(("notify_time".to_owned(), Value::int_value(now_ms)));
-        let headers = token_header(secrets).map(|h| vec![h]).unwrap_or_default();
-        json_request(path, headers, &Value::object([("o2o_order_notify", Value::Object(inner))]))
+        let inner = Value::object([
+            ("hostname", Value::str(secrets.get("hostname").unwrap_or_default())),
+            ("token", Value::str(secrets.get("token").unwrap_or_default())),
+            ("merchant_id", Value::str(fields.text("merchant_id").unwrap_or_default())),
+            ("notify_time", Value::int_value(now_ms)),
+        ]);
+        json_request(path, Vec::new(), &Value::object([("hishop_token_notify", inner)]))
     }
 
-    fn decode_notification(&self, request: &WireRequest, secrets: &Secrets, _now_ms: i64) -> Result<Notification, PayError> {
-        let expected = secrets.get("token")?;
-        if !bearer(request).is_some_and(|t| same_token(t, expected)) {
-            return Err(signature_error("HiPOS notification without the merchant's token"));
-        }
-        let (fields, inner) = notify_fields(request, "o2o_order_notify")?;
-        let out_trade_no = inner.text("out_order_no").ok_or_else(|| PayError::invalid_payload("HiPOS notification without out_order_no"))?.to_owned();
-        if inner.text("status").is_none() {
-            return Err(PayError::invalid_payload("HiPOS notification without status"));
-        }
-        Ok(Notification { out_trade_no, status: super::order_status(&inner), fields })
+    /// HiPOS has no order notification: it calls the application-side
+    /// interfaces (`app`); anything else posted here is refused.
+    fn decode_notification(&self, _request: &WireRequest, _secrets: &Secrets, _now_ms: i64) -> Result<Notification, PayError> {
+        Err(PayError::invalid_payload("HiPOS sends no order notifications: its calls go to the application-side interfaces"))
     }
 
     fn notification_ack(&self) -> &'static str {

@@ -7,7 +7,9 @@
 //! ```
 //! `createdAt` is when the proxy recorded the event, ISO-8601 in UTC with
 //! milliseconds. `refundNo` is present only on `refund.*` events,
-//! `gatewayAmount` only on `payment.amount_mismatch`.
+//! `gatewayAmount` only on `payment.amount_mismatch`. A `device.*` event
+//! names no order: `{"id","type","gateway","authCode","deviceId","createdAt"}`
+//! (see `EventKind::is_device` for how the store keeps it).
 
 use crate::calendar::civil_from_days;
 use crate::store::Event;
@@ -32,8 +34,32 @@ struct Payload<'a> {
     created_at: String,
 }
 
+/// A `device.*` event's wire shape.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DevicePayload<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    gateway: &'a str,
+    auth_code: &'a str,
+    device_id: Option<&'a str>,
+    created_at: String,
+}
+
 /// The body sent to the merchant for `event`.
 pub fn body(event: &Event) -> Vec<u8> {
+    if event.kind.is_device() {
+        let payload = DevicePayload {
+            id: &event.id,
+            kind: event.kind.as_str(),
+            gateway: event.gateway.as_str(),
+            auth_code: &event.out_trade_no,
+            device_id: event.transaction_id.as_deref(),
+            created_at: iso8601_utc(event.created_at_ms),
+        };
+        return serde_json::to_vec(&payload).unwrap_or_default();
+    }
     let payload = Payload {
         id: &event.id,
         kind: event.kind.as_str(),
@@ -114,6 +140,19 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&super::body(&refund)).unwrap();
         assert_eq!(body["refundNo"], "RF00000001");
         assert!(body["transactionId"].is_null() && body.get("gatewayAmount").is_none());
+    }
+
+    #[test]
+    fn a_device_event_names_its_code_and_device_not_an_order() {
+        let mut e = event(EventKind::DeviceAuthorised, PayState::Succeeded);
+        e.gateway = Gateway::HiPos;
+        e.out_trade_no = "HPD-store01-839201".into();
+        e.transaction_id = Some("POS-02".into());
+        e.amount = None;
+        assert_eq!(
+            String::from_utf8(super::body(&e)).unwrap(),
+            r#"{"id":"evt_0123456789abcdef0123456789abcdef","type":"device.authorised","gateway":"hipos","authCode":"HPD-store01-839201","deviceId":"POS-02","createdAt":"2026-12-06T05:53:55.123Z"}"#
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ use paybridge::model::{Channel, Gateway, Mode};
 async fn hipos_back_office_shares_the_browser_calls_token() {
     let (upstream, fake) = Fake::start(|_, _, _| Reply::raw(r#"{"device_authcode_response":{"code":0,"msg":"OK","auth_code":"HPD-1"}}"#)).await;
     let proxy = Proxy::start(&upstream, |_| {}).await;
-    assert_eq!(proxy.post("/hipos/openapi/o2o/orders/detail", &format!(r#"{{"out_order_no":"{ORDER}"}}"#)).await.status(), 200);
+    // The order's page asks for its pickup code: the proxy makes sure it holds a token first.
+    assert_eq!(proxy.post("/hipos/o2o/pickup", &format!(r#"{{"out_order_no":"{ORDER}"}}"#)).await.status(), 200);
     let merchant = proxy.state.hipos_merchant_id().await.unwrap();
     assert_eq!(merchant, "42", "the merchant id that came with the token");
     let request = device_authcode_request(&merchant, "store01").unwrap();

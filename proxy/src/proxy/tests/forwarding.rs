@@ -153,15 +153,14 @@ async fn upstream_timeout_and_unreachable() {
 
 #[tokio::test]
 async fn hipos_token_is_fetched_cached_and_refreshed_on_6001() {
-    let (upstream, fake) = Fake::start(|_, _, _| Reply::raw(r#"{"o2o_order_response":{"code":0,"msg":"OK","out_order_no":"PB00000001","status":"UNPAID","amount":1234}}"#)).await;
+    let (upstream, fake) = Fake::start(|_, _, _| Reply::raw(r#"{"device_authcode_response":{"code":0,"msg":"OK","auth_code":"HPD-1"}}"#)).await;
     let proxy = Proxy::start(&upstream, |_| {}).await;
-    let order = format!(r#"{{"out_order_no":"{ORDER}"}}"#);
-    assert_eq!(proxy.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
-    assert_eq!(proxy.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
+    let request = paybridge::gateway::hipos::device_authcode_request("42", "store01").unwrap();
+    proxy.state.back_office(&request).await.unwrap();
+    proxy.state.back_office(&request).await.unwrap();
     assert_eq!(fake.token_calls(), 1, "the token is cached");
     *fake.hipos_token.lock().unwrap() = "revoked".to_owned();
-    let res = proxy.post("/hipos/openapi/o2o/orders/detail", &order).await;
-    assert_eq!(res.status(), 200);
+    proxy.state.back_office(&request).await.unwrap();
     assert_eq!(fake.token_calls(), 2, "a 6001 answer fetches a new token and retries once");
     assert_eq!(fake.seen().len(), 3);
 }

@@ -10,6 +10,7 @@ mod forwarding;
 mod long_poll;
 mod metrics;
 mod notifications;
+mod o2o;
 mod security;
 mod store;
 

@@ -40,17 +40,17 @@ async fn a_notification_counts_once_across_instances() {
 
 #[tokio::test]
 async fn instances_share_one_hipos_token() {
-    let (upstream, fake) = Fake::start(|_, _, _| Reply::raw(r#"{"o2o_order_response":{"code":0,"msg":"OK","out_order_no":"PB00000001","status":"UNPAID","amount":1234}}"#)).await;
+    let (upstream, fake) = Fake::start(|_, _, _| Reply::raw(r#"{"device_authcode_response":{"code":0,"msg":"OK","auth_code":"HPD-1"}}"#)).await;
     let one = Proxy::start(&upstream, |_| {}).await;
     let two = one.sibling(&upstream).await;
-    let order = format!(r#"{{"out_order_no":"{ORDER}"}}"#);
-    assert_eq!(one.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
-    assert_eq!(two.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
+    let request = paybridge::gateway::hipos::device_authcode_request("42", "store01").unwrap();
+    one.state.back_office(&request).await.unwrap();
+    two.state.back_office(&request).await.unwrap();
     assert_eq!(fake.token_calls(), 1, "the second instance reads the first one's token from the store");
     *fake.hipos_token.lock().unwrap() = "revoked".to_owned();
-    assert_eq!(one.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
+    one.state.back_office(&request).await.unwrap();
     assert_eq!(fake.token_calls(), 2, "6001: one fresh token");
-    assert_eq!(two.post("/hipos/openapi/o2o/orders/detail", &order).await.status(), 200);
+    two.state.back_office(&request).await.unwrap();
     assert_eq!(fake.token_calls(), 2, "the other instance's refused copy is replaced by the stored token, not a new fetch");
     assert_eq!(one.state.store().hipos_token().await.unwrap().map(|t| t.token).as_deref(), Some("tok-2"));
 }

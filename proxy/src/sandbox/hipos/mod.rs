@@ -1,32 +1,34 @@
-//! The HiPOS sandbox (seed `000` plus the HiPOS module's own O2O
-//! definitions): the token, the merchant profile and payment settings, the
-//! device authorisation code, the trade reports, and the O2O order's pickup
-//! code, detail and pickup confirmation, each answered inside its
-//! `*_response` wrapper.
+//! The HiPOS sandbox (seed `000` plus the HiPOS module's own definitions):
+//! HiPOS cloud's endpoints — the token, the merchant profile and payment
+//! settings, the device authorisation code, the trade reports — each
+//! answered inside its `*_response` wrapper; and HiPOS cloud + the store's
+//! POS calling the merchant's application-side interfaces ([`pos`]): a
+//! scanned pickup code (with an offline payment when the order is unpaid)
+//! and a paired device. HiPOS hosts no order of the merchant's: the
+//! sandbox's book holds only the POS's own trades.
 //!
 //! - Token: one fresh 40-hex token per call for the registered hostname
 //!   (the wire code already refused any other with 6001), with the sandbox
 //!   merchant id `10011` as a number, as the seed prints it. The framework
-//!   records the token from the reply and checks later calls against it.
+//!   records the token from the reply and checks later calls against it;
+//!   [`after_handle`] keeps the call's `notify_url` (where the POS's calls
+//!   go) and every device code issued ([`registry`]).
 //! - The merchant is [`SANDBOX_MERCHANT_ID`]; any other id is 6011.
 //!   Malformed merchant data is 6012; a missing or malformed parameter 6020
-//!   (HTTP 400), an unknown order 6021, a state that forbids the call 6022.
-//! - Trade reports cover every paid order: the sandbox has one store.
+//!   (HTTP 400).
+//! - Trade reports cover the POS's trades: the sandbox has one store.
 //! - No "outcome unknown" answer: HiPOS defines none.
 
-mod orders;
-
-pub use orders::{confirm_pickup, picked_up, status_text};
+pub mod pos;
+pub mod registry;
 
 use super::gateway::{Ctx, Reply, SandboxGateway};
-use super::store::Order;
+use super::state::SandboxState;
+use super::store::{Order, OrderState, Store};
 use paybridge::gateway::hipos::wire::error_body;
-use paybridge::gateway::hipos::{
-    wrapper_name, HiPosCode, DEVICE_AUTHCODE_PATH, MERCHANT_PATH, ORDER_DETAIL_PATH, PAYMENTS_PATH, PICKUP_CODE_PATH, PICKUP_CONFIRM_PATH, TOKEN_PATH, TRADES_DETAIL_PATH,
-    TRADES_OVERVIEW_PATH,
-};
+use paybridge::gateway::hipos::{wrapper_name, HiPosCode, DEVICE_AUTHCODE_PATH, MERCHANT_PATH, PAYMENTS_PATH, TOKEN_PATH, TRADES_DETAIL_PATH, TRADES_OVERVIEW_PATH};
 use paybridge::gateway::wire::Secrets;
-use paybridge::gateway::Endpoint;
+use paybridge::gateway::{Endpoint, Operation};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway};
 use paybridge::sign::md5_hex;
@@ -108,13 +110,36 @@ fn pay_channel(channel: Channel) -> Option<&'static str> {
     }
 }
 
+fn param<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
+    order.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Whether the merchant confirmed the pickup the POS's trade paid for.
+pub fn picked_up(order: &Order) -> bool {
+    order.state == OrderState::Paid && param(order, pos::PICKED_UP).is_some()
+}
+
+/// The POS's trades (paid or refunded, newest first) for the trade reports.
+fn pos_trades(store: &Store, now_ms: i64) -> Vec<Order> {
+    let mut list: Vec<Order> = store
+        .all()
+        .into_iter()
+        .filter(|o| o.gateway == Gateway::HiPos)
+        .filter_map(|o| store.get(Gateway::HiPos, &o.out_trade_no, now_ms))
+        .filter(|o| matches!(o.state, OrderState::Paid | OrderState::Refunded))
+        .collect();
+    list.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then_with(|| a.out_trade_no.cmp(&b.out_trade_no)));
+    list
+}
+
 fn trade(order: &Order) -> Value {
+    let status = if order.state == OrderState::Refunded { "REFUNDED" } else { "PAID" };
     let mut f = fields([
         ("trade_no", Value::str(order.transaction_id.as_deref().unwrap_or_default())),
         ("out_order_no", Value::str(&order.out_trade_no)),
-        ("device_id", Value::str(orders::device_of(order).unwrap_or_default())),
+        ("device_id", Value::str(param(order, "device_id").unwrap_or_default())),
         ("amount", Value::int_value(order.amount)),
-        ("status", Value::str(status_text(order))),
+        ("status", Value::str(status)),
         ("trade_time", Value::int_value(order.created_ms)),
     ]);
     if let Some(channel) = pay_channel(order.channel) {
@@ -133,13 +158,13 @@ fn trades(ctx: &Ctx, params: &Value, overview: bool) -> Reply {
     let (Some(skip), Some(limit)) = (number("skip", 0), number("limit", 50)) else {
         return refuse(wrapper, HiPosCode::ParamInvalid, "skip 与 limit 必须是非负整数。");
     };
-    let list = orders::trades(ctx.store, ctx.now_ms);
+    let list = pos_trades(ctx.store, ctx.now_ms);
     if !overview {
         return ok(wrapper, fields([("trades", Value::Array(list.iter().skip(skip).take(limit).map(trade).collect()))]));
     }
     let mut devices: Vec<(String, i64, i64)> = Vec::new();
     for order in &list {
-        let Some(id) = orders::device_of(order) else { continue };
+        let Some(id) = param(order, "device_id") else { continue };
         match devices.iter_mut().find(|(d, _, _)| d == id) {
             Some(entry) => (entry.1, entry.2) = (entry.1 + 1, entry.2 + order.amount),
             None => devices.push((id.to_owned(), 1, order.amount)),
@@ -176,18 +201,28 @@ impl SandboxGateway for HiPosSandbox {
             DEVICE_AUTHCODE_PATH => device_authcode(ctx, params),
             TRADES_OVERVIEW_PATH => trades(ctx, params, true),
             TRADES_DETAIL_PATH => trades(ctx, params, false),
-            PICKUP_CODE_PATH => orders::pickup_code(ctx, params),
-            ORDER_DETAIL_PATH => orders::detail(ctx, params),
-            PICKUP_CONFIRM_PATH => orders::confirm(ctx, params),
             other => refuse(wrapper_name(other), HiPosCode::ParamInvalid, "未知接口。"),
         }
     }
 
-    fn notification(&self, order: &Order, _secrets: &Secrets) -> Option<Value> {
-        orders::notification_fields(order)
+    /// HiPOS notifies no order: the POS's outcome reaches the merchant
+    /// through the application-side calls ([`pos`]).
+    fn notification(&self, _order: &Order, _secrets: &Secrets) -> Option<Value> {
+        None
     }
 
     fn unknown_reply(&self, _endpoint: &Endpoint) -> Option<Reply> {
         None
     }
+}
+
+/// Framework hook after a HiPOS endpoint answered: keeps the token call's
+/// `notify_url` and the device codes issued ([`registry::Registry`]).
+pub fn after_handle(state: &SandboxState, endpoint: &Endpoint, params: &Value, reply: &Value, now_ms: i64) {
+    if endpoint.operation == Operation::Token {
+        if let Some(url) = params.text("notify_url").filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
+            state.inner.hipos.set_callback(url);
+        }
+    }
+    state.inner.hipos.issue_from_reply(reply, now_ms);
 }
