@@ -15,7 +15,11 @@
 //!
 //! `GET /shop/hipos/device-code[?store=ID]` → `{"store_id", "auth_code",
 //! "expires_at"}` (Unix ms): a HiPOS device-authorisation code for the
-//! store's "add POS" QR. A back-office call, never the payer's (the proxy
+//! store's "add POS" QR. `GET /shop/hipos/device-code/{code}[?wait=N]` →
+//! `{"auth_code", "status": "waiting"|"paired", "device_id", "notified"}`:
+//! whether HiPOS reported the pairing (门店增加POS机: the shop waits for the
+//! callback), held up to N seconds; `notified` says the shop also received
+//! its `device.authorised` event. A back-office call, never the payer's (the proxy
 //! refuses it from browsers): the shop sends it through the proxy's
 //! server-side entry point, [`ProxyState::back_office`], with the proxy's
 //! own HiPOS token. A token of its own would break the proxy's HiPOS
@@ -99,13 +103,17 @@ pub fn router(shop: Shop) -> Router {
         .route("/orders/{no}", get(get_order))
         .route("/events", post(receive_event))
         .route("/hipos/device-code", get(device_code))
+        .route("/hipos/device-code/{code}", get(device_status))
         .with_state(shop)
 }
 
-/// What the shop learnt from events: each order's state, and the ids seen.
+/// What the shop learnt from events: each order's state and event types,
+/// the POS each device code paired, and the ids seen.
 #[derive(Default)]
 struct Notified {
     states: HashMap<String, String>,
+    types: HashMap<String, Vec<String>>,
+    devices: HashMap<String, String>,
     ids: HashSet<String>,
 }
 
@@ -133,11 +141,23 @@ async fn receive_event(State(shop): State<Shop>, headers: HeaderMap, body: axum:
     let Ok(event) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "body must be JSON");
     };
-    let (Some(id), Some(order), Some(state)) = (event["id"].as_str(), event["outTradeNo"].as_str(), event["state"].as_str()) else {
-        return error(StatusCode::BAD_REQUEST, "an event has id, outTradeNo and state");
+    let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
+        return error(StatusCode::BAD_REQUEST, "an event has id and type");
+    };
+    if kind.starts_with("device.") {
+        let Some(code) = event["authCode"].as_str() else { return error(StatusCode::BAD_REQUEST, "a device event has authCode") };
+        let mut notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner());
+        if notified.ids.insert(id.to_owned()) {
+            notified.devices.insert(code.to_owned(), event["deviceId"].as_str().unwrap_or_default().to_owned());
+        }
+        return Json(json!({ "received": id })).into_response();
+    }
+    let (Some(order), Some(state)) = (event["outTradeNo"].as_str(), event["state"].as_str()) else {
+        return error(StatusCode::BAD_REQUEST, "an order event has outTradeNo and state");
     };
     let mut notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner());
     if notified.ids.insert(id.to_owned()) {
+        notified.types.entry(order.to_owned()).or_default().push(kind.to_owned());
         let current = notified.states.get(order).map_or(0, |s| progress(s));
         if progress(state) >= current {
             notified.states.insert(order.to_owned(), state.to_owned());
@@ -169,8 +189,11 @@ async fn create_order(State(shop): State<Shop>, body: axum::body::Bytes) -> Resp
 async fn get_order(State(shop): State<Shop>, Path(no): Path<String>) -> Response {
     match shop.orders.lookup(&no).await {
         Ok(Some(r)) => {
-            let notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner()).states.get(&no).cloned();
-            Json(json!({ "out_trade_no": r.out_trade_no, "amount": r.amount, "subject": r.subject, "notified": notified })).into_response()
+            let (notified, events) = {
+                let n = shop.notified.lock().unwrap_or_else(|e| e.into_inner());
+                (n.states.get(&no).cloned(), n.types.get(&no).cloned().unwrap_or_default())
+            };
+            Json(json!({ "out_trade_no": r.out_trade_no, "amount": r.amount, "subject": r.subject, "notified": notified, "events": events })).into_response()
         }
         Ok(None) => error(StatusCode::NOT_FOUND, "no such order"),
         Err(e) => error(StatusCode::BAD_GATEWAY, &e.to_string()),
@@ -186,6 +209,26 @@ async fn device_code(State(shop): State<Shop>, Query(query): Query<HashMap<Strin
         return error(StatusCode::BAD_REQUEST, "store must be 1-32 letters or digits");
     }
     hipos_device_code(proxy, store).await.map_or_else(|e| e, |body| Json(body).into_response())
+}
+
+/// Whether HiPOS reported `code` paired, asked of the proxy's store and held
+/// up to `?wait=N` seconds (at most the proxy's long-poll limit).
+async fn device_status(State(shop): State<Shop>, Path(code): Path<String>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let Some(proxy) = shop.proxy.as_ref() else {
+        return error(StatusCode::NOT_FOUND, "this shop has no HiPOS back office");
+    };
+    if !(1..=64).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return error(StatusCode::BAD_REQUEST, "a device code is 1-64 letters, digits, '-' or '_'");
+    }
+    let wait = query.get("wait").and_then(|w| w.parse::<u64>().ok()).map_or(std::time::Duration::ZERO, std::time::Duration::from_secs);
+    match proxy.hipos_device_status(&code, wait).await {
+        Ok(device) => {
+            let notified = shop.notified.lock().unwrap_or_else(|e| e.into_inner()).devices.contains_key(&code);
+            let status = if device.is_some() { "paired" } else { "waiting" };
+            Json(json!({ "auth_code": code, "status": status, "device_id": device, "notified": notified })).into_response()
+        }
+        Err(e) => back_office_failed(&e),
+    }
 }
 
 /// A failed back-office call: 404 when the proxy does not serve HiPOS, else 502.

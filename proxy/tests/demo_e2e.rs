@@ -57,11 +57,9 @@ impl Demo {
     }
 }
 
-fn case(gw: Gateway) -> (Mode, Channel) {
-    match gw {
-        Gateway::HiPos => (Mode::Qr, Channel::Any),
-        _ => (Mode::Qr, Channel::Wechat),
-    }
+/// The QR case every gateway here offers.
+fn case(_gw: Gateway) -> (Mode, Channel) {
+    (Mode::Qr, Channel::Wechat)
 }
 
 fn policy(demo: &Demo) -> UrlPolicy {
@@ -71,7 +69,8 @@ fn policy(demo: &Demo) -> UrlPolicy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_gateway_pays_end_to_end_through_the_proxy() {
     let demo = start().await;
-    for gw in Gateway::ALL {
+    // HiPOS's O2O runs the other way (HiPOS calls the merchant): tests/shop_o2o.rs.
+    for gw in [Gateway::BlueOcean, Gateway::HipoPay, Gateway::BeeCloud, Gateway::ChaoYing] {
         let proto = protocol(gw).unwrap();
         let amount = 1234;
         let (no, secret) = demo.shop_order(amount).await;
@@ -106,11 +105,6 @@ async fn every_gateway_pays_end_to_end_through_the_proxy() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let (status, body) = demo.post(&format!("/sandbox/{}/_control/orders/{no}/pay", gw.as_str()), "").await;
         assert_eq!(status, 200, "{gw:?} pay: {body}");
-        if gw == Gateway::HiPos {
-            // Paid at the POS is not the end of a pickup order: the store confirms pickup.
-            let (status, body) = demo.post(&format!("/sandbox/hipos/_control/orders/{no}/pickup"), "").await;
-            assert_eq!(status, 200, "pickup: {body}");
-        }
         let answer = tokio::time::timeout(Duration::from_secs(30), waiting).await.expect("long-poll answered").unwrap();
         let mut status = proto.parse_query(&json::parse(&answer).unwrap()).unwrap();
         for _ in 0..20 {

@@ -58,7 +58,8 @@ impl EventKind {
 
     /// Whether an event of this kind means the order was paid (cancel safety).
     pub fn means_paid(&self) -> bool {
-        matches!(self, EventKind::PaymentSucceeded | EventKind::PaymentAmountMismatch | EventKind::PaymentRefunded | EventKind::OrderPickedUp) || self.as_str().starts_with("refund.")
+        matches!(self, EventKind::PaymentSucceeded | EventKind::PaymentAmountMismatch | EventKind::PaymentRefunded | EventKind::OrderPickedUp)
+            || self.as_str().starts_with("refund.")
     }
 
     /// Whether the event is about a device, not an order (`device.*`). Such

@@ -252,10 +252,7 @@ impl PickupConfirm {
 
 /// The merchant's answer to [`PickupConfirm`]: `PICKED_UP`.
 pub fn pickup_answer(out_order_no: &str) -> Value {
-    answer(
-        wrapper(PICKUP_INTERFACE),
-        vec![("out_order_no".to_owned(), Value::str(out_order_no)), ("status".to_owned(), Value::str(O2oOrderState::PickedUp.as_str()))],
-    )
+    answer(wrapper(PICKUP_INTERFACE), vec![("out_order_no".to_owned(), Value::str(out_order_no)), ("status".to_owned(), Value::str(O2oOrderState::PickedUp.as_str()))])
 }
 
 /// [回调]设备授权成功通知 (L130): a POS entered the device code (ours).
@@ -321,10 +318,7 @@ mod tests {
         assert_eq!(hex(&hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"])), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         // Test case 6: a key longer than the block is hashed first.
         let long = [0xaau8; 131];
-        assert_eq!(
-            hex(&hmac_sha256(&long, &[b"Test Using Larger Than Block-Size Key - Hash Key First"])),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
-        );
+        assert_eq!(hex(&hmac_sha256(&long, &[b"Test Using Larger Than Block-Size Key - Hash Key First"])), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     }
 
     #[test]
@@ -370,7 +364,9 @@ mod tests {
         assert_eq!(PickupConfirm::parse(&confirm.to_value()).unwrap(), confirm);
         let prepaid = PickupConfirm::parse(&parse(r#"{"out_order_no":"PB1","pickup_code":"PB1.00"}"#).unwrap()).unwrap();
         assert_eq!(prepaid.offline, None);
-        for bad in [r#"{"out_order_no":"PB1","pickup_code":"c","trade_no":"T"}"#, r#"{"out_order_no":"PB1","pickup_code":"c","trade_no":"T","paid_amount":0}"#, r#"{"pickup_code":"c"}"#] {
+        for bad in
+            [r#"{"out_order_no":"PB1","pickup_code":"c","trade_no":"T"}"#, r#"{"out_order_no":"PB1","pickup_code":"c","trade_no":"T","paid_amount":0}"#, r#"{"pickup_code":"c"}"#]
+        {
             assert!(PickupConfirm::parse(&parse(bad).unwrap()).is_err(), "{bad}");
         }
         let device = DeviceAuthorised::parse(&parse(&fixture("app-device-request.json")).unwrap()).unwrap();

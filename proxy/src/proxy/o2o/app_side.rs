@@ -13,8 +13,8 @@ use crate::proxy::{events, now_ms, ProxyError, Shared};
 use crate::store::{EventKind, NewEvent};
 use axum::http::StatusCode;
 use paybridge::gateway::hipos::app::{
-    device_answer, order_answer, pickup_answer, pickup_code_matches, pickup_code_order, refusal, refusal_status, wrapper, DeviceAuthorised, OrderQuery, PickupConfirm, DEVICE_INTERFACE,
-    ORDER_INTERFACE, PICKUP_INTERFACE,
+    device_answer, order_answer, pickup_answer, pickup_code_matches, pickup_code_order, refusal, refusal_status, wrapper, DeviceAuthorised, OrderQuery, PickupConfirm,
+    DEVICE_INTERFACE, ORDER_INTERFACE, PICKUP_INTERFACE,
 };
 use paybridge::gateway::hipos::{HiPosCode, O2oOrderState};
 use paybridge::json::Value;

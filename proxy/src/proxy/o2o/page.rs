@@ -72,12 +72,13 @@ pub async fn status(shared: &Shared, record: &OrderRecord, wait: Option<Duration
     let no = record.out_trade_no.as_str();
     let wait = wait.filter(|w| !w.is_zero()).map(|w| w.min(shared.config.long_poll_max_wait));
     // Subscribed before the first read: a pickup committed in between still wakes it.
-    let mut subscription = match wait {
-        Some(_) => Some(shared.waiters.subscribe(Gateway::HiPos, no).ok_or_else(|| {
-            ProxyError::new(StatusCode::SERVICE_UNAVAILABLE, "too_many_waiters", "too many long-polls are held; retry, or query without wait").retry_after(2)
-        })?),
-        None => None,
-    };
+    let mut subscription =
+        match wait {
+            Some(_) => Some(shared.waiters.subscribe(Gateway::HiPos, no).ok_or_else(|| {
+                ProxyError::new(StatusCode::SERVICE_UNAVAILABLE, "too_many_waiters", "too many long-polls are held; retry, or query without wait").retry_after(2)
+            })?),
+            None => None,
+        };
     let mut events = shared.store.events_of_order(no).await?;
     let first = order_state(&events);
     let mut outcome = None;

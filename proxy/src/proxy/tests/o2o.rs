@@ -70,7 +70,12 @@ async fn pickup_and_pairing_run_from_hipos_to_the_merchant() {
             (wait, serde_json::from_slice::<serde_json::Value>(&r.bytes().await.unwrap()).unwrap())
         }
     });
-    let mut confirm = PickupConfirm { out_order_no: ORDER.into(), pickup_code: code.clone(), device_id: Some("POS-01".into()), offline: Some(OfflinePayment { trade_no: "HP1".into(), amount: 1 }) };
+    let mut confirm = PickupConfirm {
+        out_order_no: ORDER.into(),
+        pickup_code: code.clone(),
+        device_id: Some("POS-01".into()),
+        offline: Some(OfflinePayment { trade_no: "HP1".into(), amount: 1 }),
+    };
     let (status, answer) = hipos_call(&proxy, PICKUP_INTERFACE, &confirm.to_value(), Some(&token), now).await;
     assert_eq!((status, inner(&answer)["code"].as_i64()), (200, Some(6023)), "another amount than the order's is no pickup");
     assert_eq!(kinds(&proxy, ORDER).await, [EventKind::PaymentAmountMismatch]);
