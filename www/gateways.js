@@ -59,7 +59,9 @@ async function pay(event) {
       $("gw-wallet").hidden = false;
     }
     if (gateway === "hipos") $("gw-pickup").hidden = false;
-    $("gw-pickup").onclick = () => fetch(`/sandbox/hipos/_control/orders/${order.out_trade_no}/pickup`, { method: "POST" }).then((r) => log(t("gw.log.pickup", { status: r.status })));
+    // HiPOS: the code is the shop's pickup code; the store's POS scans it (the sandbox plays POS and HiPOS).
+    const scan = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pickup_code: action.content }) };
+    $("gw-pickup").onclick = () => fetch("/sandbox/hipos/_control/pos/scan", scan).then((r) => log(t("gw.log.pickup", { status: r.status })));
     document.body.dataset.state = "waiting";
     const query = buildQueryRequest(gateway, { outTradeNo: order.out_trade_no, channel, mode: "qr", gatewayOrderId: action.gatewayOrderId });
     let last = "";

@@ -1,8 +1,15 @@
-// The HiPOS O2O page in real Chromium on a phone-sized screen: the pickup QR
-// decoded from the canvas pixels is the sandbox's pickup code; the store takes
-// the payment and confirms the pickup; the page says "picked up" (in each
-// language) and HiPOS's order detail agrees. Then the store's
-// device-authorisation QR is the code the shop's back office returned.
+// The HiPOS O2O page in real Chromium on a phone-sized screen, in the seed's
+// direction (seed 000 扫码提货 / 门店增加POS机: HiPOS calls the shop):
+// - pickup: the QR decoded from the canvas pixels is the shop's pickup code
+//   (as the proxy issues it); the clerk scans it at the sandbox's POS, which
+//   asks the shop for the order (UNPAID), takes the payment offline and has
+//   HiPOS confirm the pickup with the shop; the page says "picked up" (in
+//   each language), the proxy's status agrees, the shop receives the
+//   `payment.succeeded` and `order.picked_up` events, and an unsigned
+//   confirmation from anyone else is refused;
+// - pairing: the store's device-authorisation QR is the code the shop's back
+//   office got from HiPOS; a POS enters it, HiPOS calls the shop back, the
+//   page says "paired" and the shop receives `device.authorised`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startDemo, launch, decodeCanvas, screenshot } from "./harness.mjs";
@@ -11,12 +18,23 @@ let demo, browser;
 before(async () => { demo = await startDemo(); browser = await launch(); });
 after(async () => { await browser?.close(); demo?.stop(); });
 
-/** HiPOS's order detail, asked through the proxy as the order's page would (with its client secret). */
-async function detail(order, secret) {
+/** A page call to the merchant's proxy for the order (with its client secret): the answer's inner object. */
+async function proxyO2o(op, order, secret) {
   const headers = { "content-type": "application/json", "paybridge-client-secret": secret };
-  const res = await fetch(`${demo.url}proxy/hipos/openapi/o2o/orders/detail`, { method: "POST", headers, body: JSON.stringify({ out_order_no: order }) });
+  const res = await fetch(`${demo.url}proxy/hipos/o2o/${op}`, { method: "POST", headers, body: JSON.stringify({ out_order_no: order }) });
   assert.equal(res.status, 200);
-  return (await res.json()).o2o_order_response;
+  return Object.values(await res.json())[0];
+}
+
+/** Polls the shop (bounded: 100 × 100 ms) until `done(body)`. */
+async function shopUntil(path, done) {
+  let body;
+  for (let i = 0; i < 100; i++) {
+    body = await (await fetch(`${demo.url}shop/${path}`)).json();
+    if (done(body)) return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`shop/${path} never got there: ${JSON.stringify(body)}`);
 }
 
 async function open() {
@@ -31,31 +49,45 @@ async function open() {
 
 const stateIs = (page, state) => page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 20_000 });
 
-test("pickup QR, payment at the POS, pickup confirmed by the store", async () => {
+test("pickup: the POS scans an unpaid order's code, takes the payment, HiPOS confirms with the shop", async () => {
   const { page, errors } = await open();
   await page.fill("#o2-amount", "4200");
-  // The shop's answer carries the order's client secret; the test asks HiPOS as the page would.
   const [shop] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/shop/orders")), page.click("#o2-place")]);
   const { clientSecret } = await shop.json();
   await page.waitForFunction(() => ["pending", "error"].includes(document.body.dataset.state), null, { timeout: 15_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.state), "pending", await page.textContent("#o2-error"));
   const order = (await page.textContent("#o2-order")).trim();
-  const before = await detail(order, clientSecret);
-  assert.equal(before.status, "UNPAID");
-  assert.equal(before.amount, 4200, "the amount is the shop's");
+  const issued = await proxyO2o("pickup", order, clientSecret);
+  assert.deepEqual([issued.status, issued.amount], ["UNPAID", 4200], "the amount is the shop's");
   const qr = await decodeCanvas(page, "#o2-qr");
-  assert.equal(qr?.text, before.pickup_code);
-  assert.equal(qr.text, `${demo.url}sandbox/wallet/hipos/${order}`);
-  assert.ok(await page.isDisabled("#o2-confirm"), "no pickup before payment");
+  assert.equal(qr?.text, issued.pickup_code, "the QR is the shop's pickup code");
+  assert.match(qr.text, new RegExp(`^${order}\\.[0-9a-f]{16}$`));
   await screenshot(page, "o2o-pickup-qr");
 
-  await page.click("#o2-pay");
-  await stateIs(page, "paying");
-  assert.equal((await detail(order, clientSecret)).status, "PAID");
-  await page.click("#o2-confirm");
+  // Anyone but HiPOS confirming the pickup is refused, and nothing changes.
+  const forged = await fetch(`${demo.url}proxy/notify/hipos/pickup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ out_order_no: order, pickup_code: qr.text, trade_no: "HPFAKE", paid_amount: 4200 }),
+  });
+  assert.equal(forged.status, 401);
+  assert.equal((await forged.json()).o2o_pickup_confirm_response.code, 6030);
+  assert.equal((await proxyO2o("status", order, clientSecret)).status, "UNPAID");
+
+  await page.click("#o2-scan");
   await stateIs(page, "succeeded");
   assert.equal(await page.textContent("#o2-status"), "Picked up");
-  assert.equal((await detail(order, clientSecret)).status, "PICKED_UP");
+  const log = await page.textContent("#o2-log");
+  assert.match(log, /HiPOS asked the shop for the order: UNPAID/);
+  assert.match(log, /The POS took 4200 fen offline \(HP\d+\)/);
+  assert.match(log, /HiPOS confirmed the pickup with the shop/);
+  const done = await proxyO2o("status", order, clientSecret);
+  assert.equal(done.status, "PICKED_UP");
+  assert.match(done.trade_no, /^HP\d+$/);
+  const trade = await (await fetch(`${demo.url}sandbox/hipos/_control/orders/${order}`)).json();
+  assert.deepEqual([trade.state, trade.amount, trade.picked_up, trade.transaction_id], ["paid", 4200, true, done.trade_no], "the POS's trade");
+  const heard = await shopUntil(`orders/${order}`, (b) => b.events?.includes("order.picked_up") && b.events?.includes("payment.succeeded"));
+  assert.equal(heard.notified, "succeeded");
   await screenshot(page, "o2o-picked-up");
 
   await page.selectOption("#o2-locale", "zh-HK");
@@ -66,7 +98,7 @@ test("pickup QR, payment at the POS, pickup confirmed by the store", async () =>
   await page.close();
 });
 
-test("device-authorisation QR is the code the shop's back office returned", async () => {
+test("pairing: the device code a POS enters comes back as HiPOS's callback, and the page says paired", async () => {
   const { page, errors } = await open();
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith("/shop/hipos/device-code")),
@@ -74,19 +106,23 @@ test("device-authorisation QR is the code the shop's back office returned", asyn
   ]);
   const shop = await response.json();
   assert.match(shop.auth_code, /^HPD-store01-\d{6}$/);
-  await page.waitForFunction(() => document.body.dataset.device);
+  await page.waitForFunction(() => document.body.dataset.device === "waiting");
   assert.equal((await decodeCanvas(page, "#o2-device-qr"))?.text, shop.auth_code);
   assert.equal(await page.textContent("#o2-device-code"), shop.auth_code);
   assert.match(await page.textContent("#o2-device-left"), /^Expires in (09:5\d|10:00)$/);
+  assert.equal(await page.textContent("#o2-device-status"), "Waiting for a POS to enter the code…");
   await screenshot(page, "o2o-device-code");
 
-  const [again] = await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith("/shop/hipos/device-code")),
-    page.click("#o2-device-get"),
-  ]);
-  const fresh = await again.json();
-  await page.waitForFunction((c) => document.body.dataset.device === c, fresh.auth_code);
-  assert.equal((await decodeCanvas(page, "#o2-device-qr"))?.text, fresh.auth_code);
+  await page.click("#o2-device-enter");
+  await page.waitForFunction(() => document.body.dataset.device === "paired", null, { timeout: 20_000 });
+  assert.equal(await page.textContent("#o2-device-status"), "Paired: POS-07");
+  const status = await shopUntil(`hipos/device-code/${shop.auth_code}`, (b) => b.notified === true);
+  assert.deepEqual([status.status, status.device_id], ["paired", "POS-07"], "the shop received device.authorised");
+  await screenshot(page, "o2o-device-paired");
+  await page.selectOption("#o2-locale", "zh-HK");
+  assert.equal(await page.textContent("#o2-device-status"), "已綁定：POS-07");
+  await page.selectOption("#o2-locale", "zh-CN");
+  assert.equal(await page.textContent("#o2-device-status"), "已绑定：POS-07");
   assert.deepEqual(errors, []);
   await page.close();
 });
