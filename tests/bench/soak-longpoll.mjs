@@ -2,7 +2,7 @@
 // the proxy: CLIENTS loops, each until SECONDS have passed, round-robin over
 // the five gateways: a shop order, a QR create through the proxy, then a status
 // query held with `?wait=WAIT`. Every other order is paid with the sandbox's
-// payer control 0.5–1.5 s into the hold (HiPOS: pay, then the store's pickup);
+// payer control 0.5–1.5 s into the hold (HiPOS: the store's POS scans the pickup code);
 // the others are left unpaid. Requests are built and answers read with pkg/'s
 // own functions (initSync in node). Prints one JSON object: counts and the
 // release latencies. Usage: node soak-longpoll.mjs BASE_URL SECONDS CLIENTS WAIT
@@ -50,9 +50,11 @@ async function client() {
       if (pays) {
         await sleep(500 + Math.random() * 1000);
         paidAt = Date.now();
-        const paid = await post(`/sandbox/${gateway}/_control/orders/${no}/pay`);
+        // HiPOS: the store's POS scans the pickup code; HiPOS then calls the shop (pays, picks up).
+        const paid = gateway === "hipos"
+          ? await post("/sandbox/hipos/_control/pos/scan", { pickup_code: parsed.content })
+          : await post(`/sandbox/${gateway}/_control/orders/${no}/pay`);
         if (paid.status !== 200) throw new Error(`pay ${paid.status}`);
-        if (gateway === "hipos") await post(`/sandbox/hipos/_control/orders/${no}/pickup`);
       }
       const answer = await held;
       const released = Date.now();
@@ -65,8 +67,7 @@ async function client() {
         if (answer.wait === "notified") p.releasedByNotification++;
         else p.releasedOther[answer.wait] = (p.releasedOther[answer.wait] ?? 0) + 1;
         p.latencyMs.push(released - paidAt);
-        // HiPOS: the hold may end on the payment's notification before the pickup is seen.
-        if (state === "succeeded" || (gateway === "hipos" && state === "paying")) p.succeeded++;
+        if (state === "succeeded") p.succeeded++;
         else p.wrongState.push(`${gateway} ${state}`);
       } else {
         const u = stats.unpaid;
