@@ -98,9 +98,10 @@ async function scan() {
   for (const step of body.steps ?? []) {
     const inner = Object.values(step.answer ?? {})[0] ?? {};
     if (step.interface === "order") log(t("o2.log.asked", { state: inner.status ?? inner.code ?? step.status }));
+    // 线下付款 comes between the two calls: the POS took the payment before HiPOS confirmed the pickup.
+    if (step.interface === "pickup" && body.result?.paid_offline) log(t("o2.log.paid", { amount: body.result.amount, trade: body.result.trade_no }));
     if (step.interface === "pickup") log(inner.code === 0 ? t("o2.log.picked") : t("o2.log.refused", { error: `${inner.code} ${inner.msg ?? ""}`.trim() }));
   }
-  if (body.result?.paid_offline) log(t("o2.log.paid", { amount: body.result.amount, trade: body.result.trade_no }));
   if (!res.ok) log(t("o2.log.refused", { error: body.error ?? `HTTP ${res.status}` }));
 }
 
