@@ -10,9 +10,11 @@
 //!
 //! Every response carries a strict Content-Security-Policy.
 
+pub mod config;
+
 use crate::orders::OrderSource;
 use crate::proxy::events::EventsEndpoint;
-use crate::proxy::{self, BackOfficeConfig, ProxyConfig, ProxyState};
+use crate::proxy::{self, BackOfficeConfig, ProxyState};
 use crate::sandbox::{self, gateway::Settings, SandboxState};
 use crate::shop::{self, Shop};
 use crate::store::Store;
@@ -31,8 +33,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// proxy's state in `store`.
 pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
     let orders = OrderSource::memory();
-    let mut config = ProxyConfig::demo(base_url);
-    proxy::openid::use_sandbox_container(&mut config, base_url);
+    let mut config = config::proxy_config(base_url);
+    config::use_sandbox_container(&mut config, base_url);
     config.back_office = Some(demo_back_office());
     // The demo runs what merchants deploy: the shop learns of payments from signed events over HTTP.
     let events_url = format!("{}/shop/events", base_url.trim_end_matches('/'));

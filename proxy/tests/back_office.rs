@@ -8,8 +8,9 @@ mod loopback;
 use axum::Router;
 use paybridge::gateway::{protocol, CreateParams};
 use paybridge::model::{Channel, Gateway, Mode};
+use paybridge_proxy::demo::config::proxy_config;
 use paybridge_proxy::orders::{OrderRecord, OrderSource};
-use paybridge_proxy::proxy::{self, BackOfficeConfig, ProxyConfig, ProxyState};
+use paybridge_proxy::proxy::{self, BackOfficeConfig, ProxyState};
 use paybridge_proxy::sandbox::{self, gateway::Settings, SandboxState};
 use paybridge_proxy::store::testing::TempSqlite;
 use serde_json::{json, Value};
@@ -29,7 +30,7 @@ struct Server {
 async fn start(back_office: bool) -> Server {
     let (listener, base) = loopback::bind().await;
     let db = TempSqlite::new();
-    let mut config = ProxyConfig::demo(&base);
+    let mut config = proxy_config(&base);
     config.back_office = back_office.then(|| BackOfficeConfig::new(TOKEN).unwrap());
     let orders = OrderSource::memory();
     let state = ProxyState::new(config, orders.clone(), db.open().await);

@@ -21,7 +21,8 @@ use paybridge_proxy::orders::{OrderRecord, OrderSource};
 
 /// The client secret of every matrix order.
 const CLIENT_SECRET: &str = "pcs_fault_matrix_0123456789abcdef";
-use paybridge_proxy::proxy::{self, ProxyConfig, ProxyState, RateLimit};
+use paybridge_proxy::demo::config::proxy_config;
+use paybridge_proxy::proxy::{self, ProxyState, RateLimit};
 use paybridge_proxy::sandbox::faults::FaultKind;
 use paybridge_proxy::sandbox::{self, gateway::Settings, SandboxOptions, SandboxState};
 use paybridge_proxy::store::testing::TempSqlite;
@@ -89,7 +90,7 @@ struct Server {
 async fn start(gw: Gateway) -> Server {
     let (listener, base) = loopback::bind().await;
     let orders = OrderSource::memory();
-    let mut config = ProxyConfig::demo(&base);
+    let mut config = proxy_config(&base);
     config.upstream_timeout = Duration::from_millis(1000);
     config.rate_limit = RateLimit { per_second: 100.0, burst: 100 };
     let db = TempSqlite::new();

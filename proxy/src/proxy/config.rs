@@ -54,9 +54,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-/// The WeChat app id the demo proxy sets on JSAPI and mini-program payments.
-pub const DEMO_SUB_APPID: &str = "wx0sandbox0app";
-
 /// The longest long-poll wait the protocol allows.
 pub const LONG_POLL_LIMIT: Duration = Duration::from_secs(30);
 
@@ -139,35 +136,6 @@ impl ProxyConfig {
         format!("{}/{}", self.notify_base_url.trim_end_matches('/'), gateway.as_str())
     }
 
-    /// The demo's configuration: every gateway at `{base_url}/sandbox/{gateway}`
-    /// with the sandbox test credentials, notifications to
-    /// `{base_url}/proxy/notify/{gateway}`, and `base_url` (also spelt with
-    /// `localhost` / `127.0.0.1` swapped) as the allowed origin.
-    pub fn demo(base_url: &str) -> ProxyConfig {
-        let base = base_url.trim_end_matches('/');
-        let gateways = Gateway::ALL
-            .iter()
-            .map(|&g| {
-                let mut secrets = crate::sandbox::credentials::sandbox_secrets(g);
-                if matches!(g, Gateway::BlueOcean | Gateway::ChaoYing | Gateway::HipoPay) {
-                    for name in [security::SUB_APPID_OFFICIAL_ACCOUNT, security::SUB_APPID_MINI_PROGRAM] {
-                        secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
-                    }
-                }
-                let config = GatewayConfig { base_url: format!("{base}/sandbox/{}", g.as_str()), secrets, path_map: Vec::new(), verify_responses: true };
-                (g, config)
-            })
-            .collect();
-        let mut origins = vec![base.to_owned()];
-        for (a, b) in [("//127.0.0.1", "//localhost"), ("//localhost", "//127.0.0.1")] {
-            if base.contains(a) {
-                origins.push(base.replacen(a, b, 1));
-            }
-        }
-        let security = SecurityConfig { insecure_sandbox: true, allowed_return_urls: vec![format!("{base}/")], ..SecurityConfig::default() };
-        ProxyConfig { gateways, notify_base_url: format!("{base}/proxy/notify"), allowed_origins: origins, security, ..ProxyConfig::defaults() }
-    }
-
     /// Reads a TOML file; secrets come from the environment and from files
     /// relative to the file's directory.
     pub fn load(path: &Path) -> Result<ProxyConfig, String> {
@@ -233,7 +201,7 @@ impl ProxyConfig {
     }
 
     /// Defaults for everything but gateways, notify URL and origins.
-    fn defaults() -> ProxyConfig {
+    pub fn defaults() -> ProxyConfig {
         ProxyConfig {
             gateways: Vec::new(),
             notify_base_url: String::new(),
@@ -399,14 +367,5 @@ path_map = { "/Open/WECHAT_PreOrder" = "https://qrpay.pos.cn/Open/WECHAT_PreOrde
         let c = ProxyConfig::from_toml(text, &env, &dir).unwrap();
         assert_eq!(c.gateway(Gateway::HipoPay).unwrap().secrets.get("private_key_pem").unwrap(), "PEM");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn demo_points_at_the_sandbox() {
-        let c = ProxyConfig::demo("http://127.0.0.1:8080/");
-        assert_eq!(c.gateways.len(), 5);
-        assert_eq!(c.gateway(Gateway::HipoPay).unwrap().base_url, "http://127.0.0.1:8080/sandbox/hipopay");
-        assert_eq!(c.notify_url(Gateway::BlueOcean), "http://127.0.0.1:8080/proxy/notify/blueocean");
-        assert_eq!(c.allowed_origins, vec!["http://127.0.0.1:8080", "http://localhost:8080"]);
     }
 }

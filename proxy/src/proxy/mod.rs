@@ -19,9 +19,11 @@
 //!
 //! ```no_run
 //! # use paybridge_proxy::{orders::OrderSource, proxy::{router, ProxyConfig, ProxyState}, store::Store};
+//! # use std::path::Path;
 //! # async fn f() -> Result<(), paybridge_proxy::store::StoreError> {
 //! let store = Store::open("sqlite:///var/lib/paybridge/proxy.db").await?;
-//! let state = ProxyState::new(ProxyConfig::demo("http://127.0.0.1:8080"), OrderSource::memory(), store);
+//! let config = ProxyConfig::load(Path::new("/etc/paybridge/proxy.toml")).expect("a valid configuration");
+//! let state = ProxyState::new(config, OrderSource::memory(), store);
 //! let app = axum::Router::new().nest("/proxy", router(state));
 //! # Ok(()) }
 //! ```
@@ -52,7 +54,7 @@ pub use config::{ClientIpSource, GatewayConfig, ProxyConfig, RateLimit, LONG_POL
 pub use error::ProxyError;
 pub use longpoll::WaitOutcome;
 pub use notify::failure_body;
-pub use security::{SecurityConfig, CLIENT_SECRET_HEADER};
+pub use security::{SecurityConfig, CLIENT_SECRET_HEADER, SUB_APPID_MINI_PROGRAM, SUB_APPID_OFFICIAL_ACCOUNT};
 
 use crate::orders::OrderSource;
 use crate::store::Store;

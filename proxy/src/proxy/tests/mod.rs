@@ -99,7 +99,7 @@ impl Proxy {
     }
 
     async fn start_on(upstream: &Server, orders: OrderSource, tweak: impl FnOnce(&mut ProxyConfig), db: Arc<TempSqlite>) -> Proxy {
-        let mut config = ProxyConfig::demo(&upstream.url(""));
+        let mut config = crate::demo::config::proxy_config(&upstream.url(""));
         config.allowed_origins = vec![SHOP_ORIGIN.to_owned()];
         tweak(&mut config);
         let state = ProxyState::new(config, orders, db.open().await);
