@@ -72,7 +72,7 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
             Err(_) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "no_token"),
         }
         if String::from_utf8_lossy(&body).contains("\"hishop_token_notify\"") {
-            return match decode_token_notification(&wire_request, &secrets) {
+            return match decode_token_notification(&wire_request, &secrets, now_ms()) {
                 Ok(_) => (StatusCode::OK, codec.notification_ack().to_owned(), Event::of("token_confirmed")),
                 Err(_) => refuse(StatusCode::BAD_REQUEST, "bad_signature"),
             };

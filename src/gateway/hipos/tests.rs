@@ -199,13 +199,21 @@ mod wire_tests {
 
     #[test]
     fn token_callbacks_only_confirm_the_held_token() {
-        let req = HiPos.encode_notification(&body(r#"{"notify_url":"https://www.shop123.com/token_return.ashx","merchant_id":"10011"}"#), &secrets(), 1);
+        const SENT: i64 = 1_796_536_435_123;
+        let req = HiPos.encode_notification(&body(r#"{"notify_url":"https://www.shop123.com/token_return.ashx","merchant_id":"10011"}"#), &secrets(), SENT);
         assert_eq!(req.path_and_query, "/token_return.ashx");
-        let t = decode_token_notification(&req, &secrets()).unwrap();
+        let t = decode_token_notification(&req, &secrets(), SENT + 300_000).unwrap();
         assert_eq!((t.token.as_str(), t.merchant_id.as_str()), (TOKEN, "10011"));
+        for stale in [SENT + 300_001, SENT - 300_001] {
+            assert_eq!(decode_token_notification(&req, &secrets(), stale).unwrap_err().reason, Reason::Signature, "a replayed callback is stale");
+        }
         let forged = String::from_utf8(req.body.clone()).unwrap().replace(TOKEN, "sandbox-test-token-forged");
-        let e = decode_token_notification(&WireRequest { body: forged.into_bytes(), ..req.clone() }, &secrets()).unwrap_err();
+        let e = decode_token_notification(&WireRequest { body: forged.into_bytes(), ..req.clone() }, &secrets(), SENT).unwrap_err();
         assert_eq!(e.reason, Reason::Signature);
-        assert!(decode_token_notification(&WireRequest { body: b"{}".to_vec(), ..req }, &secrets()).is_err());
+        assert!(decode_token_notification(&WireRequest { body: b"{}".to_vec(), ..req.clone() }, &secrets(), SENT).is_err());
+        // The fixture (ours; the seed's token L53 and hostname L42): the token the seed's answer issued.
+        let seed = Secrets::from_pairs([("hostname", "www.shop123.com"), ("token", "b73fc4a175584f8dd13c267467bd717c1aa270c7")]);
+        let fixture_req = WireRequest { body: fixture("token-callback.json").into_bytes(), ..req };
+        assert_eq!(decode_token_notification(&fixture_req, &seed, SENT).unwrap().merchant_id, "10011");
     }
 }

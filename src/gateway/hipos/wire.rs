@@ -25,8 +25,9 @@
 //! `{"hishop_token_notify": {"hostname", "token", "merchant_id",
 //! "notify_time"}}`. It carries its own token, so it proves nothing by
 //! itself: it is accepted only when hostname and token equal the ones the
-//! proxy already holds from the synchronous answer, and a proxy never adopts
-//! a token from it. It is acknowledged with [`ACK`], `{"code":0,"msg":"OK"}`.
+//! proxy already holds from the synchronous answer and its `notify_time`
+//! is within five minutes (a replay is stale), and a proxy never adopts a
+//! token from it. It is acknowledged with [`ACK`], `{"code":0,"msg":"OK"}`.
 
 use super::{wrapper_name, HiPos, HiPosCode, HiPosToken, TOKEN_PATH};
 use crate::error::{PayError, Reason};
@@ -96,9 +97,14 @@ fn notify_fields(request: &WireRequest, wrapper: &str) -> Result<(Value, Value),
 }
 
 /// Proxy: reads a token callback; accepted only when it confirms the
-/// hostname and token the proxy already holds.
-pub fn decode_token_notification(request: &WireRequest, secrets: &Secrets) -> Result<HiPosToken, PayError> {
+/// hostname and token the proxy already holds and its `notify_time` (Unix
+/// ms) is within five minutes of `now_ms`.
+pub fn decode_token_notification(request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<HiPosToken, PayError> {
     let (_, inner) = notify_fields(request, "hishop_token_notify")?;
+    // Like the application-side calls: one sent more than five minutes from now is stale (a replay).
+    if !inner.int("notify_time").is_some_and(|t| t.abs_diff(now_ms) <= super::app::MAX_SKEW_MS.unsigned_abs()) {
+        return Err(signature_error("token callback without a current notify_time"));
+    }
     let (Some(hostname), Some(token)) = (inner.text("hostname"), inner.text("token")) else {
         return Err(PayError::invalid_payload("token callback without hostname or token"));
     };

@@ -93,6 +93,19 @@ async fn pickup_and_pairing_run_from_hipos_to_the_merchant() {
     assert_eq!((again.0, inner(&again.1)["status"].as_str()), (200, Some("PICKED_UP")), "a repeat gets the same answer");
     assert_eq!(kinds(&proxy, ORDER).await.len(), 3, "and records nothing twice");
 
+    // [回调]返回授权Token通知: acknowledged only for the token the proxy holds, and only when current.
+    let codec = paybridge::gateway::wire(paybridge::model::Gateway::HiPos).unwrap();
+    let callback = |token: &str, at: i64| {
+        let mut secrets = crate::sandbox::credentials::sandbox_secrets(paybridge::model::Gateway::HiPos);
+        secrets.0.push(("token".to_owned(), token.to_owned()));
+        let fields = Value::object([("notify_url", Value::str(proxy.server.url("/proxy/notify/hipos"))), ("merchant_id", Value::str("42"))]);
+        codec.encode_notification(&fields, &secrets, at).body
+    };
+    for (body, status) in [(callback(&token, now), 200), (callback("tok-forged", now), 400), (callback(&token, now - 10 * 60_000), 400)] {
+        let res = reqwest::Client::new().post(proxy.server.url("/proxy/notify/hipos")).body(body).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status);
+    }
+
     // [回调]设备授权成功通知.
     assert_eq!(proxy.state.hipos_device_status("HPD-store01-000001", Duration::ZERO).await.unwrap(), None);
     let device = DeviceAuthorised { auth_code: "HPD-store01-000001".into(), store_id: "store01".into(), device_id: "POS-02".into() }.to_value();

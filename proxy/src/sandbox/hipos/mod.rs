@@ -11,8 +11,9 @@
 //!   (the wire code already refused any other with 6001), with the sandbox
 //!   merchant id `10011` as a number, as the seed prints it. The framework
 //!   records the token from the reply and checks later calls against it;
-//!   [`after_handle`] keeps the call's `notify_url` (where the POS's calls
-//!   go) and every device code issued ([`registry`]).
+//!   [`after_handle`] sends the token callback to the call's `notify_url`
+//!   and keeps that URL (where the POS's calls go) and every device code
+//!   issued ([`registry`]).
 //! - The merchant is [`SANDBOX_MERCHANT_ID`]; any other id is 6011.
 //!   Malformed merchant data is 6012; a missing or malformed parameter 6020
 //!   (HTTP 400).
@@ -217,12 +218,35 @@ impl SandboxGateway for HiPosSandbox {
 }
 
 /// Framework hook after a HiPOS endpoint answered: keeps the token call's
-/// `notify_url` and the device codes issued ([`registry::Registry`]).
+/// `notify_url` and the device codes issued ([`registry::Registry`]), and
+/// sends the token callback (`[回调]返回授权Token通知`, seed L129; the answer
+/// says 已获取授权并成功通知: "authorised and notified") to that `notify_url`.
 pub fn after_handle(state: &SandboxState, endpoint: &Endpoint, params: &Value, reply: &Value, now_ms: i64) {
     if endpoint.operation == Operation::Token {
         if let Some(url) = params.text("notify_url").filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
             state.inner.hipos.set_callback(url);
+            let inner = reply.get(wrapper_name(TOKEN_PATH));
+            if let (Some(token), Some(merchant)) = (inner.and_then(|r| r.text("token")), inner.and_then(|r| r.get("merchant_id")).and_then(Value::as_text)) {
+                send_token_callback(state, url, token, merchant, now_ms);
+            }
         }
     }
     state.inner.hipos.issue_from_reply(reply, now_ms);
+}
+
+/// One attempt, in the background: the token is the merchant's from the
+/// answer on already (the callback only confirms it), so nothing waits on it.
+fn send_token_callback(state: &SandboxState, url: &str, token: &str, merchant_id: &str, now_ms: i64) {
+    let Ok(codec) = paybridge::gateway::wire(Gateway::HiPos) else { return };
+    let mut secrets = super::credentials::sandbox_secrets(Gateway::HiPos);
+    secrets.0.push(("token".to_owned(), token.to_owned()));
+    let request = codec.encode_notification(&Value::object([("notify_url", Value::str(url)), ("merchant_id", Value::str(merchant_id))]), &secrets, now_ms);
+    let mut builder = state.inner.client.post(url).body(request.body);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    tokio::spawn(async move {
+        let status = builder.send().await.ok().map(|r| r.status().as_u16());
+        super::log::event("sandbox.hipos_token_callback", &[("status", serde_json::json!(status))]);
+    });
 }
