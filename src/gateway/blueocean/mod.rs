@@ -321,7 +321,7 @@ impl GatewayProtocol for BlueOcean {
     }
 
     fn parse_create(&self, p: &CreateParams, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
-        response::parse_create(payment_for(p.mode, p.channel)?, p.mode, body, policy)
+        response::parse_create(payment_for(p.mode, p.channel).ok(), p.mode, body, policy)
     }
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {

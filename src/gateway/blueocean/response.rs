@@ -97,23 +97,73 @@ pub(super) fn parse_cancel(body: &Value) -> Result<OrderStatus, PayError> {
     status(body, PayState::Cancelled)
 }
 
-/// A `/payment/pay` answer for `payment` created in `mode`.
-pub(super) fn parse_create(payment: Payment, mode: Mode, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
+/// A `/payment/pay` answer in `mode`. `requested` is the payment the
+/// options name (if they name one); the answer itself decides when it
+/// carries another kind's payload (e.g. an Alipay APP answer read with the
+/// channel left at "any"), so a signed answer is never refused for what the
+/// caller did not say.
+pub(super) fn parse_create(requested: Option<Payment>, mode: Mode, body: &Value, policy: &UrlPolicy) -> Result<Created, PayError> {
     let env = Envelope::read(body)?;
-    let data = || if env.code == BlueOceanCode::Success { env.data_object() } else { Err(env.error()) };
+    if mode == Mode::Counter || requested == Some(Payment::Micropay) {
+        return counter(&env);
+    }
+    if env.code != BlueOceanCode::Success {
+        return Err(env.error());
+    }
+    let data = env.data_object()?;
+    let payment = requested.filter(|p| carries(data, *p)).or_else(|| answered(data, mode)).or(requested);
     let action = match payment {
-        Payment::Micropay => return counter(&env),
-        Payment::BlueoceanQrcode if mode == Mode::Cashier => NextAction::Redirect { url: redirect(policy, &upgrade_api_http(field(data()?, "qrcode")?))? },
-        Payment::WechatQrcode | Payment::AlipayQrcode | Payment::UnionpayQrcode | Payment::BlueoceanQrcode => {
-            NextAction::Qr { content: qr_text(field(data()?, "qrcode")?)?, expires_at: None }
+        Some(Payment::BlueoceanQrcode) if mode == Mode::Cashier => NextAction::Redirect { url: redirect(policy, &upgrade_api_http(field(data, "qrcode")?))? },
+        Some(Payment::WechatQrcode | Payment::AlipayQrcode | Payment::UnionpayQrcode | Payment::BlueoceanQrcode) => {
+            NextAction::Qr { content: qr_text(field(data, "qrcode")?)?, expires_at: None }
         }
-        Payment::WechatMweb => NextAction::Redirect { url: redirect(policy, field(data()?, "mweb_url")?)? },
-        Payment::AlipayWappay | Payment::UnionpayLink => NextAction::Redirect { url: redirect(policy, field(data()?, "qrcode")?)? },
-        Payment::WechatJsapi => NextAction::WechatJsapi { params: Box::new(jsapi(data()?)?) },
-        Payment::WechatApp => NextAction::App { provider: AppProvider::Wechat, payload: wechat_app(data()?)? },
-        Payment::AlipayApp => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data()?)? },
+        Some(Payment::WechatMweb) => NextAction::Redirect { url: redirect(policy, field(data, "mweb_url")?)? },
+        Some(Payment::AlipayWappay | Payment::UnionpayLink) => NextAction::Redirect { url: redirect(policy, field(data, "qrcode")?)? },
+        Some(Payment::WechatJsapi) => NextAction::WechatJsapi { params: Box::new(jsapi(data)?) },
+        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: wechat_app(data)? },
+        Some(Payment::AlipayApp) => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data)? },
+        Some(Payment::Micropay) => return counter(&env),
+        None => return Err(PayError::invalid_payload("BlueOcean data carries no payment to show (no qrcode, mweb_url, jsapi or app)")),
     };
-    Ok(Created { action, gateway_order_id: data()?.text("sn").map(str::to_owned) })
+    Ok(Created { action, gateway_order_id: data.text("sn").map(str::to_owned) })
+}
+
+/// Whether `data` carries the payload `payment` is read from (for app
+/// payments: from that wallet, when `provider` names one).
+fn carries(data: &Value, payment: Payment) -> bool {
+    let provider_is = |p: &str| data.text("provider").map_or(true, |given| given == p);
+    match payment {
+        Payment::WechatJsapi => data.get("jsapi").is_some(),
+        Payment::WechatMweb => data.text("mweb_url").is_some(),
+        Payment::WechatApp => data.get("app").is_some() && data.get("app_format").is_none() && provider_is("wechat"),
+        Payment::AlipayApp => (data.get("app").is_some() || data.text("app_format").is_some()) && provider_is("alipay"),
+        Payment::Micropay => true,
+        _ => data.text("qrcode").is_some(),
+    }
+}
+
+/// The payment an answer's own members show, read for `mode` (a `qrcode`
+/// is drawn in qr mode and opened in the redirect modes).
+fn answered(data: &Value, mode: Mode) -> Option<Payment> {
+    let provider = data.text("provider");
+    if data.get("jsapi").is_some() {
+        Some(Payment::WechatJsapi)
+    } else if data.text("mweb_url").is_some() {
+        Some(Payment::WechatMweb)
+    } else if data.text("app_format").is_some() || (data.get("app").is_some() && provider == Some("alipay")) {
+        Some(Payment::AlipayApp)
+    } else if data.get("app").is_some() {
+        Some(Payment::WechatApp)
+    } else if data.text("qrcode").is_none() {
+        None
+    } else {
+        Some(match mode {
+            Mode::Cashier => Payment::BlueoceanQrcode,
+            Mode::Wap | Mode::H5 if provider == Some("unionpay") => Payment::UnionpayLink,
+            Mode::Wap | Mode::H5 => Payment::AlipayWappay,
+            _ => Payment::BlueoceanQrcode,
+        })
+    }
 }
 
 /// Micropay: the payer's code was already taken, so anything short of a

@@ -376,3 +376,33 @@ fn refund_requests_name_the_order_the_refund_and_the_amount() {
         assert_eq!(BlueOcean.refund_request(&order(Mode::Qr, None), no, amount, 100).unwrap_err().code, ErrorCode::InvalidArgument, "{no} {amount}");
     }
 }
+
+/// Issue 14 item 5: the answer is read for what it carries, whatever the
+/// options left at their default — a `parseCreateResponse(gateway, mode,
+/// body)` caller names no channel — and a signed field of an unexpected
+/// form (a 13-digit or numeric `timeStamp`, `signType` SHA1) passes as is.
+#[test]
+fn create_answers_are_read_without_being_told_the_wallet() {
+    let NextAction::App { provider, payload } = action(Mode::App, Channel::Any, fixture!("pay-alipay-app.response.json")) else { panic!() };
+    assert_eq!(provider, AppProvider::Alipay, "app mode, channel any: the answer says Alipay");
+    assert!(payload.as_text().is_some_and(|s| s.starts_with("_input_charset=")));
+    let NextAction::App { provider, .. } = action(Mode::App, Channel::Any, fixture!("pay-wechat-app.response.json")) else { panic!() };
+    assert_eq!(provider, AppProvider::Wechat);
+    let NextAction::Redirect { url } = action(Mode::Wap, Channel::Any, fixture!("pay-unionpay-link.response.json")) else { panic!() };
+    assert!(url.starts_with("https://apigw.gnete.com.hk/easyLinkApi/"));
+    let a = action(Mode::Qr, Channel::Any, fixture!("pay-alipay-qrcode.response.json"));
+    assert_eq!(a, NextAction::Qr { content: "https://qr.alipay.com/bax03112k12liy7lrysg2004".into(), expires_at: None });
+    // A channel no create would pick for the mode still reads the answer it is given.
+    let a = action(Mode::H5, Channel::Alipay, fixture!("pay-wechat-mweb.response.json"));
+    assert!(matches!(a, NextAction::Redirect { url } if url.starts_with("https://wx.tenpay.com/")));
+    let NextAction::WechatJsapi { params } = action(Mode::Jsapi, Channel::Any, fixture!("pay-wechat-jsapi.response.json")) else { panic!() };
+    assert_eq!(params.pay_sign, "CED5552DA5C377F3E65818C7A66AF45C");
+    let odd = r#"{"code":200,"data":{"jsapi":"{\"appId\":\"wx1\",\"timeStamp\":\"1530669821123\",\"nonceStr\":\"n\",\"package\":\"prepay_id=wx1&region=HK\",\"signType\":\"SHA1\",\"paySign\":\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"}"}}"#;
+    let NextAction::WechatJsapi { params } = action(Mode::Jsapi, Channel::Wechat, odd) else { panic!() };
+    assert_eq!(
+        (params.time_stamp.as_str(), params.package.as_str(), params.sign_type.as_str(), params.pay_sign.as_str()),
+        ("1530669821123", "prepay_id=wx1&region=HK", "SHA1", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+        "passed on verbatim"
+    );
+    assert_eq!(create(Mode::Qr, Channel::Any, r#"{"code":200,"data":{"sn":"1"}}"#).unwrap_err().code, ErrorCode::InvalidPayload, "nothing to show");
+}
