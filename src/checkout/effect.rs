@@ -137,6 +137,8 @@ impl Effect {
                     ("body", Value::str(body)),
                     ("secret", secret.as_deref().map_or(Value::Null, Value::str)),
                     ("timeoutMs", num(*timeout_ms)),
+                    // Sent as `Accept-Language`: gateway messages follow the checkout's language.
+                    ("locale", Value::str(locale.as_str())),
                 ],
             ),
             Effect::Sleep(ms) => op("sleep", vec![("ms", num(*ms))]),

@@ -6,6 +6,7 @@
 
 use super::{Endpoint, HttpMethod};
 use crate::error::PayError;
+use crate::i18n::Locale;
 use crate::json::Value;
 use crate::model::OrderStatus;
 
@@ -90,6 +91,11 @@ pub trait GatewayWire: Sync {
     /// request the way the gateway wants. `path` is the concrete gateway path;
     /// `now_ms` is the proxy's clock in Unix milliseconds.
     fn encode_request(&self, endpoint: &Endpoint, path: &str, params: &Value, secrets: &Secrets, now_ms: i64) -> Result<WireRequest, PayError>;
+
+    /// Proxy: makes an encoded request ask for the gateway's messages in
+    /// `locale`, where the gateway lets the caller choose (BlueOcean's
+    /// `User-Agent` language); most gateways have no such choice.
+    fn localize(&self, _request: &mut WireRequest, _locale: Locale) {}
 
     /// Sandbox: decodes a request back into its parameters after checking its
     /// signature; a refusal is the gateway's own error body to send back

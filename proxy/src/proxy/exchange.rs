@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use paybridge::error::ErrorCode;
 use paybridge::gateway::wire::{ResponseCheck, Secrets};
 use paybridge::gateway::{protocol, rules, wire, Endpoint, OrderRef};
+use paybridge::i18n::Locale;
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, PayState};
 use std::time::Duration;
@@ -34,6 +35,12 @@ pub struct Answer {
 /// checks the answer. HiPOS calls carry the cached token; on a 6001 answer
 /// the token is fetched again and the call repeated once.
 pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: &str, params: &Value) -> Result<Answer, ProxyError> {
+    call_in(shared, gateway, endpoint, path, params, None).await
+}
+
+/// [`call`] asking for the gateway's messages in `locale` (the checkout's,
+/// from the browser's `Accept-Language`) where the gateway offers a choice.
+pub async fn call_in(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: &str, params: &Value, locale: Option<Locale>) -> Result<Answer, ProxyError> {
     let config = shared.config.gateway(gateway).ok_or_else(|| ProxyError::misconfigured(format!("{} is not configured", gateway.as_str())))?;
     let codec = wire(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let mut upstream_ms = 0;
@@ -43,7 +50,7 @@ pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: 
         if let Some(t) = &token {
             secrets.0.push(("token".to_owned(), t.clone()));
         }
-        let signed = codec.encode_request(endpoint, path, params, &secrets, now_ms()).map_err(|e| {
+        let mut signed = codec.encode_request(endpoint, path, params, &secrets, now_ms()).map_err(|e| {
             let detail = e.detail.clone().unwrap_or_else(|| e.to_string());
             if e.code == ErrorCode::ProxyError {
                 ProxyError::misconfigured(detail)
@@ -51,6 +58,9 @@ pub async fn call(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, path: 
                 ProxyError::bad_request(detail)
             }
         })?;
+        if let Some(locale) = locale {
+            codec.localize(&mut signed, locale);
+        }
         let url = upstream_url(config, endpoint, path, &signed);
         let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;
         upstream_ms += reply.elapsed_ms;
@@ -112,6 +122,16 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
     }
 }
 
+/// A browser's gateway call: where it goes, and the checkout's language.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    pub gateway: Gateway,
+    pub endpoint: &'a Endpoint,
+    pub path: &'a str,
+    pub params: &'a Value,
+    pub locale: Option<Locale>,
+}
+
 /// Long-poll: subscribes to the order, queries; if the order is not final
 /// yet, holds until its notification arrives or `wait` elapses, then
 /// queries again. An answer that is final (`Settled`) or does not read as a
@@ -120,22 +140,15 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
 /// is always the gateway's own. Every query goes through the order's shared
 /// check (one upstream query per order per re-check period); beyond
 /// `max_long_poll_waiters` held requests the answer is 503 `too_many_waiters`.
-pub async fn long_poll(
-    shared: &Shared,
-    gateway: Gateway,
-    endpoint: &Endpoint,
-    path: &str,
-    params: &Value,
-    order: &str,
-    wait: Duration,
-) -> Result<(Answer, WaitOutcome), ProxyError> {
+pub async fn long_poll(shared: &Shared, call: &Call<'_>, order: &str, wait: Duration) -> Result<(Answer, WaitOutcome), ProxyError> {
+    let Call { gateway, endpoint, path, params, locale } = *call;
     let Some(mut subscription) = shared.waiters.subscribe(gateway, order) else {
         let busy = ProxyError::new(StatusCode::SERVICE_UNAVAILABLE, "too_many_waiters", "too many long-polls are held; retry, or query without wait");
         return Err(busy.retry_after(LONG_POLL_RETRY_AFTER_S));
     };
     let period = shared.config.long_poll_recheck;
-    let key = format!("{path} {}", params.to_json());
-    let query = || call(shared, gateway, endpoint, path, params);
+    let key = format!("{path} {} {}", params.to_json(), locale.map_or("", Locale::as_str));
+    let query = || call_in(shared, gateway, endpoint, path, params, locale);
     let first = subscription.shared_query(&key, period, query).await?;
     let first_state = match query_state(gateway, &first) {
         None => return Ok((first, WaitOutcome::Error)),

@@ -112,10 +112,11 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let (answer, outcome) = match (endpoint.operation, wait) {
         (Operation::Query, Some(wait)) if !wait.is_zero() => {
             let wait = wait.min(shared.config.long_poll_max_wait);
-            let (answer, outcome) = exchange::long_poll(shared, gw, endpoint, path, &params, &order, wait).await?;
+            let call = exchange::Call { gateway: gw, endpoint, path, params: &params, locale: checkout_locale(&headers) };
+            let (answer, outcome) = exchange::long_poll(shared, &call, &order, wait).await?;
             (answer, Some(outcome))
         }
-        _ => (exchange::call(shared, gw, endpoint, path, &params).await?, None),
+        _ => (exchange::call_in(shared, gw, endpoint, path, &params, checkout_locale(&headers)).await?, None),
     };
     // A settled state is committed as an event before the caller hears of it.
     if let (Operation::Query, Some(status)) = (endpoint.operation, super::events::query_status(gw, &answer.value)) {
@@ -139,6 +140,15 @@ fn respond(answer: Answer, outcome: Option<WaitOutcome>) -> Response {
         headers.insert("x-paybridge-wait", HeaderValue::from_static(outcome.as_str()));
     }
     response
+}
+
+/// The checkout's locale: the first tag of `Accept-Language`, which the
+/// client sets to it (gateway messages follow it where the gateway lets
+/// the caller choose, e.g. BlueOcean's `User-Agent` language).
+fn checkout_locale(headers: &axum::http::HeaderMap) -> Option<paybridge::i18n::Locale> {
+    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let tag = value.split([',', ';']).next()?.trim();
+    (!tag.is_empty() && tag != "*").then(|| paybridge::i18n::Locale::parse(tag))
 }
 
 /// `?wait=N` (whole seconds, 0–30); other query parameters are ignored.

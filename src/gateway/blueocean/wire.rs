@@ -17,7 +17,8 @@
 //! - Requests leave out empty strings and nulls (the seed does not say
 //!   whether empty values are signed; left out, both readings agree), send
 //!   nested JSON as a JSON string (L11), and refuse booleans and fractions.
-//! - The User-Agent is the seed's zh_CN example, [`USER_AGENT`].
+//! - The User-Agent is the seed's example for the checkout's locale
+//!   ([`user_agent`]: zh_CN, zh_HK or en_US; zh_CN when the page names none).
 //! - The sandbox answers refusals with HTTP 200 and BlueOcean's envelope,
 //!   e.g. `{"code":4004,"message":"签名错误"}`; a missing User-Agent is not
 //!   refused.
@@ -37,14 +38,26 @@ use super::BlueOcean;
 use crate::error::{PayError, Reason};
 use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Endpoint, HttpMethod, Operation};
+use crate::i18n::Locale;
 use crate::json::{self, Value};
 use crate::model::{Gateway, OrderStatus, PayState};
 use crate::sign::{md5_hex, md5_hex_upper, same_signature};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// The User-Agent every request carries (seed L63–L80, the zh_CN example).
+/// The User-Agent a request carries unless the checkout's locale says
+/// otherwise (seed L63–L80, the zh_CN example).
 pub const USER_AGENT: &str = "BoPayPos/1.1.0 NetType/WIFI Language/zh_CN";
+
+/// The seed's User-Agent for a checkout locale (L63–L80: `en_US`, `zh_CN`,
+/// `zh_HK`), so BlueOcean's `message`s come in the payer's language.
+pub fn user_agent(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => USER_AGENT,
+        Locale::ZhHk => "BoPayPos/1.1.0 NetType/WIFI Language/zh_HK",
+        Locale::En => "BoPayPos/1.1.0 NetType/WIFI Language/en_US",
+    }
+}
 
 /// What PHP's string interpolation prints for a decoded JSON value.
 fn php_text(v: &Value) -> Cow<'_, str> {
@@ -147,6 +160,11 @@ impl GatewayWire for BlueOcean {
             headers: vec![("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned()), ("User-Agent".to_owned(), USER_AGENT.to_owned())],
             body: Value::Object(members).to_json().into_bytes(),
         })
+    }
+
+    fn localize(&self, request: &mut WireRequest, locale: Locale) {
+        request.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("user-agent"));
+        request.headers.push(("User-Agent".to_owned(), user_agent(locale).to_owned()));
     }
 
     fn decode_request(&self, _endpoint: &Endpoint, request: &WireRequest, secrets: &Secrets, _now_ms: i64) -> Result<Value, (u16, Value)> {

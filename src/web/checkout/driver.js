@@ -129,6 +129,8 @@ export class Driver {
     const { tag, seq } = fx;
     const headers = { "content-type": "application/json" };
     if (fx.secret) headers["paybridge-client-secret"] = fx.secret;
+    // The checkout's language, so the proxy asks the gateway for messages in it.
+    if (fx.locale) headers["accept-language"] = fx.locale;
     fetch(fx.url, { method: "POST", headers, body: fx.body, signal: ctrl.signal, cache: "no-store" })
       .then(async (r) => ({ type: "http", tag, seq, status: r.status, body: await r.text(), verified: r.headers.get("x-paybridge-verified") === "signature" }))
       .catch(() => ({ type: "neterr", tag, seq }))

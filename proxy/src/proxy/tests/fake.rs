@@ -47,6 +47,8 @@ pub struct Seen {
     pub http: HttpMethod,
     pub operation: Operation,
     pub params: Value,
+    /// The request's `User-Agent`, if any.
+    pub user_agent: Option<String>,
 }
 
 type Behaviour = Box<dyn Fn(Gateway, &Endpoint, &Value) -> Reply + Send + Sync>;
@@ -142,7 +144,8 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, headers
         return reply(Reply::raw(&body)).await;
     }
     let answer = (fake.behaviour.lock().unwrap())(gateway, endpoint, &params);
-    fake.seen.lock().unwrap().push(Seen { gateway, path: bare, http, operation: endpoint.operation, params });
+    let user_agent = request.header("user-agent").map(str::to_owned);
+    fake.seen.lock().unwrap().push(Seen { gateway, path: bare, http, operation: endpoint.operation, params, user_agent });
     fake.arrived.notify_waiters();
     reply(answer).await
 }

@@ -164,3 +164,26 @@ async fn hipos_token_is_fetched_cached_and_refreshed_on_6001() {
     assert_eq!(fake.token_calls(), 2, "a 6001 answer fetches a new token and retries once");
     assert_eq!(fake.seen().len(), 3);
 }
+
+/// The checkout's locale (sent as `Accept-Language`) picks BlueOcean's
+/// `User-Agent` language (seed L63–L80); without one it stays zh_CN.
+#[tokio::test]
+async fn blueocean_language_follows_the_checkout_locale() {
+    let (upstream, fake) = Fake::start(|_, _, _| blueocean_qr()).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let body = format!(r#"{{"payment":"wechat.qrcode","out_trade_no":"{ORDER}"}}"#);
+    let cases = [(Some("en"), "Language/en_US"), (Some("zh-HK"), "Language/zh_HK"), (Some("zh-CN,zh;q=0.9"), "Language/zh_CN"), (None, "Language/zh_CN")];
+    for (i, (accept, language)) in cases.into_iter().enumerate() {
+        let mut request = reqwest::Client::new()
+            .post(proxy.server.url("/proxy/blueocean/payment/pay"))
+            .header("content-type", "application/json")
+            .header(super::super::CLIENT_SECRET_HEADER, super::SECRET);
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        assert_eq!(request.body(body.clone()).send().await.unwrap().status(), 200);
+        let seen = fake.seen();
+        let ua = seen[i].user_agent.as_deref().unwrap_or_default();
+        assert_eq!(ua, format!("BoPayPos/1.1.0 NetType/WIFI {language}"), "{accept:?}");
+    }
+}

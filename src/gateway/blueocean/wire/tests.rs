@@ -193,3 +193,24 @@ fn notification_accepts_plus_for_space_as_php_sends_it() {
     let req = WireRequest { http: HttpMethod::Post, path_and_query: "/notify".into(), headers: vec![], body: body.into_bytes() };
     assert_eq!(BlueOcean.decode_notification(&req, &sandbox(), 0).unwrap().fields.text("attach"), Some("a b"));
 }
+
+/// Seed L63–L80: the three User-Agent examples, one per checkout locale;
+/// the language is a header, outside the signed body.
+#[test]
+fn user_agent_follows_the_checkout_locale() {
+    let seed = [
+        (Locale::En, "BoPayPos/1.1.0 NetType/WIFI Language/en_US"),
+        (Locale::ZhCn, "BoPayPos/1.1.0 NetType/WIFI Language/zh_CN"),
+        (Locale::ZhHk, "BoPayPos/1.1.0 NetType/WIFI Language/zh_HK"),
+    ];
+    let plain = encode(V1, &secrets("1000010", SEED_KEY));
+    assert_eq!(plain.header("user-agent"), Some(USER_AGENT), "no locale: the zh_CN example");
+    for (locale, ua) in seed {
+        assert_eq!(user_agent(locale), ua);
+        let mut req = encode(V1, &secrets("1000010", SEED_KEY));
+        BlueOcean.localize(&mut req, locale);
+        assert_eq!(req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("user-agent")).count(), 1, "one User-Agent");
+        assert_eq!(req.header("user-agent"), Some(ua));
+        assert_eq!(req.body, plain.body, "the body and its signature do not change");
+    }
+}
