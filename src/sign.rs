@@ -3,15 +3,24 @@
 
 use md5::{Digest, Md5};
 
-/// MD5 of `input` as lowercase hex.
-pub fn md5_hex(input: &[u8]) -> String {
-    let digest = Md5::digest(input);
-    let mut out = String::with_capacity(32);
-    for b in digest {
+/// Bytes as lowercase hex.
+fn hex(digest: &[u8]) -> String {
+    let mut out = String::with_capacity(digest.len() * 2);
+    for &b in digest {
         out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
         out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
     }
     out
+}
+
+/// MD5 of `input` as lowercase hex.
+pub fn md5_hex(input: &[u8]) -> String {
+    hex(&Md5::digest(input))
+}
+
+/// SHA-1 of `input` as lowercase hex (WeChat's JS-SDK and HK-wallet signatures).
+pub fn sha1_hex(input: &[u8]) -> String {
+    hex(&sha1::Sha1::digest(input))
 }
 
 /// MD5 of `input` as uppercase hex.
@@ -33,6 +42,8 @@ mod tests {
     fn md5_known_values() {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(md5_hex_upper(b"1"), "C4CA4238A0B923820DCC509A6F75849B");
+        assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 
     #[test]

@@ -88,6 +88,8 @@ function makeCheckout() {
     renewOrder: params.get("renew") === "1" ? () => shopOrder() : undefined,
     appBridge: window.paybridgeAppBridge ?? (params.get("env") === "app" ? async () => { await control("pay"); } : undefined),
     orderTtlMs: num("ttl"), counterTimeoutMs: num("counterTimeout"), bridgeTimeoutMs: num("bridgeTimeout"),
+    // ?wallet=HK: WeChat's HK wallet (wx.config signed by the proxy, then getH5PrepayRequest).
+    wallet: params.get("wallet") ?? undefined,
   });
   checkout.on("action", (a) => {
     current.order = a.outTradeNo;

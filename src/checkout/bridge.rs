@@ -11,6 +11,9 @@ pub enum BridgeKind {
     Wechat,
     /// The JS-SDK's `wx.chooseWXPay` (the page configured `wx`).
     WechatSdk,
+    /// WeChat's HK wallet: `wx.config` with the proxy's signature, then
+    /// `wx.invoke('getH5PrepayRequest')` in `wx.ready` (BlueOcean seed L812–L864).
+    WechatHk,
     /// `wx.miniProgram.navigateTo` to the native pay page (mini-program web-view).
     MiniProgram,
     /// `AlipayJSBridge.call('tradePay')` in Alipay.
@@ -25,6 +28,7 @@ impl BridgeKind {
         match self {
             BridgeKind::Wechat => "wechat",
             BridgeKind::WechatSdk => "wxsdk",
+            BridgeKind::WechatHk => "wxhk",
             BridgeKind::MiniProgram => "mini",
             BridgeKind::Alipay => "alipay",
             BridgeKind::App => "app",
@@ -37,7 +41,7 @@ impl BridgeKind {
     pub fn global(self) -> Option<(&'static str, Option<&'static str>)> {
         match self {
             BridgeKind::Wechat => Some(("WeixinJSBridge", Some("WeixinJSBridgeReady"))),
-            BridgeKind::WechatSdk | BridgeKind::MiniProgram => Some(("wx", None)),
+            BridgeKind::WechatSdk | BridgeKind::WechatHk | BridgeKind::MiniProgram => Some(("wx", None)),
             BridgeKind::Alipay => Some(("AlipayJSBridge", Some("AlipayJSBridgeReady"))),
             BridgeKind::App => None,
         }

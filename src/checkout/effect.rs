@@ -22,11 +22,13 @@ pub enum Tag {
     Final,
     /// The exchange of a mini-program code for the payer's openid ([`super::openid`]).
     Openid,
+    /// The proxy's signed `wx.config` (HK wallet).
+    WxConfig,
 }
 
 impl Tag {
     /// Every tag.
-    pub const ALL: [Tag; 6] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid];
+    pub const ALL: [Tag; 7] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid, Tag::WxConfig];
 
     /// The name carried through the driver.
     pub fn as_str(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Tag {
             Tag::Cancel => "cancel",
             Tag::Final => "final",
             Tag::Openid => "openid",
+            Tag::WxConfig => "wxConfig",
         }
     }
 }

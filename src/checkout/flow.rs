@@ -24,7 +24,7 @@ use super::effect::{error_json, Effect, Tag};
 use super::event::Event;
 use super::openid::{self, Openid};
 use super::pending::Pending;
-use super::{text, Order, Settings};
+use super::{text, wx_config, Order, Settings};
 use crate::env::{choose_mode, Container, Environment};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{parse_body, protocol, unsupported_mode, CreateParams, GatewayProtocol, GatewayRequest, OrderRef};
@@ -48,6 +48,7 @@ enum Phase {
     AwaitingBridge,
     /// Exchanging a mini-program code for the openid, or gone to the openid container.
     Openid,
+    Configuring,
     Creating,
     Polling,
     Renewing,
@@ -76,6 +77,8 @@ pub struct Flow {
     cancel_attempts: u8,
     hint: Option<(Hint, String)>,
     openid: Openid,
+    /// The proxy's signed `wx.config` (HK wallet).
+    wx_config: Option<Value>,
     phase: Phase,
 }
 
@@ -101,6 +104,7 @@ impl Flow {
             cancel_attempts: 0,
             hint: None,
             openid: Openid::default(),
+            wx_config: None,
             phase: Phase::Idle,
         }
     }
@@ -128,6 +132,9 @@ impl Flow {
             Event::BridgeReady { mini_program } if self.phase == Phase::AwaitingBridge => {
                 if mini_program && self.bridge == Some(BridgeKind::Wechat) {
                     self.bridge = Some(BridgeKind::MiniProgram);
+                }
+                if self.bridge == Some(BridgeKind::WechatHk) {
+                    return self.configure();
                 }
                 self.create()
             }
@@ -218,6 +225,7 @@ impl Flow {
             return Err(PayError::invalid_argument("counter payments need `authCode`"));
         }
         self.bridge = bridge_for(&self.settings, &self.env, mode, self.channel)?;
+        self.bridge = wx_config::bridge(self.settings.gateway, self.bridge, wx_config::wallet(&self.settings, &self.order).as_deref())?;
         Ok(())
     }
 
@@ -229,6 +237,7 @@ impl Flow {
         p.sub_appid = self.settings.sub_appid.clone();
         p.return_url = self.settings.return_url.clone();
         p.mini_program = self.bridge == Some(BridgeKind::MiniProgram);
+        p.wallet = wx_config::wallet(&self.settings, &self.order);
         p
     }
 
@@ -256,6 +265,17 @@ impl Flow {
             return status;
         }
         OrderStatus { state: PayState::Unknown, ..status }
+    }
+
+    /// HK wallet: the proxy signs `wx.config` before anything is created.
+    fn configure(&mut self) -> Vec<Effect> {
+        match wx_config::request(&self.settings, &self.order) {
+            Ok(fetch) => {
+                self.phase = Phase::Configuring;
+                vec![fetch]
+            }
+            Err(e) => self.fail(e, true),
+        }
     }
 
     fn create(&mut self) -> Vec<Effect> {
@@ -303,6 +323,13 @@ impl Flow {
                 }
                 Some(Err(e)) => self.fail(e, true),
                 None => self.fail(PayError::new(ErrorCode::Network).with_detail("the openid exchange got no answer"), true),
+            },
+            (Tag::WxConfig, Phase::Configuring) => match answer.ok_or_else(|| PayError::new(ErrorCode::Network)).and_then(|(status, body, _)| wx_config::read(status, &body)) {
+                Ok(config) => {
+                    self.wx_config = Some(config);
+                    self.create()
+                }
+                Err(e) => self.fail(e, true),
             },
             (Tag::Query, Phase::Polling) if seq == self.query_seq => self.on_query(now, rng, seq, answer),
             (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),
@@ -392,6 +419,10 @@ impl Flow {
                 fx.push(Effect::Iframe(url));
             }
             NextAction::WechatJsapi { params } => match self.bridge {
+                Some(BridgeKind::WechatHk) => {
+                    fx.push(self.action(action, Some(deadline)));
+                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: wx_config::payload(self.wx_config.clone().unwrap_or(Value::Null), &params) });
+                }
                 Some(BridgeKind::MiniProgram) => {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);
                     fx.push(self.store(deadline));

@@ -23,6 +23,7 @@ pub mod methods;
 pub mod openid;
 pub mod pending;
 pub mod text;
+pub mod wx_config;
 
 use crate::i18n::Locale;
 use crate::model::{Channel, Gateway, Mode};
@@ -63,6 +64,9 @@ pub struct Settings {
     pub wechat_js_sdk: bool,
     /// The mini-program's native pay page.
     pub mini_program_page: String,
+    /// The wallet region when an order names none (`HK`: WeChat's HK wallet,
+    /// paid with `wx.config` + `getH5PrepayRequest`; see [`wx_config`]).
+    pub wallet: Option<String>,
     /// Wait for a wallet bridge to become ready.
     pub bridge_timeout_ms: u32,
     /// Deadline for orders whose gateway gives no expiry.
@@ -89,6 +93,7 @@ impl Settings {
             has_app_bridge: false,
             wechat_js_sdk: false,
             mini_program_page: DEFAULT_MINI_PROGRAM_PAGE.to_owned(),
+            wallet: None,
             bridge_timeout_ms: DEFAULT_BRIDGE_TIMEOUT_MS,
             order_ttl_ms: DEFAULT_ORDER_TTL_MS,
             counter_timeout_ms: DEFAULT_COUNTER_TIMEOUT_MS,
@@ -115,12 +120,16 @@ pub struct Order {
     /// The order's client secret from the merchant's back end, sent to the
     /// proxy as `Paybridge-Client-Secret` on every call.
     pub client_secret: Option<String>,
+    /// The wallet region (`HK` / `CN`), or `None` for the configured one.
+    pub wallet: Option<String>,
+    /// The paying page's URL (the JS-SDK signs it for `wx.config`).
+    pub page_url: Option<String>,
 }
 
 impl Order {
     /// An order in mode `mode` ("auto" when `None`) with nothing else set.
     pub fn new(out_trade_no: impl Into<String>, mode: Option<Mode>) -> Self {
-        Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None, client_secret: None }
+        Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None, client_secret: None, wallet: None, page_url: None }
     }
 }
 

@@ -170,12 +170,27 @@ pub struct CreateParams {
     pub return_url: Option<String>,
     /// Inside a WeChat mini-program (JSAPI then means `wx.requestPayment`).
     pub mini_program: bool,
+    /// The wallet's region where the gateway lets the payer's wallet be
+    /// chosen: `HK` or `CN` (BlueOcean's `wallet`; `HK` with WeChat JSAPI is
+    /// the HK-wallet official-account payment).
+    pub wallet: Option<String>,
 }
 
 impl CreateParams {
     /// Parameters for `mode` and `channel` with everything optional unset.
     pub fn new(mode: Mode, channel: Channel, out_trade_no: impl Into<String>) -> Self {
-        CreateParams { mode, channel, out_trade_no: out_trade_no.into(), subject: None, openid: None, sub_appid: None, auth_code: None, return_url: None, mini_program: false }
+        CreateParams {
+            mode,
+            channel,
+            out_trade_no: out_trade_no.into(),
+            subject: None,
+            openid: None,
+            sub_appid: None,
+            auth_code: None,
+            return_url: None,
+            mini_program: false,
+            wallet: None,
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use crate::json::Value;
 use js_sys::{global, Reflect};
 use wasm_bindgen::prelude::*;
 
-fn global_prop(path: &[&str]) -> JsValue {
+/// `globalThis.a.b…`, undefined where a step is missing.
+pub(super) fn global_prop(path: &[&str]) -> JsValue {
     path.iter()
         .try_fold(global().into(), |obj: JsValue, key| {
             if obj.is_undefined() || obj.is_null() {

@@ -38,6 +38,11 @@ export interface WechatJsapiParams { appId: string; timeStamp: string; nonceStr:
 export interface WechatJsSdk {
   chooseWXPay?(options: Record<string, unknown>): void;
   miniProgram?: { navigateTo(options: { url: string; success?: (res: unknown) => void; fail?: (res: unknown) => void }): void; [api: string]: unknown };
+  /** The HK wallet (wallet: "HK"): config with beta: true, then invoke("getH5PrepayRequest", …) in ready. */
+  config?(config: Record<string, unknown>): void;
+  ready?(callback: () => void): void;
+  error?(callback: (res: unknown) => void): void;
+  invoke?(api: string, params: Record<string, unknown>, callback: (res: { errMsg?: string; err_msg?: string }) => void): void;
   [api: string]: unknown;
 }
 export type NextAction =

@@ -22,16 +22,32 @@
 // payment. The result tables land in test-output/matrix.md.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { startDemo, launch, decodeCanvas, screenshot, OUTPUT } from "./harness.mjs";
 
-/** What each gateway offers: `GatewayProtocol::modes()` of src/gateway/<gateway>/mod.rs. */
+/** The sandbox's BlueOcean test credentials (fixtures/sandbox-credentials.toml, `[blueocean]`). */
+const SANDBOX = Object.fromEntries(
+  [...readFileSync(new URL("../../fixtures/sandbox-credentials.toml", import.meta.url), "utf8").split("[blueocean]")[1].split("\n[")[0].matchAll(/^(\w+) = "([^"]*)"/gm)]
+    .map((m) => [m[1], m[2]]),
+);
+const sha1 = (text) => createHash("sha1").update(text).digest("hex");
+/** The official account's jsapi_ticket, asked of the sandbox's WeChat API as WeChat's client knows it. */
+async function wechatTicket(appId) {
+  const token = await (await fetch(`${demo.url}sandbox/wechat/cgi-bin/token?grant_type=client_credential&appid=${appId}&secret=${SANDBOX.wechat_app_secret}`)).json();
+  const ticket = await (await fetch(`${demo.url}sandbox/wechat/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)).json();
+  assert.equal(ticket.errcode, 0, JSON.stringify(ticket));
+  return ticket.ticket;
+}
+
+/** What each gateway offers: `GatewayProtocol::modes()` of src/gateway/<gateway>/mod.rs. A third
+ *  element is the `wallet` option the row pays with (BlueOcean's HK wallet: jsapi/wechat with
+ *  `wallet: "HK"`, paid with wx.config + getH5PrepayRequest). */
 const MODES = {
   blueocean: [
     ["qr", "wechat"], ["qr", "alipay"], ["qr", "unionpay"], ["qr", "any"], ["cashier", "any"], ["h5", "wechat"],
-    ["jsapi", "wechat"], ["wap", "alipay"], ["wap", "unionpay"], ["app", "wechat"], ["app", "alipay"],
+    ["jsapi", "wechat"], ["jsapi", "wechat", "HK"], ["wap", "alipay"], ["wap", "unionpay"], ["app", "wechat"], ["app", "alipay"],
     ["counter", "any"], ["counter", "wechat"], ["counter", "alipay"],
   ],
   hipopay: [
@@ -88,7 +104,12 @@ const WALLET_OF = { wechat: "wechat", mini: "wechat", alipay: "alipay" };
  * (src/env.rs), plus the clerk's counter screen, native-app shells, and the
  * documented "open in browser" guide for WAP and other wallets' desks inside WeChat.
  */
-function plan(gateway, mode, channel, env) {
+function plan(gateway, mode, channel, env, region) {
+  if (region === "HK") {
+    if (env === "mini") return { skip: "the HK wallet's wx.config + getH5PrepayRequest is WeChat's browser; a mini-program web-view hands off to wx.requestPayment" };
+    const p = plan(gateway, mode, channel, env);
+    return p.run === "wechatBridge" ? { run: "wechatHk" } : p;
+  }
   const wallet = WALLET_OF[env];
   switch (mode) {
     case "qr":
@@ -128,8 +149,8 @@ const authCode = (channel) => `${channel === "alipay" ? "28" : "13"}${String(Dat
 
 const CASES = [];
 for (const [gateway, pairs] of Object.entries(MODES)) {
-  for (const [mode, channel] of pairs) {
-    for (const env of Object.keys(ENVS)) CASES.push({ gateway, mode, channel, env, ...plan(gateway, mode, channel, env) });
+  for (const [mode, channel, wallet] of pairs) {
+    for (const env of Object.keys(ENVS)) CASES.push({ gateway, mode, channel, wallet, env, ...plan(gateway, mode, channel, env, wallet) });
   }
 }
 
@@ -153,6 +174,14 @@ after(async () => {
 function installBridges(kind) {
   window.__calls = [];
   if (kind === "wechat") {
+    // WeChat's JS-SDK as the page loaded it (jweixin): wx.config, then wx.ready, then wx.invoke (beta).
+    const ready = [];
+    window.wx = {
+      config: (config) => { window.__calls.push({ name: "config", params: config }); setTimeout(() => ready.splice(0).forEach((f) => f()), 20); },
+      ready: (f) => ready.push(f),
+      error: () => {},
+      invoke: (name, params, cb) => { window.__calls.push({ name, params }); window.__answer = (errMsg) => cb({ errMsg }); },
+    };
     setTimeout(() => {
       window.WeixinJSBridge = { invoke: (name, params, cb) => { window.__calls.push({ name, params }); window.__answer = (err_msg) => cb({ err_msg }); } };
       document.dispatchEvent(new Event("WeixinJSBridgeReady"));
@@ -198,7 +227,7 @@ async function open(c) {
   const { page } = tab;
   tab.errors.length = 0;
   if (page.url().startsWith(demo.url)) await page.evaluate(() => sessionStorage.clear());
-  const q = new URLSearchParams({ gateway: c.gateway, mode: c.mode, channel: c.channel, locale: "en", auth: authCode(c.channel) });
+  const q = new URLSearchParams({ gateway: c.gateway, mode: c.mode, channel: c.channel, locale: "en", auth: authCode(c.channel), ...(c.wallet ? { wallet: c.wallet } : {}) });
   // The mini-program puts its wx.login() code in the web-view's URL (HipoPay exchanges it, seed 002 §4.4).
   if (c.env === "mini") q.set("code", miniCode(c));
   await page.goto(`${demo.url}checkout.html?${q}`);
@@ -222,7 +251,7 @@ const sandboxOrder = async (gateway, order) => {
 };
 const calls = (page) => page.waitForFunction(() => window.__calls?.length > 0 || document.body.dataset.state === "error", null, { timeout: 15_000 })
   .then(async () => { assert.equal(await state(page), "waiting", await errorText(page)); return page.evaluate(() => window.__calls); });
-const name = (c) => `${c.gateway}-${c.mode}-${c.channel}-${c.env}`;
+const name = (c) => `${c.gateway}-${c.mode}-${c.channel}${c.wallet ? `-${c.wallet}` : ""}-${c.env}`;
 
 /** The end every paid case shares: the page shows succeeded + verified for the order, the sandbox has it paid. */
 async function assertPaid(c, page, order) {
@@ -382,6 +411,43 @@ const FLOWS = {
     await page.evaluate(() => window.__answer("get_brand_wcpay_request:ok"));
     await assertPaid(c, page, order);
     openid?.check(order);
+    assert.deepEqual(errors, []);
+  },
+
+  /** WeChat's HK wallet (BlueOcean seed L812-L864): WeChat checks wx.config's SHA-1 signature against
+   *  the official account's jsapi_ticket and this page's URL, then getH5PrepayRequest's six fields and
+   *  their SHA-1 paySign; the payer pays, WeChat answers ok, the page confirms by a query. */
+  async wechatHk(c) {
+    const { page, errors } = await open(c);
+    const languages = [];
+    const seen = (r) => { if (r.url().includes("/proxy/") && r.method() === "POST") languages.push(r.headers()["accept-language"]); };
+    page.on("request", seen);
+    await page.click("#co-pay");
+    await page.waitForFunction(() => window.__calls?.some((x) => x.name === "getH5PrepayRequest") || document.body.dataset.state === "error", null, { timeout: 15_000 });
+    assert.equal(await state(page), "waiting", await errorText(page));
+    const [config, invoke, ...more] = await page.evaluate(() => window.__calls);
+    assert.deepEqual([config.name, invoke.name, more.length], ["config", "getH5PrepayRequest", 0], "wx.config, then getH5PrepayRequest, and no getBrandWCPayRequest");
+    const cfg = config.params;
+    assert.deepEqual([cfg.beta, cfg.debug, cfg.jsApiList], [true, false, ["getH5PrepayRequest"]]);
+    const ticket = await wechatTicket(cfg.appId);
+    const pageUrl = page.url().split("#")[0];
+    const signed = `jsapi_ticket=${ticket}&noncestr=${cfg.nonceStr}&timestamp=${cfg.timestamp}&url=${pageUrl}`;
+    assert.equal(cfg.signature, sha1(signed), "wx.config is signed for this page with the account's ticket");
+    const pay = invoke.params;
+    assert.deepEqual(Object.keys(pay).sort(), ["appId", "nonceStr", "package", "paySign", "signType", "timeStamp"]);
+    assert.equal(pay.signType, "SHA1");
+    assert.equal(pay.appId, cfg.appId, "the payment's account is the configured one");
+    assert.match(pay.package, /^prepay_id=/);
+    const paySign = sha1(`appid=${pay.appId}&appkey=${SANDBOX.hk_pay_sign_key}&noncestr=${pay.nonceStr}&package=${pay.package}&timestamp=${pay.timeStamp}`);
+    assert.equal(pay.paySign, paySign, "the gateway's paySign reaches the wallet verbatim");
+    page.off("request", seen);
+    assert.ok(languages.length >= 2 && languages.every((l) => l === "en"), `every call through the proxy carries the checkout's locale: ${languages}`);
+    const order = await orderNo(page);
+    assert.equal((await sandboxOrder(c.gateway, order)).body.state, "unpaid");
+    await screenshot(page, `matrix-${name(c)}`);
+    await control(c.gateway, order, "pay");
+    await page.evaluate(() => window.__answer("getH5PrepayRequest:ok"));
+    await assertPaid(c, page, order);
     assert.deepEqual(errors, []);
   },
 
@@ -625,11 +691,11 @@ test("the matrix's table is the client's: MODES equals the wasm's offers, enviro
     }, { gateways: Object.keys(MODES), all: ALL_MODES });
     assert.deepEqual([seen.container, seen.os], [env.container, env.os], `${envName} detected`);
     for (const [g, pairs] of Object.entries(MODES)) {
-      if (envName === "desktop") assert.deepEqual(seen.offers[g], pairs.map(([m, ch]) => `${m}/${ch}`).sort(), `${g}: MODES is GatewayProtocol::modes()`);
+      if (envName === "desktop") assert.deepEqual(seen.offers[g], [...new Set(pairs.map(([m, ch]) => `${m}/${ch}`))].sort(), `${g}: MODES is GatewayProtocol::modes()`);
       // What the client recommends here is exactly what the matrix pays here (besides the
       // clerk's counter, native-app shells and the WAP guide, which it never recommends).
-      const paid = CASES.filter((c) => c.gateway === g && c.env === envName && c.run && !["unavailable", "counter", "app", "guide"].includes(c.run))
-        .map((c) => `${c.mode}/${c.channel}`).sort();
+      const paid = [...new Set(CASES.filter((c) => c.gateway === g && c.env === envName && c.run && !["unavailable", "counter", "app", "guide"].includes(c.run))
+        .map((c) => `${c.mode}/${c.channel}`))].sort();
       assert.deepEqual(paid, seen.here[g], `${g} in ${envName}: paid cases = Checkout.methods`);
     }
   }
@@ -642,7 +708,7 @@ describe("matrix", { concurrency: LANES }, () => {
   for (const envName of Object.keys(ENVS)) {
     describe(envName, { concurrency: 1 }, () => {
       for (const c of CASES.filter((x) => x.env === envName)) {
-        const label = `${c.gateway} · ${c.mode}/${c.channel} · ${c.env}${c.run ? ` → ${c.run}${c.why ? ` (${c.why})` : ""}` : ""}`;
+        const label = `${c.gateway} · ${c.mode}/${c.channel}${c.wallet ? ` wallet ${c.wallet}` : ""} · ${c.env}${c.run ? ` → ${c.run}${c.why ? ` (${c.why})` : ""}` : ""}`;
         if (c.skip) {
           results.set(c, { result: "skip", note: c.skip });
           test(label, { skip: c.skip }, () => {});
@@ -691,9 +757,9 @@ function writeReport() {
   const lines = ["# Checkout matrix (tests/page/matrix.test.mjs)", "", `| gateway | mode/channel | ${envs.join(" | ")} |`, `|---|---|${envs.map(() => "---").join("|")}|`];
   const skips = new Map();
   for (const [gateway, pairs] of Object.entries(MODES)) {
-    for (const [mode, channel] of pairs) {
+    for (const [mode, channel, wallet] of pairs) {
       const cells = envs.map((env) => {
-        const c = CASES.find((x) => x.gateway === gateway && x.mode === mode && x.channel === channel && x.env === env);
+        const c = CASES.find((x) => x.gateway === gateway && x.mode === mode && x.channel === channel && x.wallet === wallet && x.env === env);
         const r = results.get(c) ?? { result: "not run" };
         if (r.result === "skip") {
           if (!skips.has(r.note)) skips.set(r.note, skips.size + 1);
@@ -701,7 +767,7 @@ function writeReport() {
         }
         return `${r.result}${r.note ? ` ${r.note}` : ""}`;
       });
-      lines.push(`| ${gateway} | ${mode}/${channel} | ${cells.join(" | ")} |`);
+      lines.push(`| ${gateway} | ${mode}/${channel}${wallet ? ` (wallet ${wallet})` : ""} | ${cells.join(" | ")} |`);
     }
   }
   lines.push("", "Skipped:", ...[...skips].map(([why, n]) => `${n}. ${why}`), "");

@@ -27,6 +27,10 @@ pub fn proxy_config(base_url: &str) -> ProxyConfig {
                     secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
                 }
             }
+            if g == Gateway::BlueOcean {
+                // The sandbox's WeChat API: the official account's jsapi_ticket for wx.config (HK wallet).
+                secrets.0.push(("wechat_api_base".to_owned(), format!("{base}/sandbox/wechat")));
+            }
             let config = GatewayConfig { base_url: format!("{base}/sandbox/{}", g.as_str()), secrets, path_map: Vec::new(), verify_responses: true };
             (g, config)
         })

@@ -45,6 +45,7 @@ mod o2o;
 pub(crate) mod openid;
 mod security;
 mod upstream;
+mod wx_config;
 
 #[cfg(test)]
 mod tests;
@@ -71,6 +72,8 @@ pub(crate) struct Shared {
     orders: OrderSource,
     client: reqwest::Client,
     tokens: hipos_token::TokenCache,
+    /// WeChat `jsapi_ticket`s for signing `wx.config` (HK wallet).
+    tickets: wx_config::TicketCache,
     waiters: longpoll::Waiters,
     limiter: limits::RateLimiter,
     /// Events recorded by this process; wakes the delivery worker.
@@ -94,6 +97,7 @@ impl ProxyState {
         let shared = Shared {
             client: reqwest::Client::new(),
             tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
+            tickets: wx_config::TicketCache::default(),
             _follow_changes: waiters.follow(store.changes()),
             waiters,
             limiter: limits::RateLimiter::new(config.rate_limit),
@@ -131,6 +135,7 @@ pub fn router(state: ProxyState) -> Router {
         // HiPOS O2O (seed 000 L128-L132): HiPOS's calls to the merchant, and the order's page.
         .route("/notify/hipos/{interface}", post(o2o::app_side))
         .route("/hipos/o2o/{op}", post(o2o::page))
+        .route("/wx-config", post(wx_config::wx_config))
         .route("/{gateway}/{*path}", post(forward::forward))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::cors))

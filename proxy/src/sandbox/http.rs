@@ -36,6 +36,8 @@ const MAX_BODY: usize = 256 * 1024;
 /// - `GET /wallet/{gateway}/{out_trade_no}`, `/wallet.js`, `/wallet.css`:
 ///   the simulated wallet page;
 /// - `GET /hipopay/order/authorize`: HipoPay's container redirect (§4.1).
+/// - `GET /wechat/cgi-bin/token`, `/wechat/cgi-bin/ticket/getticket`: WeChat's
+///   access token and JS-SDK ticket for HK-wallet `wx.config` (`blueocean::wechat`).
 pub fn router(state: SandboxState) -> Router {
     Router::new()
         .route("/_control/orders", get(controls::list_orders))
@@ -48,6 +50,8 @@ pub fn router(state: SandboxState) -> Router {
         .route("/wallet.js", get(wallet::script))
         .route("/wallet.css", get(wallet::style))
         .route(&super::hipopay::authorize::route(), get(super::hipopay::authorize::authorize))
+        .route("/wechat/cgi-bin/token", get(super::blueocean::wechat::token))
+        .route("/wechat/cgi-bin/ticket/getticket", get(super::blueocean::wechat::ticket))
         .route("/{gateway}/{*path}", any(gateway_endpoint))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

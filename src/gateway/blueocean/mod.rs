@@ -11,6 +11,7 @@
 //! | cashier, any | `blueocean.qrcode` | `Redirect` to `data.qrcode` |
 //! | h5, wechat | `wechat.mweb` | `Redirect` to `data.mweb_url` |
 //! | jsapi, wechat | `wechat.jsapi` | `WechatJsapi` from `data.jsapi` |
+//! | jsapi, wechat, `wallet: "HK"` | `wechat.jsapi` + `wallet: HK` | `WechatJsapi` (the HK wallet's `payConfig`, [`hk_wallet`]) |
 //! | wap, alipay | `alipay.wappay` | `Redirect` to `data.qrcode` |
 //! | wap, unionpay | `unionpay.link` | `Redirect` to `data.qrcode` |
 //! | app, wechat / alipay | `wechat.app` / `alipay.app` | `App` |
@@ -62,8 +63,45 @@
 //! - **Refund queries** accept the documented envelope and the bare refund
 //!   object the seed prints (L1043); the refund number is sent as
 //!   `customer_refund_no`, the name the request table uses.
+//! - **Create answers are read for what they carry** (issue 14 item 5): the
+//!   options' mode decides QR versus redirect, but the payload kind comes
+//!   from the answer (`jsapi`, `mweb_url`, `app` / `app_format` with
+//!   `provider`, `qrcode`), so a caller that leaves the channel at "any" —
+//!   or names none, as `parseCreateResponse` does — still reads it; the
+//!   signed `jsapi` / `app` payloads pass on verbatim (no format checks on
+//!   `timeStamp`, `package`, `signType`, `paySign`). Only what cannot be
+//!   shown is refused: a missing payload, a redirect off the allowlist, a
+//!   QR text with control characters.
+//! - **`wallet`** (L250, "仅支付宝online有效" though the jsapi and UPOP examples
+//!   send it): sent as `HK` / `CN` when the page names one; `HK` with WeChat
+//!   JSAPI selects the HK wallet ([`hk_wallet`]).
+//! - **Language**: the proxy sends the seed's `User-Agent` for the checkout's
+//!   locale (L63–L80; `wire::user_agent`).
+//!
+//! What of seed 001 is implemented, by section:
+//! - §1.1–§1.7 (L3–L207): transport, MD5 signing with the PHP reference's
+//!   rules (L20–L107, vector V1 reproduced), User-Agent per locale (L63–L80),
+//!   the four regional hosts (L110–L127, the proxy's `base_url`), every
+//!   response code (L129–L171, `codes`), the envelope (L173–L207).
+//! - §2.1 pay (L212–L307) with every `payment` (L243–L258), `trade_state`
+//!   (L262–L272), `trade_type` read as text (L274–L284), every example
+//!   (L310–L806, fixtures/blueocean), `data.jsapi` (L809) and the HK-wallet
+//!   official-account payment (L812–L864: request, `payConfig`, `wx.config`
+//!   signed by the proxy, `getH5PrepayRequest` in the page).
+//! - the notification (L866–L898), refund (L900–L988), refund query
+//!   (L991–L1067), query / close / reverse (L1070–L1143).
+//!
+//! Deliberately left out (server-side or POS tools, no part of a checkout):
+//! order and refund lists (§2.4–§2.5, L1146–L1331), login — which returns
+//! the secret `app_key` and must never be browser-reachable — and user
+//! admin (§2.6–§2.10, L1333–L1610), POS data upload (§2.11, L1612–L1657),
+//! customs declaration and its query (§2.12–§2.13, L1659–L1926), raw data
+//! (§2.14, L1928–L1987) and both FX-rate interfaces (§2.15–§2.16,
+//! L1989–L2087). The field set of the response `sign` ("用于本地校验",
+//! L307) is unspecified; `wire` documents the reading the proxy checks.
 
 mod codes;
+pub mod hk_wallet;
 mod response;
 #[cfg(feature = "signing")]
 mod wire;
@@ -251,6 +289,16 @@ fn check_auth_code(code: &str) -> Result<(), PayError> {
     }
 }
 
+/// A `wallet` region (seed L250: e.g. `HK`, `CN`), upper-cased.
+fn check_wallet(wallet: &str) -> Result<String, PayError> {
+    let upper = wallet.to_ascii_uppercase();
+    if matches!(upper.as_str(), hk_wallet::HK | "CN") {
+        Ok(upper)
+    } else {
+        Err(PayError::invalid_argument("wallet must be \"HK\" or \"CN\""))
+    }
+}
+
 /// A return URL: absolute http(s), no spaces or control characters.
 fn check_return_url(url: &str) -> Result<(), PayError> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -316,6 +364,9 @@ impl GatewayProtocol for BlueOcean {
         if let Some(url) = p.return_url.as_deref() {
             check_return_url(url)?;
             params.push(("h5_redirect_url", Value::str(url)));
+        }
+        if let Some(wallet) = p.wallet.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            params.push(("wallet", Value::str(check_wallet(wallet)?)));
         }
         Ok(Self::request(Operation::Create, PAY, params))
     }

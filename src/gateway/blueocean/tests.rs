@@ -406,3 +406,25 @@ fn create_answers_are_read_without_being_told_the_wallet() {
     );
     assert_eq!(create(Mode::Qr, Channel::Any, r#"{"code":200,"data":{"sn":"1"}}"#).unwrap_err().code, ErrorCode::InvalidPayload, "nothing to show");
 }
+
+/// The HK-wallet create (seed L812–L864 with the request fields of L212–L258):
+/// `wechat.jsapi`, `wallet: "HK"` and the jump URL `h5_redirect_url` (L241),
+/// every field of our request fixture built or set by the proxy.
+#[test]
+fn hk_wallet_create_request() {
+    let mut p = params(Mode::Jsapi, Channel::Wechat);
+    p.wallet = Some(" hk ".into());
+    p.return_url = Some("https://shop.example/paid".into());
+    let ours = BlueOcean.create_request(&p).unwrap().params;
+    let fixture = parse(fixture!("pay-wechat-jsapi-hk.request.json")).unwrap();
+    for k in ["payment", "wallet", "sub_appid", "sub_openid", "h5_redirect_url"] {
+        assert_eq!(ours.text(k), fixture.text(k), "{k}");
+    }
+    for (k, _) in fixture.members().unwrap() {
+        assert!(ours.get(k).is_some() || SERVER_OWNED.contains(&k.as_str()), "{k} is not covered");
+    }
+    p.wallet = Some("TW".into());
+    assert_eq!(BlueOcean.create_request(&p).unwrap_err().code, ErrorCode::InvalidArgument);
+    p.wallet = Some("CN".into());
+    assert_eq!(BlueOcean.create_request(&p).unwrap().params.text("wallet"), Some("CN"));
+}

@@ -2,7 +2,7 @@
 //! one pure [`Flow`] per payment through `driver.js`, which only carries out
 //! effects (fetch, timers, bridges, navigation, storage, listeners).
 
-use super::env::page_environment;
+use super::env::{global_prop, page_environment};
 use super::js;
 use super::qr::render_qr;
 use crate::checkout::event::Event;
@@ -201,6 +201,7 @@ fn read_settings(c: &Object) -> Result<Settings, PayError> {
     if js::prop(Some(c), "wx").is_some_and(|v| !v.is_object()) {
         return Err(PayError::invalid_argument("`wx` must be the JS-SDK object (weixin-js-sdk's export)"));
     }
+    s.wallet = js::str_prop(Some(c), "wallet")?;
     if let Some(page) = js::str_prop(Some(c), "miniProgramPayPage")? {
         s.mini_program_page = page;
     }
@@ -222,6 +223,9 @@ fn read_order(o: &Object) -> Result<Order, PayError> {
     order.auth_code = js::str_prop(Some(o), "authCode")?;
     order.subject = js::str_prop(Some(o), "subject")?;
     order.client_secret = js::str_prop(Some(o), "clientSecret")?.filter(|s| !s.is_empty());
+    order.wallet = js::str_prop(Some(o), "wallet")?;
+    // The JS-SDK signs the page's URL for wx.config (HK wallet).
+    order.page_url = global_prop(&["location", "href"]).as_string();
     Ok(order)
 }
 
@@ -252,6 +256,10 @@ export interface CheckoutConfig {
   /** The JS-SDK object for pages that import weixin-js-sdk from npm instead of loading
    *  jweixin globally: its chooseWXPay and miniProgram.navigateTo are used instead of window.wx's. */
   wx?: WechatJsSdk;
+  /** The wallet's region when an order names none. "HK" with jsapi/wechat in WeChat's browser is
+   *  WeChat's HK wallet (BlueOcean): the page loads WeChat's JS-SDK (`wx`), the proxy signs
+   *  wx.config (POST {proxy}/wx-config), then wx.invoke('getH5PrepayRequest') pays. */
+  wallet?: "HK" | "CN";
   /** The mini-program's native pay page (default "/pages/paybridge/pay"). */
   miniProgramPayPage?: string;
   /** Wait for WeixinJSBridgeReady / AlipayJSBridgeReady (default 5000). */
@@ -283,6 +291,8 @@ export interface CheckoutOrder {
   openid?: string;
   authCode?: string;
   subject?: string;
+  /** This order's wallet region (see CheckoutConfig.wallet). */
+  wallet?: "HK" | "CN";
 }
 /** How a payment ended. `verified` is false only when the gateway could not
  *  confirm it: a wallet "cancel"/"fail" while the order stays open, or a

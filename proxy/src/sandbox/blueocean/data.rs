@@ -1,13 +1,17 @@
 //! The `data` objects the BlueOcean sandbox answers with: the order shape of
 //! the seed's examples (same names and types) and each payment kind's
 //! payload — wallet URLs, the `jsapi` and `app` JSON strings, the Alipay
-//! `app_format` order string — filled with well-formed test values.
+//! `app_format` order string — filled with well-formed test values. A
+//! `wechat.jsapi` order with `wallet: "HK"` answers the HK wallet's
+//! `getH5PrepayRequest` fields (seed L843–L851): `signType` "SHA1" and a
+//! SHA-1 `paySign` made with the test key `hk_pay_sign_key`
+//! (`hk_wallet::sha1_pay_sign`), which a test acting as WeChat verifies.
 
 use super::super::credentials::sandbox_secrets;
 use super::super::gateway::Ctx;
 use super::super::store::{Order, OrderState, Refund};
 use crate::sandbox::clock::paid_at_ms;
-use paybridge::gateway::blueocean::Payment;
+use paybridge::gateway::blueocean::{hk_wallet, Payment};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode};
 use paybridge::sign::{md5_hex, md5_hex_upper};
@@ -137,6 +141,14 @@ fn payload(ctx: &Ctx, order: &Order) -> Vec<(&'static str, Value)> {
     let secs = (order.created_ms / 1000).to_string();
     let prepay = format!("wx{}{}", order.gateway_order_id, nonce(order, "prepay", 6));
     match kind_of(order) {
+        Payment::WechatJsapi if param(order, "wallet") == hk_wallet::HK => {
+            let (app_id, nonce_str, package) = (param(order, "sub_appid").to_owned(), nonce(order, "jsapi", 20), format!("prepay_id={prepay}"));
+            let key = sandbox_secrets(Gateway::BlueOcean).get("hk_pay_sign_key").map(str::to_owned).unwrap_or_default();
+            let pay_sign = hk_wallet::sha1_pay_sign(&app_id, &key, &nonce_str, &package, &secs);
+            let fields = [("appId", app_id), ("timeStamp", secs), ("nonceStr", nonce_str), ("package", package), ("signType", "SHA1".to_owned()), ("paySign", pay_sign)];
+            let obj = Value::object(fields.into_iter().map(|(k, v)| (k, Value::String(v))));
+            vec![("jsapi", Value::str(obj.to_json())), ("openid", Value::str(param(order, "sub_openid")))]
+        }
         Payment::WechatJsapi => {
             let fields = [
                 ("appId", param(order, "sub_appid").to_owned()),
@@ -226,7 +238,7 @@ pub fn order_data(ctx: &Ctx, order: &Order) -> Value {
         ("trade_state", Value::str(trade_state(order.state))),
         ("trade_type", Value::str(trade_type(order))),
         ("transaction_id", Value::str(order.transaction_id.clone().unwrap_or_default())),
-        ("wallet", Value::str("CN")),
+        ("wallet", Value::str(if param(order, "wallet").is_empty() { "CN" } else { param(order, "wallet") })),
     ];
     members.extend(payload(ctx, order));
     Value::object(members)

@@ -32,6 +32,7 @@
 //!   documented fields; `time_end` is `yyyyMMddHHmmss` in GMT+8.
 
 mod data;
+pub mod wechat;
 
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};

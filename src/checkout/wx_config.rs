@@ -1,0 +1,267 @@
+//! WeChat's HK wallet inside WeChat's browser (BlueOcean seed 001
+//! L812–L864, "香港钱包公众号支付"). A merchant selects it with `wallet: "HK"`
+//! (on the `Checkout` config or on one order) and mode `jsapi`, channel
+//! `wechat`; the payer's WeChat then pays from its HK wallet:
+//!
+//! 1. the page has loaded WeChat's JS-SDK (`wx`); the flow waits for it;
+//! 2. before anything is created, the proxy signs `wx.config` for this page
+//!    (`POST {proxy}/wx-config`, SHA-1 with the official account's
+//!    `jsapi_ticket`: the page never holds a key) — a proxy that cannot sign
+//!    fails the payment with no order left at the gateway;
+//! 3. the order is created (`wechat.jsapi` with `wallet: "HK"`); its
+//!    `data.jsapi` is the `payConfig` BlueOcean returns, passed on verbatim;
+//! 4. the driver runs `wx.config(config)`, then in `wx.ready`
+//!    `wx.invoke('getH5PrepayRequest', payConfig, cb)`; `cb`'s
+//!    `errMsg || err_msg` is a hint the flow confirms with a query, while it
+//!    polls as every jsapi payment does. A `wx.error` (the config was
+//!    refused) is `bridge_unavailable`.
+//!
+//! Outside WeChat's browser (a mini-program web-view hands off to
+//! `wx.requestPayment`) the wallet option changes only the create request.
+
+use super::bridge::BridgeKind;
+use super::effect::{Effect, Tag};
+use super::flow::proxy_error;
+use super::{Order, Settings};
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::parse_body;
+use crate::json::Value;
+use crate::model::{Gateway, ToJson, WechatJsapiParams};
+
+/// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
+pub const ROUTE: &str = "/wx-config";
+
+/// The four `wx.config` fields the seed marks required (L826–L830), besides `jsApiList`.
+const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
+
+/// Abort the signing call after this long.
+const TIMEOUT_MS: u32 = 10_000;
+
+/// The order's wallet region, upper-cased: its own, else the configured one.
+pub fn wallet(settings: &Settings, order: &Order) -> Option<String> {
+    order.wallet.as_deref().or(settings.wallet.as_deref()).map(str::trim).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase)
+}
+
+/// The bridge to pay with: WeChat's browser bridges become the HK wallet's
+/// when the wallet is `HK` (BlueOcean's flow; other gateways document none,
+/// so they refuse it as `unsupported` before anything is created); every
+/// other bridge stays.
+pub fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
+    match kind {
+        Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match gateway {
+            Gateway::BlueOcean => Ok(Some(BridgeKind::WechatHk)),
+            _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(format!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
+        },
+        other => Ok(other),
+    }
+}
+
+/// The signing call: `{gateway, outTradeNo, url}` to the proxy, with the
+/// order's client secret (only the order's own page gets a signature).
+pub fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
+    let url = order.page_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| PayError::invalid_argument("the HK wallet needs the page's URL to sign wx.config"))?;
+    let url = url.split('#').next().unwrap_or(url);
+    let body = Value::object([("gateway", Value::str(settings.gateway.as_str())), ("outTradeNo", Value::str(&order.out_trade_no)), ("url", Value::str(url))]);
+    Ok(Effect::Fetch {
+        tag: Tag::WxConfig,
+        seq: 0,
+        url: format!("{}{ROUTE}", settings.proxy.trim_end_matches('/')),
+        body: body.to_json(),
+        secret: order.client_secret.clone(),
+        timeout_ms: TIMEOUT_MS,
+    })
+}
+
+/// The proxy's answer: the `wx.config` object, passed on as it came (the
+/// proxy signed it; nothing here reformats a field), once it has the four
+/// required fields. A `proxy_error` body is a `proxy_error`.
+pub fn read(status: u16, body: &str) -> Result<Value, PayError> {
+    let value = parse_body(body).map_err(|e| if (200..300).contains(&status) { e } else { PayError::new(ErrorCode::Network).with_detail(format!("HTTP {status}")) })?;
+    if let Some(e) = proxy_error(&value) {
+        return Err(e);
+    }
+    if value.members().is_none() || REQUIRED.iter().any(|k| value.text(k).is_none()) {
+        return Err(PayError::invalid_payload("the proxy's wx.config lacks appId, timestamp, nonceStr or signature"));
+    }
+    Ok(value)
+}
+
+/// What the driver gets: `{config, payConfig}` — the signed `wx.config` and
+/// the gateway's six `getH5PrepayRequest` fields, both verbatim.
+pub fn payload(config: Value, params: &WechatJsapiParams) -> Value {
+    Value::object([("config", config), ("payConfig", params.to_json_value())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order() -> Order {
+        let mut o = Order::new("T1", None);
+        o.page_url = Some("https://shop.example/pay?o=T1#top".into());
+        o.client_secret = Some("pcs_1".into());
+        o
+    }
+
+    #[test]
+    fn wallet_and_bridge() {
+        let mut settings = Settings::new(Gateway::BlueOcean, "/proxy/");
+        let mut o = order();
+        assert_eq!(wallet(&settings, &o), None);
+        settings.wallet = Some("hk".into());
+        assert_eq!(wallet(&settings, &o).as_deref(), Some("HK"));
+        o.wallet = Some("CN".into());
+        assert_eq!(wallet(&settings, &o).as_deref(), Some("CN"), "the order's own wins");
+        let bo = |kind, wallet| bridge(Gateway::BlueOcean, kind, wallet).unwrap();
+        assert_eq!(bo(Some(BridgeKind::Wechat), Some("HK")), Some(BridgeKind::WechatHk));
+        assert_eq!(bo(Some(BridgeKind::WechatSdk), Some("HK")), Some(BridgeKind::WechatHk));
+        assert_eq!(bo(Some(BridgeKind::Wechat), Some("CN")), Some(BridgeKind::Wechat));
+        assert_eq!(bo(Some(BridgeKind::MiniProgram), Some("HK")), Some(BridgeKind::MiniProgram));
+        assert_eq!(bo(None, Some("HK")), None);
+        assert_eq!(bridge(Gateway::HipoPay, Some(BridgeKind::Wechat), Some("HK")).unwrap_err().code, ErrorCode::Unsupported);
+        assert_eq!(bridge(Gateway::HipoPay, Some(BridgeKind::Wechat), None).unwrap(), Some(BridgeKind::Wechat));
+    }
+
+    #[test]
+    fn request_names_the_order_and_the_page_without_its_fragment() {
+        let settings = Settings::new(Gateway::BlueOcean, "/proxy/");
+        let Effect::Fetch { tag, url, body, secret, .. } = request(&settings, &order()).unwrap() else { panic!() };
+        assert_eq!((tag, url.as_str(), secret.as_deref()), (Tag::WxConfig, "/proxy/wx-config", Some("pcs_1")));
+        assert_eq!(body, r#"{"gateway":"blueocean","outTradeNo":"T1","url":"https://shop.example/pay?o=T1"}"#);
+        let mut no_url = order();
+        no_url.page_url = None;
+        assert!(request(&settings, &no_url).is_err());
+    }
+
+    #[test]
+    fn read_passes_the_signed_config_verbatim() {
+        let text = r#"{"beta":true,"debug":false,"appId":"wx1","timestamp":1414587457,"nonceStr":"n","signature":"0f9de62f","jsApiList":["getH5PrepayRequest"]}"#;
+        assert_eq!(read(200, text).unwrap().to_json(), text);
+        let e = read(403, r#"{"proxy_error":{"code":"client_secret_mismatch","message":"no"}}"#).unwrap_err();
+        assert_eq!(e.gateway_code.as_deref(), Some("client_secret_mismatch"));
+        assert!(read(200, r#"{"appId":"wx1","timestamp":1,"nonceStr":"n"}"#).is_err(), "no signature");
+        assert!(read(502, "<html>").is_err());
+    }
+
+    #[test]
+    fn payload_carries_both_objects() {
+        let params = WechatJsapiParams {
+            app_id: "wx1".into(),
+            time_stamp: "1530669821".into(),
+            nonce_str: "n".into(),
+            package: "prepay_id=p".into(),
+            sign_type: "SHA1".into(),
+            pay_sign: "s".into(),
+        };
+        let p = payload(Value::object([("appId", Value::str("wx1"))]), &params);
+        assert_eq!(p.get("config").and_then(|c| c.text("appId")), Some("wx1"));
+        assert_eq!(p.get("payConfig").and_then(|c| c.text("signType")), Some("SHA1"));
+        assert_eq!(p.get("payConfig").and_then(|c| c.text("timeStamp")), Some("1530669821"));
+    }
+}
+
+/// The whole HK-wallet flow on BlueOcean's answers (the seed's shapes).
+#[cfg(all(test, feature = "blueocean"))]
+mod flow_tests {
+    use super::super::effect::{Effect, Tag};
+    use super::super::event::Event;
+    use super::super::flow::Flow;
+    use super::super::{Order, Settings};
+    use super::BridgeKind;
+    use crate::env::{detect, Hints};
+    use crate::error::ErrorCode;
+    use crate::json::{parse, Value};
+    use crate::model::{Channel, Gateway, Mode};
+
+    const T0: i64 = 1_700_000_000_000;
+    const WECHAT: &str = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36 MicroMessenger/8.0.40";
+    const CREATED: &str = include_str!("../../fixtures/blueocean/pay-wechat-jsapi-hk.response.json");
+    const QUERY: &str = include_str!("../../fixtures/blueocean/order-query.response.json");
+    const CONFIG: &str = r#"{"beta":true,"debug":false,"appId":"wx6f4b43e000000000","timestamp":1530669821,"nonceStr":"Wm3WZYTPz0wzccnW","signature":"0f9de62fce790f9a083d5c99e95740ceb90c27ed","jsApiList":["getH5PrepayRequest"]}"#;
+
+    fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event {
+        Event::Http { tag, seq, status, body: body.to_owned(), verified: true }
+    }
+
+    fn fetch(fx: &[Effect]) -> Option<(Tag, u32, &str, &str)> {
+        fx.iter().find_map(|e| if let Effect::Fetch { tag, seq, url, body, .. } = e { Some((*tag, *seq, url.as_str(), body.as_str())) } else { None })
+    }
+
+    /// A WeChat-browser flow with `wallet: "HK"` on the config, run to the bridge call.
+    fn started() -> (Flow, Vec<Effect>) {
+        let mut s = Settings::new(Gateway::BlueOcean, "/proxy/");
+        s.wallet = Some("HK".into());
+        let mut o = Order::new("ORDER1234", Some(Mode::Jsapi));
+        o.channel = Some(Channel::Wechat);
+        o.openid = Some("oPayer1".into());
+        o.page_url = Some("https://shop.example/pay?o=1#x".into());
+        let mut f = Flow::new(s, detect(WECHAT, &Hints::default()), o);
+        assert!(matches!(f.step(T0, 1, Event::Start { caps: None })[..], [Effect::AwaitBridge { global: "wx", ready_event: None, .. }]));
+        let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
+        let (tag, _, url, body) = fetch(&fx).expect("the signing call first");
+        assert_eq!((tag, url), (Tag::WxConfig, "/proxy/wx-config"));
+        assert_eq!(body, r#"{"gateway":"blueocean","outTradeNo":"ORDER1234","url":"https://shop.example/pay?o=1"}"#);
+        let fx = f.step(T0 + 50, 1, http(Tag::WxConfig, 0, 200, CONFIG));
+        let (tag, _, url, body) = fetch(&fx).expect("then the create call");
+        assert_eq!((tag, url), (Tag::Create, "/proxy/blueocean/payment/pay"));
+        let body = parse(body).unwrap();
+        assert_eq!((body.text("payment"), body.text("wallet"), body.text("sub_openid")), (Some("wechat.jsapi"), Some("HK"), Some("oPayer1")));
+        let fx = f.step(T0 + 100, 1, http(Tag::Create, 0, 200, CREATED));
+        (f, fx)
+    }
+
+    #[test]
+    fn config_then_get_h5_prepay_request_then_a_confirming_query() {
+        let (mut f, fx) = started();
+        let payload = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::WechatHk, payload } = e { Some(payload) } else { None }).expect("the HK bridge");
+        assert_eq!(payload.get("config").map(Value::to_json).as_deref(), Some(CONFIG), "the proxy's config, verbatim");
+        let pay = payload.get("payConfig").unwrap();
+        assert_eq!((pay.text("signType"), pay.text("paySign")), (Some("SHA1"), Some("979b05c591345d28bb4c1691f27883899cb20f69")), "the gateway's, verbatim");
+        assert!(fx.iter().any(|e| matches!(e, Effect::Sleep(_) | Effect::Fetch { tag: Tag::Query, .. })), "polls beside the bridge");
+        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:ok".into() });
+        let (tag, seq, ..) = fetch(&fx).expect("a confirming query");
+        assert_eq!(tag, Tag::Confirm);
+        let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "SUCCESS")));
+        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+        assert_eq!((outcome.text("state"), outcome.get("verified")), (Some("succeeded"), Some(&Value::Bool(true))));
+    }
+
+    #[test]
+    fn a_cancel_in_the_wallet_is_confirmed_then_cancelled() {
+        let (mut f, _) = started();
+        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:cancel".into() });
+        let (_, seq, ..) = fetch(&fx).unwrap();
+        let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "NOTPAY")));
+        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+        assert_eq!((outcome.text("state"), outcome.get("verified")), (Some("cancelled"), Some(&Value::Bool(false))));
+    }
+
+    #[test]
+    fn a_proxy_that_cannot_sign_leaves_no_order() {
+        let mut s = Settings::new(Gateway::BlueOcean, "/proxy");
+        s.wallet = Some("HK".into());
+        let mut o = Order::new("ORDER1234", Some(Mode::Jsapi));
+        o.page_url = Some("https://shop.example/pay".into());
+        let mut f = Flow::new(s, detect(WECHAT, &Hints::default()), o);
+        f.step(T0, 1, Event::Start { caps: None });
+        f.step(T0, 1, Event::BridgeReady { mini_program: false });
+        let fx = f.step(T0, 1, http(Tag::WxConfig, 0, 404, r#"{"proxy_error":{"code":"wx_config_not_configured","message":"no"}}"#));
+        assert!(fetch(&fx).is_none(), "nothing created");
+        let e = fx.iter().find_map(|e| if let Effect::Reject(e) = e { Some(e.clone()) } else { None }).expect("rejected");
+        assert_eq!((e.code, e.gateway_code.as_deref()), (ErrorCode::ProxyError, Some("wx_config_not_configured")));
+        let fx = f.step(T0, 1, Event::NetworkError { tag: Tag::WxConfig, seq: 0 });
+        assert!(fx.is_empty(), "settled once");
+    }
+
+    #[test]
+    fn without_the_hk_wallet_nothing_changes() {
+        let mut o = Order::new("ORDER1234", Some(Mode::Jsapi));
+        o.openid = Some("oPayer1".into());
+        o.wallet = Some("CN".into());
+        let mut f = Flow::new(Settings::new(Gateway::BlueOcean, "/proxy"), detect(WECHAT, &Hints::default()), o);
+        assert!(matches!(f.step(T0, 1, Event::Start { caps: None })[..], [Effect::AwaitBridge { global: "WeixinJSBridge", .. }]));
+        let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
+        let (tag, _, _, body) = fetch(&fx).unwrap();
+        assert_eq!((tag, parse(body).unwrap().text("wallet")), (Tag::Create, Some("CN")));
+    }
+}
