@@ -1,5 +1,5 @@
 //! WeChat's HK wallet through the demo over loopback (BlueOcean seed 001
-//! L812–L864): the proxy signs `wx.config` with the official account's
+//! L814–L864): the proxy signs `wx.config` with the official account's
 //! `jsapi_ticket` (fetched from the sandbox's WeChat API) only for an
 //! order's own page, and the HK-wallet create answers `getH5PrepayRequest`'s
 //! fields with a SHA-1 `paySign` that reaches the page verbatim — checked

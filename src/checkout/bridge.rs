@@ -12,7 +12,7 @@ pub enum BridgeKind {
     /// The JS-SDK's `wx.chooseWXPay` (the page configured `wx`).
     WechatSdk,
     /// WeChat's HK wallet: `wx.config` with the proxy's signature, then
-    /// `wx.invoke('getH5PrepayRequest')` in `wx.ready` (BlueOcean seed L812–L864).
+    /// `wx.invoke('getH5PrepayRequest')` in `wx.ready` (BlueOcean seed L814–L864).
     WechatHk,
     /// `wx.miniProgram.navigateTo` to the native pay page (mini-program web-view).
     MiniProgram,

@@ -1,5 +1,5 @@
 //! WeChat's HK wallet inside WeChat's browser (BlueOcean seed 001
-//! L812–L864, "香港钱包公众号支付"). A merchant selects it with `wallet: "HK"`
+//! L814–L864, "香港钱包公众号支付"). A merchant selects it with `wallet: "HK"`
 //! (on the `Checkout` config or on one order) and mode `jsapi`, channel
 //! `wechat`; the payer's WeChat then pays from its HK wallet:
 //!
@@ -31,7 +31,7 @@ use crate::model::{Gateway, ToJson, WechatJsapiParams};
 /// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
 pub const ROUTE: &str = "/wx-config";
 
-/// The four `wx.config` fields the seed marks required (L826–L830), besides `jsApiList`.
+/// The four `wx.config` fields the seed marks required (L829–L832), besides `jsApiList`.
 const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
 
 /// Abort the signing call after this long.

@@ -414,7 +414,7 @@ const FLOWS = {
     assert.deepEqual(errors, []);
   },
 
-  /** WeChat's HK wallet (BlueOcean seed L812-L864): WeChat checks wx.config's SHA-1 signature against
+  /** WeChat's HK wallet (BlueOcean seed L814-L864): WeChat checks wx.config's SHA-1 signature against
    *  the official account's jsapi_ticket and this page's URL, then getH5PrepayRequest's six fields and
    *  their SHA-1 paySign; the payer pays, WeChat answers ok, the page confirms by a query. */
   async wechatHk(c) {

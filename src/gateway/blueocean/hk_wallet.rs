@@ -1,30 +1,30 @@
-//! WeChat HK-wallet official-account payment (seed 001 L812–L864,
+//! WeChat HK-wallet official-account payment (seed 001 L814–L864,
 //! "香港钱包公众号支付"): the page loads WeChat's JS-SDK, runs `wx.config`
-//! with `beta: true` and `jsApiList: ["getH5PrepayRequest"]` (L823–L832),
+//! with `beta: true` and `jsApiList: ["getH5PrepayRequest"]` (L826–L834),
 //! then inside `wx.ready` calls `wx.invoke('getH5PrepayRequest', payConfig,
-//! cb)` (L838–L861), where `payConfig` is "data returned by the BOPAY server"
-//! (L843): `data.jsapi` of a `wechat.jsapi` answer, passed on verbatim.
+//! cb)` (L842–L861), where `payConfig` is "data returned by the BOPAY server"
+//! (L844): `data.jsapi` of a `wechat.jsapi` answer, passed on verbatim.
 //!
 //! Two signatures, both made on servers, neither by the page:
-//! - `wx.config`'s `signature` (L829 links WeChat's JS-SDK signing page): the
+//! - `wx.config`'s `signature` (L832 links WeChat's JS-SDK signing page): the
 //!   merchant's, SHA-1 of `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` with
 //!   the official account's `jsapi_ticket` — made by the proxy
-//!   ([`js_sdk_signature`]), the ticket fetched with the account's AppSecret
-//!   ([`token_url`], [`ticket_url`], [`parse_wechat_answer`]).
+//!   (`js_sdk_signature`), the ticket fetched with the account's AppSecret
+//!   (`token_url`, `ticket_url`, `parse_wechat_answer`).
 //! - `payConfig.paySign` (`signType` "SHA1", L850–L851): BlueOcean's / WeChat
 //!   HK's. The seed points at a "5.2签名算法_JSAPI" it does not contain; the
-//!   sandbox signs with WeChat's SHA-1 JSAPI scheme ([`sha1_pay_sign`]:
+//!   sandbox signs with WeChat's SHA-1 JSAPI scheme (`sha1_pay_sign`:
 //!   sorted `appid`, `appkey`, `noncestr`, `package`, `timestamp`), which a
 //!   client never checks and never refuses.
 //!
 //! The create request is `wechat.jsapi` with `wallet: "HK"` (the seed's
 //! jsapi example sends `wallet`, L650) and `h5_redirect_url`, "微信香港钱包
-//! 公众号支付跳转url" (L241).
+//! 公众号支付跳转url" (L238).
 
-/// The JS-SDK interface HK-wallet payments call (L831, L854).
+/// The JS-SDK interface HK-wallet payments call (L833, L853).
 pub const JS_API: &str = "getH5PrepayRequest";
 
-/// The `wallet` value that asks for the HK wallet (L250, L650).
+/// The `wallet` value that asks for the HK wallet (L239, L650).
 pub const HK: &str = "HK";
 
 #[cfg(feature = "signing")]
@@ -49,7 +49,7 @@ mod signing {
         sha1_hex(js_sdk_string(jsapi_ticket, nonce_str, timestamp, url).as_bytes())
     }
 
-    /// The `wx.config` object for an HK-wallet payment (L823–L832), `debug`
+    /// The `wx.config` object for an HK-wallet payment (L826–L834), `debug`
     /// off: what the proxy answers and the page passes on as is.
     pub fn js_config(app_id: &str, timestamp: i64, nonce_str: &str, signature: &str) -> Value {
         Value::object([
@@ -101,7 +101,7 @@ mod tests {
     use crate::json::parse;
 
     /// WeChat's own JS-SDK signature example (appendix 1 of the page the seed
-    /// links at L829): reproduces.
+    /// links at L832): reproduces.
     #[test]
     fn js_sdk_signature_reproduces_wechats_example() {
         let ticket = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg";
@@ -111,7 +111,7 @@ mod tests {
         assert_ne!(js_sdk_signature(ticket, "Wm3WZYTPz0wzccnW", 1_414_587_458, "http://mp.weixin.qq.com?params=value"), expected);
     }
 
-    /// The seed's `wx.config` (L823–L832): beta, the one interface, and the
+    /// The seed's `wx.config` (L826–L834): beta, the one interface, and the
     /// four required fields; `debug` off outside development.
     #[test]
     fn js_config_has_the_seeds_fields() {

@@ -72,7 +72,7 @@
 //!   `timeStamp`, `package`, `signType`, `paySign`). Only what cannot be
 //!   shown is refused: a missing payload, a redirect off the allowlist, a
 //!   QR text with control characters.
-//! - **`wallet`** (L250, "仅支付宝online有效" though the jsapi and UPOP examples
+//! - **`wallet`** (L239, "仅支付宝online有效" though the jsapi and UPOP examples
 //!   send it): sent as `HK` / `CN` when the page names one; `HK` with WeChat
 //!   JSAPI selects the HK wallet ([`hk_wallet`]).
 //! - **Language**: the proxy sends the seed's `User-Agent` for the checkout's
@@ -84,9 +84,10 @@
 //!   the four regional hosts (L110–L127, the proxy's `base_url`), every
 //!   response code (L129–L171, `codes`), the envelope (L173–L207).
 //! - §2.1 pay (L212–L307) with every `payment` (L243–L258), `trade_state`
-//!   (L262–L272), `trade_type` read as text (L274–L284), every example
+//!   (L262–L272; `trade_type`, L274–L284, is not needed to read an answer
+//!   and stays in the body the page gets), every example
 //!   (L310–L806, fixtures/blueocean), `data.jsapi` (L809) and the HK-wallet
-//!   official-account payment (L812–L864: request, `payConfig`, `wx.config`
+//!   official-account payment (L814–L864: request, `payConfig`, `wx.config`
 //!   signed by the proxy, `getH5PrepayRequest` in the page).
 //! - the notification (L866–L898), refund (L900–L988), refund query
 //!   (L991–L1067), query / close / reverse (L1070–L1143).
@@ -289,7 +290,7 @@ fn check_auth_code(code: &str) -> Result<(), PayError> {
     }
 }
 
-/// A `wallet` region (seed L250: e.g. `HK`, `CN`), upper-cased.
+/// A `wallet` region (seed L239: e.g. `HK`, `CN`), upper-cased.
 fn check_wallet(wallet: &str) -> Result<String, PayError> {
     let upper = wallet.to_ascii_uppercase();
     if matches!(upper.as_str(), hk_wallet::HK | "CN") {

@@ -407,8 +407,8 @@ fn create_answers_are_read_without_being_told_the_wallet() {
     assert_eq!(create(Mode::Qr, Channel::Any, r#"{"code":200,"data":{"sn":"1"}}"#).unwrap_err().code, ErrorCode::InvalidPayload, "nothing to show");
 }
 
-/// The HK-wallet create (seed L812–L864 with the request fields of L212–L258):
-/// `wechat.jsapi`, `wallet: "HK"` and the jump URL `h5_redirect_url` (L241),
+/// The HK-wallet create (seed L814–L864 with the request fields of L212–L258):
+/// `wechat.jsapi`, `wallet: "HK"` and the jump URL `h5_redirect_url` (L238),
 /// every field of our request fixture built or set by the proxy.
 #[test]
 fn hk_wallet_create_request() {

@@ -169,7 +169,7 @@ function invoke({ kind, payload }, send, config) {
     } else if (kind === "wxsdk") {
       jsSdk(config).chooseWXPay({ ...payload, success: () => answer("chooseWXPay:ok"), cancel: () => answer("chooseWXPay:cancel"), fail: (r) => answer(r?.errMsg || "chooseWXPay:fail") });
     } else if (kind === "wxhk") {
-      // WeChat's HK wallet (BlueOcean seed L812-L864): the proxy-signed config, then the gateway's payConfig.
+      // WeChat's HK wallet (BlueOcean seed L814-L864): the proxy-signed config, then the gateway's payConfig.
       const wx = jsSdk(config);
       wx.error?.(() => unavailable());
       wx.ready(() => wx.invoke("getH5PrepayRequest", payload.payConfig, (res) => answer(res?.errMsg || res?.err_msg)));

@@ -3,7 +3,7 @@
 //! payload — wallet URLs, the `jsapi` and `app` JSON strings, the Alipay
 //! `app_format` order string — filled with well-formed test values. A
 //! `wechat.jsapi` order with `wallet: "HK"` answers the HK wallet's
-//! `getH5PrepayRequest` fields (seed L843–L851): `signType` "SHA1" and a
+//! `getH5PrepayRequest` fields (seed L844–L851): `signType` "SHA1" and a
 //! SHA-1 `paySign` made with the test key `hk_pay_sign_key`
 //! (`hk_wallet::sha1_pay_sign`), which a test acting as WeChat verifies.
 

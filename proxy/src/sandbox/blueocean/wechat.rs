@@ -1,5 +1,5 @@
 //! The two WeChat official-account API calls an HK-wallet `wx.config`
-//! needs (outside seed 001, which links WeChat's JS-SDK page at L829), as
+//! needs (outside seed 001, which links WeChat's JS-SDK page at L832), as
 //! the sandbox's stand-in for `api.weixin.qq.com`, under `/wechat`:
 //! - `GET /cgi-bin/token?grant_type=client_credential&appid=…&secret=…` →
 //!   `{"access_token","expires_in":7200}`; a wrong secret is WeChat's
