@@ -3,38 +3,47 @@
 //!
 //! Money is always an integer in the currency's minor unit (fen / cents).
 
+use crate::i18n::Locale;
 use crate::json::Value;
 
-/// The five aggregated gateways.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Gateway {
-    /// BlueOcean Pay.
-    BlueOcean,
-    /// HipoPay.
-    HipoPay,
-    /// BeeCloud.
-    BeeCloud,
-    /// ChaoYing (超赢).
-    ChaoYing,
-    /// HiPOS.
-    HiPos,
+/// Generates [`Gateway`] from the registry (`crate::gateway::registry`).
+macro_rules! gateway_enum {
+    ([] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$zh_cn:literal, $zh_hk:literal, $en:literal] hosts [$($host:literal),*],)*) => {
+        /// The aggregated gateways, one per line of the registry.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Gateway {
+            $(#[doc = $en] $variant,)*
+        }
+
+        impl Gateway {
+            /// Every gateway, in the registry's order.
+            pub const ALL: [Gateway; [$($wire),*].len()] = [$(Gateway::$variant),*];
+
+            /// The name used in the JS API and in proxy paths (`/proxy/{name}/...`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Gateway::$variant => $wire,)*
+                }
+            }
+
+            /// The name shown to people (demo pages, the sandbox's wallet).
+            pub fn display_name(self, locale: Locale) -> &'static str {
+                let [zh_cn, zh_hk, en] = match self {
+                    $(Gateway::$variant => [$zh_cn, $zh_hk, $en],)*
+                };
+                match locale {
+                    Locale::ZhCn => zh_cn,
+                    Locale::ZhHk => zh_hk,
+                    Locale::En => en,
+                }
+            }
+        }
+    };
 }
 
+crate::gateway::registry::with_gateways!(gateway_enum);
+
 impl Gateway {
-    /// Every gateway, in a fixed order.
-    pub const ALL: [Gateway; 5] = [Gateway::BlueOcean, Gateway::HipoPay, Gateway::BeeCloud, Gateway::ChaoYing, Gateway::HiPos];
-
-    /// The name used in the JS API and in proxy paths (`/proxy/{name}/...`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gateway::BlueOcean => "blueocean",
-            Gateway::HipoPay => "hipopay",
-            Gateway::BeeCloud => "beecloud",
-            Gateway::ChaoYing => "chaoying",
-            Gateway::HiPos => "hipos",
-        }
-    }
-
     /// Parses a name from [`Gateway::as_str`].
     pub fn parse(name: &str) -> Option<Gateway> {
         Gateway::ALL.into_iter().find(|g| g.as_str() == name)

@@ -21,17 +21,22 @@ pub const DEFAULT_HOSTS: &[&str] = &[
     // UnionPay.
     "unionpay.com",
     "95516.com",
-    // The five gateways and the hosts their documents show in payment URLs.
+    // Each gateway's own hosts, in the order of the gateway registry
+    // (`gateway::registry`, whose tests keep the two in step).
+    // BlueOcean (and the hosts its documents show in payment URLs).
     "blueoceanpay.com",
     "blueoceantech.co",
-    "hipopay.com",
-    "wisecashier.com",
-    "beecloud.cn",
-    "storepos.cn",
-    "pos.cn",
     "yedpay.com",
     "tlinx.hk",
     "gnete.com.hk",
+    // HipoPay.
+    "hipopay.com",
+    "wisecashier.com",
+    // BeeCloud.
+    "beecloud.cn",
+    // ChaoYing.
+    "storepos.cn",
+    "pos.cn",
 ];
 
 /// Where redirects may go.

@@ -8,8 +8,8 @@
 //! the back office ([`RefundQuery`]). The browser, the signing proxy and the
 //! sandbox all use these same definitions, each through its own accessor
 //! ([`protocol`], [`rules`], [`refunds`]), so a browser build links only what
-//! it calls. Adding a sixth gateway is one new module and one line in the
-//! `implementation!` macro behind those accessors.
+//! it calls. The gateways are listed once, in `registry`: adding a sixth is
+//! one new module (and its `mod` line below) and one registry line.
 
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
@@ -26,6 +26,7 @@ pub mod chaoying;
 pub mod hipopay;
 #[cfg(feature = "hipos")]
 pub mod hipos;
+pub(crate) mod registry;
 #[cfg(feature = "signing")]
 pub mod wire;
 
@@ -324,21 +325,22 @@ pub fn single_refund(list: Vec<RefundStatus>) -> Result<RefundStatus, PayError> 
 }
 
 /// `gateway`'s unit struct as a `&'static dyn $trait`, or `Unsupported` when
-/// the gateway was left out of this build.
+/// the gateway was left out of this build: one arm per registry line.
 macro_rules! implementation {
-    ($gateway:expr, $trait:path) => {{
+    ($gateway:expr, $trait:path) => {
+        registry::with_gateways!(dispatch[$gateway, $trait])
+    };
+}
+
+/// The body of [`implementation!`], generated from the registry.
+macro_rules! dispatch {
+    ([$gateway:expr, $trait:path] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$($name:literal),*] hosts [$($host:literal),*],)*) => {{
         let gateway: Gateway = $gateway;
         let found: Option<&'static dyn $trait> = match gateway {
-            #[cfg(feature = "blueocean")]
-            Gateway::BlueOcean => Some(&blueocean::BlueOcean),
-            #[cfg(feature = "hipopay")]
-            Gateway::HipoPay => Some(&hipopay::HipoPay),
-            #[cfg(feature = "beecloud")]
-            Gateway::BeeCloud => Some(&beecloud::BeeCloud),
-            #[cfg(feature = "chaoying")]
-            Gateway::ChaoYing => Some(&chaoying::ChaoYing),
-            #[cfg(feature = "hipos")]
-            Gateway::HiPos => Some(&hipos::HiPos),
+            $(
+                #[cfg(feature = $feature)]
+                Gateway::$variant => Some(&$module::$variant),
+            )*
             #[allow(unreachable_patterns)]
             _ => None,
         };
