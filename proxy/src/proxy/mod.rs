@@ -36,6 +36,7 @@ mod error;
 pub mod events;
 mod exchange;
 mod forward;
+mod gateway_info;
 mod hipos_token;
 mod limits;
 mod longpoll;
@@ -151,6 +152,7 @@ async fn capabilities(State(state): State<ProxyState>) -> Response {
         "protocol": 2,
         "clientSecret": state.0.config.security.require_client_secret,
         "gateways": gateways,
+        "gatewayInfo": gateway_info::capability(&state.0.config),
         "longPoll": { "maxWait": state.0.config.long_poll_max_wait.as_secs() },
         "notify": true,
     });

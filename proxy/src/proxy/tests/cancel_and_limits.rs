@@ -4,6 +4,8 @@ use super::fake::{blueocean_query, Fake};
 use super::{error_code, Proxy, ORDER, SECRET, SHOP_ORIGIN};
 use crate::proxy::RateLimit;
 use paybridge::gateway::Operation;
+use paybridge::i18n::Locale;
+use paybridge::model::{Gateway, Mode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -82,11 +84,28 @@ async fn cors_allows_listed_origins_only() {
 async fn capabilities_and_health() {
     let (upstream, _fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
     let proxy = Proxy::start(&upstream, |c| c.long_poll_max_wait = std::time::Duration::from_secs(20)).await;
-    let caps: serde_json::Value = reqwest::get(proxy.server.url("/proxy/capabilities")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
-    assert_eq!(
-        caps,
-        serde_json::json!({"protocol":2,"clientSecret":true,"gateways":["blueocean","hipopay","beecloud","chaoying","hipos"],"longPoll":{"maxWait":20},"notify":true})
-    );
+    let mut caps: serde_json::Value = reqwest::get(proxy.server.url("/proxy/capabilities")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
+    let info = caps.as_object_mut().unwrap().remove("gatewayInfo").expect("gatewayInfo");
+    let registered: Vec<&str> = Gateway::ALL.iter().map(|g| g.as_str()).collect();
+    assert_eq!(caps, serde_json::json!({"protocol":2,"clientSecret":true,"gateways":registered,"longPoll":{"maxWait":20},"notify":true}));
+    // Every registered gateway, named in each locale from the registry, with the modes its protocol offers.
+    let mut described: Vec<&str> = info.as_object().unwrap().keys().map(String::as_str).collect();
+    described.sort_unstable();
+    assert_eq!(described, {
+        let mut r = registered.clone();
+        r.sort_unstable();
+        r
+    });
+    for g in Gateway::ALL {
+        let names: Vec<&str> = [Locale::ZhCn, Locale::ZhHk, Locale::En].into_iter().map(|l| g.display_name(l)).collect();
+        assert_eq!(info[g.as_str()]["name"], serde_json::json!({"zh-CN": names[0], "zh-HK": names[1], "en": names[2]}));
+        let offered = paybridge::gateway::protocol(g).unwrap().modes();
+        let modes: Vec<&str> = Mode::ALL.into_iter().filter(|m| offered.iter().any(|(o, _)| o == m)).map(Mode::as_str).collect();
+        assert_eq!(info[g.as_str()]["modes"], serde_json::json!(modes), "{}", g.as_str());
+    }
+    assert_eq!(info["blueocean"]["name"]["zh-HK"], "藍海支付 BlueOcean");
+    assert_eq!(info["hipos"]["modes"], serde_json::json!(["qr"]));
+    assert!(info["beecloud"]["modes"].as_array().unwrap().contains(&serde_json::json!("counter")));
     let health: serde_json::Value = reqwest::get(proxy.server.url("/proxy/healthz")).await.unwrap().bytes().await.map(|b| serde_json::from_slice(&b).unwrap()).unwrap();
     assert_eq!(health, serde_json::json!({"ok":true,"store":"sqlite"}));
     let missing = reqwest::get(proxy.server.url("/proxy/nothing")).await.unwrap();
