@@ -3,6 +3,7 @@
 // language. A language switch re-mounts a desk that is still offering its
 // methods; one already paying keeps its language.
 import init, * as pb from "/pkg/paybridge.js";
+import { fillGateways } from "./gateway-list.js";
 import { locale, onLocaleChange } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -55,5 +56,6 @@ desk.addEventListener("paybridge:outcome", (e) => { document.body.dataset.outcom
 desk.addEventListener("paybridge:error", (e) => { document.body.dataset.outcome = `error:${e.detail?.code ?? ""}`; });
 onLocaleChange(() => { if (shown && desk.querySelector(".pb-cashier")?.dataset.state === "choose") mount(shown); });
 await init();
+await fillGateways($("cd-gateway"));
 $("cd-form").addEventListener("submit", start);
 document.body.dataset.state = "ready";

@@ -5,6 +5,7 @@
 // payer controls); page tests install their own fakes instead. The language
 // is the site's (i18n.js); `?locale=` follows the switch.
 import init, { Checkout } from "/pkg/paybridge.js";
+import { fillGateways } from "./gateway-list.js";
 import { locale, onLocaleChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -142,6 +143,7 @@ async function pay(event) {
   }
 }
 
+await fillGateways($("co-gateway"));
 for (const f of FIELDS) if (params.has(f) && f !== "locale") $(`co-${f}`).value = params.get(f);
 onLocaleChange((l) => {
   const url = new URL(location.href);

@@ -1,6 +1,7 @@
 // Counter demo: a shop screen. Scan (or type) the customer's payment code;
 // the counter creates the order in the demo shop and pays it at the counter.
 import init, * as pb from "/pkg/paybridge.js";
+import { fillGateways } from "./gateway-list.js";
 import { locale, onLocaleChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -42,6 +43,7 @@ screen.addEventListener("paybridge:outcome", (e) => {
 });
 screen.addEventListener("paybridge:error", (e) => { document.body.dataset.outcome = `error:${e.detail?.code ?? ""}`; log(t("ct.log.error", { code: e.detail?.code ?? "" })); });
 await init();
+await fillGateways($("ct-gateway"), { mode: "counter" });
 $("ct-gateway").addEventListener("change", mount);
 onLocaleChange(mount);
 mount();

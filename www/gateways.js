@@ -1,6 +1,7 @@
 // "Try a gateway": shop order → unsigned create request (built by the wasm
 // client) → signing proxy → sandbox gateway → QR → status polling.
 import init, { buildCreateRequest, buildQueryRequest, parseCreateResponse, parseQueryResponse, renderQr } from "/pkg/paybridge.js";
+import { fillGateways } from "./gateway-list.js";
 import { locale, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -83,5 +84,7 @@ async function pay(event) {
 }
 
 await init();
+// This page pays by QR; HiPOS's QR is the shop's pickup code.
+await fillGateways($("gw-gateway"), { mode: "qr", label: (g) => (g === "hipos" ? t("gw.hipos-pickup") : undefined) });
 $("gw-form").addEventListener("submit", pay);
 document.body.dataset.state = "ready";

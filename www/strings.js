@@ -24,8 +24,6 @@ export const STRINGS = {
   "wallet.alipay": ["支付宝", "支付寶", "Alipay"],
   "wallet.unionpay": ["银联", "銀聯", "UnionPay"],
   "wallet.any": ["任意", "任意", "any"],
-  "gw.blueocean": ["蓝海支付 BlueOcean", "藍海支付 BlueOcean", "BlueOcean Pay"],
-  "gw.chaoying": ["超赢 ChaoYing", "超贏 ChaoYing", "ChaoYing 超赢"],
   "state.ready": ["就绪", "就緒", "ready"],
   "state.creating": ["正在创建", "正在建立", "creating"],
   "state.waiting": ["等待支付", "等待支付", "waiting"],
