@@ -4,6 +4,7 @@
 
 use paybridge::gateway::wire::Secrets;
 use paybridge::model::Gateway;
+use std::sync::LazyLock;
 
 const CREDENTIALS_TOML: &str = include_str!("../../../fixtures/sandbox-credentials.toml");
 const HIPOPAY_AGENT_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem");
@@ -13,8 +14,14 @@ const HIPOPAY_GATEWAY_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopa
 
 /// The sandbox's secrets for `gateway`: what the sandbox gateway verifies
 /// with, and (for the demo) what the proxy signs with. HiPOS's `token` is not
-/// here: the sandbox issues it and the proxy fetches it.
+/// here: the sandbox issues it and the proxy fetches it. The fixture is
+/// parsed once per process (the sandbox asks on every request).
 pub fn sandbox_secrets(gateway: Gateway) -> Secrets {
+    static PARSED: LazyLock<Vec<(Gateway, Secrets)>> = LazyLock::new(|| Gateway::ALL.iter().map(|&g| (g, parse(g))).collect());
+    PARSED.iter().find(|(g, _)| *g == gateway).map(|(_, s)| s.clone()).unwrap_or_else(|| parse(gateway))
+}
+
+fn parse(gateway: Gateway) -> Secrets {
     let table: toml::Table = CREDENTIALS_TOML.parse().unwrap_or_default();
     let mut pairs: Vec<(String, String)> = table
         .get(gateway.as_str())
