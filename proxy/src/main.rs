@@ -18,6 +18,13 @@ use paybridge_proxy::{demo, proxy};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// mimalloc instead of glibc's malloc: a proxied call allocates on one
+/// worker thread and frees on another (request, upstream reply, answer),
+/// which glibc's per-arena locking and consolidation make costly
+/// (BENCHMARKS.md, "Proxy overhead").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: paybridge-proxy demo [--port N] [--root DIR] [--store URL]\n       paybridge-proxy proxy --config FILE --orders URL [--port N]";
 
 /// A parsed command line.
