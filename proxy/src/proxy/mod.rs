@@ -71,7 +71,7 @@ use std::sync::Arc;
 pub(crate) struct Shared {
     config: ProxyConfig,
     orders: OrderSource,
-    client: reqwest::Client,
+    client: upstream::HttpClient,
     tokens: hipos_token::TokenCache,
     /// WeChat `jsapi_ticket`s for signing `wx.config` (HK wallet).
     tickets: wx_config::TicketCache,
@@ -96,7 +96,7 @@ impl ProxyState {
     pub fn new(config: ProxyConfig, orders: OrderSource, store: Store) -> ProxyState {
         let waiters = longpoll::Waiters::new(config.max_long_poll_waiters);
         let shared = Shared {
-            client: reqwest::Client::new(),
+            client: upstream::client(),
             tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
             tickets: wx_config::TicketCache::default(),
             _follow_changes: waiters.follow(store.changes()),

@@ -3,7 +3,13 @@
 
 use super::config::GatewayConfig;
 use super::error::ProxyError;
-use axum::http::StatusCode;
+use axum::http::{Method, Request, StatusCode, Uri};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use paybridge::gateway::wire::WireRequest;
 use paybridge::gateway::{path_matches, Endpoint, HttpMethod};
 use std::time::{Duration, Instant};
@@ -47,39 +53,57 @@ pub fn upstream_url(config: &GatewayConfig, endpoint: &Endpoint, path: &str, wir
     }
 }
 
+/// The HTTP client for gateway calls: hyper's pooled client (keep-alive,
+/// HTTPS through rustls with the webpki roots, HTTP/1.1). It follows no
+/// redirect: a signed call goes to the configured upstream only (a 307 would
+/// re-send the signed body wherever the answer points), and a 3xx answer
+/// fails as not JSON.
+pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// A new [`HttpClient`].
+pub fn client() -> HttpClient {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    let https = HttpsConnectorBuilder::new().with_webpki_roots().https_or_http().enable_http1().wrap_connector(http);
+    Client::builder(TokioExecutor::new()).build(https)
+}
+
 /// Sends `wire` to `url` and reads the answer, within `timeout` overall.
-pub async fn send(client: &reqwest::Client, url: &str, wire: &WireRequest, timeout: Duration) -> Result<UpstreamReply, ProxyError> {
+pub async fn send(client: &HttpClient, url: &str, wire: &WireRequest, timeout: Duration) -> Result<UpstreamReply, ProxyError> {
     let method = match wire.http {
-        HttpMethod::Get => reqwest::Method::GET,
-        HttpMethod::Post => reqwest::Method::POST,
-        HttpMethod::Put => reqwest::Method::PUT,
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
     };
-    let mut request = client.request(method, url).timeout(timeout);
+    let uri: Uri = url.parse().map_err(|_| unreachable_upstream())?;
+    let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in &wire.headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    if !wire.body.is_empty() || wire.http != HttpMethod::Get {
-        request = request.body(wire.body.clone());
-    }
+    let request = request.body(Full::new(Bytes::copy_from_slice(&wire.body))).map_err(|_| unreachable_upstream())?;
     let started = Instant::now();
-    let mut response = request.send().await.map_err(network_error)?;
-    let status = response.status().as_u16();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(network_error)? {
-        if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
-            return Err(ProxyError::bad_upstream_body("the gateway's answer is too large"));
+    let exchange = async {
+        let response = client.request(request).await.map_err(|_| unreachable_upstream())?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        let mut stream = response.into_body();
+        while let Some(frame) = stream.frame().await {
+            let Ok(data) = frame.map_err(|_| unreachable_upstream())?.into_data() else { continue };
+            if body.len() + data.len() > MAX_UPSTREAM_BODY {
+                return Err(ProxyError::bad_upstream_body("the gateway's answer is too large"));
+            }
+            body.extend_from_slice(&data);
         }
-        body.extend_from_slice(&chunk);
-    }
+        Ok((status, body))
+    };
+    let (status, body) =
+        tokio::time::timeout(timeout, exchange).await.map_err(|_| ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", "the gateway did not answer in time"))??;
     Ok(UpstreamReply { status, body, elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) })
 }
 
-fn network_error(e: reqwest::Error) -> ProxyError {
-    if e.is_timeout() {
-        ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", "the gateway did not answer in time")
-    } else {
-        ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_unreachable", "the gateway could not be reached")
-    }
+fn unreachable_upstream() -> ProxyError {
+    ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_unreachable", "the gateway could not be reached")
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paybridge::gateway::blueocean::hk_wallet::{js_config, js_sdk_signature, parse_wechat_answer, ticket_url, token_url};
+use paybridge::gateway::wire::WireRequest;
+use paybridge::gateway::HttpMethod;
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::collections::HashMap;
@@ -56,14 +58,12 @@ impl TicketCache {
 
 /// One WeChat API `GET`, bounded by the upstream timeout: `field` and its life.
 async fn wechat_get(shared: &Shared, url: &str, field: &str) -> Result<(String, i64), ProxyError> {
-    let unreachable = |e: reqwest::Error| {
-        let code = if e.is_timeout() { "upstream_timeout" } else { "upstream_unreachable" };
-        let status = if e.is_timeout() { StatusCode::GATEWAY_TIMEOUT } else { StatusCode::BAD_GATEWAY };
-        ProxyError::new(status, code, format!("WeChat's API did not answer the {field} request"))
-    };
-    let response = shared.client.get(url).timeout(shared.config.upstream_timeout).send().await.map_err(unreachable)?;
-    let bytes = response.bytes().await.map_err(unreachable)?;
-    let body = std::str::from_utf8(&bytes)
+    let get = WireRequest { http: HttpMethod::Get, path_and_query: String::new(), headers: Vec::new(), body: Vec::new() };
+    let reply = super::upstream::send(&shared.client, url, &get, shared.config.upstream_timeout).await.map_err(|e| match e.code {
+        "upstream_timeout" | "upstream_unreachable" => ProxyError::new(e.status, e.code, format!("WeChat's API did not answer the {field} request")),
+        _ => e,
+    })?;
+    let body = std::str::from_utf8(&reply.body)
         .ok()
         .and_then(|t| paybridge::json::parse(t).ok())
         .ok_or_else(|| ProxyError::bad_upstream_body(format!("WeChat's {field} answer is not JSON")))?;

@@ -187,3 +187,28 @@ async fn blueocean_language_follows_the_checkout_locale() {
         assert_eq!(ua, format!("BoPayPos/1.1.0 NetType/WIFI {language}"), "{accept:?}");
     }
 }
+
+#[tokio::test]
+async fn an_upstream_redirect_is_not_followed() {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let followed = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&followed);
+    let app =
+        axum::Router::new().route("/sandbox/blueocean/order/query", post(|| async { (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, "/elsewhere")]).into_response() })).route(
+            "/elsewhere",
+            post(move || async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                blueocean_query("NOTPAY").body
+            }),
+        );
+    let upstream = super::Server::start(app).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let res = proxy.post("/blueocean/order/query", &format!(r#"{{"out_trade_no":"{ORDER}"}}"#)).await;
+    assert_eq!(res.status(), 502);
+    assert_eq!(error_code(res).await, "upstream_bad_body");
+    assert_eq!(followed.load(Ordering::SeqCst), 0, "the signed call went nowhere but the configured upstream");
+}
