@@ -75,6 +75,8 @@ pub struct Flow {
     confirm_seq: u32,
     last: Option<OrderStatus>,
     cancel_attempts: u8,
+    /// `cancel()` asked for while a counter payment waited: its cancel settles as a rejection.
+    page_cancel: bool,
     hint: Option<(Hint, String)>,
     openid: Openid,
     /// The proxy's signed `wx.config` (HK wallet).
@@ -102,6 +104,7 @@ impl Flow {
             confirm_seq: 0,
             last: None,
             cancel_attempts: 0,
+            page_cancel: false,
             hint: None,
             openid: Openid::default(),
             wx_config: None,
@@ -167,6 +170,8 @@ impl Flow {
                 self.create()
             }
             Event::RenewFailed if self.phase == Phase::Renewing => self.fail(PayError::new(ErrorCode::Expired).with_detail("renewOrder gave no order number"), true),
+            // An unpaid counter payment is cancelled at the gateway too (the proxy refuses a paid one).
+            Event::Cancel if self.mode == Mode::Counter && self.phase == Phase::Polling && self.cancel_request().is_ok() => self.cancel_counter(),
             Event::Cancel => {
                 if let Some(p) = self.poller.as_mut() {
                     p.cancel();
@@ -384,6 +389,7 @@ impl Flow {
             Err(e) => return self.fail(e, true),
         };
         self.gateway_order_id = created.gateway_order_id;
+        self.learn_wallet(&params, body);
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
         let mut fx = Vec::new();
@@ -464,6 +470,17 @@ impl Flow {
         fx
     }
 
+    /// A create with channel "any" names the wallet the gateway used, when its answer or the payer's code says.
+    fn learn_wallet(&mut self, params: &CreateParams, body: &str) {
+        if self.channel != Channel::Any {
+            return;
+        }
+        let wallet = parse_body(body).ok().and_then(|v| protocol(self.settings.gateway).ok()?.wallet_of(params, &v));
+        if let Some(wallet) = wallet {
+            self.channel = wallet;
+        }
+    }
+
     fn store(&self, deadline_ms: i64) -> Effect {
         let pending = Pending {
             gateway: self.settings.gateway,
@@ -507,6 +524,7 @@ impl Flow {
             _ => Vec::new(),
         };
         m.push(("outTradeNo".to_owned(), Value::str(&self.order.out_trade_no)));
+        m.push(("channel".to_owned(), Value::str(self.channel.as_str())));
         Value::Object(m)
     }
 
@@ -618,11 +636,7 @@ impl Flow {
         };
         if self.mode == Mode::Counter {
             self.cancel_attempts += 1;
-            self.phase = Phase::Cancelling;
-            return match protocol(self.settings.gateway).and_then(|p| p.cancel_request(&self.order_ref())) {
-                Ok(req) => vec![self.fetch(Tag::Cancel, 0, &req, 0, CALL_TIMEOUT_MS)],
-                Err(_) => self.final_query(),
-            };
+            return self.send_cancel();
         }
         if self.mode == Mode::Qr && self.settings.can_renew && !self.resumed {
             self.phase = Phase::Renewing;
@@ -631,6 +645,29 @@ impl Flow {
         let mut fx = vec![expired(false, self)];
         fx.extend(self.fail(PayError::new(ErrorCode::Expired), false));
         fx
+    }
+
+    /// The page's `cancel()` of a waiting counter payment whose gateway can
+    /// cancel (HipoPay cannot: it just stops there): one cancel, one
+    /// final query, no further wait; only a confirmed cancel rejects with
+    /// `cancelled` (a payment that went through meanwhile still resolves).
+    fn cancel_counter(&mut self) -> Vec<Effect> {
+        self.poller = None;
+        self.page_cancel = true;
+        self.cancel_attempts = MAX_CANCELS;
+        self.send_cancel()
+    }
+
+    fn cancel_request(&self) -> Result<GatewayRequest, PayError> {
+        protocol(self.settings.gateway).and_then(|p| p.cancel_request(&self.order_ref()))
+    }
+
+    fn send_cancel(&mut self) -> Vec<Effect> {
+        self.phase = Phase::Cancelling;
+        match self.cancel_request() {
+            Ok(req) => vec![self.fetch(Tag::Cancel, 0, &req, 0, CALL_TIMEOUT_MS)],
+            Err(_) => self.final_query(),
+        }
     }
 
     fn final_query(&mut self) -> Vec<Effect> {
@@ -642,6 +679,11 @@ impl Flow {
     }
 
     fn settle(&mut self, status: OrderStatus, verified: bool) -> Vec<Effect> {
+        if self.page_cancel && verified && matches!(status.state, PayState::Cancelled | PayState::Closed) {
+            let mut fx = self.observe(status);
+            fx.extend(self.fail(PayError::new(ErrorCode::Cancelled), false));
+            return fx;
+        }
         self.phase = Phase::Done;
         self.poller = None;
         let mut fx = self.observe(status.clone());

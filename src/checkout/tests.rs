@@ -575,3 +575,75 @@ fn unverified_answers_of_a_signing_gateway_are_never_paid() {
     // HipoPay signs no answers: there the header cannot be asked for.
     assert!(!Gateway::HipoPay.signs_responses() && Gateway::BlueOcean.signs_responses() && Gateway::ChaoYing.signs_responses());
 }
+
+/// A ChaoYing counter payment (channel any) waiting for the payer's PIN.
+fn chaoying_counter_flow(code: &str) -> (Flow, Vec<Effect>) {
+    let mut s = Settings::new(Gateway::ChaoYing, "/proxy");
+    s.counter_timeout_ms = 60_000;
+    let mut o = order(Mode::Counter, Channel::Any);
+    o.out_trade_no = "CYORDER0001".into();
+    o.auth_code = Some(code.into());
+    let mut f = Flow::new(s, env(DESKTOP), o);
+    f.step(T0, 1, Event::Start { caps: None });
+    let paying = r#"{"state":"SUCCESS","code":"10001","msg":"支付中","trade_state":"PROCESSING","sign":"X"}"#;
+    let fx = f.step(T0, 1, http(Tag::Create, 0, 200, paying));
+    (f, fx)
+}
+
+fn fetch_body(fx: &[Effect], tag: Tag) -> Value {
+    let body = fx.iter().find_map(|e| if let Effect::Fetch { tag: t, body, .. } = e { (*t == tag).then_some(body.as_str()) } else { None }).expect("a fetch");
+    parse(body).unwrap()
+}
+
+#[test]
+fn page_cancel_of_a_counter_payment_cancels_it_at_the_gateway() {
+    let (mut f, fx) = chaoying_counter_flow("134567890123456789");
+    assert_eq!(emitted(&fx, "action")[0].text("channel"), Some("wechat"), "the payer's code names the wallet");
+    let fx = f.step(T0 + 1_000, 1, Event::Cancel);
+    assert_eq!(rejected(&fx), None, "not before the gateway answered");
+    let cancel = fetch_body(&fx, Tag::Cancel);
+    assert_eq!((cancel.text("method"), cancel.text("paytype")), (Some("cancel"), Some("WECHAT")));
+    let revoked = r#"{"state":"SUCCESS","code":"10000","msg":"SUCCESS","trade_state":"SUCCESS","out_trade_no":"CYORDER0001","paytype":"WECHAT","sign":"X"}"#;
+    let fx = f.step(T0 + 1_200, 1, http(Tag::Cancel, 0, 200, revoked));
+    assert_eq!(rejected(&fx), Some(ErrorCode::Cancelled));
+    assert_eq!(emitted(&fx, "status")[0].text("state"), Some("cancelled"));
+
+    // Refused because the payer paid meanwhile: the final query says so and the payment resolves.
+    let (mut f, _) = chaoying_counter_flow("284567890123456789");
+    let fx = f.step(T0 + 1_000, 1, Event::Cancel);
+    assert_eq!(fetch_body(&fx, Tag::Cancel).text("paytype"), Some("ALIPAY"));
+    let fx = f.step(T0 + 1_200, 1, http(Tag::Cancel, 0, 409, r#"{"proxy_error":{"code":"cancel_refused","message":"paid"}}"#));
+    assert_eq!(fetch_body(&fx, Tag::Final).text("method"), Some("orderquery"));
+    let paid =
+        r#"{"state":"SUCCESS","code":"10000","msg":"成功","trade_state":"SUCCESS","out_trade_no":"CYORDER0001","transaction_id":"T1","base_fee":"1","total_fee":"1","sign":"X"}"#;
+    let fx = f.step(T0 + 1_300, 1, http(Tag::Final, 0, 200, paid));
+    assert_eq!(resolved(&fx), Some(("succeeded".into(), true)));
+    assert_eq!(rejected(&fx), None);
+
+    // Still paying after the cancel: no second wait, the page hears "unknown".
+    let (mut f, _) = chaoying_counter_flow("134567890123456789");
+    f.step(T0 + 1_000, 1, Event::Cancel);
+    f.step(T0 + 1_200, 1, Event::NetworkError { tag: Tag::Cancel, seq: 0 });
+    let paying = r#"{"state":"SUCCESS","code":"10001","msg":"支付中","trade_state":"PROCESSING","sign":"X"}"#;
+    let fx = f.step(T0 + 1_300, 1, http(Tag::Final, 0, 200, paying));
+    assert_eq!(resolved(&fx), Some(("unknown".into(), false)));
+}
+
+#[test]
+fn a_scan_bill_keeps_the_wallet_its_channel_type_names() {
+    let mut s = Settings::new(Gateway::BeeCloud, "/proxy");
+    s.counter_timeout_ms = 60_000;
+    let mut o = order(Mode::Counter, Channel::Any);
+    o.auth_code = Some("284567890123456789".into());
+    let mut f = Flow::new(s, env(DESKTOP), o);
+    let fx = f.step(T0, 1, Event::Start { caps: None });
+    assert_eq!(fetch_body(&fx, Tag::Create).text("channel"), Some("SCAN"));
+    let fx = f.step(T0, 1, http(Tag::Create, 0, 200, r#"{"result_code":0,"result_msg":"OK","err_detail":"","channel_type":"ALI_SCAN"}"#));
+    assert_eq!(emitted(&fx, "action")[0].text("channel"), Some("alipay"));
+    let fx = if fetches(&fx).is_empty() { f.step(T0 + 10_000, 1, Event::Timer) } else { fx };
+    assert_eq!(fetch_body(&fx, Tag::Query).text("channel"), Some("ALI_SCAN"), "status names the barcode channel, not SCAN");
+    let q = fetches(&fx);
+    let fx = f.step(T0 + 10_100, 1, http(Tag::Query, q[0].1, 200, r#"{"result_code":0,"result_msg":"OK","pay_result":true}"#));
+    let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+    assert_eq!((outcome.text("state"), outcome.text("channel")), (Some("succeeded"), Some("alipay")));
+}

@@ -244,6 +244,13 @@ pub trait GatewayProtocol: Sync {
     /// Reads a cancel response into the order's resulting status.
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError>;
 
+    /// The wallet a create with [`Channel::Any`] turned out to use, read
+    /// from its answer (BeeCloud `SCAN`'s `channel_type`) or the payer's
+    /// code; `None` when neither says. Later queries and cancels name it.
+    fn wallet_of(&self, _p: &CreateParams, _body: &Value) -> Option<Channel> {
+        None
+    }
+
     /// Whether the gateway offers `mode` on `channel`.
     fn supports(&self, mode: Mode, channel: Channel) -> bool {
         self.modes().iter().any(|&(m, c)| m == mode && (c == channel || channel == Channel::Any || c == Channel::Any))

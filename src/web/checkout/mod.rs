@@ -95,7 +95,11 @@ impl Checkout {
         }
     }
 
-    /// Stops the running payment: polling and waiting end, `pay()` rejects with `cancelled`.
+    /// Stops the running payment: polling and waiting end, `pay()` rejects
+    /// with `cancelled`. A waiting counter payment is first cancelled at the
+    /// gateway through the proxy (which refuses a paid one): `pay()` then
+    /// rejects once the gateway confirms, or resolves with what it says
+    /// instead (a payment that completed meanwhile is never lost).
     pub fn cancel(&self) {
         self.driver.cancel();
     }
@@ -297,7 +301,7 @@ export interface CheckoutOrder {
 /** How a payment ended. `verified` is false only when the gateway could not
  *  confirm it: a wallet "cancel"/"fail" while the order stays open, or a
  *  counter payment whose cancel and final query went unanswered ("unknown"). */
-export type Outcome = OrderStatus & { verified: boolean; outTradeNo: string };
+export type Outcome = OrderStatus & { verified: boolean; outTradeNo: string; channel: Channel };
 /** The `action` event: a NextAction, or one of "openInBrowser" (Alipay inside
  *  WeChat; the guide is shown), "miniProgram" (handed to the native page),
  *  "confirm" (back from a wallet page: ask, then call confirm(paid)), "openidAuthorize" (off to
