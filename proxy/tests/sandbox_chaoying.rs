@@ -194,3 +194,27 @@ async fn need_query_fault_reads_as_unknown() {
     assert_eq!(proto().parse_query(&body).unwrap().state, PayState::Unknown);
     assert_eq!(query(&sb, &p).await.state, PayState::Pending, "the rule was spent");
 }
+
+/// 交易撤销 (L1026-L1099) with the wallet the page learned from the payer's
+/// code: the right `paytype` revokes an unpaid counter order, another
+/// wallet's is a parameter error and leaves the order as it was.
+#[tokio::test]
+async fn cancel_names_the_orders_wallet() {
+    let sb = Sandbox::start(settings(60_000)).await;
+    let p = params(Mode::Counter, Channel::Any, "CYCANCEL003");
+    let created = create(&sb, &p, 100, None).await;
+    let wallet = proto().wallet_of(&p, &created).expect("the payer's code names the wallet");
+    assert_eq!(wallet, Channel::Wechat);
+    let wrong = OrderRef { channel: Channel::Alipay, ..order_ref(&p) };
+    let cancel = proto().cancel_request(&wrong).unwrap();
+    let body = sb.call(GW, &cancel.path, &cancel.params).await;
+    assert_eq!((body.text("state"), body.text("code")), (Some("FAIL"), Some("20004")));
+    assert_eq!(query(&sb, &p).await.state, PayState::Paying);
+    let right = OrderRef { channel: wallet, ..order_ref(&p) };
+    let cancel = proto().cancel_request(&right).unwrap();
+    assert_eq!(cancel.params.text("paytype"), Some("WECHAT"));
+    let body = sb.call(GW, &cancel.path, &cancel.params).await;
+    assert_eq!(body.text("paytype"), Some("WECHAT"));
+    assert_eq!(proto().parse_cancel(&body).unwrap().state, PayState::Cancelled);
+    assert_eq!(query(&sb, &p).await.gateway_state, "10005");
+}

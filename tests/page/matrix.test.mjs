@@ -392,6 +392,8 @@ const FLOWS = {
     await screenshot(page, `matrix-${name(c)}`);
     await control(c.gateway, order, "pay"); // the PIN
     await assertPaid(c, page, order);
+    // A payer's code taken for "any" wallet: the gateway's answer (BeeCloud SCAN's channel_type) or the code names it.
+    if (c.channel === "any" && WALLET_NAMED.has(c.gateway)) assert.equal((await outcome(page)).channel, "wechat");
     assert.deepEqual(errors, []);
   },
 
@@ -545,6 +547,7 @@ const UNHAPPY = {
     assert.deepEqual(later, [], "no query after cancel");
     assert.notEqual((await sandboxOrder(g, order)).body.state, "paid");
     await ctx.close();
+    if (COUNTER_CANCEL.has(g)) await cancelCounter(g);
   },
   /** The order's deadline passes: a fresh order number and a fresh code, which the payer then pays. */
   async renew(g) {
@@ -600,6 +603,32 @@ const UNHAPPY = {
     await ctx.close();
   },
 };
+
+/** Gateways whose counter payment names its wallet when created for "any". */
+const WALLET_NAMED = new Set(["beecloud", "chaoying"]);
+/** The page cancels an unpaid counter payment: the gateway's order is cancelled through the proxy's
+ *  cancel safety, and `pay()` rejects with `cancelled` once the gateway confirmed it. */
+const COUNTER_CANCEL = new Set(["chaoying"]);
+async function cancelCounter(g) {
+  const ctx = await browser.newContext(ENVS.desktop.context);
+  const page = await ctx.newPage();
+  const q = new URLSearchParams({ gateway: g, mode: "counter", channel: "any", locale: "en", auth: authCode("wechat") });
+  await page.goto(`${demo.url}checkout.html?${q}`);
+  await page.waitForFunction(() => document.body.dataset.state === "ready");
+  const calls = [];
+  page.on("request", (r) => { if (r.url().includes("/proxy/")) calls.push(JSON.parse(r.postData() || "{}")); });
+  await page.click("#co-pay");
+  await page.waitForFunction(() => document.getElementById("co-log").textContent.includes("action await") || document.body.dataset.state === "error", null, { timeout: 15_000 });
+  const order = await orderNo(page);
+  assert.equal((await sandboxOrder(g, order)).body.state, "paying", await errorText(page));
+  await page.click("#co-cancel");
+  await until(page, ["error", "succeeded", "unknown"]);
+  assert.equal(await page.getAttribute("#co-error", "data-code"), "cancelled", await errorText(page));
+  assert.equal((await sandboxOrder(g, order)).body.state, "reverted");
+  const cancel = calls.find((b) => b.method === "cancel");
+  assert.deepEqual([cancel?.out_trade_no, cancel?.paytype], [order, "WECHAT"], "the cancel names the order and the wallet its code showed");
+  await ctx.close();
+}
 
 /** The page's line to the proxy, which the test can cut: `down()` resets the calls in flight
  *  (a long-poll included) and refuses new ones until `up()`. */

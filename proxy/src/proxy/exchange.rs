@@ -102,16 +102,16 @@ fn cancel_refused(message: String) -> ProxyError {
 /// The cancel-safety rule: a cancel (close, reverse, revert) is forwarded
 /// only when the store records no payment event for the order (see
 /// `EventKind::means_paid`; any instance may have recorded it) and a fresh
-/// status query through the same upstream reads `pending` or
-/// `paying`. Anything else — paid, closed, unknown, unreadable — refuses
-/// it with 409 `cancel_refused`, because reversing a paid counter payment
-/// refunds it.
-pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gateway_order_id: Option<&str>) -> Result<(), ProxyError> {
+/// status query through the same upstream (naming the cancel's wallet,
+/// `channel`, where it names one) reads `pending` or `paying`. Anything
+/// else — paid, closed, unknown, unreadable — refuses it with 409
+/// `cancel_refused`, because reversing a paid counter payment refunds it.
+pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gateway_order_id: Option<&str>, channel: Channel) -> Result<(), ProxyError> {
     if shared.store.order_events(gateway, order).await?.iter().any(|e| e.kind.means_paid()) {
         return Err(cancel_refused("the store records a payment for this order".to_owned()));
     }
     let proto = rules(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
-    let order_ref = OrderRef { out_trade_no: order.to_owned(), channel: Channel::Any, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };
+    let order_ref = OrderRef { out_trade_no: order.to_owned(), channel, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };
     let query = proto.query_request(&order_ref).map_err(|e| cancel_refused(format!("the order cannot be queried first: {}", e.detail.as_deref().unwrap_or_default())))?;
     let endpoint = proto.endpoint(&query.path, query.params.text("method")).ok_or_else(|| cancel_refused("the gateway has no status query".to_owned()))?;
     let answer = call(shared, gateway, endpoint, &query.path, &query.params).await?;

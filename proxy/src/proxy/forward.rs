@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use paybridge::gateway::beecloud::truncate_utf8;
 use paybridge::gateway::{rules, Endpoint, Operation};
 use paybridge::json::Value;
-use paybridge::model::Gateway;
+use paybridge::model::{Channel, Gateway};
 use std::time::{Duration, Instant};
 
 /// What one forwarded request logs.
@@ -107,7 +107,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let params = Value::Object(params);
 
     if endpoint.operation == Operation::Cancel {
-        exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &params)).await?;
+        exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &params), cancel_channel(gw, &params)).await?;
     }
     let (answer, outcome) = match (endpoint.operation, wait) {
         (Operation::Query, Some(wait)) if !wait.is_zero() => {
@@ -224,6 +224,15 @@ fn client_ip_field(gateway: Gateway, endpoint: &Endpoint) -> Option<&'static str
         Gateway::HipoPay if matches!(endpoint.path, "/order/scan_pay" | "/order/scanned_pay") => Some(paybridge::gateway::hipopay::CLIENT_IP_FIELD),
         Gateway::ChaoYing if endpoint.operation == Operation::Create => Some("mch_create_ip"),
         _ => None,
+    }
+}
+
+/// The wallet a cancel request names, for the safety query (ChaoYing's
+/// `orderquery` takes the `paytype` its `cancel` carries).
+pub(super) fn cancel_channel(gateway: Gateway, params: &Value) -> Channel {
+    match gateway {
+        Gateway::ChaoYing => params.text("paytype").and_then(paybridge::gateway::chaoying::paytype_wallet).unwrap_or(Channel::Any),
+        _ => Channel::Any,
     }
 }
 

@@ -38,15 +38,50 @@
 //!   present, else `total_fee` (实付 since v2.5.0).
 //! - **`state=FAIL` with `code=10002`** is a signature error, as in the
 //!   seed's failure example (L296), not "moved to refund".
-//! - **Cancel and refund query are back-office only** (`browser: false`):
-//!   `cancel` reverses a *paid* order within five minutes, which a payer's
-//!   browser must never be able to ask for.
+//! - **Cancel (交易撤销) is reachable from the page, guarded.** `cancel`
+//!   closes a failed order and *reverses a paid one* within five minutes
+//!   (L1030), so the proxy forwards it only through its cancel safety: the
+//!   order's client secret, no recorded payment, and a fresh `orderquery`
+//!   reading unpaid or paying; anything else is 409 `cancel_refused`. The
+//!   page sends it when `cancel()` stops a waiting counter payment, or at
+//!   the counter deadline. `paytype` (required, L1052) is the wallet the
+//!   order's channel names, or for a counter order created with "any" the
+//!   wallet `wallet_of` read (the answer's `paytype`, else the
+//!   payer's code). The refund query stays back-office only.
 //! - **WeChat mini-program `pay_info`** may lack `appId`
 //!   (`wx.requestPayment` takes none); then it comes from the response's
 //!   `appid` or the request's `sub_appid`. The other five are required.
 //! - **App payloads**: WeChat `pay_info` must hold the OpenSDK `PayReq`
 //!   fields (`appid partnerid prepayid package noncestr timestamp sign`);
 //!   Alipay `pay_info` must be an SDK order string with `app_id` and `sign`.
+//! - **Lenient where the gateway has spoken**: `pay_info` is passed on as
+//!   signed — a 13-digit `timeStamp`, `nonceStr` equal to it, extra keys
+//!   (`status`, `callback_url`) or numbers where strings are documented are
+//!   never refused or "fixed" (digest §7.25). An answer read with the
+//!   channel left at "any" takes the wallet from its `pay_info` (WeChat's
+//!   has `package` / `prepayid` / `paySign`), and error answers are read
+//!   before any wallet matters.
+//!
+//! Seed coverage (line numbers of seed 004):
+//! - Implemented: signing L200-L214 and the request / answer formats
+//!   L216-L300 (wire); `state`, `code`, `trade_state`, `paytype` L325-L383
+//!   (`codes.rs`); 被扫支付 `pay` L640-L769 (counter); 订单查询 `orderquery`
+//!   L770-L837; 退款 `refund` L838-L925 and 退款查询 `refundquery`
+//!   L927-L1025 (back office); 交易撤销 `cancel` L1026-L1099 (page through
+//!   the cancel safety, and back office); 微信预下单 L1187-L1307 and
+//!   支付宝预下单 L1308-L1399 (JSPAY, NATIVE, APP); the two 预下单结果通知
+//!   L1400-L1540 (proxy notifications, ack `success`).
+//! - Deliberately left out: 刷脸支付 `getfaceauth` / `facepay` L454-L639
+//!   (face-recognition devices, not a web checkout); 付款码查询买家Id
+//!   `authcodetoopenid` L1101-L1186 (a POS lookup no checkout step needs);
+//!   运维管理 L1541-L2088 — virtual-merchant registration, SMS, merchant
+//!   number and info, mini-program `code` login (the merchant brings the
+//!   openid), WeChat sub-merchant config, PayBox terminals — which are
+//!   onboarding and device setup, not payments; the onboarding
+//!   enumerations L384-L453; `scene` L357 (unused by any interface); the
+//!   optional request fields `attach`, `time_start` / `time_expire`,
+//!   `goods_detail`, `goods_tag`, `limit_pay`, store and profit-sharing
+//!   fields (the page's order carries none of them).
 
 mod codes;
 mod parse;
@@ -99,7 +134,8 @@ static ENDPOINTS: [Endpoint; 7] = [
     endpoint(ALIPAY_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
     endpoint(GATEWAY, Some("pay"), Operation::Create, true, Some("out_trade_no")),
     endpoint(GATEWAY, Some("orderquery"), Operation::Query, true, Some("out_trade_no")),
-    endpoint(GATEWAY, Some("cancel"), Operation::Cancel, false, Some("out_trade_no")),
+    // Reachable from the page only through the proxy's cancel safety (a paid order is refused).
+    endpoint(GATEWAY, Some("cancel"), Operation::Cancel, true, Some("out_trade_no")),
     // refundquery names a refund (`out_refund_no`), not an order.
     endpoint(GATEWAY, Some("refundquery"), Operation::RefundQuery, false, None),
     endpoint(GATEWAY, Some("refund"), Operation::Refund, false, Some("out_trade_no")),
@@ -124,6 +160,28 @@ pub fn paytype(channel: Channel) -> Option<&'static str> {
         Channel::Alipay => Some("ALIPAY"),
         Channel::Unionpay => Some("UNIONPAY"),
         Channel::Any => None,
+    }
+}
+
+/// The wallet of a payer's code by its prefix (WeChat 10–15, Alipay 25–30,
+/// UnionPay 62: the wallets' published ranges, which the seed does not
+/// print), `None` for any other.
+pub fn code_wallet(code: &str) -> Option<Channel> {
+    match code.trim().get(..2)?.parse::<u8>().ok()? {
+        10..=15 => Some(Channel::Wechat),
+        25..=30 => Some(Channel::Alipay),
+        62 => Some(Channel::Unionpay),
+        _ => None,
+    }
+}
+
+/// The channel a `paytype` names (§4.6); `None` for any other value.
+pub fn paytype_wallet(value: &str) -> Option<Channel> {
+    match value {
+        "WECHAT" => Some(Channel::Wechat),
+        "ALIPAY" => Some(Channel::Alipay),
+        "UNIONPAY" => Some(Channel::Unionpay),
+        _ => None,
     }
 }
 
@@ -257,6 +315,16 @@ impl GatewayProtocol for ChaoYing {
             _ => None,
         };
         Ok(Created { action, gateway_order_id })
+    }
+
+    /// A counter payment's wallet: the answer's `paytype` (pay answers carry
+    /// it since v2.7.0, L57 and L738), else the payer's code ([`code_wallet`]), so
+    /// `orderquery` and `cancel` can send the `paytype` they require.
+    fn wallet_of(&self, p: &CreateParams, body: &Value) -> Option<Channel> {
+        if p.mode != Mode::Counter {
+            return None;
+        }
+        body.text("paytype").and_then(paytype_wallet).or_else(|| p.auth_code.as_deref().and_then(code_wallet))
     }
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {

@@ -156,13 +156,29 @@ pub(super) fn pre_order(p: &CreateParams, body: &Value) -> Result<NextAction, Pa
     if let Some(code) = env.code.as_ref().filter(|c| **c != ChaoYingCode::Success) {
         return Err(code.error(false, env.msg));
     }
-    match (p.mode, p.channel) {
+    // Options left at channel "any" do not stop the answer being read: its `pay_info` says the wallet.
+    let channel = match p.channel {
+        Channel::Any => pay_info_wallet(body),
+        channel => channel,
+    };
+    match (p.mode, channel) {
         (Mode::Qr, _) => qr(body),
         (Mode::Jsapi, Channel::Wechat) => wechat_jsapi(p, body),
         (Mode::Jsapi, _) => alipay_trade_pay(body),
         (Mode::App, Channel::Wechat) => wechat_app(body),
         (Mode::App, _) => alipay_app(body),
         (mode, channel) => Err(crate::gateway::unsupported_mode(Gateway::ChaoYing, mode, channel)),
+    }
+}
+
+/// The wallet a `pay_info` belongs to: WeChat's carries `package` /
+/// `prepayid` / `paySign`, anything else is read as Alipay's.
+fn pay_info_wallet(body: &Value) -> Channel {
+    let wechat = body.nested_object("pay_info").is_some_and(|info| ["package", "prepayid", "paySign"].iter().any(|k| info.get(k).is_some()));
+    if wechat {
+        Channel::Wechat
+    } else {
+        Channel::Alipay
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::error::ErrorCode;
-use crate::model::PayState;
+use crate::model::{AppProvider, PayState};
 
 fn params(mode: Mode, channel: Channel) -> CreateParams {
     let mut p = CreateParams::new(mode, channel, "A100011");
@@ -99,7 +99,8 @@ fn allowlist_is_keyed_by_path_and_method() {
     assert_eq!(op("/open/wechat_preorder", None), None, "paths are case-sensitive");
     for e in ChaoYing.endpoints() {
         assert_eq!((e.http, e.encoding), (HttpMethod::Post, Encoding::Form));
-        let browser = matches!(e.operation, Operation::Create | Operation::Query);
+        // Cancel too since the page may cancel an unpaid counter payment (the proxy's cancel safety guards it).
+        let browser = matches!(e.operation, Operation::Create | Operation::Query | Operation::Cancel);
         assert_eq!(e.browser, browser, "{} {:?}", e.path, e.method_param);
         assert_eq!(e.amount_field.is_some(), e.operation == Operation::Create);
     }
@@ -171,4 +172,44 @@ fn refund_request_carries_both_amounts() {
     assert_eq!((text(&r, "total_fee"), text(&r, "refund_fee"), r.operation), (Some("8"), Some("2"), Operation::Refund));
     assert!(!ChaoYing.endpoint(GATEWAY, Some("refund")).unwrap().browser);
     assert_eq!(ChaoYing.refund_request(&order(Channel::Wechat), &"R".repeat(33), 1, 8).unwrap_err().code, ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn pre_order_answers_are_read_without_being_told_the_wallet() {
+    let policy = UrlPolicy::default();
+    // Seed L1292-L1306: a 13-digit timeStamp and nonceStr equal to it, passed on verbatim.
+    let info = r#"{\"appId\":\"wxc3d2e734ae326831\",\"timeStamp\":\"1511947589427\",\"nonceStr\":\"1511947589427\",\"package\":\"prepay_id=wx2017\",\"signType\":\"MD5\",\"paySign\":\"CD871BCD09B3D0C6339B2D0DE72DE7EE\",\"status\":\"0\"}"#;
+    let wechat = crate::json::parse(&format!(r#"{{"state":"SUCCESS","code":"10000","trade_state":"SUCCESS","pay_info":"{info}"}}"#)).unwrap();
+    let any = params(Mode::Jsapi, Channel::Any);
+    let NextAction::WechatJsapi { params: got } = ChaoYing.parse_create(&any, &wechat, &policy).unwrap().action else { panic!("wechat jsapi") };
+    assert_eq!((got.time_stamp.as_str(), got.nonce_str.as_str(), got.pay_sign.as_str()), ("1511947589427", "1511947589427", "CD871BCD09B3D0C6339B2D0DE72DE7EE"));
+    // A 10-digit timestamp as a JSON number is no reason to refuse either.
+    let numeric = crate::json::parse(
+        r#"{"state":"SUCCESS","trade_state":"SUCCESS","pay_info":{"appId":"wx1","timeStamp":1511947589,"nonceStr":"n","package":"prepay_id=1","signType":"RSA","paySign":"s"}}"#,
+    )
+    .unwrap();
+    let NextAction::WechatJsapi { params: got } = ChaoYing.parse_create(&any, &numeric, &policy).unwrap().action else { panic!("wechat jsapi") };
+    assert_eq!(got.time_stamp, "1511947589");
+
+    let alipay = crate::json::parse(r#"{"state":"SUCCESS","code":"10000","trade_state":"SUCCESS","pay_info":"{\"tradeNO\":\"2018041721001004870537670226\"}"}"#).unwrap();
+    assert_eq!(ChaoYing.parse_create(&any, &alipay, &policy).unwrap().action, NextAction::AlipayTradePay { trade_no: "2018041721001004870537670226".into() });
+    let app = crate::json::parse(r#"{"state":"SUCCESS","trade_state":"SUCCESS","pay_info":"app_id=2021000000000001&method=alipay.trade.app.pay&sign=abc"}"#).unwrap();
+    assert!(matches!(ChaoYing.parse_create(&params(Mode::App, Channel::Any), &app, &policy).unwrap().action, NextAction::App { provider: AppProvider::Alipay, .. }));
+    let refused = crate::json::parse(r#"{"state":"FAIL","code":"20013","msg":"商户配置错误"}"#).unwrap();
+    assert_eq!(ChaoYing.parse_create(&any, &refused, &policy).unwrap_err().gateway_code.as_deref(), Some("20013"), "an error answer is read as one");
+}
+
+#[test]
+fn a_counter_payment_names_its_wallet_for_query_and_cancel() {
+    let mut p = params(Mode::Counter, Channel::Any);
+    p.auth_code = Some("284567890123456789".into());
+    let processing = crate::json::parse(r#"{"state":"SUCCESS","code":"10001","trade_state":"PROCESSING"}"#).unwrap();
+    assert_eq!(ChaoYing.wallet_of(&p, &processing), Some(Channel::Alipay), "from the payer's code");
+    let paid = crate::json::parse(r#"{"state":"SUCCESS","code":"10000","trade_state":"SUCCESS","paytype":"WECHAT"}"#).unwrap();
+    assert_eq!(ChaoYing.wallet_of(&p, &paid), Some(Channel::Wechat), "the answer's paytype first (v2.7.0, L57)");
+    p.auth_code = Some("990000000000000000".into());
+    assert_eq!(ChaoYing.wallet_of(&p, &processing), None);
+    assert_eq!(ChaoYing.wallet_of(&params(Mode::Qr, Channel::Any), &paid), None);
+    assert_eq!(code_wallet("134567890123456789"), Some(Channel::Wechat));
+    assert_eq!(code_wallet("62"), Some(Channel::Unionpay));
 }

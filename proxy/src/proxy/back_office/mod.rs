@@ -18,7 +18,7 @@ pub(super) use http::routes;
 
 use super::error::ProxyError;
 use super::exchange;
-use super::forward::{gateway_order_id, order_reference};
+use super::forward::{cancel_channel, gateway_order_id, order_reference};
 use super::ProxyState;
 use axum::http::StatusCode;
 use paybridge::gateway::{rules, GatewayRequest, Operation};
@@ -78,7 +78,7 @@ impl ProxyState {
             .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {} allowlist", gw.as_str())))?;
         if endpoint.operation == Operation::Cancel {
             let order = order_reference(endpoint, path, &request.params)?.ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
-            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &request.params)).await?;
+            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &request.params), cancel_channel(gw, &request.params)).await?;
         }
         exchange::call(shared, gw, endpoint, path, &request.params).await
     }

@@ -111,3 +111,39 @@ async fn capabilities_and_health() {
     let missing = reqwest::get(proxy.server.url("/proxy/nothing")).await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+/// ChaoYing's `method=cancel` (交易撤销) from a page: the client secret
+/// first, then the same safety query (with the cancel's `paytype`); a paid
+/// order is refused with `cancel_refused`, an unpaid one forwarded.
+#[tokio::test]
+async fn a_chaoying_cancel_is_forwarded_only_for_an_unpaid_order_with_its_secret() {
+    use paybridge::json::Value;
+    use paybridge::model::Gateway;
+    let paid = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&paid);
+    let (upstream, fake) = Fake::start(move |_, _, _| {
+        let (code, trade_state) = if flag.load(Ordering::SeqCst) { ("10000", "SUCCESS") } else { ("10003", "SUCCESS") };
+        let answer = [("state", "SUCCESS"), ("code", code), ("msg", "SUCCESS"), ("trade_state", trade_state), ("out_trade_no", ORDER), ("paytype", "WECHAT")];
+        super::fake::Reply::signed(Gateway::ChaoYing, Value::object(answer.map(|(k, v)| (k, Value::str(v)))))
+    })
+    .await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let body = format!(r#"{{"method":"cancel","paytype":"WECHAT","out_trade_no":"{ORDER}"}}"#);
+    let stranger = proxy.post_as(None, "/chaoying/UnifiedPay/Gateway", &body).await;
+    assert_eq!(error_code(stranger).await, "client_secret_mismatch");
+    assert!(fake.seen().is_empty(), "nothing reached the gateway without the secret");
+
+    let refused = proxy.post("/chaoying/UnifiedPay/Gateway", &body).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(error_code(refused).await, "cancel_refused");
+    let seen = fake.seen();
+    assert_eq!(seen.iter().map(|s| s.operation).collect::<Vec<_>>(), vec![Operation::Query], "only the safety query");
+    assert_eq!((seen[0].params.text("method"), seen[0].params.text("paytype")), (Some("orderquery"), Some("WECHAT")));
+
+    paid.store(false, Ordering::SeqCst);
+    let done = proxy.post("/chaoying/UnifiedPay/Gateway", &body).await;
+    assert_eq!(done.status(), 200);
+    let seen = fake.seen();
+    assert_eq!(seen.iter().map(|s| s.operation).collect::<Vec<_>>(), vec![Operation::Query, Operation::Query, Operation::Cancel]);
+    assert_eq!((seen[2].params.text("method"), seen[2].params.text("op_user_id")), (Some("cancel"), Some("00000001")));
+}

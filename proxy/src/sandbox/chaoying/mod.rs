@@ -22,9 +22,12 @@
 //! - **A repeated pre-order** with the same number and amount on an unpaid
 //!   order answers the same pre-order again (idempotent); otherwise 20004
 //!   订单号重复.
-//! - **Cancel**: "支付失败的关单，支付成功的撤销支付" — an unpaid or paying
+//! - **Cancel** (交易撤销, L1026-L1099): "支付失败的关单，支付成功的撤销支付" — an unpaid or paying
 //!   order is revoked (10000), a failed one closed (10004); a paid one is
-//!   revoked within 5 minutes of creation, else 20011.
+//!   revoked within 5 minutes of creation, else 20011 (the proxy's cancel
+//!   safety never forwards that one from a page). A `paytype` naming another
+//!   wallet than the order's is 20004; a missing one is tolerated, as on
+//!   `orderquery`, whose `paytype` rows the seed lost (L794-L796).
 //! - **Refunds** (B3) may be partial and several, up to what was paid; the
 //!   order reads 10002 转入退款 once fully refunded, 10000 before. Refusals
 //!   are `trade_state=FAIL`, 20008 退款错误; refunds settle at once, and the
@@ -39,7 +42,7 @@ mod refunds;
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};
 use super::store::{Order, OrderState, PayerAction};
-use paybridge::gateway::chaoying::{paytype, ALIPAY_PRE_ORDER, WECHAT_PRE_ORDER};
+use paybridge::gateway::chaoying::{code_wallet, paytype, ALIPAY_PRE_ORDER, WECHAT_PRE_ORDER};
 use paybridge::gateway::wire::{text_pairs, Secrets};
 use paybridge::gateway::{CreateParams, Endpoint};
 use paybridge::json::Value;
@@ -97,16 +100,6 @@ fn state_code(state: OrderState) -> (&'static str, &'static str) {
     }
 }
 
-/// The order's wallet, by the code's prefix.
-fn code_channel(code: &str) -> Option<Channel> {
-    match code.get(..2)?.parse::<u8>().ok()? {
-        10..=15 => Some(Channel::Wechat),
-        25..=30 => Some(Channel::Alipay),
-        62 => Some(Channel::Unionpay),
-        _ => None,
-    }
-}
-
 fn pre_order(ctx: &Ctx, path: &str, p: &Value) -> Reply {
     let channel = if path == WECHAT_PRE_ORDER { Channel::Wechat } else { Channel::Alipay };
     let Some(no) = p.text("out_trade_no").filter(|n| order_no_ok(n, false)) else { return bad_param("out_trade_no") };
@@ -159,7 +152,7 @@ fn counter_pay(ctx: &Ctx, p: &Value) -> Reply {
     if p.text("body").is_none() {
         return bad_param("body");
     }
-    let Some(channel) = code_channel(code) else { return trade_failed("10006", "付款码无效") };
+    let Some(channel) = code_wallet(code) else { return trade_failed("10006", "付款码无效") };
     let mut order = Order::new(Gateway::ChaoYing, &CreateParams::new(Mode::Counter, channel, no), total, ctx.now_ms, ctx.settings.order_ttl_ms);
     order.notify_url = p.text("notify_url").map(str::to_owned);
     order.params = text_pairs(p);
@@ -210,6 +203,10 @@ fn cancel(ctx: &Ctx, p: &Value) -> Reply {
         Ok(o) => o,
         Err(r) => return r,
     };
+    // `paytype` is required (L1052); the sandbox refuses only one naming another wallet.
+    if refunds::wrong_paytype(p, &order) {
+        return bad_param("paytype");
+    }
     let next = match order.state {
         OrderState::Unpaid | OrderState::Paying => OrderState::Reverted,
         OrderState::Failed => OrderState::Closed,

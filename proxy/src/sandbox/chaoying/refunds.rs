@@ -16,7 +16,7 @@ fn refund_no_ok(no: &str) -> bool {
 }
 
 /// A `paytype` that names another wallet than the order's.
-fn wrong_paytype(p: &Value, order: &Order) -> bool {
+pub(super) fn wrong_paytype(p: &Value, order: &Order) -> bool {
     p.text("paytype").is_some_and(|t| paytype(order.channel).is_some_and(|own| own != t))
 }
 
