@@ -236,3 +236,48 @@ fn unpaid_bills_stay_unpaid_after_expiry() {
     assert_eq!(store.get(Gateway::BeeCloud, "BCEXPIRE01", later).unwrap().state, OrderState::Expired);
     assert!(store.update(Gateway::BeeCloud, "BCEXPIRE01", later, |o| o.apply(PayerAction::Pay, later)).unwrap().state == OrderState::Expired);
 }
+
+/// A BC-edition app (`barcode_channels = "bc"` among the proxy's secrets):
+/// the page's WX_SCAN / ALI_SCAN bills reach the gateway as BC_WX_SCAN /
+/// BC_ALI_SCAN (seed L55-L56), are queried as such and reverted without a
+/// channel; a SCAN bill's `channel_type` is the wallet later calls name.
+#[test]
+fn bc_edition_and_scan_bills_through_the_wire() {
+    let (store, settings) = (Store::default(), Settings { counter_pin_ms: 3_000, ..Settings::default() });
+    let mut secrets = sandbox_secrets(Gateway::BeeCloud);
+    secrets.0.push(("barcode_channels".into(), "bc".into()));
+    let w = wire(Gateway::BeeCloud).unwrap();
+    let through_wire = |req: &GatewayRequest, fee: i64| {
+        let ep = beecloud_rules().endpoint(&req.path, None).unwrap();
+        let encoded = w.encode_request(ep, &req.path, &decoded(req, fee), &secrets, NOW).unwrap();
+        let params = w.decode_request(ep, &encoded, &secrets, NOW).unwrap();
+        send(&store, &settings, NOW, &req.path, &params)
+    };
+    let sub_channel = |no: &str| {
+        let bills = send(&store, &settings, NOW, BILLS_PATH, &Value::object([("bill_no", Value::str(no))]));
+        match bills.body.get("bills") {
+            Some(Value::Array(items)) => items.first().and_then(|b| b.text("sub_channel")).map(str::to_owned),
+            _ => None,
+        }
+    };
+    for (channel, no, bc) in [(Channel::Wechat, "BCEDITIONWX1", "BC_WX_SCAN"), (Channel::Alipay, "BCEDITIONAL1", "BC_ALI_SCAN")] {
+        let p = params(Mode::Counter, channel, no);
+        let created = through_wire(&beecloud().create_request(&p).unwrap(), 300);
+        assert_eq!(result_code(&created), 0, "{:?}", created.body.to_json());
+        assert_eq!(beecloud().parse_create(&p, &created.body, &policy()).unwrap().action, NextAction::Await);
+        assert_eq!(sub_channel(no).as_deref(), Some(bc));
+        let status = through_wire(&beecloud().query_request(&order_ref(&p)).unwrap(), 0);
+        assert_eq!(beecloud().parse_query(&status.body).unwrap().state, PayState::Pending);
+        let reverted = through_wire(&beecloud().cancel_request(&order_ref(&p)).unwrap(), 0);
+        assert_eq!(beecloud().parse_cancel(&reverted.body).unwrap().state, PayState::Cancelled);
+    }
+
+    let scan = CreateParams { auth_code: Some("286543210987654321".into()), ..params(Mode::Counter, Channel::Any, "BCEDITIONSC1") };
+    let created = through_wire(&beecloud().create_request(&scan).unwrap(), 300);
+    let wallet = beecloud().wallet_of(&scan, &created.body).expect("channel_type names the wallet");
+    assert_eq!(wallet, Channel::Alipay);
+    let learned = OrderRef { channel: wallet, ..order_ref(&scan) };
+    let status = through_wire(&beecloud().query_request(&learned).unwrap(), 0);
+    assert_eq!(result_code(&status), 0, "the status list has the kept barcode channel");
+    assert_eq!(sub_channel("BCEDITIONSC1").as_deref(), Some("ALI_SCAN"));
+}

@@ -25,8 +25,12 @@
 //! | counter | alipay  | `ALI_SCAN`           |
 //!
 //! BeeCloud has no mixed QR code, so qr + any is refused (`unsupported`).
-//! `BC_WX_SCAN` / `BC_ALI_SCAN` answers are read like the other barcode
-//! channels but never chosen; a proxy that needs them rewrites `channel`.
+//! `BC_WX_SCAN` / `BC_ALI_SCAN` (L55-L56, "BC版": the app settles through
+//! BeeCloud's own acquiring) are the same counter payments for a BC-edition
+//! app: a property of the merchant's BeeCloud app, not of the page, so the
+//! proxy's signer sends them when its `barcode_channels = "bc"` secret says
+//! so (`wire`), for create and status; their answers read like `WX_SCAN` /
+//! `ALI_SCAN`.
 //!
 //! Decisions where the seed is silent or contradicts itself (all of them
 //! should be configurable in the proxy):
@@ -35,9 +39,12 @@
 //!   without a subject the `bill_no` is the title.
 //! - `auth_code` is sent for `SCAN` too (the seed's required-list omits it).
 //! - `SCAN` answers only `channel_type`; without `pay_result` the page waits
-//!   and polls. Status and revert are sent without `channel` for `SCAN` (their
-//!   channel lists do not have it), and revert only names the channels its own
-//!   list has (`WX_SCAN`, `ALI_OFFLINE_QRCODE`, `ALI_SCAN`).
+//!   and polls. The wallet `channel_type` names is kept
+//!   (`GatewayProtocol::wallet_of`): the page's status events and outcome
+//!   carry it as `channel`, and status and revert name `WX_SCAN` /
+//!   `ALI_SCAN` (their channel lists do not have `SCAN`; before the answer
+//!   names one they go without `channel`). Revert only names the channels
+//!   its own list has (`WX_SCAN`, `ALI_OFFLINE_QRCODE`, `ALI_SCAN`).
 //! - The revert request carries `bill_no` in the body too, so the proxy can
 //!   find the order like for every other call; the wire encoder checks it
 //!   equals the path segment and drops it from the body (as BeeCloud's PHP
@@ -55,6 +62,26 @@
 //!   needed (and cannot be filtered on).
 //! - The wire side (feature `signing`) is in `wire`; webhooks there are
 //!   our assumption, documented in that module.
+//! - Lenient where the gateway has spoken: `result_code` and the flags are
+//!   read as numbers, strings or booleans alike; the parsers branch on the
+//!   mode only, so an answer (or an error) reads the same whatever channel
+//!   the options left; a webhook `timestamp` in seconds is not refused as
+//!   stale by the proxy's replay window.
+//!
+//! Seed coverage (line numbers of seed 003):
+//! - Implemented: 支付 `POST /2/rest/offline/bill` L24-L114 with every
+//!   channel (`WX_NATIVE`, `ALI_OFFLINE_QRCODE`, `WX_SCAN`, `ALI_SCAN`,
+//!   `SCAN` and its `channel_type`, `BC_WX_SCAN`, `BC_ALI_SCAN`); 订单状态查询
+//!   L115-L145; 撤销订单 L146-L178 (page, through the proxy's cancel safety);
+//!   订单查询 `GET /2/rest/bills` L179-L241 (refund query, back office); 退款
+//!   L242-L294 (back office); the barcode and QR scenarios of Part 2
+//!   L295-L312 (counter: poll while `pay_result` is false, revert on timeout).
+//! - Deliberately left out: the server list L9-L22 (the host is a proxy
+//!   setting); `optional` and `analysis` L46-L47 (the page's order carries
+//!   neither); the Alipay barcode `terminal_id` / `store_id` L59-L64
+//!   (device and store identifiers a web checkout does not have); the bills
+//!   lookup's filters beyond `bill_no` (`spay_result`, `start_time`,
+//!   `limit`… L194-L202), which serve reporting, not a payment.
 
 mod codes;
 #[cfg(test)]
@@ -264,6 +291,21 @@ impl GatewayProtocol for BeeCloud {
             _ => return Err(unsupported_mode(Gateway::BeeCloud, p.mode, p.channel)),
         };
         Ok(Created { action, gateway_order_id: None })
+    }
+
+    /// `SCAN`'s `channel_type` (seed L107-L111): `WX_SCAN` is WeChat,
+    /// `ALI_SCAN` Alipay (their `BC_` forms too). The flow keeps it, so
+    /// status and revert name the barcode channel (their lists lack `SCAN`)
+    /// and the page's status and outcome carry the wallet.
+    fn wallet_of(&self, p: &CreateParams, body: &Value) -> Option<Channel> {
+        if p.mode != Mode::Counter {
+            return None;
+        }
+        match body.text("channel_type")?.trim().trim_start_matches("BC_") {
+            "WX_SCAN" => Some(Channel::Wechat),
+            "ALI_SCAN" => Some(Channel::Alipay),
+            _ => None,
+        }
     }
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {

@@ -105,6 +105,20 @@ fn hostile_answers_are_errors() {
     assert_eq!(BeeCloud.parse_refund_query(&body(r#"{"result_code":0,"bills":{}}"#)).unwrap_err().code, ErrorCode::InvalidPayload);
 }
 
+/// `SCAN` answers `channel_type` (seed L107-L111): the wallet the flow keeps.
+#[test]
+fn a_scan_answer_names_its_wallet() {
+    let scan = params(Mode::Counter, Channel::Any);
+    assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"channel_type":"WX_SCAN"}"#)), Some(Channel::Wechat));
+    assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"channel_type":"ALI_SCAN"}"#)), Some(Channel::Alipay));
+    assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"channel_type":"BC_ALI_SCAN"}"#)), Some(Channel::Alipay));
+    assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"channel_type":"UN_SCAN"}"#)), None);
+    assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"pay_result":false}"#)), None);
+    assert_eq!(BeeCloud.wallet_of(&params(Mode::Qr, Channel::Wechat), &body(r#"{"channel_type":"WX_SCAN"}"#)), None);
+    // The kept wallet makes status name the barcode channel (its list has no SCAN).
+    assert_eq!(BeeCloud.query_request(&order(Mode::Counter, Channel::Alipay)).unwrap().params.text("channel"), Some("ALI_SCAN"));
+}
+
 #[test]
 fn query_and_cancel_requests() {
     let q = BeeCloud.query_request(&order(Mode::Qr, Channel::Wechat)).unwrap();
@@ -256,6 +270,34 @@ mod wire_tests {
         assert_eq!(back.to_json(), r#"{"bill_no":"201506101035040000001"}"#);
         // The seed's own para example (L186).
         assert_eq!(crate::gateway::wire::quote(r#"{"key_a":1,"key_b":"value_b"}"#), "%7B%22key_a%22%3A1%2C%22key_b%22%3A%22value_b%22%7D");
+    }
+
+    /// A BC-edition app (secret `barcode_channels = "bc"`): the page's
+    /// barcode channels go as `BC_WX_SCAN` / `BC_ALI_SCAN` (seed L55-L56) on
+    /// create and status, and revert names none (its list, L161, has no BC_*).
+    #[test]
+    fn a_bc_edition_app_sends_the_bc_barcode_channels() {
+        let bc = Secrets::from_pairs([("app_id", APP_ID), ("app_secret", "test-app-secret"), ("barcode_channels", "bc")]);
+        let sent = |req: &GatewayRequest, secrets: &Secrets| {
+            let wire = BeeCloud.encode_request(ep(&req.path), &req.path, &req.params, secrets, TS).unwrap();
+            BeeCloud.decode_request(ep(&req.path), &wire, secrets, TS).unwrap()
+        };
+        let wechat = BeeCloud.create_request(&params(Mode::Counter, Channel::Wechat)).unwrap();
+        assert_eq!(sent(&wechat, &bc).text("channel"), Some("BC_WX_SCAN"));
+        assert_eq!(sent(&wechat, &bc).text("auth_code"), Some("23891113455872"));
+        assert_eq!(sent(&wechat, &secrets()).text("channel"), Some("WX_SCAN"), "unset: as the page sent it");
+        let alipay = BeeCloud.query_request(&order(Mode::Counter, Channel::Alipay)).unwrap();
+        assert_eq!(sent(&alipay, &bc).text("channel"), Some("BC_ALI_SCAN"));
+        let scan = BeeCloud.create_request(&params(Mode::Counter, Channel::Any)).unwrap();
+        assert_eq!(sent(&scan, &bc).text("channel"), Some("SCAN"), "SCAN has no BC form");
+        let qr = BeeCloud.create_request(&params(Mode::Qr, Channel::Wechat)).unwrap();
+        assert_eq!(sent(&qr, &bc).text("channel"), Some("WX_NATIVE"));
+        let revert = BeeCloud.cancel_request(&order(Mode::Counter, Channel::Wechat)).unwrap();
+        let back = sent(&revert, &bc);
+        assert_eq!((back.text("channel"), back.text("method")), (None, Some("REVERT")));
+        let wrong = Secrets::from_pairs([("app_id", APP_ID), ("app_secret", "test-app-secret"), ("barcode_channels", "BC")]);
+        let refused = BeeCloud.encode_request(ep(BILL_PATH), BILL_PATH, &wechat.params, &wrong, TS).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::ProxyError, "a misspelt setting is a configuration error, not a silent default");
     }
 
     #[test]

@@ -14,6 +14,15 @@
 //! the same JSON as `?para=<URL-encoded JSON>` (seed L184-L186). Responses
 //! are unsigned.
 //!
+//! **BC edition** (secret `barcode_channels = "bc"`): an app that settles
+//! through BeeCloud's own acquiring (seed L55-L56: `BC_ALI_SCAN`,
+//! `BC_WX_SCAN`, "BC版…条形码支付") is a property of the merchant's BeeCloud
+//! app, not of a page, so the signer maps the page's barcode channels:
+//! `WX_SCAN` → `BC_WX_SCAN`, `ALI_SCAN` → `BC_ALI_SCAN` on create and
+//! status (L40, L130 list both), and drops them from revert (whose list,
+//! L161, has no `BC_*`; `channel` is optional there). `SCAN` has no BC form
+//! and stays. Unset or `"own"`: channels go as the page sent them.
+//!
 //! The sandbox answers a bad or missing signature, or an unknown `app_id`,
 //! with `result_code` 1 `APP_INVALID` (seed L82), a missing auth field with 4
 //! `MISS_PARAM` and an unreadable body with 5 `PARAM_INVALID`, all with HTTP
@@ -38,6 +47,24 @@ use crate::gateway::{Encoding, Endpoint, HttpMethod};
 use crate::json::Value;
 use crate::model::{OrderStatus, PayState};
 use crate::sign::{md5_hex, same_signature};
+
+/// The secret choosing the barcode channels' edition (`own` or `bc`).
+pub const BARCODE_CHANNELS_SECRET: &str = "barcode_channels";
+
+/// Rewrites a barcode `channel` for a BC-edition app (see the module doc).
+fn bc_edition(endpoint: &Endpoint, body: &mut Vec<(String, Value)>) {
+    let bc = |ch: &str| match ch {
+        "WX_SCAN" => Some("BC_WX_SCAN"),
+        "ALI_SCAN" => Some("BC_ALI_SCAN"),
+        _ => None,
+    };
+    let Some(at) = body.iter().position(|(k, v)| k == "channel" && v.as_text().and_then(bc).is_some()) else { return };
+    if endpoint.path == REVERT_PATH {
+        body.remove(at);
+    } else if let Some(to) = body[at].1.as_text().and_then(bc) {
+        body[at].1 = Value::str(to);
+    }
+}
 
 /// The request fields the signature adds (dropped from anything the page sent).
 const AUTH_FIELDS: [&str; 3] = ["app_id", "timestamp", "app_sign"];
@@ -108,6 +135,14 @@ impl GatewayWire for BeeCloud {
                 return Err(PayError::invalid_argument("bill_no in the body differs from the one in the path"));
             }
             body.retain(|(k, _)| k != "bill_no");
+        }
+        match secrets.get(BARCODE_CHANNELS_SECRET).ok() {
+            None | Some("own") => {}
+            Some("bc") => bc_edition(endpoint, &mut body),
+            Some(other) => {
+                let detail = format!("secret `{BARCODE_CHANNELS_SECRET}` must be \"own\" or \"bc\", not {other:?}");
+                return Err(PayError::new(crate::error::ErrorCode::ProxyError).with_detail(detail));
+            }
         }
         body.push(("app_id".to_owned(), Value::str(app_id)));
         body.push(("timestamp".to_owned(), Value::int_value(now_ms)));
