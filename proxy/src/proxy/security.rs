@@ -154,10 +154,22 @@ pub fn clean_subject(text: &str) -> String {
 pub fn notification_time_ms(gateway: Gateway, request: &WireRequest, notification: &Notification) -> Option<i64> {
     let field = |name: &str| find_field(&notification.fields, name);
     match gateway {
-        Gateway::HipoPay => request.header("Timestamp")?.trim().parse::<i64>().ok()?.checked_mul(1000),
-        Gateway::BeeCloud => field("timestamp")?.parse().ok(),
-        Gateway::HiPos => field("notify_time")?.parse().ok(),
+        Gateway::HipoPay => epoch_ms(request.header("Timestamp")?),
+        Gateway::BeeCloud => epoch_ms(&field("timestamp")?),
+        Gateway::HiPos => epoch_ms(&field("notify_time")?),
         Gateway::BlueOcean | Gateway::ChaoYing => gmt8_compact_ms(&field("time_end")?),
+    }
+}
+
+/// A signed Unix timestamp in ms whatever its length: up to 11 digits are
+/// seconds (a gateway that sends seconds where ms were expected, or the
+/// reverse, is not refused as stale or future for it).
+fn epoch_ms(text: &str) -> Option<i64> {
+    let n: i64 = text.trim().parse().ok()?;
+    if n.abs() < 100_000_000_000 {
+        n.checked_mul(1000)
+    } else {
+        Some(n)
     }
 }
 
@@ -249,6 +261,7 @@ mod tests {
         assert_eq!(gmt8_compact_ms("20170620150000"), Some(1_497_942_000_000));
         assert_eq!(gmt8_compact_ms("2017062015000"), None);
         assert_eq!(gmt8_compact_ms("20171320150000"), None);
+        assert_eq!((epoch_ms("1435890533"), epoch_ms("1435890533866"), epoch_ms(" 1435890533866 ")), (Some(1_435_890_533_000), Some(1_435_890_533_866), Some(1_435_890_533_866)));
         let day = DEFAULT_NOTIFICATION_WINDOW;
         assert!(within_window(Some(1_000), 1_000 + 86_400_000, day));
         assert!(!within_window(Some(1_000), 1_001 + 86_400_000, day));

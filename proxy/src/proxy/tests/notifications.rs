@@ -97,3 +97,36 @@ async fn a_payment_of_another_amount_is_a_mismatch_and_an_unknown_order_is_not_a
     assert!(store.order_events(Gateway::BlueOcean, "PB99999999").await.unwrap().is_empty());
     assert!(store.record_notification(Gateway::BlueOcean, "PB99999999/4200000004/SUCCESS", None, 0).await.unwrap(), "its key was not recorded");
 }
+
+/// A webhook timestamp is signed (BeeCloud: `md5(app_id + app_secret +
+/// timestamp)`): one in seconds where ms are documented is read as such,
+/// not refused as 55 years stale; one truly older than the window still is.
+#[tokio::test]
+async fn a_signed_timestamp_in_seconds_is_not_refused_as_stale() {
+    let (upstream, _fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let proxy = Proxy::start(&upstream, |_| {}).await;
+    let secrets = crate::sandbox::credentials::sandbox_secrets(Gateway::BeeCloud);
+    let (app_id, app_secret) = (secrets.get("app_id").unwrap(), secrets.get("app_secret").unwrap());
+    let client = reqwest::Client::new();
+    let send = |timestamp: i64, transaction: &'static str| {
+        let sign = paybridge::gateway::beecloud::wire::webhook_sign(app_id, app_secret, &timestamp.to_string());
+        let body = Value::object([
+            ("sign", Value::str(sign)),
+            ("timestamp", Value::int_value(timestamp)),
+            ("channel_type", Value::str("WX")),
+            ("sub_channel_type", Value::str("WX_SCAN")),
+            ("transaction_type", Value::str("PAY")),
+            ("transaction_id", Value::str(ORDER)),
+            ("transaction_fee", Value::int_value(AMOUNT)),
+            ("trade_success", Value::Bool(true)),
+            ("message_detail", Value::object([("transaction_id", Value::str(transaction))])),
+        ]);
+        client.post(proxy.server.url("/proxy/notify/beecloud")).header("content-type", "application/json").body(body.to_json()).send()
+    };
+    let now = super::super::now_ms();
+    let stale = send(now - 2 * 86_400_000, "4200000011").await.unwrap();
+    assert_eq!(stale.status(), 400, "two days old");
+    let seconds = send(now / 1000, "4200000012").await.unwrap();
+    assert_eq!(seconds.status(), 200);
+    assert_eq!(seconds.text().await.unwrap(), "success");
+}
