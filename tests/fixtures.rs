@@ -54,7 +54,14 @@ fn run_case(proto: &dyn RefundQuery, case: &J) -> Result<J, J> {
     let op = case.get("op").and_then(J::as_str).unwrap_or("create");
     let js = |v: &dyn ToJson| serde_json::from_str::<J>(&v.to_json_value().to_json()).unwrap();
     let out = match op {
-        "create" => proto.parse_create(&params_of(case), &body, &policy).map(|c| js(&c.action)),
+        // `wallet` (create, native only): the wallet `wallet_of` reads from the answer.
+        "create" => proto.parse_create(&params_of(case), &body, &policy).map(|c| {
+            let wallet = proto.wallet_of(&params_of(case), &body).map(|w| w.as_str());
+            match (case.get("wallet").and_then(J::as_str), wallet) {
+                (Some(want), got) if Some(want) != got => serde_json::json!({"walletMismatch": got}),
+                _ => js(&c.action),
+            }
+        }),
         "query" => proto.parse_query(&body).map(|s| js(&s)),
         "cancel" => proto.parse_cancel(&body).map(|s| js(&s)),
         "refundQuery" => proto.parse_refund_query(&body).map(|list| J::Array(list.iter().map(|s| js(s)).collect())),
