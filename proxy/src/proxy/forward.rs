@@ -7,8 +7,8 @@ use super::client_ip::client_ip;
 use super::error::ProxyError;
 use super::exchange::{self, Answer};
 use super::longpoll::WaitOutcome;
+use super::order_access::authorised_order;
 use super::{security, ProxyState, Shared};
-use crate::orders::OrderSourceError;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -17,7 +17,7 @@ use paybridge::gateway::beecloud::truncate_utf8;
 use paybridge::gateway::{rules, Endpoint, Operation};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What one forwarded request logs.
 #[derive(Default)]
@@ -72,17 +72,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     let mut params: Vec<(String, Value)> = body.members().unwrap_or(&[]).iter().filter(|(k, _)| !owned.contains(&k.as_str())).cloned().collect();
     let order = order_reference(endpoint, path, &body)?.ok_or_else(not_allowed)?;
     trace.order = Some(order.clone());
-    let record = match shared.orders.lookup(&order).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return Err(ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}"))),
-        Err(OrderSourceError::Timeout) => return Err(ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "order_source_timeout", "the merchant's order source did not answer in time")),
-        Err(e) => return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e)),
-    };
-    // Before any rate-limit token or gateway call: a stranger spends nothing of the owner's.
-    security::check_client_secret(&record, &headers, shared.config.security.require_client_secret)?;
-    if !shared.limiter.allow(&format!("{gateway}/{order}"), Instant::now()) {
-        return Err(ProxyError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this order; slow down"));
-    }
+    let record = authorised_order(shared, &headers, gateway, &order).await?;
     if let Some(field) = endpoint.amount_field {
         set(&mut params, field, Value::int_value(record.amount));
     }

@@ -44,6 +44,7 @@ mod metrics;
 mod notify;
 mod o2o;
 pub(crate) mod openid;
+mod order_access;
 mod security;
 mod upstream;
 mod wx_config;

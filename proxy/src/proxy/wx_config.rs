@@ -16,8 +16,8 @@
 //! minutes before WeChat's `expires_in` ends.
 
 use super::error::ProxyError;
+use super::order_access::authorised_order;
 use super::{now_ms, security, ProxyState, Shared};
-use crate::orders::OrderSourceError;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +27,6 @@ use paybridge::gateway::HttpMethod;
 use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::collections::HashMap;
-use std::time::Instant;
 use tokio::sync::Mutex;
 
 /// WeChat's API, where no `wechat_api_base` is configured.
@@ -133,16 +132,7 @@ async fn handle(shared: &Shared, request: Request) -> Result<Value, ProxyError> 
     }
     let url = page_url(text("url")?)?;
     let order = text("outTradeNo")?;
-    let record = match shared.orders.lookup(order).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return Err(ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {order:?}"))),
-        Err(OrderSourceError::Timeout) => return Err(ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "order_source_timeout", "the merchant's order source did not answer in time")),
-        Err(e) => return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e)),
-    };
-    security::check_client_secret(&record, &headers, shared.config.security.require_client_secret)?;
-    if !shared.limiter.allow(&format!("{name}/{order}"), Instant::now()) {
-        return Err(ProxyError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this order; slow down"));
-    }
+    authorised_order(shared, &headers, name, order).await?;
     let ticket = shared.tickets.get(shared, api_base, app_id, app_secret).await?;
     let timestamp = now_ms() / 1000;
     let nonce = nonce()?;

@@ -8,30 +8,20 @@
 //! (a pickup recorded by any instance wakes it) or N elapses.
 
 use super::status::{order_state, trade_no};
-use crate::orders::{OrderRecord, OrderSourceError};
+use crate::orders::OrderRecord;
 use crate::proxy::longpoll::WaitOutcome;
-use crate::proxy::{security, ProxyError, Shared};
+use crate::proxy::{ProxyError, Shared};
 use axum::http::{HeaderMap, StatusCode};
 use paybridge::gateway::hipos::app::pickup_code;
 use paybridge::gateway::hipos::{wrapper_name, O2oOrderState, PICKUP_PATH, STATUS_PATH};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The order a page call is about, after the client-secret and rate checks.
 pub async fn authorised_order(shared: &Shared, headers: &HeaderMap, body: &Value) -> Result<OrderRecord, ProxyError> {
     let no = body.text("out_order_no").filter(|n| !n.is_empty()).ok_or_else(|| ProxyError::bad_request("out_order_no (the order reference) is required"))?;
-    let record = match shared.orders.lookup(no).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return Err(ProxyError::new(StatusCode::NOT_FOUND, "unknown_order", format!("the merchant has no order {no:?}"))),
-        Err(OrderSourceError::Timeout) => return Err(ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "order_source_timeout", "the merchant's order source did not answer in time")),
-        Err(e) => return Err(ProxyError::new(StatusCode::BAD_GATEWAY, "order_source_unavailable", e)),
-    };
-    security::check_client_secret(&record, headers, shared.config.security.require_client_secret)?;
-    if !shared.limiter.allow(&format!("hipos/{no}"), Instant::now()) {
-        return Err(ProxyError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this order; slow down"));
-    }
-    Ok(record)
+    crate::proxy::order_access::authorised_order(shared, headers, "hipos", no).await
 }
 
 fn envelope(path: &str, fields: Vec<(&str, Value)>) -> Value {
