@@ -11,15 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10s}
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
-[ -n "${SKIP_BUILD:-}" ] || cargo build -q --release -p paybridge-proxy --bin paybridge-proxy --example load_bodies
-out=$(mktemp -d)
-"${CARGO_TARGET_DIR:-target}/release/paybridge-proxy" demo --port 0 > "$out/demo.log" 2>/dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$out"' EXIT
-for _ in $(seq 100); do grep -q "http://" "$out/demo.log" && break; sleep 0.1; done
-base=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/demo.log" | head -1)
-# Enough orders that the per-order rate limit (10/s) is never what answers.
-"${CARGO_TARGET_DIR:-target}/release/examples/load_bodies" "$base" 2000 "$out"
+. tests/bench/load-demo.sh
 for run in direct:/sandbox/blueocean/order/query proxied:/proxy/blueocean/order/query; do
   name=${run%%:*}; path=${run#*:}
   echo "== $name ($path)"

@@ -12,15 +12,7 @@ cd "$(dirname "$0")/../.."
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
-[ -n "${SKIP_BUILD:-}" ] || cargo build -q --release -p paybridge-proxy --bin paybridge-proxy --example load_bodies
-bin="${CARGO_TARGET_DIR:-target}/release"
-out=$(mktemp -d)
-"$bin/paybridge-proxy" demo --port 0 > "$out/demo.log" 2>/dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$out"' EXIT
-for _ in $(seq 100); do grep -q "http://" "$out/demo.log" && break; sleep 0.1; done
-base=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/demo.log" | head -1)
-"$bin/examples/load_bodies" "$base" 2000 "$out"
+. tests/bench/load-demo.sh
 BODIES="$out/proxied.txt" wrk -t2 -c16 -d"$((SAMPLE_SECONDS + 3))s" -s tests/bench/bodies.lua "$base/proxy/blueocean/order/query" > "$out/wrk.txt" &
 load=$!
 sleep 1
