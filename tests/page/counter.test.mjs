@@ -52,11 +52,25 @@ async function standIn(options = "") {
 
 const state = (page) => page.getAttribute("#host .pb-counter", "data-state");
 
+/** Types `text` and Enter as key events stamped `gapMs` apart (CDP `Input.dispatchKeyEvent`'s `timestamp`, which
+ *  Chromium hands the page as `event.timeStamp`). The scanner tells a scan from typing by those gaps; the wall-clock
+ *  `delay` of `page.keyboard.type` stretches on a busy machine and once made a 5 ms scan read as typing. */
+async function typeStamped(page, text, gapMs) {
+  const cdp = await page.context().newCDPSession(page);
+  let at = Date.now() / 1000;
+  for (const [key, typed] of [...[...text].map((c) => [c, c]), ["Enter", "\r"]]) {
+    at += gapMs / 1000;
+    const enter = key === "Enter" ? { code: "Enter", windowsVirtualKeyCode: 13 } : {};
+    await cdp.send("Input.dispatchKeyEvent", { type: "keyDown", key, text: typed, timestamp: at, ...enter });
+    await cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key, timestamp: at, ...enter });
+  }
+  await cdp.detach();
+}
+
 test("a fast scan of a WeChat code creates the order and pays at the counter", async () => {
   const { page, errors } = await standIn();
   const code = wechatCode();
-  await page.keyboard.type(code, { delay: 5 });
-  await page.keyboard.press("Enter");
+  await typeStamped(page, code, 5);
   await page.waitForFunction(() => fake.calls.length === 1);
   const call = await page.evaluate(() => fake.calls[0]);
   assert.deepEqual(call, { outTradeNo: "PB10000000", clientSecret: "pcs_counter1", mode: "counter", channel: "wechat", authCode: code });
@@ -81,8 +95,7 @@ test("a fast scan of a WeChat code creates the order and pays at the counter", a
 test("slow typing + Enter is manual entry and pays too", async () => {
   const { page, errors } = await standIn();
   const code = wechatCode();
-  await page.keyboard.type(code, { delay: 90 });
-  await page.keyboard.press("Enter");
+  await typeStamped(page, code, 90);
   await page.waitForFunction(() => fake.calls.length === 1);
   assert.equal(await page.evaluate(() => fake.calls[0].authCode), code);
   assert.equal(await page.evaluate(() => window.events[0].detail.scanned), false);
