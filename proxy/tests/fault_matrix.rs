@@ -471,7 +471,7 @@ impl Server {
     async fn duplicates(&self) -> Vec<String> {
         let mut counts: HashMap<(String, String), u32> = HashMap::new();
         for e in self.store.events_after(None, 10_000).await.expect("event log") {
-            *counts.entry((e.out_trade_no, e.kind.as_str().to_owned())).or_default() += 1;
+            *counts.entry((e.body.out_trade_no, e.body.kind.as_str().to_owned())).or_default() += 1;
         }
         counts.into_iter().filter(|(_, n)| *n > 1).map(|((no, kind), n)| format!("{no} {kind} ×{n}")).collect()
     }

@@ -34,18 +34,20 @@ impl TryFrom<EventRow> for Event {
     fn try_from(r: EventRow) -> Result<Event, StoreError> {
         let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("event {}: {what} {value:?}", r.id));
         Ok(Event {
-            gateway: Gateway::parse(&r.gateway).ok_or_else(|| corrupt("gateway", &r.gateway))?,
-            state: parse_state(&r.state).ok_or_else(|| corrupt("state", &r.state))?,
+            body: NewEvent {
+                gateway: Gateway::parse(&r.gateway).ok_or_else(|| corrupt("gateway", &r.gateway))?,
+                state: parse_state(&r.state).ok_or_else(|| corrupt("state", &r.state))?,
+                kind: EventKind::parse(&r.kind),
+                out_trade_no: r.out_trade_no,
+                amount: r.amount,
+                gateway_amount: r.gateway_amount,
+                transaction_id: r.transaction_id,
+                refund_no: r.refund_no,
+            },
             delivery: Delivery::parse(&r.delivery).ok_or_else(|| corrupt("delivery", &r.delivery))?,
-            kind: EventKind::parse(&r.kind),
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             seq: r.seq,
             id: r.id,
-            out_trade_no: r.out_trade_no,
-            amount: r.amount,
-            gateway_amount: r.gateway_amount,
-            transaction_id: r.transaction_id,
-            refund_no: r.refund_no,
             created_at_ms: r.created_at_ms,
             next_attempt_ms: r.next_attempt_ms,
             last_error: r.last_error,

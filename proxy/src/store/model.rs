@@ -73,7 +73,8 @@ impl EventKind {
     }
 }
 
-/// An event to record.
+/// An event to record: what happened to which order. A recorded [`Event`]
+/// carries it with the log's bookkeeping.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEvent {
     pub kind: EventKind,
@@ -135,14 +136,8 @@ pub struct Event {
     pub id: String,
     /// Position in the log (commit order within one instance).
     pub seq: i64,
-    pub kind: EventKind,
-    pub gateway: Gateway,
-    pub out_trade_no: String,
-    pub state: PayState,
-    pub amount: Option<i64>,
-    pub gateway_amount: Option<i64>,
-    pub transaction_id: Option<String>,
-    pub refund_no: Option<String>,
+    /// What happened (its fields read through the event: `event.kind`).
+    pub body: NewEvent,
     pub created_at_ms: i64,
     pub delivery: Delivery,
     /// Delivery attempts started (each claim counts one).
@@ -150,6 +145,14 @@ pub struct Event {
     /// Not claimed for delivery before this time.
     pub next_attempt_ms: i64,
     pub last_error: Option<String>,
+}
+
+impl std::ops::Deref for Event {
+    type Target = NewEvent;
+
+    fn deref(&self) -> &NewEvent {
+        &self.body
+    }
 }
 
 /// How many events are in each delivery state.

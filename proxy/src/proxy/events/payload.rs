@@ -87,21 +87,23 @@ pub fn iso8601_utc(unix_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Delivery, EventKind};
+    use crate::store::{Delivery, EventKind, NewEvent};
     use paybridge::model::{Gateway, PayState};
 
     pub(crate) fn event(kind: EventKind, state: PayState) -> Event {
         Event {
             id: "evt_0123456789abcdef0123456789abcdef".into(),
             seq: 7,
-            kind,
-            gateway: Gateway::BlueOcean,
-            out_trade_no: "PB00000001".into(),
-            state,
-            amount: Some(1234),
-            gateway_amount: None,
-            transaction_id: Some("4200000001".into()),
-            refund_no: None,
+            body: NewEvent {
+                kind,
+                gateway: Gateway::BlueOcean,
+                out_trade_no: "PB00000001".into(),
+                state,
+                amount: Some(1234),
+                gateway_amount: None,
+                transaction_id: Some("4200000001".into()),
+                refund_no: None,
+            },
             created_at_ms: 1_796_536_435_123,
             delivery: Delivery::Pending,
             attempts: 0,
@@ -130,13 +132,13 @@ mod tests {
     #[test]
     fn optional_members_appear_only_where_they_belong() {
         let mut mismatch = event(EventKind::PaymentAmountMismatch, PayState::Succeeded);
-        mismatch.gateway_amount = Some(1);
+        mismatch.body.gateway_amount = Some(1);
         let body: serde_json::Value = serde_json::from_slice(&super::body(&mismatch)).unwrap();
         assert_eq!(body["gatewayAmount"], 1);
         assert!(body.get("refundNo").is_none());
         let mut refund = event(EventKind::RefundSucceeded, PayState::Refunded);
-        refund.refund_no = Some("RF00000001".into());
-        refund.transaction_id = None;
+        refund.body.refund_no = Some("RF00000001".into());
+        refund.body.transaction_id = None;
         let body: serde_json::Value = serde_json::from_slice(&super::body(&refund)).unwrap();
         assert_eq!(body["refundNo"], "RF00000001");
         assert!(body["transactionId"].is_null() && body.get("gatewayAmount").is_none());
@@ -145,10 +147,10 @@ mod tests {
     #[test]
     fn a_device_event_names_its_code_and_device_not_an_order() {
         let mut e = event(EventKind::DeviceAuthorised, PayState::Succeeded);
-        e.gateway = Gateway::HiPos;
-        e.out_trade_no = "HPD-store01-839201".into();
-        e.transaction_id = Some("POS-02".into());
-        e.amount = None;
+        e.body.gateway = Gateway::HiPos;
+        e.body.out_trade_no = "HPD-store01-839201".into();
+        e.body.transaction_id = Some("POS-02".into());
+        e.body.amount = None;
         assert_eq!(
             String::from_utf8(super::body(&e)).unwrap(),
             r#"{"id":"evt_0123456789abcdef0123456789abcdef","type":"device.authorised","gateway":"hipos","authCode":"HPD-store01-839201","deviceId":"POS-02","createdAt":"2026-12-06T05:53:55.123Z"}"#

@@ -30,21 +30,23 @@ pub fn trade_no(events: &[Event]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Delivery;
+    use crate::store::{Delivery, NewEvent};
     use paybridge::model::{Gateway, PayState};
 
     fn event(kind: EventKind, tx: Option<&str>) -> Event {
         Event {
             id: "evt_1".into(),
             seq: 1,
-            kind,
-            gateway: Gateway::HiPos,
-            out_trade_no: "PB00000001".into(),
-            state: PayState::Succeeded,
-            amount: Some(3800),
-            gateway_amount: None,
-            transaction_id: tx.map(str::to_owned),
-            refund_no: None,
+            body: NewEvent {
+                kind,
+                gateway: Gateway::HiPos,
+                out_trade_no: "PB00000001".into(),
+                state: PayState::Succeeded,
+                amount: Some(3800),
+                gateway_amount: None,
+                transaction_id: tx.map(str::to_owned),
+                refund_no: None,
+            },
             created_at_ms: 0,
             delivery: Delivery::Pending,
             attempts: 0,

@@ -31,7 +31,7 @@ fn inner(answer: &serde_json::Value) -> &serde_json::Value {
 }
 
 async fn kinds(proxy: &Proxy, subject: &str) -> Vec<EventKind> {
-    proxy.state.store().order_events(paybridge::model::Gateway::HiPos, subject).await.unwrap().into_iter().map(|e| e.kind).collect()
+    proxy.state.store().order_events(paybridge::model::Gateway::HiPos, subject).await.unwrap().into_iter().map(|e| e.body.kind).collect()
 }
 
 #[tokio::test]
