@@ -10,6 +10,14 @@
 //! ([`protocol`], [`rules`], [`refunds`]), so a browser build links only what
 //! it calls. The gateways are listed once, in `registry`: adding a sixth is
 //! one new module (and its `mod` line below) and one registry line.
+//!
+//! Every gateway folder has the same shape: `mod.rs` (the unit struct,
+//! [`GatewayProtocol`] and the request builders), `parse.rs` (the answer
+//! readers), `codes.rs` (the gateway's codes), `rules.rs` ([`ProxyRules`]
+//! with the endpoint table, and [`RefundQuery`]), `wire.rs` (signing and
+//! notifications, tested in `wire/tests.rs`) and `tests.rs`; files for what
+//! only one seed has (BlueOcean's HK wallet, HiPOS's application side and
+//! O2O calls) sit beside them.
 
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;

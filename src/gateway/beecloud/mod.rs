@@ -84,6 +84,8 @@
 //!   `limit`… L194-L202), which serve reporting, not a payment.
 
 mod codes;
+mod parse;
+mod rules;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "signing")]
@@ -114,23 +116,8 @@ pub const REFUND_PATH: &str = "/2/rest/offline/refund";
 /// Longest `title` in UTF-8 bytes.
 pub const TITLE_MAX_BYTES: usize = 32;
 
-const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, amount: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref: Some("bill_no"), amount_field: amount }
-}
-
-/// Status comes before the revert pattern, which would also match it.
-static ENDPOINTS: [Endpoint; 5] = [
-    endpoint(BILL_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("total_fee")),
-    endpoint(STATUS_PATH, HttpMethod::Post, Encoding::Json, Operation::Query, true, None),
-    endpoint(REVERT_PATH, HttpMethod::Post, Encoding::Json, Operation::Cancel, true, None),
-    endpoint(BILLS_PATH, HttpMethod::Get, Encoding::JsonInPara, Operation::RefundQuery, true, None),
-    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Refund, false, None),
-];
-
 static MODES: [(Mode, Channel); 5] =
     [(Mode::Qr, Channel::Wechat), (Mode::Qr, Channel::Alipay), (Mode::Counter, Channel::Any), (Mode::Counter, Channel::Wechat), (Mode::Counter, Channel::Alipay)];
-
-static SERVER_OWNED: [&str; 7] = ["app_id", "timestamp", "app_sign", "notify_url", "total_fee", "master_secret", "app_secret"];
 
 /// The BeeCloud `channel` for a mode and wallet (the table in the module doc).
 pub fn channel_value(mode: Mode, channel: Channel) -> Option<&'static str> {
@@ -184,71 +171,6 @@ fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&s
     GatewayRequest { gateway: Gateway::BeeCloud, operation, http, path, params: Value::object(params) }
 }
 
-/// The `result_code` of a response; a body without one is not BeeCloud's.
-fn result_code(body: &Value) -> Result<BeeCloudCode, PayError> {
-    body.get("result_code").and_then(Value::as_text).map(BeeCloudCode::parse).ok_or_else(|| PayError::invalid_payload("BeeCloud response without result_code"))
-}
-
-/// `err_detail`, else `result_msg`, for the error's gateway message.
-fn message(body: &Value) -> Option<&str> {
-    body.text("err_detail").or_else(|| body.text("result_msg"))
-}
-
-/// Splits a response into success (`Ok(None)`), an open outcome
-/// (`Ok(Some(code))`, codes 7 and 14) and a refusal.
-fn outcome(body: &Value) -> Result<Option<BeeCloudCode>, PayError> {
-    match result_code(body)? {
-        BeeCloudCode::Ok => Ok(None),
-        code if code.outcome_unknown() => Ok(Some(code)),
-        code => Err(code.to_error(message(body))),
-    }
-}
-
-/// A boolean flag, read leniently (`true`, `"true"`, `1`).
-fn flag(body: &Value, key: &str) -> Option<bool> {
-    body.get(key).and_then(Value::as_bool_lenient)
-}
-
-fn status(state: PayState, gateway_state: &str) -> OrderStatus {
-    OrderStatus::new(state, gateway_state)
-}
-
-/// The status a `pay_result` flag means.
-fn pay_result_status(paid: Option<bool>) -> OrderStatus {
-    match paid {
-        Some(true) => status(PayState::Succeeded, "pay_result=true"),
-        Some(false) => status(PayState::Pending, "pay_result=false"),
-        None => status(PayState::Unknown, "pay_result missing"),
-    }
-}
-
-/// One entry of `GET /2/rest/bills` (seed L223-L239) as an order status.
-fn bill_status(bill: &Value) -> OrderStatus {
-    let mut s = if flag(bill, "refund_result") == Some(true) {
-        status(PayState::Refunded, "refund_result=true")
-    } else if flag(bill, "revert_result") == Some(true) {
-        status(PayState::Cancelled, "revert_result=true")
-    } else {
-        // `spay_result` in v2, `pay_result` in v1 (digest A8.3).
-        match flag(bill, "spay_result").or_else(|| flag(bill, "pay_result")) {
-            Some(true) => status(PayState::Succeeded, "spay_result=true"),
-            Some(false) => status(PayState::Pending, "spay_result=false"),
-            None => status(PayState::Unknown, "spay_result missing"),
-        }
-    };
-    s.amount = bill.int("total_fee").filter(|&fee| fee >= 0);
-    s.transaction_id = bill.text("trade_no").map(str::to_owned);
-    s
-}
-
-/// The `bills` list of a bills response.
-fn bills(body: &Value) -> Result<&[Value], PayError> {
-    match body.get("bills") {
-        Some(Value::Array(items)) => Ok(items),
-        _ => Err(PayError::invalid_payload("BeeCloud bills response without a bills list")),
-    }
-}
-
 impl GatewayProtocol for BeeCloud {
     fn gateway(&self) -> Gateway {
         Gateway::BeeCloud
@@ -274,23 +196,7 @@ impl GatewayProtocol for BeeCloud {
     }
 
     fn parse_create(&self, p: &CreateParams, body: &Value, _policy: &UrlPolicy) -> Result<Created, PayError> {
-        let open = outcome(body)?;
-        let action = match p.mode {
-            Mode::Qr => {
-                if let Some(code) = open {
-                    return Err(code.to_error(message(body)));
-                }
-                let content = body.text("code_url").or_else(|| body.text("qr_code")).ok_or_else(|| PayError::invalid_payload("BeeCloud QR answer without code_url or qr_code"))?;
-                NextAction::Qr { content: content.to_owned(), expires_at: None }
-            }
-            Mode::Counter => match (open, flag(body, "pay_result")) {
-                (None, Some(true)) => NextAction::Done { status: pay_result_status(Some(true)) },
-                // false: the payer is entering a PIN; 7/14 or no flag (SCAN): unknown. Poll.
-                _ => NextAction::Await,
-            },
-            _ => return Err(unsupported_mode(Gateway::BeeCloud, p.mode, p.channel)),
-        };
-        Ok(Created { action, gateway_order_id: None })
+        parse::create(p, body)
     }
 
     /// `SCAN`'s `channel_type` (seed L107-L111): `WX_SCAN` is WeChat,
@@ -298,14 +204,7 @@ impl GatewayProtocol for BeeCloud {
     /// status and revert name the barcode channel (their lists lack `SCAN`)
     /// and the page's status and outcome carry the wallet.
     fn wallet_of(&self, p: &CreateParams, body: &Value) -> Option<Channel> {
-        if p.mode != Mode::Counter {
-            return None;
-        }
-        match body.text("channel_type")?.trim().trim_start_matches("BC_") {
-            "WX_SCAN" => Some(Channel::Wechat),
-            "ALI_SCAN" => Some(Channel::Alipay),
-            _ => None,
-        }
+        parse::wallet(p, body)
     }
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
@@ -319,13 +218,7 @@ impl GatewayProtocol for BeeCloud {
     }
 
     fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {
-        if let Some(code) = outcome(body)? {
-            return Ok(status(PayState::Unknown, &code.code()));
-        }
-        if body.get("bills").is_some() {
-            return Ok(bills(body)?.first().map_or_else(|| status(PayState::Unknown, "bills empty"), bill_status));
-        }
-        Ok(pay_result_status(flag(body, "pay_result")))
+        parse::query(body)
     }
 
     fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
@@ -338,65 +231,6 @@ impl GatewayProtocol for BeeCloud {
     }
 
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {
-        if let Some(code) = outcome(body)? {
-            return Ok(status(PayState::Unknown, &code.code()));
-        }
-        Ok(match flag(body, "revert_status").or_else(|| flag(body, "revert_result")) {
-            Some(true) => status(PayState::Cancelled, "revert_status=true"),
-            // Not confirmed: query again (the payer may have paid at the last moment).
-            Some(false) => status(PayState::Unknown, "revert_status=false"),
-            None => status(PayState::Unknown, "revert_status missing"),
-        })
-    }
-}
-
-impl ProxyRules for BeeCloud {
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        &SERVER_OWNED
-    }
-}
-
-impl RefundQuery for BeeCloud {
-    fn refund_query_request(&self, order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
-        let bill_no = check_bill_no(&order.out_trade_no)?;
-        Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), vec![("bill_no", Value::str(bill_no))]))
-    }
-
-    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
-        if let Some(code) = outcome(body)? {
-            return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: code.code(), amount: None, refund_id: None, refund_no: None }]);
-        }
-        Ok(bills(body)?
-            .iter()
-            .filter(|bill| flag(bill, "refund_result") == Some(true))
-            .map(|_| RefundStatus { state: RefundState::Succeeded, gateway_state: "refund_result=true".to_owned(), amount: None, refund_id: None, refund_no: None })
-            .collect())
-    }
-
-    /// `POST /2/rest/offline/refund` (seed A3.5, signed with `master_secret`
-    /// by the wire): `bill_no`, `refund_no`, `refund_fee` in fen. BeeCloud
-    /// refunds a bill successfully once; a second refund is refused.
-    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
-        check_refund(refund_no, 32, b"", amount, total)?;
-        let params =
-            vec![("bill_no", Value::str(check_bill_no(&order.out_trade_no)?)), ("refund_no", Value::str(check_refund_no(refund_no)?)), ("refund_fee", Value::int_value(amount))];
-        Ok(request(Operation::Refund, HttpMethod::Post, REFUND_PATH.to_owned(), params))
-    }
-
-    /// `result_code` 0 with `refund_result` true is a refund done, false one
-    /// accepted and in progress; codes 7 and 14 leave the outcome open;
-    /// others (8–13: no such bill, not paid, too late, already refunding,
-    /// amount too large…) are refusals.
-    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
-        let (state, gateway_state) = match outcome(body)? {
-            Some(code) => (RefundState::Unknown, code.code()),
-            None if flag(body, "refund_result") == Some(true) => (RefundState::Succeeded, "refund_result=true".to_owned()),
-            None => (RefundState::Processing, "refund_result=false".to_owned()),
-        };
-        Ok(RefundStatus { state, gateway_state, amount: None, refund_id: body.text("id").map(str::to_owned), refund_no: None })
+        parse::cancel(body)
     }
 }

@@ -249,3 +249,6 @@ impl GatewayWire for BeeCloud {
         "success"
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! Requests and responses of the BlueOcean protocol, against the seed's own
 //! examples (fixtures/blueocean) and hostile input.
 
+use super::rules::SERVER_OWNED;
 use super::*;
 use crate::error::{ErrorCode, Reason};
 use crate::json::parse;

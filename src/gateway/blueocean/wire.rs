@@ -255,7 +255,7 @@ impl GatewayWire for BlueOcean {
         }
         let out_trade_no = fields.text("out_trade_no").ok_or_else(|| bad_notification(Reason::BadRequest, "no out_trade_no"))?.to_owned();
         let mut status = match fields.text("trade_state") {
-            Some(s) => OrderStatus::new(super::response::pay_state(s), s),
+            Some(s) => OrderStatus::new(super::parse::pay_state(s), s),
             None => OrderStatus::new(PayState::Succeeded, "SUCCESS"),
         };
         status.amount = fields.int("total_fee").filter(|n| *n >= 0);

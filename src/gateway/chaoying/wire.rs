@@ -277,3 +277,6 @@ impl GatewayWire for ChaoYing {
         "success"
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -285,3 +285,6 @@ impl GatewayWire for HipoPay {
         "success"
     }
 }
+
+#[cfg(test)]
+mod tests;

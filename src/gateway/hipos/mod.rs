@@ -78,23 +78,24 @@
 pub mod app;
 mod codes;
 mod o2o;
+mod parse;
+mod rules;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "signing")]
 pub mod wire;
 
 pub use codes::HiPosCode;
-pub use o2o::{
-    device_authcode_request, expiry_ms, order_status, parse_device_authcode, parse_token, read_envelope, token_is_safe, token_request, trades_request, HiPosToken, O2oOrderState,
-    TradeReport,
-};
+pub use o2o::{device_authcode_request, token_request, trades_request, TradeReport};
+pub use parse::{expiry_ms, order_status, parse_device_authcode, parse_token, read_envelope, token_is_safe, HiPosToken, O2oOrderState};
 
 use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
 use crate::url_guard::UrlPolicy;
-use o2o::{check_id, qr_action, request};
+use o2o::{check_id, request};
+use parse::qr_action;
 
 /// The HiPOS Open API.
 pub struct HiPos;
@@ -116,22 +117,7 @@ pub const PICKUP_PATH: &str = "/o2o/pickup";
 /// The order's page reads its O2O status from the merchant's proxy (ours; not a HiPOS path).
 pub const STATUS_PATH: &str = "/o2o/status";
 
-const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref, amount_field: None }
-}
-
-static ENDPOINTS: [Endpoint; 6] = [
-    endpoint(TOKEN_PATH, HttpMethod::Post, Encoding::Json, Operation::Token, false, None),
-    endpoint(MERCHANT_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
-    endpoint(PAYMENTS_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
-    endpoint(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    endpoint(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    endpoint(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-];
-
 static MODES: [(Mode, Channel); 1] = [(Mode::Qr, Channel::Any)];
-
-static SERVER_OWNED: [&str; 3] = ["hostname", "notify_url", "token"];
 
 /// The `*_response` wrapper name each path answers in (HiPOS's endpoints,
 /// for the sandbox and the error bodies; the proxy's page paths).
@@ -195,34 +181,5 @@ impl GatewayProtocol for HiPos {
 
     fn parse_cancel(&self, _body: &Value) -> Result<OrderStatus, PayError> {
         Err(unsupported("order cancel (the order lives in the merchant's mall)"))
-    }
-}
-
-impl ProxyRules for HiPos {
-    fn endpoints(&self) -> &'static [Endpoint] {
-        &ENDPOINTS
-    }
-
-    fn server_owned_fields(&self) -> &'static [&'static str] {
-        &SERVER_OWNED
-    }
-}
-
-impl RefundQuery for HiPos {
-    fn refund_query_request(&self, _order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
-        Err(unsupported("refund query"))
-    }
-
-    fn parse_refund_query(&self, _body: &Value) -> Result<Vec<RefundStatus>, PayError> {
-        Err(unsupported("refund query"))
-    }
-
-    /// The HiPOS seed documents no refund: `unsupported`.
-    fn refund_request(&self, _order: &OrderRef, _refund_no: &str, _amount: i64, _total: i64) -> Result<GatewayRequest, PayError> {
-        Err(unsupported("refund"))
-    }
-
-    fn parse_refund(&self, _body: &Value) -> Result<RefundStatus, PayError> {
-        Err(unsupported("refund"))
     }
 }

@@ -203,3 +203,6 @@ impl GatewayWire for HiPos {
         ACK
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -31,13 +31,13 @@
 //! - **Notifications** (§7) are sent for paid orders only, with the
 //!   documented fields; `time_end` is `yyyyMMddHHmmss` in GMT+8.
 
-mod data;
+mod objects;
 pub mod wechat;
 
 use super::clock::{compact_gmt8, paid_at_ms};
 use super::gateway::{Ctx, Reply, SandboxGateway};
 use super::store::{Order, OrderState, RefundRefusal};
-use data::{order_data, trade_type, KindTraits};
+use objects::{order_data, trade_type, KindTraits};
 use paybridge::gateway::blueocean::BlueOceanCode;
 use paybridge::gateway::blueocean::Payment;
 use paybridge::gateway::wire::{text_pairs, Secrets};
@@ -220,7 +220,7 @@ fn refund(ctx: &Ctx, p: &Value) -> Reply {
     let mut outcome = Err(RefundRefusal::NotPaid);
     let updated = ctx.store.update(Gateway::BlueOcean, &order.out_trade_no, ctx.now_ms, |o| outcome = o.refund(&refund_no, amount, ctx.now_ms));
     match (outcome, updated) {
-        (Ok(refund), Some(o)) => success(data::refund_data(ctx, &o, &refund)),
+        (Ok(refund), Some(o)) => success(objects::refund_data(ctx, &o, &refund)),
         (Err(RefundRefusal::Duplicate(_)), _) => refuse(BlueOceanCode::DuplicateRefundNo),
         (Err(RefundRefusal::FullyRefunded), _) => refuse(BlueOceanCode::OrderRefunded),
         (Err(RefundRefusal::Exceeds { .. }), _) => refuse_with(&BlueOceanCode::ParameterFormat, "退款金额超出可退金额"),
@@ -232,7 +232,7 @@ fn refund(ctx: &Ctx, p: &Value) -> Reply {
 fn refund_query(ctx: &Ctx, p: &Value) -> Reply {
     let Some(no) = p.text("customer_refund_no") else { return missing("customer_refund_no") };
     match ctx.store.find_refund(Gateway::BlueOcean, no, ctx.now_ms) {
-        Some((order, refund)) => success(data::refund_data(ctx, &order, &refund)),
+        Some((order, refund)) => success(objects::refund_data(ctx, &order, &refund)),
         None => refuse(BlueOceanCode::DataNotFound),
     }
 }

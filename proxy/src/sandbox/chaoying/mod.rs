@@ -36,7 +36,7 @@
 //!   refund notification); `trade_type` is
 //!   `pay.weixin.*` / `pay.alipay.*`; `time_end` is `yyyyMMddHHmmss` GMT+8.
 
-mod payload;
+mod objects;
 mod refunds;
 
 use super::clock::{compact_gmt8, paid_at_ms};
@@ -137,7 +137,7 @@ fn pre_order(ctx: &Ctx, path: &str, p: &Value) -> Reply {
         }
     }
     match ctx.store.get(Gateway::ChaoYing, no, ctx.now_ms) {
-        Some(order) => envelope("SUCCESS", "10000", "SUCCESS", Some("SUCCESS"), payload::pre_order_fields(ctx, &order)),
+        Some(order) => envelope("SUCCESS", "10000", "SUCCESS", Some("SUCCESS"), objects::pre_order_fields(ctx, &order)),
         None => call_failed("20006", "系统错误"),
     }
 }
@@ -195,7 +195,7 @@ fn find(ctx: &Ctx, p: &Value) -> Result<Order, Reply> {
 /// An order's state in a query-shaped answer.
 fn order_answer(order: &Order) -> Reply {
     let (code, msg) = state_code(order.state);
-    envelope("SUCCESS", code, msg, Some("SUCCESS"), payload::order_fields(order))
+    envelope("SUCCESS", code, msg, Some("SUCCESS"), objects::order_fields(order))
 }
 
 fn cancel(ctx: &Ctx, p: &Value) -> Reply {
@@ -224,7 +224,7 @@ fn cancel(ctx: &Ctx, p: &Value) -> Reply {
         ("mch_id", Value::str(param_of(p, "mch_id"))),
         ("out_trade_no", Value::str(order.out_trade_no.as_str())),
         ("paytype", Value::str(paytype(order.channel).unwrap_or(""))),
-        ("nonce_str", Value::str(payload::nonce(&order, "cancel"))),
+        ("nonce_str", Value::str(objects::nonce(&order, "cancel"))),
     ];
     envelope("SUCCESS", code, "SUCCESS", Some("SUCCESS"), extra)
 }
@@ -266,7 +266,7 @@ impl SandboxGateway for ChaoYingSandbox {
             ("fee_type", Value::str("CNY")),
             ("total_fee", Value::str(order.amount.to_string())),
             ("time_end", Value::str(compact_gmt8(paid_ms))),
-            ("trade_type", Value::str(payload::notify_trade_type(order))),
+            ("trade_type", Value::str(objects::notify_trade_type(order))),
         ];
         match order.channel {
             Channel::Alipay => fields.extend([

@@ -1,6 +1,6 @@
 //! ChaoYing's `method=refund` (seed B3) and `method=refundquery` (B4).
 
-use super::payload::nonce;
+use super::objects::nonce;
 use super::{bad_param, envelope, find, param_of, trade_failed};
 use crate::sandbox::clock::compact_gmt8;
 use crate::sandbox::gateway::{Ctx, Reply};

@@ -2,6 +2,7 @@
 //! seed's request examples rebuilt, tampering, and round trips.
 //! KEY is the digest's synthetic test key (§2.4); the seed prints none.
 
+use super::super::*;
 use super::*;
 use crate::gateway::wire::{form_decode, GatewayWire, ResponseCheck, Secrets, WireRequest};
 use crate::model::PayState;
@@ -200,7 +201,7 @@ fn responses_verify_and_tampering_breaks_them() {
     assert_eq!(signed.text("sign"), Some(expected.as_str()), "numbers as written, null skipped");
     assert_eq!(ChaoYing.verify_response(&fixture("alipay-preorder-native.json").into_bytes(), &s), ResponseCheck::Missing, "pre-orders are unsigned");
     assert!(!ChaoYing.signs_answers_of(&ChaoYing.endpoints()[0]), "pre-orders never sign their answers");
-    assert!(ChaoYing.endpoints().iter().filter(|e| e.path == super::GATEWAY).all(|e| ChaoYing.signs_answers_of(e)));
+    assert!(ChaoYing.endpoints().iter().filter(|e| e.path == super::super::GATEWAY).all(|e| ChaoYing.signs_answers_of(e)));
     assert_eq!(ChaoYing.verify_response(b"<html>502</html>", &s), ResponseCheck::Unsigned);
     assert_eq!(ChaoYing.verify_response(v5.as_bytes(), &Secrets::default()), ResponseCheck::BadSignature, "no key, no trust");
 }

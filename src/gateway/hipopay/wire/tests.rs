@@ -1,22 +1,23 @@
 //! Signing tests. RSA signing is slow in debug builds, so each test signs at
 //! most once or twice and checks everything else by verification.
 
+use super::super::*;
 use super::*;
 use crate::error::Reason;
 use crate::gateway::wire::{form_decode, form_encode, GatewayWire, Secrets, WireRequest};
 use crate::model::PayState;
 
-const AGENT_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem");
-const AGENT_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-public.pem");
-const AGENT_PUBLIC_PKCS1: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-public-pkcs1.pem");
-const GATEWAY_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-private.pem");
-const GATEWAY_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-public.pem");
+const AGENT_PRIVATE: &str = include_str!("../../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem");
+const AGENT_PUBLIC: &str = include_str!("../../../../fixtures/keys/hipopay-sandbox-test-agent-public.pem");
+const AGENT_PUBLIC_PKCS1: &str = include_str!("../../../../fixtures/keys/hipopay-sandbox-test-agent-public-pkcs1.pem");
+const GATEWAY_PRIVATE: &str = include_str!("../../../../fixtures/keys/hipopay-sandbox-test-gateway-private.pem");
+const GATEWAY_PUBLIC: &str = include_str!("../../../../fixtures/keys/hipopay-sandbox-test-gateway-public.pem");
 /// `openssl dgst -sha256 -sign` of `order_no=xxxx,1509692687` with the agent test key.
-const OPENSSL_ORDER_QUERY: &str = include_str!("../../../fixtures/hipopay/sign-vector-4.9-order-query.sig.b64");
+const OPENSSL_ORDER_QUERY: &str = include_str!("../../../../fixtures/hipopay/sign-vector-4.9-order-query.sig.b64");
 /// `openssl dgst -sha256 -sign` of the §10.2 example, raw and encoded, with the gateway test key.
-const OPENSSL_NOTIFY_RAW: &str = include_str!("../../../fixtures/hipopay/notify-10.2-raw.sig.b64");
-const OPENSSL_NOTIFY_ENCODED: &str = include_str!("../../../fixtures/hipopay/notify-10.2-encoded.sig.b64");
-const NOTIFY_JSON: &str = include_str!("../../../fixtures/hipopay/notify-10.2-L1385.json");
+const OPENSSL_NOTIFY_RAW: &str = include_str!("../../../../fixtures/hipopay/notify-10.2-raw.sig.b64");
+const OPENSSL_NOTIFY_ENCODED: &str = include_str!("../../../../fixtures/hipopay/notify-10.2-encoded.sig.b64");
+const NOTIFY_JSON: &str = include_str!("../../../../fixtures/hipopay/notify-10.2-L1385.json");
 
 /// The doc's sample timestamp, in the milliseconds the wire code takes.
 const NOW_MS: i64 = 1_509_692_687_000;
@@ -306,7 +307,7 @@ fn the_openid_exchange_sends_code_and_merchant_only() {
     assert!(e.browser, "the page exchanges the code through the proxy");
     assert_eq!(e.order_ref, Some("agent_order_id"));
     let wire = HipoPay.encode_request(e, OPENID_PATH, &req.params, &proxy_secrets(), NOW_MS).unwrap();
-    let fixture: Vec<&str> = include_str!("../../../fixtures/hipopay/wechat-openid-4.4-L225.request.txt").lines().filter(|l| !l.starts_with('#')).collect();
+    let fixture: Vec<&str> = include_str!("../../../../fixtures/hipopay/wechat-openid-4.4-L225.request.txt").lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(String::from_utf8(wire.body.clone()).unwrap(), fixture[0]);
     let sent = form_decode(fixture[0]);
     assert_eq!(sign_string(&sent, "1509692687"), fixture[1]);

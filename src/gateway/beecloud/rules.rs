@@ -1,0 +1,58 @@
+//! What the signing proxy may forward and must own (the endpoint table,
+//! server-owned fields) and the refund calls of the back office.
+
+use super::*;
+
+const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, amount: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref: Some("bill_no"), amount_field: amount }
+}
+
+/// Status comes before the revert pattern, which would also match it.
+static ENDPOINTS: [Endpoint; 5] = [
+    endpoint(BILL_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("total_fee")),
+    endpoint(STATUS_PATH, HttpMethod::Post, Encoding::Json, Operation::Query, true, None),
+    endpoint(REVERT_PATH, HttpMethod::Post, Encoding::Json, Operation::Cancel, true, None),
+    endpoint(BILLS_PATH, HttpMethod::Get, Encoding::JsonInPara, Operation::RefundQuery, true, None),
+    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Refund, false, None),
+];
+
+static SERVER_OWNED: [&str; 7] = ["app_id", "timestamp", "app_sign", "notify_url", "total_fee", "master_secret", "app_secret"];
+
+impl ProxyRules for BeeCloud {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
+    }
+}
+
+impl RefundQuery for BeeCloud {
+    fn refund_query_request(&self, order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let bill_no = check_bill_no(&order.out_trade_no)?;
+        Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), vec![("bill_no", Value::str(bill_no))]))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        parse::refund_query(body)
+    }
+
+    /// `POST /2/rest/offline/refund` (seed A3.5, signed with `master_secret`
+    /// by the wire): `bill_no`, `refund_no`, `refund_fee` in fen. BeeCloud
+    /// refunds a bill successfully once; a second refund is refused.
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"", amount, total)?;
+        let params =
+            vec![("bill_no", Value::str(check_bill_no(&order.out_trade_no)?)), ("refund_no", Value::str(check_refund_no(refund_no)?)), ("refund_fee", Value::int_value(amount))];
+        Ok(request(Operation::Refund, HttpMethod::Post, REFUND_PATH.to_owned(), params))
+    }
+
+    /// `result_code` 0 with `refund_result` true is a refund done, false one
+    /// accepted and in progress; codes 7 and 14 leave the outcome open;
+    /// others (8–13: no such bill, not paid, too late, already refunding,
+    /// amount too large…) are refusals.
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        parse::refund(body)
+    }
+}

@@ -1,0 +1,67 @@
+//! What the signing proxy may forward and must own (the endpoint table,
+//! server-owned fields) and the refund calls of the back office.
+
+use super::*;
+
+const fn endpoint(path: &'static str, operation: Operation, browser: bool, order_ref: Option<&'static str>, amount_field: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http: HttpMethod::Post, encoding: Encoding::Json, operation, browser, order_ref, amount_field }
+}
+
+/// The proxy's allowlist. Only what a checkout needs is browser-reachable;
+/// `/payment/refund` is there for the sandbox, server-side only. Login,
+/// user admin, lists, customs, raw data and FX are left out.
+static ENDPOINTS: [Endpoint; 6] = [
+    endpoint(PAY, Operation::Create, true, Some("out_trade_no"), Some("total_fee")),
+    endpoint(QUERY, Operation::Query, true, Some("out_trade_no"), None),
+    endpoint(CLOSE, Operation::Cancel, true, Some("out_trade_no"), None),
+    endpoint(REVERSE, Operation::Cancel, true, Some("out_trade_no"), None),
+    // Names a refund, not an order: the merchant's server asks it, never a page.
+    endpoint(REFUND_QUERY, Operation::RefundQuery, false, None, None),
+    endpoint(REFUND, Operation::Refund, false, Some("out_trade_no"), None),
+];
+
+/// Fields only the proxy sets: credentials, the amount and anything that
+/// moves money or routes it (`discount` is sent by the L482 example though
+/// undocumented; `store_id` / `sub_blue_mch_id` pick the receiving store;
+/// `attach` comes back in notifications the merchant's server trusts;
+/// `fee_type` / `currency` give the amount its value: the proxy sets them
+/// from its `fee_type` secret, when configured).
+pub(super) const SERVER_OWNED: &[&str] =
+    &["appid", "sign", "key", "app_key", "notify_url", "spbill_create_ip", "total_fee", "discount", "store_id", "sub_blue_mch_id", "attach", "password", "fee_type", "currency"];
+
+impl ProxyRules for BlueOcean {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        SERVER_OWNED
+    }
+}
+
+impl RefundQuery for BlueOcean {
+    fn refund_query_request(&self, _order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let refund_no = required(refund_no, "refund number (customer_refund_no)")?;
+        Ok(Self::request(Operation::RefundQuery, REFUND_QUERY, vec![("customer_refund_no", Value::str(refund_no))]))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        parse::parse_refunds(body)
+    }
+
+    /// `/payment/refund` (seed §3.3, L900–L988): `out_trade_no` (and `sn`
+    /// when known), `out_refund_no`, `refund_fee` in minor units — always
+    /// sent, so a missing amount never means "refund in full".
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"-_", amount, total)?;
+        let mut params = Self::order_params(order)?;
+        params.push(("out_refund_no", Value::str(refund_no)));
+        params.push(("refund_fee", Value::int_value(amount)));
+        Ok(Self::request(Operation::Refund, REFUND, params))
+    }
+
+    /// The documented envelope or the bare refund object of the example.
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        single_refund(parse::parse_refunds(body)?)
+    }
+}

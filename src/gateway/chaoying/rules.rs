@@ -1,0 +1,81 @@
+//! What the signing proxy may forward and must own (the endpoint table,
+//! server-owned fields) and the refund calls of the back office.
+
+use super::*;
+
+const fn endpoint(path: &'static str, method: Option<&'static str>, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
+    Endpoint {
+        path,
+        method_param: method,
+        http: HttpMethod::Post,
+        encoding: Encoding::Form,
+        operation,
+        browser,
+        order_ref,
+        amount_field: match operation {
+            Operation::Create => Some("total_fee"),
+            _ => None,
+        },
+    }
+}
+
+static ENDPOINTS: [Endpoint; 7] = [
+    endpoint(WECHAT_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
+    endpoint(ALIPAY_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
+    endpoint(GATEWAY, Some("pay"), Operation::Create, true, Some("out_trade_no")),
+    endpoint(GATEWAY, Some("orderquery"), Operation::Query, true, Some("out_trade_no")),
+    // Reachable from the page only through the proxy's cancel safety (a paid order is refused).
+    endpoint(GATEWAY, Some("cancel"), Operation::Cancel, true, Some("out_trade_no")),
+    // refundquery names a refund (`out_refund_no`), not an order.
+    endpoint(GATEWAY, Some("refundquery"), Operation::RefundQuery, false, None),
+    endpoint(GATEWAY, Some("refund"), Operation::Refund, false, Some("out_trade_no")),
+];
+
+static SERVER_OWNED: [&str; 10] = ["agent_id", "mch_id", "pid", "version", "nonce_str", "sign", "notify_url", "total_fee", "mch_create_ip", "key"];
+
+impl ProxyRules for ChaoYing {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
+    }
+}
+
+impl RefundQuery for ChaoYing {
+    fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        let refund_no = required(refund_no, "a refund number (out_refund_no) to query")?;
+        if refund_no.len() > 32 || !refund_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(PayError::invalid_argument("ChaoYing out_refund_no must be up to 32 letters, digits, - or _"));
+        }
+        let mut params = vec![("method", "refundquery".to_owned())];
+        if let Some(t) = paytype(order.channel) {
+            params.push(("paytype", t.to_owned()));
+        }
+        params.push(("out_refund_no", refund_no.to_owned()));
+        Ok(request(Operation::RefundQuery, GATEWAY, params))
+    }
+
+    fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        parse::refund_query(body)
+    }
+
+    /// `method=refund` (seed B3, L833–L925): `paytype` (when known),
+    /// `out_trade_no`, `out_refund_no` (≤ 32 characters, `-` allowed as in
+    /// the example), `total_fee` (the order's amount) and `refund_fee`, in
+    /// fen. `op_user_id` defaults to the merchant number and is left out, as
+    /// in the seed's example.
+    fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
+        check_refund(refund_no, 32, b"-_", amount, total)?;
+        let mut params = order_params("refund", order)?;
+        params.push(("out_refund_no", refund_no.to_owned()));
+        params.push(("total_fee", total.to_string()));
+        params.push(("refund_fee", amount.to_string()));
+        Ok(request(Operation::Refund, GATEWAY, params))
+    }
+
+    fn parse_refund(&self, body: &Value) -> Result<RefundStatus, PayError> {
+        parse::refund(body)
+    }
+}

@@ -1,0 +1,48 @@
+//! What the signing proxy may forward and must own (the endpoint table,
+//! server-owned fields) and the refund calls of the back office.
+
+use super::*;
+
+const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
+    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref, amount_field: None }
+}
+
+static ENDPOINTS: [Endpoint; 6] = [
+    endpoint(TOKEN_PATH, HttpMethod::Post, Encoding::Json, Operation::Token, false, None),
+    endpoint(MERCHANT_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
+    endpoint(PAYMENTS_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
+    endpoint(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
+    endpoint(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
+    endpoint(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
+];
+
+static SERVER_OWNED: [&str; 3] = ["hostname", "notify_url", "token"];
+
+impl ProxyRules for HiPos {
+    fn endpoints(&self) -> &'static [Endpoint] {
+        &ENDPOINTS
+    }
+
+    fn server_owned_fields(&self) -> &'static [&'static str] {
+        &SERVER_OWNED
+    }
+}
+
+impl RefundQuery for HiPos {
+    fn refund_query_request(&self, _order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
+        Err(unsupported("refund query"))
+    }
+
+    fn parse_refund_query(&self, _body: &Value) -> Result<Vec<RefundStatus>, PayError> {
+        Err(unsupported("refund query"))
+    }
+
+    /// The HiPOS seed documents no refund: `unsupported`.
+    fn refund_request(&self, _order: &OrderRef, _refund_no: &str, _amount: i64, _total: i64) -> Result<GatewayRequest, PayError> {
+        Err(unsupported("refund"))
+    }
+
+    fn parse_refund(&self, _body: &Value) -> Result<RefundStatus, PayError> {
+        Err(unsupported("refund"))
+    }
+}
