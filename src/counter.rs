@@ -78,7 +78,7 @@ pub fn recognise(code: &str) -> CodeKind {
 pub fn channel_for(code: &str) -> Result<Channel, PayError> {
     recognise(code)
         .channel()
-        .ok_or_else(|| PayError::invalid_argument(format!("payer code {} is not a WeChat, Alipay or UnionPay code", mask(code))).with_reason(Reason::AuthCodeInvalid))
+        .ok_or_else(|| PayError::invalid_argument(detail!("payer code {} is not a WeChat, Alipay or UnionPay code", mask(code))).with_reason(Reason::AuthCodeInvalid))
 }
 
 /// The code with all but its first 4 and last 4 characters replaced by `*`

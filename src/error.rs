@@ -3,6 +3,26 @@
 use crate::i18n::Locale;
 use crate::model::Gateway;
 
+/// Whether developer details ([`PayErrorInfo::detail`]) are kept: always in
+/// native builds (the proxy's logs, the tests), in the browser build only
+/// with the `diagnostics` feature. Without it an error still carries its
+/// code, reason, gateway code and message; only the English detail is left
+/// out, and with it the text of every detail from the wasm.
+pub const DIAGNOSTICS: bool = cfg!(any(feature = "diagnostics", not(target_arch = "wasm32")));
+
+/// `format!` for a [`PayError`] detail: the text is built only when
+/// [`DIAGNOSTICS`] is on (otherwise an empty `String`, never allocated, and
+/// the pieces and formatting code drop out of the wasm). In scope crate-wide.
+macro_rules! detail {
+    ($($arg:tt)*) => {
+        if $crate::error::DIAGNOSTICS {
+            format!($($arg)*)
+        } else {
+            String::new()
+        }
+    };
+}
+
 /// The stable `code` a JS `Error` carries (DESIGN.md's list, plus QR input errors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -136,21 +156,16 @@ impl PayError {
     }
 
     /// An invalid payload, with a developer-facing detail.
+    // Inlined so that without `DIAGNOSTICS` the detail's text is dead code.
+    #[inline(always)]
     pub fn invalid_payload(detail: impl Into<String>) -> Self {
-        PayError::coded(ErrorCode::InvalidPayload, detail.into())
+        PayError::new(ErrorCode::InvalidPayload).with_detail(detail)
     }
 
     /// An invalid argument, with a developer-facing detail.
+    #[inline(always)]
     pub fn invalid_argument(detail: impl Into<String>) -> Self {
-        PayError::coded(ErrorCode::InvalidArgument, detail.into())
-    }
-
-    /// `new(code)` with a detail; one non-generic, out-of-line body for
-    /// every `detail` type the public constructors accept.
-    #[cold]
-    #[inline(never)]
-    fn coded(code: ErrorCode, detail: String) -> Self {
-        PayError::new(code).set_detail(detail)
+        PayError::new(ErrorCode::InvalidArgument).with_detail(detail)
     }
 
     /// A gateway refusal with the gateway's own code and message.
@@ -171,9 +186,15 @@ impl PayError {
         }))
     }
 
-    /// Adds a developer-facing detail.
+    /// Adds a developer-facing detail (kept only with [`DIAGNOSTICS`]; build
+    /// a formatted one with `detail!`, so its text drops out too).
+    #[inline(always)]
     pub fn with_detail(self, detail: impl Into<String>) -> Self {
-        self.set_detail(detail.into())
+        if DIAGNOSTICS {
+            self.set_detail(detail.into())
+        } else {
+            self
+        }
     }
 
     #[inline(never)]
@@ -225,12 +246,11 @@ impl std::error::Error for PayError {}
 
 impl From<crate::json::JsonError> for PayError {
     fn from(e: crate::json::JsonError) -> Self {
-        let detail = match e {
-            crate::json::JsonError::Empty => "empty body".to_owned(),
-            crate::json::JsonError::TooLarge => "body too large".to_owned(),
-            crate::json::JsonError::TooDeep => "JSON nested too deeply".to_owned(),
-            crate::json::JsonError::Syntax(at) => format!("not JSON (byte {at})"),
-        };
-        PayError::invalid_payload(detail)
+        match e {
+            crate::json::JsonError::Empty => PayError::invalid_payload("empty body"),
+            crate::json::JsonError::TooLarge => PayError::invalid_payload("body too large"),
+            crate::json::JsonError::TooDeep => PayError::invalid_payload("JSON nested too deeply"),
+            crate::json::JsonError::Syntax(at) => PayError::invalid_payload(detail!("not JSON (byte {at})")),
+        }
     }
 }

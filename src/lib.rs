@@ -15,13 +15,16 @@
 //! - `sign` (feature `signing`, native only): request signing for the proxy;
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` facade.
 
+// First, so its `detail!` macro is in scope in every module below.
+#[macro_use]
+pub mod error;
+
 #[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
 pub mod cashier;
 pub mod checkout;
 #[cfg(feature = "counter-screen")]
 pub mod counter;
 pub mod env;
-pub mod error;
 pub mod gateway;
 pub mod i18n;
 pub mod json;

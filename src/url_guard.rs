@@ -52,7 +52,7 @@ pub struct UrlPolicy {
 impl UrlPolicy {
     /// Checks `url` and returns it unchanged when it may be opened.
     pub fn check<'a>(&self, url: &'a str) -> Result<&'a str, PayError> {
-        let refuse = |why: &str| Err(PayError::new(ErrorCode::UnsafeRedirect).with_detail(why.to_owned()));
+        let refuse = |why: &str| Err(PayError::new(ErrorCode::UnsafeRedirect).with_detail(why));
         if url.is_empty() || url.len() > 4096 {
             return refuse("empty or oversized URL");
         }

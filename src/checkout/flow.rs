@@ -373,7 +373,7 @@ impl Flow {
     fn read<T>(&self, status: u16, body: &str, parse: impl Fn(&dyn GatewayProtocol, &Value) -> Result<T, PayError>) -> Result<T, PayError> {
         let value = match parse_body(body) {
             Ok(v) => v,
-            Err(_) if !(200..300).contains(&status) => return Err(PayError::new(ErrorCode::Network).with_detail(format!("HTTP {status}"))),
+            Err(_) if !(200..300).contains(&status) => return Err(PayError::new(ErrorCode::Network).with_detail(detail!("HTTP {status}"))),
             Err(e) => return Err(e),
         };
         if let Some(e) = proxy_error(&value) {
@@ -726,7 +726,7 @@ fn concrete_channel(proto: &dyn GatewayProtocol, mode: Mode, channel: Channel, c
 /// The bridge a mode needs here; `bridge_unavailable` at once when it
 /// cannot exist (jsapi outside its wallet, app without `appBridge`).
 fn bridge_for(settings: &Settings, env: &Environment, mode: Mode, channel: Channel) -> Result<Option<BridgeKind>, PayError> {
-    let unavailable = |why: &str| PayError::new(ErrorCode::BridgeUnavailable).with_detail(why.to_owned());
+    let unavailable = |why: &str| PayError::new(ErrorCode::BridgeUnavailable).with_detail(why);
     match (mode, env.container, channel) {
         (Mode::Jsapi, Container::WechatMiniProgram, Channel::Wechat) => Ok(Some(BridgeKind::MiniProgram)),
         (Mode::Jsapi, Container::Wechat, Channel::Wechat) if env.mobile => Ok(Some(if settings.wechat_js_sdk { BridgeKind::WechatSdk } else { BridgeKind::Wechat })),

@@ -50,7 +50,7 @@ pub fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) 
     match kind {
         Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match gateway {
             Gateway::BlueOcean => Ok(Some(BridgeKind::WechatHk)),
-            _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(format!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
+            _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
         },
         other => Ok(other),
     }
@@ -76,7 +76,7 @@ pub fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
 /// proxy signed it; nothing here reformats a field), once it has the four
 /// required fields. A `proxy_error` body is a `proxy_error`.
 pub fn read(status: u16, body: &str) -> Result<Value, PayError> {
-    let value = parse_body(body).map_err(|e| if (200..300).contains(&status) { e } else { PayError::new(ErrorCode::Network).with_detail(format!("HTTP {status}")) })?;
+    let value = parse_body(body).map_err(|e| if (200..300).contains(&status) { e } else { PayError::new(ErrorCode::Network).with_detail(detail!("HTTP {status}")) })?;
     if let Some(e) = proxy_error(&value) {
         return Err(e);
     }

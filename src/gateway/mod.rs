@@ -325,10 +325,10 @@ pub trait RefundQuery: GatewayProtocol {
 /// `0 < amount <= total`.
 pub fn check_refund(refund_no: &str, max_len: usize, extra: &[u8], amount: i64, total: i64) -> Result<(), PayError> {
     if refund_no.is_empty() || refund_no.len() > max_len || !refund_no.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
-        return Err(PayError::invalid_argument(format!("refund number must be 1-{max_len} letters or digits")));
+        return Err(PayError::invalid_argument(detail!("refund number must be 1-{max_len} letters or digits")));
     }
     if amount <= 0 || amount > total {
-        return Err(PayError::invalid_argument(format!("refund amount must be 1-{total} (minor units)")));
+        return Err(PayError::invalid_argument(detail!("refund amount must be 1-{total} (minor units)")));
     }
     Ok(())
 }
@@ -365,7 +365,7 @@ macro_rules! dispatch {
 
 #[cold]
 fn not_in_build(gateway: Gateway) -> PayError {
-    PayError::new(ErrorCode::Unsupported).with_detail(format!("gateway {} is not in this build", gateway.as_str()))
+    PayError::new(ErrorCode::Unsupported).with_detail(detail!("gateway {} is not in this build", gateway.as_str()))
 }
 
 /// The wire side (signing, encoding, notifications) of `gateway`, for the
@@ -399,7 +399,7 @@ pub fn parse_body(text: &str) -> Result<Value, PayError> {
 
 /// The refusal for a mode a gateway does not offer.
 pub fn unsupported_mode(gateway: Gateway, mode: Mode, channel: Channel) -> PayError {
-    PayError::new(ErrorCode::Unsupported).with_detail(format!("{} does not offer mode {} on channel {}", gateway.as_str(), mode.as_str(), channel.as_str()))
+    PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} does not offer mode {} on channel {}", gateway.as_str(), mode.as_str(), channel.as_str()))
 }
 
 #[cfg(test)]

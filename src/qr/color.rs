@@ -14,7 +14,7 @@ impl Rgba {
 
     /// Parses a hex colour; anything else is `qr_invalid_color`.
     pub fn parse(text: &str) -> Result<Rgba, PayError> {
-        let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(format!("colour \"{text}\" is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
+        let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(detail!("colour \"{text}\" is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
         let hex = text.trim().strip_prefix('#').ok_or_else(bad)?;
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());

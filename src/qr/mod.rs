@@ -63,7 +63,7 @@ pub fn parse_level(text: &str) -> Result<EcLevel, PayError> {
         "M" | "m" => Ok(EcLevel::M),
         "Q" | "q" => Ok(EcLevel::Q),
         "H" | "h" => Ok(EcLevel::H),
-        _ => Err(PayError::new(ErrorCode::QrInvalidLevel).with_detail(format!("level \"{text}\" is not L, M, Q or H"))),
+        _ => Err(PayError::new(ErrorCode::QrInvalidLevel).with_detail(detail!("level \"{text}\" is not L, M, Q or H"))),
     }
 }
 
@@ -101,10 +101,10 @@ impl QrImage {
             return Err(PayError::new(ErrorCode::QrInvalidOption).with_detail("pixelRatio must be between 0.25 and 8"));
         }
         if options.size == 0 || options.size > MAX_SIZE || options.margin > MAX_MARGIN {
-            return Err(PayError::new(ErrorCode::QrInvalidOption).with_detail(format!("size must be 1..={MAX_SIZE} and margin 0..={MAX_MARGIN}")));
+            return Err(PayError::new(ErrorCode::QrInvalidOption).with_detail(detail!("size must be 1..={MAX_SIZE} and margin 0..={MAX_MARGIN}")));
         }
         let (version, data) = encode::encode(text.as_bytes(), options.level)
-            .ok_or_else(|| PayError::new(ErrorCode::QrTooLong).with_detail(format!("{} bytes do not fit a QR code at this level", text.len())))?;
+            .ok_or_else(|| PayError::new(ErrorCode::QrTooLong).with_detail(detail!("{} bytes do not fit a QR code at this level", text.len())))?;
         let dark = matrix::build(version, options.level, &encode::interleave(&data, version, options.level));
         let version = u32::from(version);
         let modules = 4 * version + 17;

@@ -85,12 +85,12 @@ mod signing {
     /// `errcode` other than 0 is a `gateway_error` with WeChat's code.
     pub fn parse_wechat_answer(body: &Value, field: &str) -> Result<(String, i64), PayError> {
         if let Some(code) = body.get("errcode").and_then(Value::as_text).filter(|c| *c != "0") {
-            let mut e = PayError::new(crate::error::ErrorCode::GatewayError).with_detail(format!("WeChat refused the {field} request"));
+            let mut e = PayError::new(crate::error::ErrorCode::GatewayError).with_detail(detail!("WeChat refused the {field} request"));
             e.gateway_code = Some(code.to_owned());
             e.gateway_message = body.text("errmsg").map(str::to_owned);
             return Err(e);
         }
-        let value = body.text(field).ok_or_else(|| PayError::invalid_payload(format!("WeChat answer has no `{field}`")))?;
+        let value = body.text(field).ok_or_else(|| PayError::invalid_payload(detail!("WeChat answer has no `{field}`")))?;
         Ok((value.to_owned(), body.int("expires_in").filter(|s| *s > 0).unwrap_or(7200)))
     }
 }

@@ -251,7 +251,7 @@ fn check_order_no(s: &str) -> Result<(), PayError> {
 fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() && v.len() <= 128 && !v.chars().any(char::is_control) => Ok(v),
-        _ => Err(PayError::invalid_argument(format!("{what} is required (non-empty, at most 128 bytes)"))),
+        _ => Err(PayError::invalid_argument(detail!("{what} is required (non-empty, at most 128 bytes)"))),
     }
 }
 

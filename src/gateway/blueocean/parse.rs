@@ -188,7 +188,7 @@ fn counter(env: &Envelope) -> Result<Created, PayError> {
 
 /// A required non-empty text member of `data`.
 fn field<'a>(data: &'a Value, key: &str) -> Result<&'a str, PayError> {
-    data.text(key).ok_or_else(|| PayError::invalid_payload(format!("BlueOcean data has no `{key}`")))
+    data.text(key).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data has no `{key}`")))
 }
 
 /// QR text: any wallet scheme (`weixin://`, `https://`, the mixed code's
@@ -225,12 +225,12 @@ fn upgrade_api_http(url: &str) -> String {
 /// A JSON object member, also when sent as a JSON string (seed L809:
 /// `JSON.parse(data.jsapi)`).
 fn nested(data: &Value, key: &str) -> Result<Value, PayError> {
-    data.nested_object(key).ok_or_else(|| PayError::invalid_payload(format!("BlueOcean data.{key} is missing or not a JSON object")))
+    data.nested_object(key).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data.{key} is missing or not a JSON object")))
 }
 
 /// A required non-empty member of a nested payload, as text.
 fn member(obj: &Value, parent: &str, key: &str) -> Result<String, PayError> {
-    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(format!("BlueOcean data.{parent}.{key} is missing")))
+    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data.{parent}.{key} is missing")))
 }
 
 /// `data.jsapi` (seed L674): all six `getBrandWCPayRequest` fields required.

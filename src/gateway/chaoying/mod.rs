@@ -162,13 +162,13 @@ fn check_order_no(no: &str, underscore: bool) -> Result<(), PayError> {
     if (5..=32).contains(&no.len()) && no.bytes().all(ok_char) {
         Ok(())
     } else {
-        Err(PayError::invalid_argument(format!("ChaoYing out_trade_no must be 5-32 letters or digits{}", if underscore { " (or _)" } else { "" })))
+        Err(PayError::invalid_argument(detail!("ChaoYing out_trade_no must be 5-32 letters or digits{}", if underscore { " (or _)" } else { "" })))
     }
 }
 
 /// A required, non-empty caller-supplied text.
 fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
-    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| PayError::invalid_argument(format!("ChaoYing needs {what}")))
+    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| PayError::invalid_argument(detail!("ChaoYing needs {what}")))
 }
 
 fn request(operation: Operation, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {

@@ -187,7 +187,7 @@ fn pay_info(body: &Value) -> Result<Value, PayError> {
 }
 
 fn field(obj: &Value, key: &str, what: &str) -> Result<String, PayError> {
-    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(format!("ChaoYing {what} has no `{key}`")))
+    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(detail!("ChaoYing {what} has no `{key}`")))
 }
 
 fn qr(body: &Value) -> Result<NextAction, PayError> {

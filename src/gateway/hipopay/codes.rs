@@ -159,7 +159,7 @@ pub(super) fn refusal(code: &HipoPayCode, message: &str) -> PayError {
         let wx = WechatError::parse(message);
         let mut e = PayError::gateway(Gateway::HipoPay, code.as_str(), wx.reason(), wx.message.as_deref());
         if let Some(c) = &wx.code {
-            e = e.with_detail(format!("WeChat error {c}"));
+            e = e.with_detail(detail!("WeChat error {c}"));
         }
         return e;
     }

@@ -255,12 +255,12 @@ fn wallet(channel: Channel, mode: Mode) -> Result<Channel, PayError> {
         (Channel::Wechat | Channel::Alipay, _) => Ok(channel),
         (Channel::Any, Mode::Jsapi) => Ok(Channel::Wechat),
         (Channel::Any, Mode::Wap) => Ok(Channel::Alipay),
-        _ => Err(unsupported_mode(Gateway::HipoPay, mode, channel).with_detail(format!("HipoPay needs channel wechat or alipay for mode {}", mode.as_str()))),
+        _ => Err(unsupported_mode(Gateway::HipoPay, mode, channel).with_detail(detail!("HipoPay needs channel wechat or alipay for mode {}", mode.as_str()))),
     }
 }
 
 fn required<'a>(value: &'a Option<String>, what: &str, mode: Mode) -> Result<&'a str, PayError> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("HipoPay mode {} needs {what}", mode.as_str())))
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| PayError::invalid_argument(detail!("HipoPay mode {} needs {what}", mode.as_str())))
 }
 
 fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {
@@ -298,7 +298,7 @@ fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'stati
 }
 
 fn query_wallet(order: &OrderRef) -> Result<Channel, PayError> {
-    wallet(order.channel, order.mode).map_err(|_| PayError::invalid_argument(format!("HipoPay queries per wallet: channel {} must be wechat or alipay", order.channel.as_str())))
+    wallet(order.channel, order.mode).map_err(|_| PayError::invalid_argument(detail!("HipoPay queries per wallet: channel {} must be wechat or alipay", order.channel.as_str())))
 }
 
 impl GatewayProtocol for HipoPay {
@@ -374,7 +374,7 @@ impl GatewayProtocol for HipoPay {
     /// HipoPay has no close / cancel / reverse endpoint (seed §4–§7).
     fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let mut e =
-            PayError::new(ErrorCode::Unsupported).with_detail(format!("HipoPay has no close or cancel endpoint; order {} ends when HipoPay expires it", order.out_trade_no));
+            PayError::new(ErrorCode::Unsupported).with_detail(detail!("HipoPay has no close or cancel endpoint; order {} ends when HipoPay expires it", order.out_trade_no));
         e.gateway = Some(Gateway::HipoPay);
         Err(e)
     }

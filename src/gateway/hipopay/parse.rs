@@ -54,13 +54,13 @@ fn first<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 
 fn clean(text: &str, what: &str) -> Result<String, PayError> {
     if text.len() > MAX_PAYLOAD || text.chars().any(char::is_control) {
-        return Err(PayError::invalid_payload(format!("{what} is oversized or contains control characters")));
+        return Err(PayError::invalid_payload(detail!("{what} is oversized or contains control characters")));
     }
     Ok(text.to_owned())
 }
 
 fn need(value: Option<&str>, what: &str) -> Result<String, PayError> {
-    clean(value.ok_or_else(|| PayError::invalid_payload(format!("HipoPay payload misses {what}")))?, what)
+    clean(value.ok_or_else(|| PayError::invalid_payload(detail!("HipoPay payload misses {what}")))?, what)
 }
 
 /// The gateway's order number: `order.no` (WeChat), `order.payment_no`

@@ -136,7 +136,7 @@ pub fn wrapper_name(endpoint_path: &str) -> &'static str {
 }
 
 fn unsupported(what: &str) -> PayError {
-    PayError::new(ErrorCode::Unsupported).with_detail(format!("HiPOS has no {what}"))
+    PayError::new(ErrorCode::Unsupported).with_detail(detail!("HiPOS has no {what}"))
 }
 
 impl GatewayProtocol for HiPos {

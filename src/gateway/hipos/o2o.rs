@@ -12,7 +12,7 @@ pub(super) fn check_id<'a>(name: &str, value: &'a str) -> Result<&'a str, PayErr
     if (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         Ok(value)
     } else {
-        Err(PayError::invalid_argument(format!("{name} must be 1-64 letters, digits, '-' or '_'")))
+        Err(PayError::invalid_argument(detail!("{name} must be 1-64 letters, digits, '-' or '_'")))
     }
 }
 

@@ -128,9 +128,9 @@ fn china_time_ms(s: &str) -> Option<i64> {
 /// A code to show as a QR (`pickup_code`, `auth_code`): non-empty printable
 /// text without control characters, at most 512 bytes.
 pub(super) fn qr_action(obj: &Value, key: &str) -> Result<NextAction, PayError> {
-    let content = obj.text(key).ok_or_else(|| PayError::invalid_payload(format!("HiPOS answer without {key}")))?;
+    let content = obj.text(key).ok_or_else(|| PayError::invalid_payload(detail!("HiPOS answer without {key}")))?;
     if content.len() > 512 || content.chars().any(char::is_control) {
-        return Err(PayError::invalid_payload(format!("HiPOS {key} is not printable text")));
+        return Err(PayError::invalid_payload(detail!("HiPOS {key} is not printable text")));
     }
     Ok(NextAction::Qr { content: content.to_owned(), expires_at: obj.get("expire_at").and_then(expiry_ms) })
 }
