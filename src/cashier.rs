@@ -1,8 +1,8 @@
 //! The built-in cashier desk's model: the amount as text (integer
 //! arithmetic, the currency's minor unit), the payment methods that fit the
 //! gateway and the page's environment, their labels, the countdown and the
-//! desk's texts in zh-CN / zh-HK / en. No web types: the facade
-//! (`web/cashier.rs`) turns [`Desk`] into JSON for the view.
+//! desk's texts (from the widget table, [`crate::i18n::WIDGETS`]). No web
+//! types: the facade (`web/cashier.rs`) turns [`Desk`] into JSON for the view.
 //!
 //! # Methods
 //!
@@ -14,7 +14,7 @@
 //! "scan to pay" method instead.
 
 use crate::env::Environment;
-use crate::i18n::Locale;
+use crate::i18n::{Locale, WIDGETS};
 use crate::json::Value;
 use crate::model::{Channel, Mode, ToJson};
 
@@ -92,63 +92,19 @@ pub fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> 
     out
 }
 
-fn pick(t: [&'static str; 3], locale: Locale) -> &'static str {
-    match locale {
-        Locale::ZhCn => t[0],
-        Locale::ZhHk => t[1],
-        Locale::En => t[2],
-    }
-}
-
 /// The wallet's name as payers know it.
 pub fn channel_label(channel: Channel, locale: Locale) -> &'static str {
-    pick(
-        match channel {
-            Channel::Wechat => ["微信支付", "微信支付", "WeChat Pay"],
-            Channel::Alipay => ["支付宝", "支付寶", "Alipay"],
-            Channel::Unionpay => ["云闪付", "銀聯", "UnionPay"],
-            Channel::Any => ["扫码支付", "掃碼付款", "Scan to pay"],
-        },
-        locale,
-    )
+    WIDGETS.text("channel", channel.as_str(), locale).unwrap_or("")
 }
 
 /// A short line saying what choosing the method does.
 pub fn mode_hint(mode: Mode, locale: Locale) -> &'static str {
-    pick(
-        match mode {
-            Mode::Qr => ["扫码支付", "掃碼付款", "Scan to pay"],
-            Mode::H5 | Mode::Wap => ["跳转到钱包支付", "跳轉到錢包付款", "Pay in the wallet app"],
-            Mode::Jsapi => ["在此应用内支付", "在此應用程式內付款", "Pay in this app"],
-            Mode::Cashier => ["前往收银台", "前往收銀台", "Go to the cashier page"],
-            Mode::Counter => ["出示付款码", "出示付款碼", "Show your payment code"],
-            Mode::App => ["应用支付", "應用程式付款", "Pay in the app"],
-        },
-        locale,
-    )
+    WIDGETS.text("mode", mode.as_str(), locale).unwrap_or("")
 }
 
 /// The desk's fixed texts, by the key the view uses.
-pub fn texts(locale: Locale) -> Vec<(&'static str, &'static str)> {
-    let t: [(&'static str, [&'static str; 3]); 16] = [
-        ("order", ["订单号", "訂單號", "Order"]),
-        ("choose", ["选择支付方式", "選擇付款方式", "Choose a payment method"]),
-        ("timeLeft", ["剩余支付时间", "剩餘付款時間", "Time left"]),
-        ("waiting", ["等待支付结果…", "等待付款結果…", "Waiting for payment…"]),
-        ("scan", ["请使用钱包扫描二维码完成支付", "請使用錢包掃描二維碼完成付款", "Scan the QR code with your wallet to pay"]),
-        ("copy", ["复制链接", "複製連結", "Copy link"]),
-        ("copied", ["已复制", "已複製", "Copied"]),
-        ("back", ["更换支付方式", "更換付款方式", "Choose another method"]),
-        ("succeeded", ["支付成功", "付款成功", "Payment successful"]),
-        ("confirming", ["正在确认支付结果…", "正在確認付款結果…", "Confirming the payment…"]),
-        ("failed", ["支付失败", "付款失敗", "The payment failed"]),
-        ("closed", ["订单已关闭", "訂單已關閉", "The order is closed"]),
-        ("cancelled", ["支付已取消", "付款已取消", "The payment was cancelled"]),
-        ("refunded", ["订单已退款", "訂單已退款", "The order was refunded"]),
-        ("expired", ["订单已过期，请重新下单", "訂單已過期，請重新下單", "The order has expired; please order again"]),
-        ("none", ["暂无可用的支付方式", "暫無可用的付款方式", "No payment method is available here"]),
-    ];
-    t.into_iter().map(|(k, v)| (k, pick(v, locale))).collect()
+pub fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
+    WIDGETS.section("desk", locale)
 }
 
 /// Everything the desk's view shows, computed once at mount.
@@ -181,7 +137,7 @@ impl ToJson for Desk {
             ("outTradeNo", Value::str(&self.out_trade_no)),
             ("locale", Value::str(self.locale.as_str())),
             ("methods", Value::Array(self.methods.iter().map(method).collect())),
-            ("texts", Value::object(texts(self.locale).into_iter().map(|(k, v)| (k, Value::str(v))))),
+            ("texts", Value::object(texts(self.locale).map(|(k, v)| (k, Value::str(v))))),
         ];
         if let Some(s) = &self.subject {
             members.push(("subject", Value::str(s)));

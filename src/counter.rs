@@ -29,7 +29,7 @@
 //! drop what came before; modifiers are ignored; the buffer is bounded.
 
 use crate::error::{PayError, Reason};
-use crate::i18n::Locale;
+use crate::i18n::{Locale, WIDGETS};
 use crate::model::Channel;
 
 /// The wallet a payer's code belongs to, by prefix and length.
@@ -89,31 +89,10 @@ pub fn mask(code: &str) -> String {
     chars.iter().enumerate().map(|(i, &c)| if n > 8 && (i < 4 || i >= n - 4) { c } else { '*' }).collect()
 }
 
-/// The counter screen's fixed texts (clerk-facing), by the key the view uses.
-pub fn texts(locale: Locale) -> Vec<(&'static str, &'static str)> {
-    let t: [(&'static str, [&'static str; 3]); 11] = [
-        ("prompt", ["请扫描顾客的付款码", "請掃描顧客的付款碼", "Scan the customer's payment code"]),
-        ("manual", ["或输入付款码后按回车", "或輸入付款碼後按 Enter", "or type the code and press Enter"]),
-        ("submit", ["收款", "收款", "Charge"]),
-        ("creating", ["正在创建订单…", "正在建立訂單…", "Creating the order…"]),
-        ("submitting", ["正在提交支付…", "正在提交付款…", "Submitting the payment…"]),
-        ("userPaying", ["等待顾客输入支付密码…", "等待顧客輸入付款密碼…", "Waiting for the customer's password…"]),
-        ("succeeded", ["收款成功", "收款成功", "Payment received"]),
-        ("failed", ["收款失败", "收款失敗", "The payment failed"]),
-        ("closed", ["订单已关闭", "訂單已關閉", "The order is closed"]),
-        ("cancelled", ["支付已撤销", "付款已撤銷", "The payment was cancelled"]),
-        ("busy", ["请等待当前收款完成", "請等待目前收款完成", "Please wait for the current payment"]),
-    ];
-    t.into_iter()
-        .map(|(k, v)| {
-            let text = match locale {
-                Locale::ZhCn => v[0],
-                Locale::ZhHk => v[1],
-                Locale::En => v[2],
-            };
-            (k, text)
-        })
-        .collect()
+/// The counter screen's fixed texts (clerk-facing), by the key the view
+/// uses, from the widget table ([`crate::i18n::WIDGETS`]).
+pub fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
+    WIDGETS.section("counter", locale)
 }
 
 /// A code read by the [`Scanner`].

@@ -1,5 +1,12 @@
-//! Payer-facing messages in Simplified Chinese, Traditional Chinese (Hong
-//! Kong) and English. One table, looked up by error code and reason.
+//! User-facing texts in Simplified Chinese, Traditional Chinese (Hong Kong)
+//! and English, and the one locale type everything uses.
+//!
+//! Each surface has one [`Table`], a data file of `key|zh-CN|zh-HK|en` rows:
+//! client messages ([`MESSAGES`]: error messages and the checkout's texts),
+//! widgets ([`WIDGETS`]: the cashier desk and the counter screen) and the demo
+//! pages (`www/strings.txt`, read by the pages and by the sandbox's wallet
+//! page). Rows hold no pointers, so a table costs the wasm its text and one
+//! reader, nothing per key.
 
 use crate::error::{ErrorCode, Reason};
 
@@ -16,20 +23,45 @@ pub enum Locale {
 }
 
 impl Locale {
-    /// Parses a BCP 47 tag; `zh-TW`, `zh-Hant`… fall back to zh-HK, other
-    /// `zh` tags to zh-CN, anything else to English.
+    /// Every locale, in the order of a table row's columns.
+    pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::ZhHk, Locale::En];
+
+    /// Parses a language tag (`lang`, `navigator.language`) or an
+    /// `Accept-Language` list, as [`Locale::negotiate`]; anything without a
+    /// Chinese or English entry is English.
     pub fn parse(tag: &str) -> Locale {
-        let lower = |b: &u8| b.to_ascii_lowercase();
-        let t: Vec<u8> = tag.as_bytes().iter().map(lower).collect();
-        if !t.starts_with(b"zh") {
-            return Locale::En;
+        Locale::negotiate(tag).unwrap_or(Locale::En)
+    }
+
+    /// The best supported locale for a language tag or an `Accept-Language`
+    /// list (`zh-HK,zh;q=0.9,en;q=0.8`): the entry with the highest `q` (the
+    /// first among equals, `q=0` never) that is Chinese or English. Chinese
+    /// with a `Hant`, `HK`, `TW` or `MO` subtag is zh-HK, other Chinese zh-CN,
+    /// any English en. `None` when no entry is supported.
+    pub fn negotiate(tags: &str) -> Option<Locale> {
+        let mut best: Option<(u16, Locale)> = None;
+        for entry in tags.split(',') {
+            let mut parts = entry.split(';');
+            let Some(locale) = Locale::of_tag(parts.next().unwrap_or("")) else { continue };
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(1000, quality);
+            if q > best.map_or(0, |(b, _)| b) {
+                best = Some((q, locale));
+            }
         }
-        let traditional = t.windows(4).any(|w| w == b"hant") || t.windows(2).any(|w| w == b"hk" || w == b"tw" || w == b"mo");
-        if traditional {
-            Locale::ZhHk
-        } else {
-            Locale::ZhCn
+        best.map(|(_, locale)| locale)
+    }
+
+    fn of_tag(tag: &str) -> Option<Locale> {
+        let mut subtags = tag.trim().split(['-', '_']);
+        let primary = subtags.next()?;
+        if primary.eq_ignore_ascii_case("en") {
+            return Some(Locale::En);
         }
+        if !primary.eq_ignore_ascii_case("zh") {
+            return None;
+        }
+        let traditional = subtags.any(|s| ["hant", "hk", "tw", "mo"].iter().any(|t| s.eq_ignore_ascii_case(t)));
+        Some(if traditional { Locale::ZhHk } else { Locale::ZhCn })
     }
 
     /// The canonical tag.
@@ -42,85 +74,112 @@ impl Locale {
     }
 }
 
-type Triple = [&'static str; 3];
-
-fn pick(t: Triple, locale: Locale) -> &'static str {
-    match locale {
-        Locale::ZhCn => t[0],
-        Locale::ZhHk => t[1],
-        Locale::En => t[2],
+/// An `Accept-Language` weight in thousandths (`1` → 1000, `0.8` → 800);
+/// malformed weights count as 0 (not acceptable).
+fn quality(q: &str) -> u16 {
+    match q.split_once('.').unwrap_or((q, "")) {
+        ("1", _) => 1000,
+        ("0", fraction) if fraction.bytes().all(|b| b.is_ascii_digit()) => fraction.bytes().chain(*b"000").take(3).fold(0, |n, d| n * 10 + u16::from(d - b'0')),
+        _ => 0,
     }
 }
 
-/// The message for an error code and reason.
+/// A string table: one row per key, `key|zh-CN|zh-HK|en`; blank lines and
+/// lines starting with `#` are comments. Keys are dotted, `section.name`.
+#[derive(Clone, Copy, Debug)]
+pub struct Table(&'static str);
+
+impl Table {
+    /// The table in `text`.
+    pub const fn new(text: &'static str) -> Table {
+        Table(text)
+    }
+
+    fn rows(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        self.0.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split_once('|').unwrap_or((l, "")))
+    }
+
+    /// The text of `section.name` in `locale`, `None` when the table has no such row.
+    pub fn text(self, section: &str, name: &str, locale: Locale) -> Option<&'static str> {
+        self.section(section, locale).find_map(|(n, text)| (n == name).then_some(text))
+    }
+
+    /// The rows of `section` as (name after `section.`, text in `locale`), in table order.
+    pub fn section<'a>(self, section: &'a str, locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
+        self.rows().filter_map(move |(key, texts)| {
+            let name = key.strip_prefix(section)?.strip_prefix('.')?;
+            Some((name, texts.split('|').nth(locale as usize).unwrap_or("")))
+        })
+    }
+
+    /// Checks the table's shape: every row has a key and exactly one
+    /// non-empty text per locale, and no key appears twice. The error lists
+    /// the rows at fault.
+    pub fn check(self) -> Result<(), String> {
+        let mut faults = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, texts) in self.rows() {
+            let texts: Vec<&str> = texts.split('|').collect();
+            if key.is_empty() || texts.len() != Locale::ALL.len() || texts.iter().any(|t| t.trim().is_empty()) {
+                faults.push(format!("{key}: wants one text per locale ({}), has {texts:?}", Locale::ALL.map(Locale::as_str).join(", ")));
+            }
+            if !seen.insert(key) {
+                faults.push(format!("{key}: twice"));
+            }
+        }
+        if faults.is_empty() {
+            Ok(())
+        } else {
+            Err(faults.join("\n"))
+        }
+    }
+}
+
+/// Client messages, what the payer reads from the library: error messages
+/// (`error.<code>`, and `reason.<reason>` which comes first when the error
+/// has a reason) and the checkout's texts (`checkout.browser.…`, the "open in
+/// browser" guide shown inside WeChat; `checkout.return.…`, the question
+/// asked when the payer comes back from a wallet page). No comments in the
+/// file: all of it ships in the wasm.
+pub const MESSAGES: Table = Table::new(include_str!("i18n/messages.txt"));
+
+/// Widget texts: the built-in cashier desk (payer-facing: `desk.…`, the
+/// view's `texts`; `channel.<channel>`, a wallet's name as payers know it;
+/// `mode.<mode>`, what choosing a method does) and the counter screen
+/// (clerk-facing: `counter.…`, the view's `texts`). No comments in the file:
+/// all of it ships in the wasm.
+#[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
+pub const WIDGETS: Table = Table::new(include_str!("i18n/widgets.txt"));
+
+/// The message for an error code and reason: the reason's when it has one,
+/// else the code's.
 pub fn message(code: ErrorCode, reason: Reason, locale: Locale) -> &'static str {
-    if let Some(t) = reason_text(reason) {
-        return pick(t, locale);
-    }
-    pick(code_text(code), locale)
+    reason_key(reason).and_then(|key| MESSAGES.text("reason", key, locale)).or_else(|| MESSAGES.text("error", code.as_str(), locale)).unwrap_or("")
 }
 
-fn reason_text(reason: Reason) -> Option<Triple> {
+/// The `reason.` row of a reason; `None` for [`Reason::General`], whose
+/// message is its code's.
+fn reason_key(reason: Reason) -> Option<&'static str> {
     Some(match reason {
         Reason::General => return None,
-        Reason::Signature => ["商户签名校验失败，请联系商家", "商戶簽名驗證失敗，請聯絡商家", "The merchant's signature was refused; please contact the merchant"],
-        Reason::Credentials => ["商户配置有误，暂时无法支付", "商戶設定有誤，暫時無法付款", "The merchant's payment setup is wrong; payment is unavailable"],
-        Reason::BadRequest => ["支付请求有误，请联系商家", "付款請求有誤，請聯絡商家", "The payment request is invalid; please contact the merchant"],
-        Reason::StaleRequest => ["请求已过期，请重试", "請求已過期，請重試", "The request is out of date; please try again"],
-        Reason::OrderNotFound => ["订单不存在", "訂單不存在", "The order does not exist"],
-        Reason::OrderPaid => ["订单已支付", "訂單已付款", "The order is already paid"],
-        Reason::OrderClosed => ["订单已关闭", "訂單已關閉", "The order is closed"],
-        Reason::DuplicateOrder => ["订单号重复", "訂單號重複", "The order number was already used"],
-        Reason::AuthCodeInvalid => ["付款码无效或已使用，请刷新付款码", "付款碼無效或已使用，請更新付款碼", "The payment code is invalid or used; please refresh it"],
-        Reason::PaymentDeclined => ["支付被拒绝，请更换支付方式", "付款被拒絕，請更換付款方式", "The payment was declined; please try another method"],
-        Reason::Busy => ["系统繁忙，请稍后再试", "系統繁忙，請稍後再試", "The system is busy; please try again shortly"],
-        Reason::Upstream => ["支付渠道暂时不可用，请稍后再试", "付款渠道暫時不可用，請稍後再試", "The payment channel is unavailable; please try again later"],
-        Reason::NotEnabled => ["商户未开通此支付方式", "商戶未開通此付款方式", "This payment method is not enabled for the merchant"],
-        Reason::AmountInvalid => ["支付金额有误", "付款金額有誤", "The payment amount is invalid"],
-        Reason::RefundRefused => ["退款无法完成", "退款無法完成", "The refund cannot be completed"],
-        Reason::Unknown => ["支付出现未知错误，请稍后查看订单状态", "付款出現未知錯誤，請稍後查看訂單狀態", "An unknown payment error occurred; please check the order later"],
+        Reason::Signature => "signature",
+        Reason::Credentials => "credentials",
+        Reason::BadRequest => "bad_request",
+        Reason::StaleRequest => "stale_request",
+        Reason::OrderNotFound => "order_not_found",
+        Reason::OrderPaid => "order_paid",
+        Reason::OrderClosed => "order_closed",
+        Reason::DuplicateOrder => "duplicate_order",
+        Reason::AuthCodeInvalid => "auth_code_invalid",
+        Reason::PaymentDeclined => "payment_declined",
+        Reason::Busy => "busy",
+        Reason::Upstream => "upstream",
+        Reason::NotEnabled => "not_enabled",
+        Reason::AmountInvalid => "amount_invalid",
+        Reason::RefundRefused => "refund_refused",
+        Reason::Unknown => "unknown",
     })
 }
 
-fn code_text(code: ErrorCode) -> Triple {
-    match code {
-        ErrorCode::GatewayError => ["支付失败", "付款失敗", "The payment failed"],
-        ErrorCode::InvalidPayload => ["支付数据无效", "付款資料無效", "The payment data is invalid"],
-        ErrorCode::UnsafeRedirect => ["已阻止跳转到不安全的地址", "已阻止跳轉到不安全的地址", "A redirect to an unsafe address was blocked"],
-        ErrorCode::ProxyError => ["商户服务器拒绝了请求", "商戶伺服器拒絕了請求", "The merchant's server refused the request"],
-        ErrorCode::Network => ["网络异常，请检查网络后重试", "網絡異常，請檢查網絡後重試", "Network error; please check your connection and retry"],
-        ErrorCode::BridgeUnavailable => ["请在微信或支付宝中打开此页面", "請在微信或支付寶中開啟此頁面", "Please open this page in WeChat or Alipay"],
-        ErrorCode::Expired => ["订单已过期，请重新下单", "訂單已過期，請重新下單", "The order has expired; please order again"],
-        ErrorCode::Cancelled => ["支付已取消", "付款已取消", "The payment was cancelled"],
-        ErrorCode::Unsupported => ["不支持此支付方式", "不支援此付款方式", "This payment method is not supported"],
-        ErrorCode::InvalidArgument => ["参数无效", "參數無效", "Invalid argument"],
-        ErrorCode::QrEmptyText => ["二维码内容为空", "二維碼內容為空", "The QR code text is empty"],
-        ErrorCode::QrTooLong => ["内容过长，无法生成二维码", "內容過長，無法生成二維碼", "The text is too long for a QR code"],
-        ErrorCode::QrInvalidLevel => ["二维码纠错等级无效（应为 L、M、Q、H）", "二維碼糾錯等級無效（應為 L、M、Q、H）", "Invalid QR error-correction level (use L, M, Q or H)"],
-        ErrorCode::QrInvalidColor => ["二维码颜色格式无效", "二維碼顏色格式無效", "Invalid QR colour"],
-        ErrorCode::QrInvalidOption => ["二维码选项无效", "二維碼選項無效", "Invalid QR option"],
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locale_tags() {
-        assert_eq!(Locale::parse("zh-CN"), Locale::ZhCn);
-        assert_eq!(Locale::parse("zh"), Locale::ZhCn);
-        assert_eq!(Locale::parse("zh-Hant-TW"), Locale::ZhHk);
-        assert_eq!(Locale::parse("zh-HK"), Locale::ZhHk);
-        assert_eq!(Locale::parse("en-GB"), Locale::En);
-        assert_eq!(Locale::parse(""), Locale::En);
-    }
-
-    #[test]
-    fn reason_overrides_code_and_every_locale_differs() {
-        let m = |l| message(ErrorCode::GatewayError, Reason::Busy, l);
-        assert_eq!(m(Locale::En), "The system is busy; please try again shortly");
-        assert_ne!(m(Locale::ZhCn), m(Locale::ZhHk));
-        assert_eq!(message(ErrorCode::Network, Reason::General, Locale::ZhHk), "網絡異常，請檢查網絡後重試");
-    }
-}
+mod tests;

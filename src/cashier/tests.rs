@@ -80,6 +80,24 @@ fn every_desk_method_is_one_the_checkout_offers() {
     }
 }
 
+/// What the desk's view (`web/cashier_view.js`) reads from `texts`.
+const DESK_KEYS: [&str; 16] =
+    ["order", "choose", "timeLeft", "waiting", "scan", "copy", "copied", "back", "succeeded", "confirming", "failed", "closed", "cancelled", "refunded", "expired", "none"];
+
+#[test]
+fn the_widget_table_has_every_label_and_desk_text_in_every_locale() {
+    crate::i18n::WIDGETS.check().unwrap();
+    for locale in Locale::ALL {
+        assert_eq!(texts(locale).map(|(k, _)| k).collect::<Vec<_>>(), DESK_KEYS, "{locale:?}");
+        for channel in Channel::ALL {
+            assert!(crate::i18n::WIDGETS.text("channel", channel.as_str(), locale).is_some(), "{channel:?} {locale:?}");
+        }
+        for mode in Mode::ALL {
+            assert!(crate::i18n::WIDGETS.text("mode", mode.as_str(), locale).is_some(), "{mode:?} {locale:?}");
+        }
+    }
+}
+
 #[test]
 fn labels_in_three_locales() {
     assert_eq!(channel_label(Channel::Wechat, Locale::ZhCn), "微信支付");
@@ -88,13 +106,13 @@ fn labels_in_three_locales() {
     assert_eq!(channel_label(Channel::Unionpay, Locale::ZhCn), "云闪付");
     assert_eq!(channel_label(Channel::Any, Locale::En), "Scan to pay");
     for locale in [Locale::ZhCn, Locale::ZhHk, Locale::En] {
-        let t = texts(locale);
+        let t: Vec<_> = texts(locale).collect();
         assert!(t.iter().all(|(_, v)| !v.is_empty()));
         for mode in Mode::ALL {
             assert!(!mode_hint(mode, locale).is_empty());
         }
     }
-    assert_ne!(texts(Locale::ZhCn), texts(Locale::ZhHk));
+    assert_ne!(texts(Locale::ZhCn).collect::<Vec<_>>(), texts(Locale::ZhHk).collect::<Vec<_>>());
 }
 
 #[test]

@@ -141,3 +141,15 @@ fn threshold_is_configurable_and_defaults_when_invalid() {
     let t = feed(&mut s, "134519771100657507", 0.0, 20.0);
     assert!(s.key("Enter", t).is_some_and(|r| r.scanned));
 }
+
+#[test]
+fn the_counter_texts_are_in_every_locale() {
+    // What the counter's view (`web/counter_view.js`) reads from `texts`.
+    let keys = ["prompt", "manual", "submit", "creating", "submitting", "userPaying", "succeeded", "failed", "closed", "cancelled", "busy"];
+    for locale in crate::i18n::Locale::ALL {
+        let t: Vec<_> = texts(locale).collect();
+        assert_eq!(t.iter().map(|(k, _)| *k).collect::<Vec<_>>(), keys, "{locale:?}");
+        assert!(t.iter().all(|(_, v)| !v.is_empty()), "{locale:?}");
+    }
+    assert_eq!(texts(crate::i18n::Locale::ZhHk).nth(1), Some(("manual", "或輸入付款碼後按 Enter")));
+}

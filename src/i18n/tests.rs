@@ -1,0 +1,97 @@
+use super::*;
+
+/// Every variant of a fieldless enum; fails to compile when the enum gains
+/// a variant the list lacks.
+macro_rules! every {
+    ($ty:ident: $($variant:ident),* $(,)?) => {{
+        let _exhaustive = |x: $ty| match x {
+            $($ty::$variant)|* => (),
+        };
+        [$($ty::$variant),*]
+    }};
+}
+
+#[test]
+fn locale_tags() {
+    assert_eq!(Locale::parse("zh-CN"), Locale::ZhCn);
+    assert_eq!(Locale::parse("zh"), Locale::ZhCn);
+    assert_eq!(Locale::parse("zh-Hant-TW"), Locale::ZhHk);
+    assert_eq!(Locale::parse("zh-HK"), Locale::ZhHk);
+    assert_eq!(Locale::parse("en-GB"), Locale::En);
+    assert_eq!(Locale::parse(""), Locale::En);
+}
+
+#[test]
+fn accept_language_lists_and_navigator_tags() {
+    let cases = [
+        ("zh-HK,zh;q=0.9,en;q=0.8", Some(Locale::ZhHk)),
+        ("zh_TW", Some(Locale::ZhHk)),
+        ("ZH-hant", Some(Locale::ZhHk)),
+        ("zh-Hans-CN", Some(Locale::ZhCn)),
+        ("zh-CN,zh;q=0.9", Some(Locale::ZhCn)),
+        ("fr-FR,fr;q=0.9,en;q=0.8,zh;q=0.7", Some(Locale::En)),
+        ("en;q=0.5, zh-HK;q=0.8", Some(Locale::ZhHk)),
+        ("en;q=0.8,zh;q=0.8", Some(Locale::En)),
+        ("zh;q=0,en;q=0.1", Some(Locale::En)),
+        ("  en-US ", Some(Locale::En)),
+        ("fr", None),
+        ("*", None),
+        ("de;q=1,zh;q=x", None),
+        ("", None),
+    ];
+    for (tags, want) in cases {
+        assert_eq!(Locale::negotiate(tags), want, "{tags}");
+    }
+    assert_eq!(Locale::parse("fr"), Locale::En);
+    assert_eq!(Locale::ALL.map(Locale::as_str), ["zh-CN", "zh-HK", "en"]);
+    for locale in Locale::ALL {
+        assert_eq!(Locale::parse(locale.as_str()), locale);
+    }
+}
+
+#[test]
+fn reason_overrides_code_and_every_locale_differs() {
+    let m = |l| message(ErrorCode::GatewayError, Reason::Busy, l);
+    assert_eq!(m(Locale::En), "The system is busy; please try again shortly");
+    assert_ne!(m(Locale::ZhCn), m(Locale::ZhHk));
+    assert_eq!(message(ErrorCode::Network, Reason::General, Locale::ZhHk), "網絡異常，請檢查網絡後重試");
+}
+
+#[test]
+fn the_tables_have_every_locale_once_per_key() {
+    MESSAGES.check().unwrap();
+    #[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
+    WIDGETS.check().unwrap();
+}
+
+#[test]
+fn a_table_missing_a_locale_or_repeating_a_key_fails_its_check() {
+    let short = Table::new("# comment\na.b|一|二|one\na.c|一|two\n");
+    assert!(short.check().unwrap_err().contains("a.c"));
+    let empty = Table::new("a.b|一||one\n");
+    assert!(empty.check().unwrap_err().contains("a.b"));
+    let twice = Table::new("a.b|一|二|one\na.b|一|二|one\n");
+    assert_eq!(twice.check().unwrap_err(), "a.b: twice");
+    assert_eq!(short.text("a", "b", Locale::ZhHk), Some("二"));
+    assert_eq!(short.text("a", "x", Locale::En), None);
+    assert_eq!(short.section("a", Locale::En).collect::<Vec<_>>(), [("b", "one"), ("c", "")]);
+}
+
+#[test]
+fn every_error_code_and_reason_has_a_message_in_every_locale() {
+    let codes = every!(ErrorCode: GatewayError, InvalidPayload, UnsafeRedirect, ProxyError, Network, BridgeUnavailable, Expired, Cancelled, Unsupported,
+        InvalidArgument, QrEmptyText, QrTooLong, QrInvalidLevel, QrInvalidColor, QrInvalidOption);
+    let reasons = every!(Reason: General, Signature, Credentials, BadRequest, StaleRequest, OrderNotFound, OrderPaid, OrderClosed, DuplicateOrder,
+        AuthCodeInvalid, PaymentDeclined, Busy, Upstream, NotEnabled, AmountInvalid, RefundRefused, Unknown);
+    for locale in Locale::ALL {
+        for code in codes {
+            assert!(MESSAGES.text("error", code.as_str(), locale).is_some_and(|t| !t.is_empty()), "{code:?} {locale:?}");
+        }
+        for reason in reasons.into_iter().filter(|&r| r != Reason::General) {
+            let key = reason_key(reason).unwrap();
+            assert!(MESSAGES.text("reason", key, locale).is_some_and(|t| !t.is_empty()), "{reason:?} {locale:?}");
+        }
+    }
+    let rows = MESSAGES.section("error", Locale::En).count() + MESSAGES.section("reason", Locale::En).count();
+    assert_eq!(rows, codes.len() + reasons.len() - 1, "no row without its code or reason");
+}
