@@ -2,10 +2,13 @@
 // `select[data-lang-switch]`, remembered across pages (localStorage), and by
 // default the browser's. `?locale=` in the URL picks one too. Elements with
 // `data-i18n="key"` get the key's text; page scripts call t() for the rest
-// and pass locale() to the library. Strings are in strings.js.
-import { STRINGS } from "./strings.js";
+// and pass locale() to the library. Strings are in strings.txt (read by
+// strings.js); the page links and language switch come from nav.js.
+import "./nav.js";
+import { parseTable } from "./strings.js";
 
 const LOCALES = ["zh-CN", "zh-HK", "en"];
+const STRINGS = parseTable(await (await fetch(new URL("strings.txt", import.meta.url))).text());
 const KEY = "paybridge.locale";
 const listeners = [];
 

@@ -6,7 +6,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startDemo, launch, screenshot } from "./harness.mjs";
-import { STRINGS } from "../../www/strings.js";
+import { readFileSync, readdirSync } from "node:fs";
+import { parseTable } from "../../www/strings.js";
+
+const WWW = new URL("../../www/", import.meta.url);
+const STRINGS = parseTable(readFileSync(new URL("strings.txt", WWW), "utf8"));
 
 const PAGES = ["index", "gateways", "checkout", "cashier", "counter", "o2o"];
 const PHONE = { width: 375, height: 667 };
@@ -59,6 +63,16 @@ test("every string has zh-CN, zh-HK and en", () => {
     assert.equal(texts.length, 3, key);
     assert.ok(texts.every((t) => typeof t === "string" && t.length > 0), key);
   }
+});
+
+test("every key the pages name has a row", () => {
+  const used = new Set();
+  for (const file of readdirSync(WWW).filter((f) => /\.(html|js)$/.test(f))) {
+    const source = readFileSync(new URL(file, WWW), "utf8").replace(/^\s*\/\/.*$/gm, "");
+    for (const m of source.matchAll(/data-i18n(?:-label)?="([\w.-]+)"|\bt\("([\w.-]+)"|, "(nav\.[\w-]+)"\]/g)) used.add(m[1] ?? m[2] ?? m[3]);
+  }
+  assert.ok(used.size > 60, `${used.size} keys found`);
+  assert.deepEqual([...used].filter((key) => !(key in STRINGS)), []);
 });
 
 test("the browser's language is the default: Traditional Chinese → zh-HK, other Chinese → zh-CN", async () => {

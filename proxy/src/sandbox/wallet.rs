@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paybridge::gateway::wire::quote;
+use paybridge::i18n::{Locale, Table};
 use paybridge::model::Gateway;
 use std::collections::HashMap;
 
@@ -26,62 +27,18 @@ const RETURN_FIELDS: [&str; 5] = ["h5_redirect_url", "return_url", "redirect_url
 /// Order parameters that describe the goods.
 const SUBJECT_FIELDS: [&str; 4] = ["body", "subject", "title", "goods_name"];
 
-/// The page's language.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    Zh,
-    En,
+/// The demo pages' string table (`www/strings.txt`); this page reads its `sandbox.` rows.
+const STRINGS: Table = Table::new(include_str!("../../../www/strings.txt"));
+
+/// The page's language: `?lang=`, else `Accept-Language`, else zh-CN.
+fn page_locale(query: &HashMap<String, String>, headers: &HeaderMap) -> Locale {
+    let accept = || headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate);
+    query.get("lang").and_then(|l| Locale::negotiate(l)).or_else(accept).unwrap_or(Locale::ZhCn)
 }
 
-impl Lang {
-    /// `?lang=en|zh-CN`, else the first `Accept-Language` entry (`en*` → English), else Chinese.
-    fn pick(query: &HashMap<String, String>, headers: &HeaderMap) -> Lang {
-        let wanted = query.get("lang").cloned().or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned));
-        match wanted {
-            Some(l) if l.trim_start().to_ascii_lowercase().starts_with("en") => Lang::En,
-            _ => Lang::Zh,
-        }
-    }
-
-    fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// The label for `key`.
-    fn t(self, key: &str) -> &'static str {
-        let (zh, en) = match key {
-            "title" => ("沙箱钱包", "Sandbox wallet"),
-            "merchant" => ("商户", "Merchant"),
-            "goods" => ("商品", "Goods"),
-            "amount" => ("金额", "Amount"),
-            "order" => ("订单号", "Order number"),
-            "state" => ("状态", "State"),
-            "pay" => ("支付", "Pay"),
-            "cancel" => ("取消", "Cancel"),
-            "fail" => ("支付失败", "Fail"),
-            "back" => ("返回商户", "Back to the merchant"),
-            "done" => ("已提交", "Done"),
-            "missing" => ("订单不存在", "No such order"),
-            "note" => ("这是测试环境，不会产生真实扣款。", "This is a test environment; no real money moves."),
-            "unpaid" => ("待支付", "Awaiting payment"),
-            "paying" => ("支付中", "Paying"),
-            "paid" => ("已支付", "Paid"),
-            "failed" => ("支付失败", "Failed"),
-            "closed" => ("已关闭", "Closed"),
-            "expired" => ("已过期", "Expired"),
-            "reverted" => ("已撤销", "Cancelled"),
-            "refunded" => ("已退款", "Refunded"),
-            _ => ("", ""),
-        };
-        if self == Lang::Zh {
-            zh
-        } else {
-            en
-        }
-    }
+/// The page's text for `key` (a `sandbox.` row).
+fn t(locale: Locale, key: &str) -> &'static str {
+    STRINGS.text("sandbox", key, locale).unwrap_or("")
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -113,7 +70,7 @@ fn money(order: &Order) -> String {
     format!("{sign}{}.{:02} {currency}", a / 100, a % 100)
 }
 
-fn merchant(gateway: Gateway, lang: Lang) -> String {
+fn merchant(gateway: Gateway, locale: Locale) -> String {
     let name = match gateway {
         Gateway::BlueOcean => "BlueOcean Pay",
         Gateway::HipoPay => "HipoPay",
@@ -121,10 +78,7 @@ fn merchant(gateway: Gateway, lang: Lang) -> String {
         Gateway::ChaoYing => "超赢 ChaoYing",
         Gateway::HiPos => "HiPOS",
     };
-    match lang {
-        Lang::Zh => format!("{name} 沙箱商户"),
-        Lang::En => format!("{name} sandbox merchant"),
-    }
+    t(locale, "merchant-name").replace("{name}", name)
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {
@@ -133,49 +87,50 @@ fn html_response(status: StatusCode, html: String) -> Response {
 
 /// `GET /wallet/{gateway}/{out_trade_no}`.
 pub async fn page(State(state): State<SandboxState>, Path((gateway, no)): Path<(String, String)>, Query(query): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
-    let lang = Lang::pick(&query, &headers);
+    let locale = page_locale(&query, &headers);
     let order = Gateway::parse(&gateway).and_then(|gw| state.store().get(gw, &no, now_ms()));
     match order {
-        Some(order) => html_response(StatusCode::OK, render(&order, lang)),
-        None => html_response(StatusCode::NOT_FOUND, frame(lang, &format!("<p class=\"missing\">{}: {}</p>", lang.t("missing"), escape_html(&no)), "")),
+        Some(order) => html_response(StatusCode::OK, render(&order, locale)),
+        None => html_response(StatusCode::NOT_FOUND, frame(locale, &format!("<p class=\"missing\">{}: {}</p>", t(locale, "missing"), escape_html(&no)), "")),
     }
 }
 
 /// The document around `body`; `data` are extra attributes of `<main>`.
-fn frame(lang: Lang, body: &str, data: &str) -> String {
+fn frame(locale: Locale, body: &str, data: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{tag}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title}</title><link rel=\"stylesheet\" href=\"../../wallet.css\"><script src=\"../../wallet.js\" defer></script></head>\
 <body><main class=\"wallet\"{data}><h1>{title}</h1>{body}<p class=\"note\">{note}</p></main></body></html>\n",
-        tag = lang.tag(),
-        title = lang.t("title"),
-        note = lang.t("note"),
+        tag = locale.as_str(),
+        title = t(locale, "title"),
+        note = t(locale, "note"),
     )
 }
 
-fn render(order: &Order, lang: Lang) -> String {
+fn render(order: &Order, locale: Locale) -> String {
     let row = |label: &str, value: &str, id: &str| format!("<dt>{}</dt><dd{id}>{}</dd>", label, escape_html(value));
-    let mut rows = row(lang.t("merchant"), &merchant(order.gateway, lang), "");
+    let mut rows = row(t(locale, "merchant"), &merchant(order.gateway, locale), "");
     if let Some(subject) = param(order, &SUBJECT_FIELDS) {
-        rows.push_str(&row(lang.t("goods"), subject, ""));
+        rows.push_str(&row(t(locale, "goods"), subject, ""));
     }
-    rows.push_str(&row(lang.t("amount"), &money(order), " class=\"amount\""));
-    rows.push_str(&row(lang.t("order"), &order.out_trade_no, ""));
-    rows.push_str(&row(lang.t("state"), lang.t(state_name(order.state)), " id=\"state\""));
+    rows.push_str(&row(t(locale, "amount"), &money(order), " class=\"amount\""));
+    rows.push_str(&row(t(locale, "order"), &order.out_trade_no, ""));
+    rows.push_str(&row(t(locale, "state"), t(locale, state_name(order.state)), " id=\"state\""));
     let open = matches!(order.state, OrderState::Unpaid | OrderState::Paying);
     let disabled = if open { "" } else { " disabled" };
-    let buttons: String = ["pay", "cancel", "fail"].iter().map(|a| format!("<button type=\"button\" class=\"{a}\" data-action=\"{a}\"{disabled}>{}</button>", lang.t(a))).collect();
+    let buttons: String =
+        ["pay", "cancel", "fail"].iter().map(|a| format!("<button type=\"button\" class=\"{a}\" data-action=\"{a}\"{disabled}>{}</button>", t(locale, a))).collect();
     let back = param(order, &RETURN_FIELDS)
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .map(|u| format!("<p><a class=\"back\" href=\"{}\">{}</a></p>", escape_html(u), lang.t("back")))
+        .map(|u| format!("<p><a class=\"back\" href=\"{}\">{}</a></p>", escape_html(u), t(locale, "back")))
         .unwrap_or_default();
     let body = format!("<dl>{rows}</dl><div class=\"actions\">{buttons}</div><p id=\"message\" role=\"status\"></p>{back}");
     let control = format!("../../{}/_control/orders/{}/", order.gateway.as_str(), quote(&order.out_trade_no));
     let labels: String = ["unpaid", "paying", "paid", "failed", "closed", "expired", "reverted", "refunded", "done"]
         .iter()
-        .map(|k| format!(" data-label-{k}=\"{}\"", escape_html(lang.t(k))))
+        .map(|k| format!(" data-label-{k}=\"{}\"", escape_html(t(locale, k))))
         .collect();
-    frame(lang, &body, &format!(" data-control=\"{}\"{labels}", escape_html(&control)))
+    frame(locale, &body, &format!(" data-control=\"{}\"{labels}", escape_html(&control)))
 }
 
 /// `GET /wallet.js`.
@@ -195,5 +150,32 @@ mod tests {
     #[test]
     fn escapes_everything_html_cares_about() {
         assert_eq!(escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn every_text_of_the_page_is_in_every_locale() {
+        STRINGS.check().unwrap();
+        let keys = ["title", "note", "merchant", "merchant-name", "goods", "amount", "order", "state", "pay", "cancel", "fail", "back", "done", "missing"];
+        let states = ["unpaid", "paying", "paid", "failed", "closed", "expired", "reverted", "refunded"];
+        for locale in Locale::ALL {
+            for key in keys.into_iter().chain(states) {
+                assert!(!t(locale, key).is_empty(), "{key} {locale:?}");
+            }
+        }
+        let hk = frame(Locale::ZhHk, "", "");
+        assert!(hk.contains(r#"<html lang="zh-HK">"#) && hk.contains("<h1>沙盒錢包</h1>") && hk.contains("這是測試環境"), "{hk}");
+        assert_eq!(merchant(Gateway::HiPos, Locale::ZhHk), "HiPOS 沙盒商戶");
+    }
+
+    #[test]
+    fn the_language_is_lang_then_accept_language_then_zh_cn() {
+        let lang = |l: &str| HashMap::from([("lang".to_owned(), l.to_owned())]);
+        let mut headers = HeaderMap::new();
+        assert_eq!(page_locale(&HashMap::new(), &headers), Locale::ZhCn);
+        headers.insert(header::ACCEPT_LANGUAGE, "fr-FR,zh-TW;q=0.8,en;q=0.5".parse().unwrap());
+        assert_eq!(page_locale(&HashMap::new(), &headers), Locale::ZhHk);
+        assert_eq!(page_locale(&lang("en"), &headers), Locale::En);
+        assert_eq!(page_locale(&lang("zh-CN"), &headers), Locale::ZhCn);
+        assert_eq!(page_locale(&lang("fr"), &headers), Locale::ZhHk, "an unsupported ?lang= falls back to the header");
     }
 }
