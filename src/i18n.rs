@@ -26,18 +26,19 @@ impl Locale {
     /// Every locale, in the order of a table row's columns.
     pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::ZhHk, Locale::En];
 
-    /// Parses a language tag (`lang`, `navigator.language`) or an
-    /// `Accept-Language` list, as [`Locale::negotiate`]; anything without a
-    /// Chinese or English entry is English.
+    /// Parses one language tag (a `lang` value, `navigator.language`, the JS
+    /// `locale` option) as [`Locale::negotiate`] reads each entry: Chinese
+    /// with a `Hant`, `HK`, `TW` or `MO` subtag is zh-HK, other Chinese
+    /// zh-CN, anything else English.
     pub fn parse(tag: &str) -> Locale {
-        Locale::negotiate(tag).unwrap_or(Locale::En)
+        Locale::of_tag(tag).unwrap_or(Locale::En)
     }
 
     /// The best supported locale for a language tag or an `Accept-Language`
-    /// list (`zh-HK,zh;q=0.9,en;q=0.8`): the entry with the highest `q` (the
-    /// first among equals, `q=0` never) that is Chinese or English. Chinese
-    /// with a `Hant`, `HK`, `TW` or `MO` subtag is zh-HK, other Chinese zh-CN,
-    /// any English en. `None` when no entry is supported.
+    /// list (`zh-HK,zh;q=0.9,en;q=0.8`): of the entries that are Chinese or
+    /// English (each read as [`Locale::parse`] reads a tag), the one with the
+    /// highest `q` (the first among equals, `q=0` never). `None` when no entry
+    /// is supported.
     pub fn negotiate(tags: &str) -> Option<Locale> {
         let mut best: Option<(u16, Locale)> = None;
         for entry in tags.split(',') {
@@ -51,6 +52,7 @@ impl Locale {
         best.map(|(_, locale)| locale)
     }
 
+    /// The locale of one tag, `None` unless it is Chinese or English.
     fn of_tag(tag: &str) -> Option<Locale> {
         let mut subtags = tag.trim().split(['-', '_']);
         let primary = subtags.next()?;
@@ -95,18 +97,16 @@ impl Table {
         Table(text)
     }
 
-    fn rows(self) -> impl Iterator<Item = (&'static str, &'static str)> {
-        self.0.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split_once('|').unwrap_or((l, "")))
-    }
-
     /// The text of `section.name` in `locale`, `None` when the table has no such row.
     pub fn text(self, section: &str, name: &str, locale: Locale) -> Option<&'static str> {
         self.section(section, locale).find_map(|(n, text)| (n == name).then_some(text))
     }
 
-    /// The rows of `section` as (name after `section.`, text in `locale`), in table order.
+    /// The rows of `section` as (name after `section.`, text in `locale`), in
+    /// table order. (A comment or blank line has no key in any section.)
     pub fn section<'a>(self, section: &'a str, locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
-        self.rows().filter_map(move |(key, texts)| {
+        self.0.split('\n').filter_map(move |line| {
+            let (key, texts) = line.split_once('|')?;
             let name = key.strip_prefix(section)?.strip_prefix('.')?;
             Some((name, texts.split('|').nth(locale as usize).unwrap_or("")))
         })
@@ -118,7 +118,8 @@ impl Table {
     pub fn check(self) -> Result<(), String> {
         let mut faults = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        for (key, texts) in self.rows() {
+        for line in self.0.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (key, texts) = line.split_once('|').unwrap_or((line, ""));
             let texts: Vec<&str> = texts.split('|').collect();
             if key.is_empty() || texts.len() != Locale::ALL.len() || texts.iter().any(|t| t.trim().is_empty()) {
                 faults.push(format!("{key}: wants one text per locale ({}), has {texts:?}", Locale::ALL.map(Locale::as_str).join(", ")));

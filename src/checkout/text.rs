@@ -4,20 +4,22 @@
 
 use crate::i18n::{Locale, MESSAGES};
 
-fn texts(section: &str, names: [&str; 3], locale: Locale) -> [&'static str; 3] {
-    names.map(|name| MESSAGES.text(section, name, locale).unwrap_or(""))
+/// The three rows of `section`, in table order.
+fn texts(section: &str, locale: Locale) -> [&'static str; 3] {
+    let mut rows = MESSAGES.section(section, locale).map(|(_, text)| text);
+    [(); 3].map(|()| rows.next().unwrap_or(""))
 }
 
 /// The "open in browser" guide shown inside WeChat, where other wallets'
 /// pages (Alipay, UnionPay) are blocked: title, instruction, close-button label.
 pub fn open_in_browser(locale: Locale) -> [&'static str; 3] {
-    texts("checkout.browser", ["title", "text", "close"], locale)
+    texts("checkout.browser", locale)
 }
 
 /// The question asked when the payer comes back from a wallet page:
 /// question, "I have paid" label, "I had a problem" label.
 pub fn confirm_return(locale: Locale) -> [&'static str; 3] {
-    texts("checkout.return", ["question", "paid", "problem"], locale)
+    texts("checkout.return", locale)
 }
 
 #[cfg(test)]

@@ -132,13 +132,11 @@ fn respond(answer: Answer, outcome: Option<WaitOutcome>) -> Response {
     response
 }
 
-/// The checkout's locale: the first tag of `Accept-Language`, which the
-/// client sets to it (gateway messages follow it where the gateway lets
-/// the caller choose, e.g. BlueOcean's `User-Agent` language).
+/// The checkout's locale: `Accept-Language`, which the client sets to it,
+/// read by the library's one tag parser (gateway messages follow it where
+/// the gateway lets the caller choose, e.g. BlueOcean's `User-Agent` language).
 fn checkout_locale(headers: &axum::http::HeaderMap) -> Option<paybridge::i18n::Locale> {
-    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    let tag = value.split([',', ';']).next()?.trim();
-    (!tag.is_empty() && tag != "*").then(|| paybridge::i18n::Locale::parse(tag))
+    headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok().and_then(paybridge::i18n::Locale::negotiate)
 }
 
 /// `?wait=N` (whole seconds, 0–30); other query parameters are ignored.
