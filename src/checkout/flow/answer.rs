@@ -1,0 +1,139 @@
+//! Answers from the proxy: create, openid, `wx.config`, queries, cancels.
+
+use super::{proxy_error, Flow, Phase, Reply, MAX_CANCELS};
+use crate::checkout::effect::{error_json, Effect, Tag};
+use crate::checkout::{openid, wx_config};
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::{parse_body, protocol};
+use crate::json::Value;
+use crate::model::{OrderStatus, PayState};
+use crate::poll::Outcome as Answer;
+
+impl Flow {
+    /// What an answer means in the current phase (a late or stale one means nothing).
+    pub(super) fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
+        match (tag, self.phase) {
+            (Tag::Create, Phase::Creating) => match answer {
+                Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
+                None => self.fail(PayError::new(ErrorCode::Network).with_detail("the create call got no answer"), true),
+            },
+            (Tag::Openid, Phase::Openid) => match answer.map(|(status, body, _)| self.body(status, &body).and_then(|v| openid::read_answer(&v))) {
+                Some(Ok(id)) => {
+                    self.order.openid = Some(id);
+                    self.create()
+                }
+                Some(Err(e)) => self.fail(e, true),
+                None => self.fail(PayError::new(ErrorCode::Network).with_detail("the openid exchange got no answer"), true),
+            },
+            (Tag::WxConfig, Phase::Configuring) => match answer.ok_or_else(|| PayError::new(ErrorCode::Network)).and_then(|(status, body, _)| wx_config::read(status, &body)) {
+                Ok(config) => {
+                    self.wx_config = Some(config);
+                    self.create()
+                }
+                Err(e) => self.fail(e, true),
+            },
+            (Tag::Query, Phase::Polling) if seq == self.query_seq => self.on_query(now, rng, seq, answer),
+            (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),
+            (Tag::Cancel, Phase::Cancelling) => {
+                let cancelled = answer.and_then(|(status, body, verified)| {
+                    self.body(status, &body).and_then(|v| protocol(self.settings.gateway)?.parse_cancel(&v)).ok().map(|st| self.trusted(st, verified))
+                });
+                match cancelled {
+                    Some(st) if st.state.is_terminal() => self.settle(st, true),
+                    _ => self.final_query(),
+                }
+            }
+            (Tag::Final, Phase::FinalQuery) => {
+                match answer.map(|reply| self.status_of(reply)) {
+                    Some(Ok(st)) if st.state.is_terminal() => self.settle(st, true),
+                    // The cancel did not take and the payer is still paying: wait
+                    // one more period and try again, once.
+                    Some(Ok(st)) if st.state != PayState::Unknown && self.cancel_attempts < MAX_CANCELS => {
+                        let mut fx = self.observe(st);
+                        let deadline = now.saturating_add(i64::from(self.settings.counter_timeout_ms));
+                        fx.extend(self.poll_until(now, rng, deadline, false));
+                        fx
+                    }
+                    _ => {
+                        let last = self.last.clone().unwrap_or_else(|| OrderStatus::new(PayState::Unknown, ""));
+                        self.settle(OrderStatus { state: PayState::Unknown, ..last }, false)
+                    }
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The JSON of an answer for a parser: a `proxy_error` body is a
+    /// `proxy_error` (with the proxy's code as `gatewayCode`), a non-JSON
+    /// error status a `network` error.
+    pub(super) fn body(&self, status: u16, body: &str) -> Result<Value, PayError> {
+        let value = match parse_body(body) {
+            Ok(v) => v,
+            Err(_) if !(200..300).contains(&status) => return Err(PayError::new(ErrorCode::Network).with_detail(detail!("HTTP {status}"))),
+            Err(e) => return Err(e),
+        };
+        match proxy_error(&value) {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+
+    /// A status query's answer, as far as it can be trusted.
+    fn status_of(&self, (status, body, verified): Reply) -> Result<OrderStatus, PayError> {
+        let st = self.body(status, &body).and_then(|v| protocol(self.settings.gateway)?.parse_query(&v))?;
+        Ok(self.trusted(st, verified))
+    }
+
+    fn on_query(&mut self, now: i64, rng: u32, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
+        let (mut fx, outcome) = self.read_status(answer);
+        let Some(p) = self.poller.as_mut() else { return fx };
+        if !p.on_response(now, seq, outcome) {
+            return fx;
+        }
+        if let Some(done) = self.settle_hint(outcome) {
+            return done;
+        }
+        fx.extend(self.pump(now, rng));
+        fx
+    }
+
+    /// A status answer as a poll outcome, with its `status` / `error` events.
+    fn read_status(&mut self, answer: Option<Reply>) -> (Vec<Effect>, Answer) {
+        match answer.ok_or_else(|| PayError::new(ErrorCode::Network)).and_then(|reply| self.status_of(reply)) {
+            Ok(st) => {
+                let state = st.state;
+                (self.observe(st), Answer::State(state))
+            }
+            Err(e) => (vec![Effect::Emit { event: "error", detail: error_json(&e, self.settings.locale, false) }], Answer::Failed),
+        }
+    }
+
+    /// After a wallet's "cancel" / "fail": the first known answer decides.
+    fn settle_hint(&mut self, outcome: Answer) -> Option<Vec<Effect>> {
+        let (hint, raw) = self.hint.clone()?;
+        match outcome {
+            Answer::State(state) if state.is_terminal() => Some(self.settle(self.last.clone()?, true)),
+            Answer::State(state) if state != PayState::Unknown => {
+                let unconfirmed = hint.unconfirmed_state()?;
+                let status = OrderStatus { state: unconfirmed, gateway_state: raw, amount: None, transaction_id: None };
+                Some(self.settle(status, false))
+            }
+            _ => None,
+        }
+    }
+
+    fn on_confirm(&mut self, now: i64, rng: u32, answer: Option<Reply>) -> Vec<Effect> {
+        let (mut fx, outcome) = self.read_status(answer);
+        if let Some(done) = self.settle_hint(outcome) {
+            return done;
+        }
+        if let (Answer::State(state), Some(last)) = (outcome, self.last.clone()) {
+            if state.is_terminal() {
+                return self.settle(last, true);
+            }
+        }
+        fx.extend(self.nudge(now, rng));
+        fx
+    }
+}

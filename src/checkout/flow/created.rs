@@ -1,0 +1,109 @@
+//! A created order's next action as effects: draw, redirect, bridge…
+
+use super::Flow;
+use crate::checkout::bridge::{self, BridgeKind};
+use crate::checkout::effect::Effect;
+use crate::checkout::{text, wx_config};
+use crate::env::Container;
+use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::json::Value;
+use crate::model::{AppProvider, Channel, Mode, NextAction, ToJson};
+
+impl Flow {
+    /// The create call's answer: the action for the page, then the schedule.
+    pub(super) fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str, verified: bool) -> Vec<Effect> {
+        let params = self.params();
+        let created = match self.body(status, body).and_then(|v| protocol(self.settings.gateway)?.parse_create(&params, &v, &self.settings.policy)) {
+            Ok(c) => c,
+            Err(e) => return self.fail(e, true),
+        };
+        self.gateway_order_id = created.gateway_order_id;
+        self.learn_wallet(&params, body);
+        let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
+        let mut deadline = now.saturating_add(i64::from(wait_ms));
+        let mut fx = Vec::new();
+        let action = created.action.to_json_value();
+        match created.action {
+            NextAction::Done { status } if self.trusted(status.clone(), verified).state.is_terminal() => return self.settle(status, true),
+            NextAction::Done { status } => {
+                let status = self.trusted(status, verified);
+                let action = NextAction::Done { status: status.clone() }.to_json_value();
+                fx.extend(self.observe(status));
+                fx.push(self.action(action, None));
+            }
+            NextAction::Qr { content, expires_at } => {
+                deadline = expires_at.filter(|&t| t > now).unwrap_or(deadline);
+                fx.push(Effect::DrawQr(content));
+                fx.push(self.action(action, Some(deadline)));
+            }
+            NextAction::Redirect { url } => {
+                fx.push(self.store(deadline));
+                // WeChat blocks other wallets' pages (Alipay WAP and desks, UnionPay links).
+                let other_wallet = matches!(self.mode, Mode::Wap | Mode::Cashier) && matches!(self.channel, Channel::Alipay | Channel::Unionpay);
+                if other_wallet && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
+                    let blocked = Value::object([("kind", Value::str("openInBrowser")), ("url", Value::str(&url))]);
+                    fx.push(self.action(blocked, Some(deadline)));
+                    fx.push(Effect::Guide(text::open_in_browser(self.settings.locale)));
+                } else {
+                    fx.push(self.action(action, Some(deadline)));
+                    fx.push(Effect::Navigate(url));
+                }
+            }
+            NextAction::Iframe { url } => {
+                fx.push(self.action(action, Some(deadline)));
+                fx.push(Effect::Iframe(url));
+            }
+            NextAction::WechatJsapi { params } => match self.bridge {
+                Some(BridgeKind::WechatHk) => {
+                    fx.push(self.action(action, Some(deadline)));
+                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: wx_config::payload(self.wx_config.clone().unwrap_or(Value::Null), &params) });
+                }
+                Some(BridgeKind::MiniProgram) => {
+                    let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);
+                    fx.push(self.store(deadline));
+                    fx.push(self.action(Value::object([("kind", Value::str("miniProgram")), ("url", Value::str(&url))]), Some(deadline)));
+                    fx.push(Effect::Bridge { kind: BridgeKind::MiniProgram, payload: Value::str(url) });
+                }
+                kind => {
+                    let kind = if kind == Some(BridgeKind::WechatSdk) { BridgeKind::WechatSdk } else { BridgeKind::Wechat };
+                    self.bridge = Some(kind);
+                    let mut payload = params.to_json_value();
+                    if kind == BridgeKind::WechatSdk {
+                        // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
+                        if let Value::Object(m) = &mut payload {
+                            m.retain(|(k, _)| k != "appId");
+                            m.iter_mut().filter(|(k, _)| k == "timeStamp").for_each(|(k, _)| *k = "timestamp".to_owned());
+                        }
+                    }
+                    fx.push(self.action(action, Some(deadline)));
+                    fx.push(Effect::Bridge { kind, payload });
+                }
+            },
+            NextAction::AlipayTradePay { trade_no } => {
+                self.bridge = Some(BridgeKind::Alipay);
+                fx.push(self.action(action, Some(deadline)));
+                fx.push(Effect::Bridge { kind: BridgeKind::Alipay, payload: Value::object([("tradeNO", Value::str(trade_no))]) });
+            }
+            NextAction::App { provider, payload } => {
+                self.bridge = Some(BridgeKind::App);
+                let provider = if provider == AppProvider::Wechat { "wechat" } else { "alipay" };
+                fx.push(self.action(action, Some(deadline)));
+                fx.push(Effect::Bridge { kind: BridgeKind::App, payload: Value::object([("provider", Value::str(provider)), ("payload", payload)]) });
+            }
+            NextAction::Await => fx.push(self.action(action, Some(deadline))),
+        }
+        fx.extend(self.poll_until(now, rng, deadline, false));
+        fx
+    }
+
+    /// A create with channel "any" names the wallet the gateway used, when its answer or the payer's code says.
+    fn learn_wallet(&mut self, params: &CreateParams, body: &str) {
+        if self.channel != Channel::Any {
+            return;
+        }
+        let wallet = parse_body(body).ok().and_then(|v| protocol(self.settings.gateway).ok()?.wallet_of(params, &v));
+        if let Some(wallet) = wallet {
+            self.channel = wallet;
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! One payment as a state machine: [`Flow::step`] takes an [`Event`] (with
+//! the time and a random number) and returns the [`Effect`]s to carry out.
+//!
+//! ```text
+//! start ─► [await bridge] ─► create ─► action (QR, redirect, bridge…) ─► poll ─► resolve
+//!                                                     │ bridge hint / "paid"      │ deadline
+//!                                                     └─► one confirm query       ├─► qr + renewOrder: renew ─► create
+//!                                                                                 ├─► counter: cancel ─► final query ─► resolve
+//!                                                                                 └─► expired (reject)
+//! ```
+//!
+//! Truth rules: only a status answer settles a payment as paid (`verified:
+//! true`). A wallet's "cancel" / "fail" gets one confirming query; if the
+//! gateway still has the order open, the payment ends cancelled / failed
+//! with `verified: false` — the only unverified outcomes besides a counter
+//! payment that could not be cancelled twice and whose last query gave no
+//! terminal answer (`unknown`).
+//! Network errors, proxy errors and "unknown" answers never end polling;
+//! a terminal state, the deadline or `cancel()` do. Polling runs beside a
+//! bridge sheet, so a lost bridge callback cannot lose a payment.
+
+//!
+//! The parts: `plan` (mode, channel, bridge), `answer` (what the proxy
+//! answered), `created` (a created order's action), `schedule` (polling,
+//! deadline, counter cancel) and `outcome` (events, resolve / reject).
+
+use super::bridge::{self, BridgeKind, Hint};
+use super::effect::{Effect, Tag};
+use super::event::Event;
+use super::openid::{self, Openid};
+use super::pending::Pending;
+use super::{text, wx_config, Order, Settings};
+use crate::env::Environment;
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
+use crate::json::{self, Value};
+use crate::model::{Channel, Mode, OrderStatus, PayState};
+use crate::poll::Poller;
+
+mod answer;
+mod created;
+mod outcome;
+mod plan;
+mod schedule;
+
+/// An HTTP answer: status, body, and whether the proxy verified its signature.
+type Reply = (u16, String, bool);
+
+/// The `?wait=` asked of a long-poll proxy (below common 30 s idle timeouts).
+const LONG_POLL_S: u32 = 25;
+/// How often an unpaid counter payment is cancelled before it is given up as unknown.
+const MAX_CANCELS: u8 = 2;
+/// Abort a create, cancel or one-off query after this long.
+const CALL_TIMEOUT_MS: u32 = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    AwaitingBridge,
+    /// Exchanging a mini-program code for the openid, or gone to the openid container.
+    Openid,
+    Configuring,
+    Creating,
+    Polling,
+    Renewing,
+    Cancelling,
+    FinalQuery,
+    Done,
+}
+
+/// One payment's state.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    settings: Settings,
+    env: Environment,
+    order: Order,
+    mode: Mode,
+    channel: Channel,
+    bridge: Option<BridgeKind>,
+    resumed: bool,
+    resume_deadline_ms: i64,
+    gateway_order_id: Option<String>,
+    long_poll_s: u32,
+    poller: Option<Poller>,
+    query_seq: u32,
+    confirm_seq: u32,
+    last: Option<OrderStatus>,
+    cancel_attempts: u8,
+    /// `cancel()` asked for while a counter payment waited: its cancel settles as a rejection.
+    page_cancel: bool,
+    hint: Option<(Hint, String)>,
+    openid: Openid,
+    /// The proxy's signed `wx.config` (HK wallet).
+    wx_config: Option<Value>,
+    phase: Phase,
+}
+
+impl Flow {
+    /// A new payment of `order` in `env`; nothing happens before [`Event::Start`].
+    pub fn new(settings: Settings, env: Environment, order: Order) -> Flow {
+        let channel = order.channel.unwrap_or(settings.channel);
+        Flow {
+            mode: order.mode.unwrap_or(Mode::Qr),
+            channel,
+            settings,
+            env,
+            order,
+            bridge: None,
+            resumed: false,
+            resume_deadline_ms: 0,
+            gateway_order_id: None,
+            long_poll_s: 0,
+            poller: None,
+            query_seq: 0,
+            confirm_seq: 0,
+            last: None,
+            cancel_attempts: 0,
+            page_cancel: false,
+            hint: None,
+            openid: Openid::default(),
+            wx_config: None,
+            phase: Phase::Idle,
+        }
+    }
+
+    /// Continues a payment that left the page: [`Event::Start`] polls it
+    /// (one query at once if its deadline already passed).
+    pub fn resume(settings: Settings, env: Environment, pending: Pending) -> Flow {
+        let mut order = Order::new(pending.out_trade_no, Some(pending.mode));
+        order.channel = Some(pending.channel);
+        order.client_secret = pending.client_secret;
+        let mut flow = Flow::new(settings, env, order);
+        flow.resumed = true;
+        flow.gateway_order_id = pending.gateway_order_id;
+        flow.resume_deadline_ms = pending.deadline_ms;
+        flow
+    }
+
+    /// Handles one event at `now_ms` (`rng`: a fresh random number for jitter).
+    pub fn step(&mut self, now_ms: i64, rng: u32, event: Event) -> Vec<Effect> {
+        if self.phase == Phase::Done {
+            return Vec::new();
+        }
+        match event {
+            Event::Start { caps } if self.phase == Phase::Idle => self.start(now_ms, rng, caps.as_deref()),
+            Event::BridgeReady { mini_program } if self.phase == Phase::AwaitingBridge => {
+                if mini_program && self.bridge == Some(BridgeKind::Wechat) {
+                    self.bridge = Some(BridgeKind::MiniProgram);
+                }
+                if self.bridge == Some(BridgeKind::WechatHk) {
+                    return self.configure();
+                }
+                self.create()
+            }
+            Event::BridgeUnavailable => self.fail(PayError::new(ErrorCode::BridgeUnavailable), true),
+            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, body, verified))),
+            Event::NetworkError { tag, seq } => self.on_answer(now_ms, rng, tag, seq, None),
+            Event::Timer => self.pump(now_ms, rng),
+            Event::Bridge { result } => {
+                let kind = self.bridge.unwrap_or(BridgeKind::App);
+                self.hint = Some((bridge::hint(kind, &result), result));
+                self.confirm_now()
+            }
+            Event::Hidden => {
+                if let Some(p) = self.poller.as_mut() {
+                    p.on_hidden();
+                }
+                Vec::new()
+            }
+            Event::Visible => {
+                if let Some(p) = self.poller.as_mut() {
+                    p.on_visible(now_ms);
+                }
+                self.pump(now_ms, rng)
+            }
+            Event::Confirm { paid: true } => self.confirm_now(),
+            Event::Confirm { paid: false } => self.nudge(now_ms, rng),
+            Event::Renewed { out_trade_no, client_secret } if self.phase == Phase::Renewing => {
+                self.order.out_trade_no = out_trade_no;
+                self.order.client_secret = client_secret;
+                self.create()
+            }
+            Event::RenewFailed if self.phase == Phase::Renewing => self.fail(PayError::new(ErrorCode::Expired).with_detail("renewOrder gave no order number"), true),
+            // An unpaid counter payment is cancelled at the gateway too (the proxy refuses a paid one).
+            Event::Cancel if self.mode == Mode::Counter && self.phase == Phase::Polling && self.cancel_request().is_ok() => self.cancel_counter(),
+            Event::Cancel => {
+                if let Some(p) = self.poller.as_mut() {
+                    p.cancel();
+                }
+                self.fail(PayError::new(ErrorCode::Cancelled), false)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn start(&mut self, now: i64, rng: u32, caps: Option<&str>) -> Vec<Effect> {
+        self.long_poll_s = caps.map_or(0, long_poll_wait);
+        self.openid = Openid::new(caps, now);
+        if self.resumed {
+            let mut fx = Vec::new();
+            if self.mode != Mode::Jsapi {
+                let t = text::confirm_return(self.settings.locale);
+                let texts = Value::object([("question", Value::str(t[0])), ("paid", Value::str(t[1])), ("problem", Value::str(t[2]))]);
+                fx.push(self.action(Value::object([("kind", Value::str("confirm")), ("text", texts)]), None));
+            }
+            // The payer is back: one query at once, then the schedule.
+            fx.extend(self.poll_until(now, rng, self.resume_deadline_ms, true));
+            return fx;
+        }
+        if let Err(e) = self.plan() {
+            return self.fail(e, true);
+        }
+        match self.bridge.and_then(BridgeKind::global) {
+            Some((global, ready_event)) => {
+                self.phase = Phase::AwaitingBridge;
+                vec![Effect::AwaitBridge { global, ready_event, timeout_ms: self.settings.bridge_timeout_ms }]
+            }
+            None => self.create(),
+        }
+    }
+
+    fn params(&self) -> CreateParams {
+        let mut p = CreateParams::new(self.mode, self.channel, self.order.out_trade_no.clone());
+        p.subject = self.order.subject.clone();
+        p.openid = self.order.openid.clone();
+        p.auth_code = self.order.auth_code.clone();
+        p.sub_appid = self.settings.sub_appid.clone();
+        p.return_url = self.settings.return_url.clone();
+        p.mini_program = self.bridge == Some(BridgeKind::MiniProgram);
+        p.wallet = wx_config::wallet(&self.settings, &self.order);
+        p
+    }
+
+    fn order_ref(&self) -> OrderRef {
+        OrderRef { out_trade_no: self.order.out_trade_no.clone(), channel: self.channel, mode: self.mode, gateway_order_id: self.gateway_order_id.clone() }
+    }
+
+    fn url(&self, req: &GatewayRequest, wait_s: u32) -> String {
+        let mut url = format!("{}{}", self.settings.proxy.trim_end_matches('/'), req.proxy_path());
+        if wait_s > 0 {
+            url.push_str(&format!("?wait={wait_s}"));
+        }
+        url
+    }
+
+    fn fetch(&self, tag: Tag, seq: u32, req: &GatewayRequest, wait_s: u32, timeout_ms: u32) -> Effect {
+        Effect::Fetch { tag, seq, url: self.url(req, wait_s), body: req.params.to_json(), secret: self.order.client_secret.clone(), timeout_ms }
+    }
+
+    /// A status as far as it can be trusted: from a gateway that signs its
+    /// answers, one the proxy did not verify reads `unknown` — never paid,
+    /// never final (fail closed).
+    fn trusted(&self, status: OrderStatus, verified: bool) -> OrderStatus {
+        if verified || !self.settings.gateway.signs_responses() {
+            return status;
+        }
+        OrderStatus { state: PayState::Unknown, ..status }
+    }
+
+    /// HK wallet: the proxy signs `wx.config` before anything is created.
+    fn configure(&mut self) -> Vec<Effect> {
+        match wx_config::request(&self.settings, &self.order) {
+            Ok(fetch) => {
+                self.phase = Phase::Configuring;
+                vec![fetch]
+            }
+            Err(e) => self.fail(e, true),
+        }
+    }
+
+    fn create(&mut self) -> Vec<Effect> {
+        self.gateway_order_id = None;
+        self.hint = None;
+        self.last = None;
+        let mini_program = self.bridge == Some(BridgeKind::MiniProgram);
+        let forget = match self.openid.step(&self.settings, self.mode, self.channel, mini_program, &mut self.order) {
+            Ok(openid::Step::Ready { forget_awaiting }) => forget_awaiting,
+            Ok(openid::Step::Exchange(req)) => {
+                self.phase = Phase::Openid;
+                return vec![self.fetch(Tag::Openid, 0, &req, 0, CALL_TIMEOUT_MS)];
+            }
+            Ok(openid::Step::Authorize { url, awaiting }) => {
+                self.phase = Phase::Openid;
+                let action = Value::object([("kind", Value::str("openidAuthorize")), ("url", Value::str(&url))]);
+                return vec![Effect::Store(awaiting), self.action(action, None), Effect::Navigate(url)];
+            }
+            Err(e) => return self.fail(e, true),
+        };
+        self.phase = Phase::Creating;
+        let mut fx = if forget { vec![Effect::Clear] } else { Vec::new() };
+        fx.extend(self.send(Tag::Create, 0, protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params())), 0, CALL_TIMEOUT_MS));
+        fx
+    }
+}
+
+/// `longPoll.maxWait` of a capabilities body, capped at [`LONG_POLL_S`] (0: plain polling).
+pub fn long_poll_wait(caps: &str) -> u32 {
+    let wait = json::parse(caps).ok().and_then(|v| v.get("longPoll").and_then(|l| l.int("maxWait")));
+    wait.map_or(0, |w| u32::try_from(w.clamp(0, i64::from(LONG_POLL_S))).unwrap_or(0))
+}
+
+/// A `{"proxy_error": {code, message}}` body as a `proxy_error` error.
+pub fn proxy_error(body: &Value) -> Option<PayError> {
+    let pe = body.get("proxy_error")?;
+    let mut e = PayError::new(ErrorCode::ProxyError);
+    e.gateway_code = pe.text("code").map(str::to_owned);
+    e.detail = pe.text("message").map(str::to_owned);
+    Some(e)
+}

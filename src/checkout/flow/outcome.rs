@@ -1,0 +1,87 @@
+//! What a flow tells the page: `action` / `status` events, the pending
+//! order to keep, and how a payment ends (resolve or reject).
+
+use super::{Flow, Phase};
+use crate::checkout::effect::{error_json, Effect};
+use crate::checkout::pending::Pending;
+use crate::error::{ErrorCode, PayError};
+use crate::json::Value;
+use crate::model::{OrderStatus, PayState, ToJson};
+
+impl Flow {
+    /// The pending-order text to keep across a redirect, with its deadline.
+    pub(super) fn store(&self, deadline_ms: i64) -> Effect {
+        let pending = Pending {
+            gateway: self.settings.gateway,
+            out_trade_no: self.order.out_trade_no.clone(),
+            mode: self.mode,
+            channel: self.channel,
+            gateway_order_id: self.gateway_order_id.clone(),
+            deadline_ms,
+            client_secret: self.order.client_secret.clone(),
+        };
+        Effect::Store(pending.encode())
+    }
+
+    /// An `action` event: `detail` plus the order number, mode, channel and
+    /// (when known) the deadline.
+    pub(super) fn action(&self, detail: Value, deadline: Option<i64>) -> Effect {
+        let mut m = match detail {
+            Value::Object(m) => m,
+            other => vec![("value".to_owned(), other)],
+        };
+        m.push(("outTradeNo".to_owned(), Value::str(&self.order.out_trade_no)));
+        m.push(("mode".to_owned(), Value::str(self.mode.as_str())));
+        m.push(("channel".to_owned(), Value::str(self.channel.as_str())));
+        if let Some(d) = deadline {
+            m.push(("deadline".to_owned(), Value::int_value(d)));
+        }
+        Effect::Emit { event: "action", detail: Value::Object(m) }
+    }
+
+    /// Remembers a status and emits `status` when state or gateway state changed.
+    pub(super) fn observe(&mut self, status: OrderStatus) -> Vec<Effect> {
+        let changed = self.last.as_ref().map_or(true, |l| l.state != status.state || l.gateway_state != status.gateway_state);
+        let fx = if changed { vec![Effect::Emit { event: "status", detail: self.with_order(status.to_json_value()) }] } else { Vec::new() };
+        self.last = Some(status);
+        fx
+    }
+
+    pub(super) fn with_order(&self, v: Value) -> Value {
+        let mut m = match v {
+            Value::Object(m) => m,
+            _ => Vec::new(),
+        };
+        m.push(("outTradeNo".to_owned(), Value::str(&self.order.out_trade_no)));
+        m.push(("channel".to_owned(), Value::str(self.channel.as_str())));
+        Value::Object(m)
+    }
+
+    pub(super) fn settle(&mut self, status: OrderStatus, verified: bool) -> Vec<Effect> {
+        if self.page_cancel && verified && matches!(status.state, PayState::Cancelled | PayState::Closed) {
+            let mut fx = self.observe(status);
+            fx.extend(self.fail(PayError::new(ErrorCode::Cancelled), false));
+            return fx;
+        }
+        self.phase = Phase::Done;
+        self.poller = None;
+        let mut fx = self.observe(status.clone());
+        let mut outcome = self.with_order(status.to_json_value());
+        if let Value::Object(m) = &mut outcome {
+            m.push(("verified".to_owned(), Value::Bool(verified)));
+        }
+        fx.extend([Effect::Clear, Effect::Resolve(outcome)]);
+        fx
+    }
+
+    pub(super) fn fail(&mut self, e: PayError, emit: bool) -> Vec<Effect> {
+        self.phase = Phase::Done;
+        self.poller = None;
+        let mut fx = vec![Effect::Clear];
+        if emit {
+            fx.push(Effect::Emit { event: "error", detail: error_json(&e, self.settings.locale, true) });
+        }
+        fx.push(Effect::Reject(e));
+        fx
+    }
+}

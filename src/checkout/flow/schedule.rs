@@ -1,0 +1,121 @@
+//! The polling schedule and how a payment ends at its deadline: renew,
+//! cancel a counter payment, one final query.
+
+use super::{Flow, Phase, CALL_TIMEOUT_MS, MAX_CANCELS};
+use crate::checkout::effect::{Effect, Tag};
+use crate::error::{ErrorCode, PayError};
+use crate::gateway::{protocol, GatewayRequest};
+use crate::json::Value;
+use crate::model::Mode;
+use crate::poll::{Decision, PollPolicy, Poller, StopReason};
+
+impl Flow {
+    /// Starts the schedule towards `deadline` (with one query at once when
+    /// `at_once`) and runs it.
+    pub(super) fn poll_until(&mut self, now: i64, rng: u32, deadline: i64, at_once: bool) -> Vec<Effect> {
+        let mut poller = Poller::new(PollPolicy::default().with_long_poll(self.long_poll_s), now, deadline);
+        if at_once {
+            poller.nudge(now);
+        }
+        self.poller = Some(poller);
+        self.phase = Phase::Polling;
+        self.pump(now, rng)
+    }
+
+    /// The fetch of `req` (or the failure to build it, which ends the payment).
+    pub(super) fn send(&mut self, tag: Tag, seq: u32, req: Result<GatewayRequest, PayError>, wait_s: u32, timeout_ms: u32) -> Vec<Effect> {
+        match req {
+            Ok(req) => vec![self.fetch(tag, seq, &req, wait_s, timeout_ms)],
+            Err(e) => self.fail(e, true),
+        }
+    }
+
+    fn query_request(&self) -> Result<GatewayRequest, PayError> {
+        protocol(self.settings.gateway).and_then(|p| p.query_request(&self.order_ref()))
+    }
+
+    /// One query now, outside the schedule (a long-poll query may be held
+    /// at the proxy); its answer restarts the schedule's fast phase.
+    pub(super) fn confirm_now(&mut self) -> Vec<Effect> {
+        if self.phase != Phase::Polling {
+            return Vec::new();
+        }
+        self.confirm_seq = self.confirm_seq.wrapping_add(1);
+        self.send(Tag::Confirm, self.confirm_seq, self.query_request(), 0, CALL_TIMEOUT_MS)
+    }
+
+    pub(super) fn nudge(&mut self, now: i64, rng: u32) -> Vec<Effect> {
+        if let Some(p) = self.poller.as_mut() {
+            p.nudge(now);
+        }
+        self.pump(now, rng)
+    }
+
+    /// Asks the schedule what to do and does it.
+    pub(super) fn pump(&mut self, now: i64, rng: u32) -> Vec<Effect> {
+        if self.phase != Phase::Polling {
+            return Vec::new();
+        }
+        let Some(p) = self.poller.as_mut() else { return Vec::new() };
+        match p.next_delay(now, rng) {
+            Decision::Wait(ms) => vec![Effect::Sleep(ms)],
+            Decision::QueryNow(q) => {
+                self.query_seq = q.seq;
+                self.send(Tag::Query, q.seq, self.query_request(), q.wait_s, q.timeout_ms)
+            }
+            Decision::Stop(StopReason::Settled(_)) => match self.last.clone() {
+                Some(st) => self.settle(st, true),
+                None => Vec::new(),
+            },
+            Decision::Stop(StopReason::Deadline) => self.on_deadline(),
+            Decision::Stop(StopReason::Cancelled) => Vec::new(),
+        }
+    }
+
+    fn on_deadline(&mut self) -> Vec<Effect> {
+        self.poller = None;
+        let expired = |renewing: bool, me: &Self| Effect::Emit {
+            event: "expired",
+            detail: Value::object([("outTradeNo", Value::str(&me.order.out_trade_no)), ("renewing", Value::Bool(renewing))]),
+        };
+        if self.mode == Mode::Counter {
+            self.cancel_attempts += 1;
+            return self.send_cancel();
+        }
+        if self.mode == Mode::Qr && self.settings.can_renew && !self.resumed {
+            self.phase = Phase::Renewing;
+            return vec![expired(true, self), Effect::Renew(self.order.out_trade_no.clone())];
+        }
+        let mut fx = vec![expired(false, self)];
+        fx.extend(self.fail(PayError::new(ErrorCode::Expired), false));
+        fx
+    }
+
+    /// The page's `cancel()` of a waiting counter payment whose gateway can
+    /// cancel (HipoPay cannot: it just stops there): one cancel, one
+    /// final query, no further wait; only a confirmed cancel rejects with
+    /// `cancelled` (a payment that went through meanwhile still resolves).
+    pub(super) fn cancel_counter(&mut self) -> Vec<Effect> {
+        self.poller = None;
+        self.page_cancel = true;
+        self.cancel_attempts = MAX_CANCELS;
+        self.send_cancel()
+    }
+
+    pub(super) fn cancel_request(&self) -> Result<GatewayRequest, PayError> {
+        protocol(self.settings.gateway).and_then(|p| p.cancel_request(&self.order_ref()))
+    }
+
+    fn send_cancel(&mut self) -> Vec<Effect> {
+        self.phase = Phase::Cancelling;
+        match self.cancel_request() {
+            Ok(req) => vec![self.fetch(Tag::Cancel, 0, &req, 0, CALL_TIMEOUT_MS)],
+            Err(_) => self.final_query(),
+        }
+    }
+
+    pub(super) fn final_query(&mut self) -> Vec<Effect> {
+        self.phase = Phase::FinalQuery;
+        self.send(Tag::Final, 0, self.query_request(), 0, CALL_TIMEOUT_MS)
+    }
+}
