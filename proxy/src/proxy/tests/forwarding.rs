@@ -175,7 +175,13 @@ async fn blueocean_language_follows_the_checkout_locale() {
     let (upstream, fake) = Fake::start(|_, _, _| blueocean_qr()).await;
     let proxy = Proxy::start(&upstream, |_| {}).await;
     let body = format!(r#"{{"payment":"wechat.qrcode","out_trade_no":"{ORDER}"}}"#);
-    let cases = [(Some("en"), "Language/en_US"), (Some("zh-HK"), "Language/zh_HK"), (Some("zh-CN,zh;q=0.9"), "Language/zh_CN"), (None, "Language/zh_CN")];
+    let cases = [
+        (Some("en"), "Language/en_US"),
+        (Some("zh-HK"), "Language/zh_HK"),
+        (Some("zh-CN,zh;q=0.9"), "Language/zh_CN"),
+        (None, "Language/zh_CN"),
+        (Some("fr-FR,zh-TW;q=0.8,en;q=0.5"), "Language/zh_HK"),
+    ];
     for (i, (accept, language)) in cases.into_iter().enumerate() {
         let mut request = reqwest::Client::new()
             .post(proxy.server.url("/proxy/blueocean/payment/pay"))
