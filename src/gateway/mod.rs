@@ -34,9 +34,12 @@ pub mod chaoying;
 pub mod hipopay;
 #[cfg(feature = "hipos")]
 pub mod hipos;
+mod proxy_rules;
 pub(crate) mod registry;
 #[cfg(feature = "signing")]
 pub mod wire;
+
+pub use proxy_rules::{path_matches, truncate_utf8, AppContainer, AppIdSlot, Endpoint, ProxyRules};
 
 /// The HTTP method the gateway itself expects. (Through the proxy every call
 /// is a POST; the proxy issues this method upstream.)
@@ -82,57 +85,6 @@ pub enum Operation {
     Read,
     /// Other state-changing operations (pickup confirmation…).
     Write,
-}
-
-/// One endpoint of a gateway, as the proxy's allowlist and the sandbox see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    /// The gateway's path; `{name}` matches one path segment
-    /// (e.g. `/2/rest/offline/bill/{bill_no}`).
-    pub path: &'static str,
-    /// For gateways that multiplex one path by a `method` parameter
-    /// (ChaoYing's `/UnifiedPay/Gateway`): the value it must have.
-    pub method_param: Option<&'static str>,
-    /// The HTTP method the gateway expects.
-    pub http: HttpMethod,
-    /// How the parameters travel.
-    pub encoding: Encoding,
-    /// What the endpoint does.
-    pub operation: Operation,
-    /// Whether a browser may reach it through the proxy (refunds, tokens and
-    /// back-office calls may not).
-    pub browser: bool,
-    /// The field carrying the merchant's order number, whose amount the proxy
-    /// looks up (`out_trade_no`, `bill_no`, `agent_order_id`, `out_order_no`).
-    pub order_ref: Option<&'static str>,
-    /// The field the proxy fills with the amount from the order record.
-    pub amount_field: Option<&'static str>,
-}
-
-impl Endpoint {
-    /// Whether a concrete path (and `method` parameter, if any) is this endpoint.
-    pub fn matches(&self, path: &str, method_param: Option<&str>) -> bool {
-        path_matches(self.path, path) && (self.method_param.is_none() || self.method_param == method_param)
-    }
-}
-
-/// Whether `path` fits `pattern`, where `{x}` stands for one non-empty segment
-/// of letters, digits, `-` and `_`.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    let mut p = pattern.split('/');
-    let mut s = path.split('/');
-    loop {
-        match (p.next(), s.next()) {
-            (None, None) => return true,
-            (Some(ps), Some(ss)) if ps.starts_with('{') && ps.ends_with('}') => {
-                if ss.is_empty() || !ss.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                    return false;
-                }
-            }
-            (Some(ps), Some(ss)) if ps == ss => {}
-            _ => return false,
-        }
-    }
 }
 
 /// An unsigned request in the gateway's own terms.
@@ -262,32 +214,6 @@ pub trait GatewayProtocol: Sync {
     /// Whether the gateway offers `mode` on `channel`.
     fn supports(&self, mode: Mode, channel: Channel) -> bool {
         self.modes().iter().any(|&(m, c)| m == mode && (c == channel || channel == Channel::Any || c == Channel::Any))
-    }
-}
-
-/// What the signing proxy may forward and must own, for the proxy and the
-/// sandbox. Apart from [`GatewayProtocol`] so that a browser build, which
-/// never asks, does not carry the endpoint tables (nothing reaches these
-/// implementations, so they are not linked).
-pub trait ProxyRules: GatewayProtocol {
-    /// Every endpoint the proxy may forward (the allowlist) and the sandbox serves.
-    fn endpoints(&self) -> &'static [Endpoint];
-
-    /// Body fields only the proxy may set (credentials, notify_url, client IP,
-    /// amount…); the proxy drops them from browser requests.
-    fn server_owned_fields(&self) -> &'static [&'static str];
-
-    /// The endpoint a concrete path (and ChaoYing-style `method`) names.
-    fn endpoint(&self, path: &str, method_param: Option<&str>) -> Option<&'static Endpoint> {
-        self.endpoints().iter().find(|e| e.matches(path, method_param))
-    }
-
-    /// The endpoint a path names for one HTTP method, for the paths HipoPay
-    /// uses twice (`GET /refund` queries refunds, `POST /refund` makes one);
-    /// else the path's first endpoint.
-    fn endpoint_for(&self, path: &str, method_param: Option<&str>, http: HttpMethod) -> Option<&'static Endpoint> {
-        let all = self.endpoints().iter().filter(|e| e.matches(path, method_param));
-        all.clone().find(|e| e.http == http).or_else(|| all.into_iter().next())
     }
 }
 

@@ -14,6 +14,8 @@
 ///
 /// `Variant` is also the name of the module's unit struct; the hosts are the
 /// https domains its documents show in payment URLs (`url_guard::DEFAULT_HOSTS`).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! with_gateways {
     ($callback:ident $([$($args:tt)*])?) => {
         $callback! {
@@ -27,7 +29,7 @@ macro_rules! with_gateways {
         }
     };
 }
-pub(crate) use with_gateways;
+pub(crate) use crate::with_gateways;
 
 #[cfg(test)]
 mod tests;

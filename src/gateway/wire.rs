@@ -4,7 +4,7 @@
 //! and signs what it sends back. Both ends share one implementation per
 //! gateway, so they cannot drift apart.
 
-use super::{Endpoint, HttpMethod};
+use super::{Endpoint, GatewayRequest, HttpMethod};
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::json::Value;
@@ -84,6 +84,50 @@ pub struct Notification {
     pub fields: Value,
 }
 
+const S: u64 = 1_000;
+const M: u64 = 60 * S;
+
+/// The retry schedule of a gateway that documents none: a bounded backoff.
+pub const DEFAULT_RETRIES_MS: &[u64] = &[0, 2 * S, 10 * S, 30 * S, 2 * M, 10 * M, 30 * M];
+
+/// Where a notification carries the time it was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyTime {
+    /// A Unix timestamp (seconds or milliseconds) in this request header.
+    EpochHeader(&'static str),
+    /// A Unix timestamp (seconds or milliseconds) in this notification field.
+    EpochField(&'static str),
+    /// `yyyyMMddHHmmss` in China time (GMT+8) in this notification field.
+    ChinaTimeField(&'static str),
+}
+
+/// A token the gateway issued: what its calls carry and the merchant it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// The access token.
+    pub token: String,
+    /// The merchant id the token answer names.
+    pub merchant_id: String,
+}
+
+/// How a gateway whose calls carry an access token issues and refuses it.
+/// The proxy keeps one such token (in its store, shared by its instances).
+pub trait AccessToken: Sync {
+    /// The request asking for a token; callbacks about it go to `notify_url`.
+    fn token_request(&self, notify_url: &str) -> GatewayRequest;
+
+    /// Reads a token answer.
+    fn parse_token(&self, body: &Value) -> Result<IssuedToken, PayError>;
+
+    /// Whether an answer refuses the token it was called with (the proxy then
+    /// fetches a new one and calls again once).
+    fn refuses_token(&self, body: &[u8]) -> bool;
+
+    /// Checks a notification that confirms a token, signed with it (in
+    /// `secrets`); `None` when `request` is not such a callback.
+    fn token_callback(&self, request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Option<Result<(), PayError>>;
+}
+
 /// One gateway's signing and encoding, for both the proxy and the sandbox.
 pub trait GatewayWire: Sync {
     /// Proxy: adds credentials from `secrets` to `params` (which already hold
@@ -124,6 +168,34 @@ pub trait GatewayWire: Sync {
 
     /// The body the gateway expects as an acknowledgement (`SUCCESS`, `success`…).
     fn notification_ack(&self) -> &'static str;
+
+    /// The body that tells the gateway a notification was not accepted (so
+    /// it sends it again); `fail` by default.
+    fn notification_refusal(&self) -> &'static str {
+        "fail"
+    }
+
+    /// The content type of the acknowledgement and the refusal; plain text by default.
+    fn notification_content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+
+    /// Where the gateway stamps when it sent a notification, for the proxy's
+    /// replay window; `None` when it does not.
+    fn notification_time(&self) -> Option<NotifyTime>;
+
+    /// Sandbox: the delays in milliseconds before each delivery attempt of a
+    /// notification (the first is immediate), as the gateway documents them;
+    /// by default a bounded backoff.
+    fn notification_retries_ms(&self) -> &'static [u64] {
+        DEFAULT_RETRIES_MS
+    }
+
+    /// The access token the gateway's calls carry, for a gateway whose
+    /// calls need one (HiPOS); `None` (the default) for the others.
+    fn access_token(&self) -> Option<&'static dyn AccessToken> {
+        None
+    }
 }
 
 /// Percent-encodes `s` as Python 2's `urllib.quote(s, safe="")` does: only

@@ -22,10 +22,9 @@ pub fn proxy_config(base_url: &str) -> ProxyConfig {
         .iter()
         .map(|&g| {
             let mut secrets = sandbox_secrets(g);
-            if matches!(g, Gateway::BlueOcean | Gateway::ChaoYing | Gateway::HipoPay) {
-                for name in [SUB_APPID_OFFICIAL_ACCOUNT, SUB_APPID_MINI_PROGRAM] {
-                    secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
-                }
+            // Read only where the gateway's rules say a create names its WeChat container's app id.
+            for name in [SUB_APPID_OFFICIAL_ACCOUNT, SUB_APPID_MINI_PROGRAM] {
+                secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
             }
             if g == Gateway::BlueOcean {
                 // The sandbox's WeChat API: the official account's jsapi_ticket for wx.config (HK wallet).

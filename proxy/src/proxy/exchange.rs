@@ -4,7 +4,6 @@
 //! long-poll.
 
 use super::error::ProxyError;
-use super::hipos_token::refuses_token;
 use super::longpoll::WaitOutcome;
 use super::upstream::{send, upstream_url};
 use super::{now_ms, Shared};
@@ -46,7 +45,10 @@ pub async fn call_in(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, pat
     let mut upstream_ms = 0;
     for attempt in 0..2 {
         let mut secrets: Secrets = config.secrets.clone();
-        let token = if gateway == Gateway::HiPos { Some(shared.tokens.get(shared).await?.token) } else { None };
+        let token = match codec.access_token() {
+            Some(_) => Some(shared.tokens.get(shared).await?.token),
+            None => None,
+        };
         if let Some(t) = &token {
             secrets.0.push(("token".to_owned(), t.clone()));
         }
@@ -65,7 +67,7 @@ pub async fn call_in(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, pat
         let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;
         upstream_ms += reply.elapsed_ms;
         if let Some(t) = token {
-            if attempt == 0 && refuses_token(&reply.body) {
+            if attempt == 0 && codec.access_token().is_some_and(|a| a.refuses_token(&reply.body)) {
                 shared.tokens.invalidate(shared, &t).await?;
                 continue;
             }
@@ -87,7 +89,7 @@ pub async fn call_in(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, pat
         }
         return Ok(Answer { status: reply.status, body: reply.body, value, verified: check == ResponseCheck::Verified, upstream_ms });
     }
-    Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_auth_failed", "HiPOS refused a freshly fetched token"))
+    Err(ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_auth_failed", format!("{} refused a freshly fetched token", gateway.as_str())))
 }
 
 /// The order's state from a query answer, if it reads as one.

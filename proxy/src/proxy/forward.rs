@@ -13,10 +13,9 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paybridge::gateway::beecloud::truncate_utf8;
-use paybridge::gateway::{rules, Endpoint, Operation};
+use paybridge::gateway::{rules, truncate_utf8, Endpoint, Operation, ProxyRules};
 use paybridge::json::Value;
-use paybridge::model::{Channel, Gateway};
+use paybridge::model::Gateway;
 use std::time::Duration;
 
 /// What one forwarded request logs.
@@ -76,7 +75,7 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
     if let Some(field) = endpoint.amount_field {
         set(&mut params, field, Value::int_value(record.amount));
     }
-    if let Some((field, max)) = subject_field(gw, endpoint) {
+    if let Some((field, max)) = endpoint.subject.filter(|_| endpoint.operation == Operation::Create) {
         let given = params.iter().find(|(k, _)| k == field).and_then(|(_, v)| v.as_text()).map(security::clean_subject).unwrap_or_default();
         let subject = Some(security::clean_subject(&record.subject)).filter(|s| !s.is_empty()).unwrap_or(given);
         params.retain(|(k, _)| k != field);
@@ -85,19 +84,19 @@ async fn handle(shared: &Shared, gateway: &str, path: &str, query: Option<&str>,
         }
     }
     keep_allowed_return_urls(&mut params, &shared.config.security.allowed_return_urls);
-    if let Some((field, appid)) = shared.config.gateway(gw).and_then(|c| security::configured_sub_appid(gw, endpoint, &params, &c.secrets)) {
+    if let Some((field, appid)) = shared.config.gateway(gw).and_then(|c| security::configured_sub_appid(proto, endpoint, &params, &c.secrets)) {
         set(&mut params, field, Value::str(appid));
     }
     if endpoint.operation == Operation::Create {
         set(&mut params, "notify_url", Value::str(shared.config.notify_url(gw)));
     }
-    if let Some(field) = client_ip_field(gw, endpoint) {
+    if let Some(field) = endpoint.client_ip {
         set(&mut params, field, Value::str(peer_ip));
     }
     let params = Value::Object(params);
 
     if endpoint.operation == Operation::Cancel {
-        exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &params), cancel_channel(gw, &params)).await?;
+        exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(proto, &params), proto.request_wallet(&params)).await?;
     }
     let (answer, outcome) = match (endpoint.operation, wait) {
         (Operation::Query, Some(wait)) if !wait.is_zero() => {
@@ -182,21 +181,6 @@ fn set(params: &mut Vec<(String, Value)>, field: &str, value: Value) {
     params.push((field.to_owned(), value));
 }
 
-/// The goods-description field filled from the order record when the page
-/// sent none, with its byte limit.
-fn subject_field(gateway: Gateway, endpoint: &Endpoint) -> Option<(&'static str, usize)> {
-    if endpoint.operation != Operation::Create {
-        return None;
-    }
-    match gateway {
-        Gateway::BlueOcean | Gateway::ChaoYing => Some(("body", 128)),
-        Gateway::HipoPay if endpoint.path.starts_with("/alipay/") => Some(("subject", 128)),
-        Gateway::HipoPay => Some(("product_info", 128)),
-        Gateway::BeeCloud => Some(("title", paybridge::gateway::beecloud::TITLE_MAX_BYTES)),
-        Gateway::HiPos => None,
-    }
-}
-
 /// The fields naming where a wallet returns the payer after paying.
 const RETURN_URL_FIELDS: [&str; 4] = ["return_url", "h5_redirect_url", "redirect_url", "callback_url"];
 
@@ -205,29 +189,7 @@ fn keep_allowed_return_urls(params: &mut Vec<(String, Value)>, allowed: &[String
     params.retain(|(k, v)| !RETURN_URL_FIELDS.contains(&k.as_str()) || v.as_text().and_then(|url| security::allowed_return_url(allowed, url)).is_some());
 }
 
-/// The field carrying the payer's IP, where the gateway takes one.
-fn client_ip_field(gateway: Gateway, endpoint: &Endpoint) -> Option<&'static str> {
-    match gateway {
-        Gateway::BlueOcean if endpoint.operation == Operation::Create => Some("spbill_create_ip"),
-        Gateway::HipoPay if matches!(endpoint.path, "/order/scan_pay" | "/order/scanned_pay") => Some(paybridge::gateway::hipopay::CLIENT_IP_FIELD),
-        Gateway::ChaoYing if endpoint.operation == Operation::Create => Some("mch_create_ip"),
-        _ => None,
-    }
-}
-
-/// The wallet a cancel request names, for the safety query (ChaoYing's
-/// `orderquery` takes the `paytype` its `cancel` carries).
-pub(super) fn cancel_channel(gateway: Gateway, params: &Value) -> Channel {
-    match gateway {
-        Gateway::ChaoYing => params.text("paytype").and_then(paybridge::gateway::chaoying::paytype_wallet).unwrap_or(Channel::Any),
-        _ => Channel::Any,
-    }
-}
-
 /// The gateway's own order id in a cancel request, for the safety query.
-pub(super) fn gateway_order_id(gateway: Gateway, params: &Value) -> Option<&str> {
-    match gateway {
-        Gateway::BlueOcean => params.text("sn"),
-        _ => None,
-    }
+pub(super) fn gateway_order_id<'a>(rules: &dyn ProxyRules, params: &'a Value) -> Option<&'a str> {
+    params.text(rules.gateway_order_id_field()?)
 }

@@ -28,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access_token;
 mod back_office;
 mod client_ip;
 mod config;
@@ -37,7 +38,6 @@ pub mod events;
 mod exchange;
 mod forward;
 mod gateway_info;
-mod hipos_token;
 mod limits;
 mod longpoll;
 mod metrics;
@@ -56,7 +56,6 @@ pub use back_office::BackOfficeConfig;
 pub use config::{ClientIpSource, GatewayConfig, ProxyConfig, RateLimit, LONG_POLL_LIMIT};
 pub use error::ProxyError;
 pub use longpoll::WaitOutcome;
-pub use notify::failure_body;
 pub use security::{SecurityConfig, CLIENT_SECRET_HEADER, SUB_APPID_MINI_PROGRAM, SUB_APPID_OFFICIAL_ACCOUNT};
 
 use crate::orders::OrderSource;
@@ -73,7 +72,7 @@ pub(crate) struct Shared {
     config: ProxyConfig,
     orders: OrderSource,
     client: upstream::HttpClient,
-    tokens: hipos_token::TokenCache,
+    tokens: access_token::TokenCache,
     /// WeChat `jsapi_ticket`s for signing `wx.config` (HK wallet).
     tickets: wx_config::TicketCache,
     waiters: longpoll::Waiters,
@@ -98,7 +97,7 @@ impl ProxyState {
         let waiters = longpoll::Waiters::new(config.max_long_poll_waiters);
         let shared = Shared {
             client: upstream::client(),
-            tokens: hipos_token::TokenCache::new(config.hipos_token_ttl),
+            tokens: access_token::TokenCache::new(config.hipos_token_ttl),
             tickets: wx_config::TicketCache::default(),
             _follow_changes: waiters.follow(store.changes()),
             waiters,

@@ -14,8 +14,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paybridge::gateway::hipos::wire::decode_token_notification;
-use paybridge::gateway::wire::{Notification, WireRequest};
+use paybridge::gateway::wire::{GatewayWire, Notification, WireRequest};
 use paybridge::gateway::{wire, HttpMethod};
 use paybridge::model::Gateway;
 
@@ -24,12 +23,14 @@ pub async fn notify(State(state): State<ProxyState>, Path(gateway): Path<String>
     let Some(gw) = Gateway::parse(&gateway).filter(|g| state.0.config.gateway(*g).is_some()) else {
         return super::error::ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this proxy does not serve gateway {gateway:?}")).into_response();
     };
-    let (status, body, event) = handle(&state.0, gw, request).await;
+    let Ok(codec) = wire(gw) else {
+        return super::error::ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", format!("this build has no gateway {gateway:?}")).into_response();
+    };
+    let (status, body, event) = handle(&state.0, gw, codec, request).await;
     state.0.metrics.notification(gw.as_str(), status.as_u16());
     tracing::info!(gateway, status = status.as_u16(), outcome = event.outcome, order = event.order.as_deref(), "notification");
     let mut response = (status, Body::from(body)).into_response();
-    let content_type = if gw == Gateway::HiPos { "application/json; charset=utf-8" } else { "text/plain; charset=utf-8" };
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(codec.notification_content_type()));
     response
 }
 
@@ -45,18 +46,10 @@ impl Event {
     }
 }
 
-/// The failure body each gateway understands as "not accepted, retry".
-pub fn failure_body(gateway: Gateway) -> &'static str {
-    match gateway {
-        Gateway::BlueOcean => "FAIL",
-        Gateway::HiPos => r#"{"code":1,"msg":"FAIL"}"#,
-        _ => "fail",
-    }
-}
-
-async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, String, Event) {
-    let refuse = |status: StatusCode, outcome: &'static str| (status, failure_body(gw).to_owned(), Event::of(outcome));
-    let (Some(config), Ok(codec)) = (shared.config.gateway(gw), wire(gw)) else {
+async fn handle(shared: &Shared, gw: Gateway, codec: &dyn GatewayWire, request: Request) -> (StatusCode, String, Event) {
+    let failure_body = || codec.notification_refusal().to_owned();
+    let refuse = |status: StatusCode, outcome: &'static str| (status, failure_body(), Event::of(outcome));
+    let Some(config) = shared.config.gateway(gw) else {
         return refuse(StatusCode::NOT_FOUND, "not_configured");
     };
     let path_and_query = request.uri().path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
@@ -66,14 +59,14 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
     };
     let wire_request = WireRequest { http: HttpMethod::Post, path_and_query, headers, body: body.to_vec() };
     let mut secrets = config.secrets.clone();
-    if gw == Gateway::HiPos {
+    if let Some(tokens) = codec.access_token() {
         match shared.tokens.current(shared).await {
             Ok(token) => secrets.0.push(("token".to_owned(), token.token)),
             Err(_) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "no_token"),
         }
-        if String::from_utf8_lossy(&body).contains("\"hishop_token_notify\"") {
-            return match decode_token_notification(&wire_request, &secrets, now_ms()) {
-                Ok(_) => (StatusCode::OK, codec.notification_ack().to_owned(), Event::of("token_confirmed")),
+        if let Some(confirmed) = tokens.token_callback(&wire_request, &secrets, now_ms()) {
+            return match confirmed {
+                Ok(()) => (StatusCode::OK, codec.notification_ack().to_owned(), Event::of("token_confirmed")),
                 Err(_) => refuse(StatusCode::BAD_REQUEST, "bad_signature"),
             };
         }
@@ -84,7 +77,7 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
         Err(_) => return refuse(StatusCode::BAD_REQUEST, "bad_signature"),
     };
     // Replays: refused beyond the window, by the gateway's own timestamp where it sends one.
-    let sent_ms = security::notification_time_ms(gw, &wire_request, &notification);
+    let sent_ms = codec.notification_time().and_then(|at| security::notification_time_ms(at, &wire_request, &notification));
     if !security::within_window(sent_ms, now_ms(), shared.config.security.notification_window) {
         return refuse(StatusCode::BAD_REQUEST, "too_old");
     }
@@ -95,8 +88,8 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
         None => None,
         Some(_) => match shared.orders.lookup(&order).await {
             Ok(Some(record)) => events::new_event(gw, &record, &notification.status),
-            Ok(None) => return (StatusCode::INTERNAL_SERVER_ERROR, failure_body(gw).to_owned(), logged("unknown_order")),
-            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, failure_body(gw).to_owned(), logged("order_source_unavailable")),
+            Ok(None) => return (StatusCode::INTERNAL_SERVER_ERROR, failure_body(), logged("unknown_order")),
+            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, failure_body(), logged("order_source_unavailable")),
         },
     };
     let key = notification_key(&notification);
@@ -114,7 +107,7 @@ async fn handle(shared: &Shared, gw: Gateway, request: Request) -> (StatusCode, 
             }
             (StatusCode::OK, codec.notification_ack().to_owned(), logged(if new { "accepted" } else { "duplicate" }))
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, failure_body(gw).to_owned(), logged("store_unavailable")),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, failure_body(), logged("store_unavailable")),
     }
 }
 

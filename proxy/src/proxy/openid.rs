@@ -6,17 +6,18 @@
 //! navigates there with its own parameters and comes back with `openid`.
 
 use super::config::ProxyConfig;
-use paybridge::model::Gateway;
+use paybridge::gateway::rules;
 
 /// The gateway secret holding the container's authorization URL.
 pub const AUTHORIZE_URL_SECRET: &str = "openid_authorize_url";
 
-/// The `openidAuthorize` member of the capabilities, when a gateway has one.
+/// The `openidAuthorize` member of the capabilities, when a gateway whose
+/// rules declare an openid container has its URL configured.
 pub(crate) fn capability(config: &ProxyConfig) -> Option<serde_json::Value> {
     let urls: serde_json::Map<String, serde_json::Value> = config
         .gateways
         .iter()
-        .filter(|(g, _)| *g == Gateway::HipoPay)
+        .filter(|(g, _)| rules(*g).is_ok_and(|r| r.openid_container()))
         .filter_map(|(g, c)| Some((g.as_str().to_owned(), serde_json::Value::from(c.secrets.get(AUTHORIZE_URL_SECRET).ok()?))))
         .collect();
     (!urls.is_empty()).then_some(serde_json::Value::Object(urls))

@@ -6,10 +6,9 @@ use super::config::ProxyConfig;
 use super::error::ProxyError;
 use crate::orders::OrderRecord;
 use axum::http::{HeaderMap, StatusCode};
-use paybridge::gateway::wire::{Notification, Secrets, WireRequest};
-use paybridge::gateway::{Endpoint, Operation};
+use paybridge::gateway::wire::{Notification, NotifyTime, Secrets, WireRequest};
+use paybridge::gateway::{AppContainer, AppIdSlot, Endpoint, Operation, ProxyRules};
 use paybridge::json::Value;
-use paybridge::model::Gateway;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -110,21 +109,19 @@ pub fn check_client_secret(record: &OrderRecord, headers: &HeaderMap, require: b
 /// configured for the container (`sub_appid_official_account`,
 /// `sub_appid_mini_program` among the gateway's secrets): the field and the
 /// value to set, or `None` when the call takes none or nothing is
-/// configured (then the page's own value, if any, goes). The container is
-/// read from the call: ChaoYing's `is_minipg`, HipoPay's mini-program path;
-/// BlueOcean's request does not say, so a page whose `sub_appid` is the
-/// configured mini-program id gets that one, any other the official account's.
-pub fn configured_sub_appid(gateway: Gateway, endpoint: &Endpoint, params: &[(String, Value)], secrets: &Secrets) -> Option<(&'static str, String)> {
+/// configured (then the page's own value, if any, goes). The gateway's rules
+/// say where the call names it and which container the call runs in
+/// ([`AppIdSlot`]).
+pub fn configured_sub_appid(rules: &dyn ProxyRules, endpoint: &Endpoint, params: &[(String, Value)], secrets: &Secrets) -> Option<(&'static str, String)> {
     if endpoint.operation != Operation::Create {
         return None;
     }
-    let text = |name: &str| params.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_text());
+    let AppIdSlot { field, container } = rules.app_id_slot(endpoint, params)?;
     let mini_id = secrets.get(SUB_APPID_MINI_PROGRAM).ok();
-    let (field, mini) = match gateway {
-        Gateway::BlueOcean if text("payment") == Some("wechat.jsapi") => ("sub_appid", mini_id.is_some() && text("sub_appid") == mini_id),
-        Gateway::ChaoYing if text("is_minipg").is_some() => ("sub_appid", text("is_minipg") == Some("1")),
-        Gateway::HipoPay if endpoint.path == "/order/mini_program_pay" => ("appid", true),
-        _ => return None,
+    let mini = match container {
+        AppContainer::MiniProgram => true,
+        AppContainer::OfficialAccount => false,
+        AppContainer::AsGiven => mini_id.is_some() && params.iter().find(|(k, _)| k == field).and_then(|(_, v)| v.as_text()) == mini_id,
     };
     let configured = if mini { mini_id } else { secrets.get(SUB_APPID_OFFICIAL_ACCOUNT).ok() };
     configured.map(|id| (field, id.to_owned()))
@@ -147,17 +144,15 @@ pub fn clean_subject(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect::<String>().trim().chars().take(SUBJECT_MAX_CHARS).collect()
 }
 
-/// The gateway's own timestamp of a notification, in Unix ms, where it
-/// sends one: HipoPay's `Timestamp` header (s), BeeCloud's `timestamp` and
-/// HiPOS's `notify_time` (ms), BlueOcean's and ChaoYing's `time_end`
-/// (`yyyyMMddHHmmss`, GMT+8).
-pub fn notification_time_ms(gateway: Gateway, request: &WireRequest, notification: &Notification) -> Option<i64> {
-    let field = |name: &str| find_field(&notification.fields, name);
-    match gateway {
-        Gateway::HipoPay => epoch_ms(request.header("Timestamp")?),
-        Gateway::BeeCloud => epoch_ms(&field("timestamp")?),
-        Gateway::HiPos => epoch_ms(&field("notify_time")?),
-        Gateway::BlueOcean | Gateway::ChaoYing => gmt8_compact_ms(&field("time_end")?),
+/// The gateway's own timestamp of a notification, in Unix ms, read where
+/// its wire says it is (`at`): HipoPay's `Timestamp` header (s), BeeCloud's
+/// `timestamp` and HiPOS's `notify_time` (ms), BlueOcean's and ChaoYing's
+/// `time_end` (`yyyyMMddHHmmss`, GMT+8).
+pub fn notification_time_ms(at: NotifyTime, request: &WireRequest, notification: &Notification) -> Option<i64> {
+    match at {
+        NotifyTime::EpochHeader(name) => epoch_ms(request.header(name)?),
+        NotifyTime::EpochField(name) => epoch_ms(&find_field(&notification.fields, name)?),
+        NotifyTime::ChinaTimeField(name) => gmt8_compact_ms(&find_field(&notification.fields, name)?),
     }
 }
 

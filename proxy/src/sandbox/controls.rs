@@ -33,10 +33,7 @@ pub fn order_json(order: &Order) -> Value {
         "notify_url": order.notify_url,
         "refunds": order.refunds.iter().map(|r| json!({"refund_no": r.refund_no, "refund_id": r.refund_id, "amount": r.amount, "created_ms": r.created_ms})).collect::<Vec<_>>(),
     });
-    if order.gateway == Gateway::HiPos {
-        // A POS trade whose goods the merchant confirmed handed over.
-        v["picked_up"] = Value::Bool(super::hipos::picked_up(order));
-    }
+    super::sandbox_gateway(order.gateway).describe(order, &mut v);
     v
 }
 

@@ -7,10 +7,6 @@ use paybridge::model::Gateway;
 use std::sync::LazyLock;
 
 const CREDENTIALS_TOML: &str = include_str!("../../../fixtures/sandbox-credentials.toml");
-const HIPOPAY_AGENT_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem");
-const HIPOPAY_AGENT_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-agent-public.pem");
-const HIPOPAY_GATEWAY_PRIVATE: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-private.pem");
-const HIPOPAY_GATEWAY_PUBLIC: &str = include_str!("../../../fixtures/keys/hipopay-sandbox-test-gateway-public.pem");
 
 /// The sandbox's secrets for `gateway`: what the sandbox gateway verifies
 /// with, and (for the demo) what the proxy signs with. HiPOS's `token` is not
@@ -28,16 +24,8 @@ fn parse(gateway: Gateway) -> Secrets {
         .and_then(toml::Value::as_table)
         .map(|t| t.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect())
         .unwrap_or_default();
-    if gateway == Gateway::HipoPay {
-        for (k, v) in [
-            ("private_key_pem", HIPOPAY_AGENT_PRIVATE),
-            ("public_key_pem", HIPOPAY_AGENT_PUBLIC),
-            ("hipopay_private_key_pem", HIPOPAY_GATEWAY_PRIVATE),
-            ("hipopay_public_key_pem", HIPOPAY_GATEWAY_PUBLIC),
-        ] {
-            pairs.push((k.to_owned(), v.to_owned()));
-        }
-    }
+    // Keys too long for the TOML file come from the gateway's sandbox module.
+    pairs.extend(super::sandbox_gateway(gateway).fixture_keys().iter().map(|&(k, v)| (k.to_owned(), v.to_owned())));
     Secrets(pairs)
 }
 

@@ -4,6 +4,7 @@
 //! signs the reply with `GatewayWire::sign_response`, and sends notifications.
 
 use super::store::{Order, Store};
+use super::SandboxState;
 use paybridge::gateway::wire::Secrets;
 use paybridge::gateway::Endpoint;
 use paybridge::json::Value;
@@ -74,4 +75,18 @@ pub trait SandboxGateway: Send + Sync {
     /// The gateway's "outcome unknown" answer for `endpoint` (BlueOcean 201,
     /// ChaoYing NEED_QUERY…), used by fault injection; `None` if it has none.
     fn unknown_reply(&self, endpoint: &Endpoint) -> Option<Reply>;
+
+    /// After a successful answer: what the gateway does besides answering
+    /// (HiPOS calls the merchant's token callback). Nothing by default.
+    fn after_success(&self, _state: &SandboxState, _endpoint: &Endpoint, _params: &Value, _reply: &Value, _now_ms: i64) {}
+
+    /// Test-fixture secrets kept in files of their own (HipoPay's RSA keys),
+    /// added to the gateway's `fixtures/sandbox-credentials.toml` table.
+    fn fixture_keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// Adds the gateway's own facts about `order` to its controls view
+    /// (HiPOS: whether its goods were picked up). Nothing by default.
+    fn describe(&self, _order: &Order, _view: &mut serde_json::Value) {}
 }

@@ -168,8 +168,8 @@ fn after_handle(state: &SandboxState, gw: Gateway, endpoint: &Endpoint, params: 
     if endpoint.operation == Operation::Token && (200..300).contains(&status) {
         state.tokens().issue_from_reply(gw, reply);
     }
-    if gw == Gateway::HiPos && (200..300).contains(&status) {
-        super::hipos::after_handle(state, endpoint, params, reply, now_ms());
+    if (200..300).contains(&status) {
+        super::sandbox_gateway(gw).after_success(state, endpoint, params, reply, now_ms());
     }
     let Some(no) = endpoint.order_ref.and_then(|field| params.text(field)) else { return };
     if let Some(order) = state.store().get(gw, no, now_ms()) {

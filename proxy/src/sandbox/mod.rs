@@ -6,16 +6,11 @@
 //! simulated wallet page ([`wallet`]). Start one with
 //! `router(SandboxState::new(base_url, Settings::default()))`.
 
-pub mod beecloud;
-pub mod blueocean;
-pub mod chaoying;
 pub mod clock;
 pub mod controls;
 pub mod credentials;
 pub mod faults;
 pub mod gateway;
-pub mod hipopay;
-pub mod hipos;
 mod http;
 mod log;
 pub mod notify;
@@ -30,13 +25,19 @@ pub use state::{SandboxOptions, SandboxState};
 use gateway::SandboxGateway;
 use paybridge::model::Gateway;
 
-/// The sandbox implementation of `gateway`.
-pub fn sandbox_gateway(gateway: Gateway) -> &'static dyn SandboxGateway {
-    match gateway {
-        Gateway::BlueOcean => &blueocean::BlueOceanSandbox,
-        Gateway::HipoPay => &hipopay::HipoPaySandbox,
-        Gateway::BeeCloud => &beecloud::BeeCloudSandbox,
-        Gateway::ChaoYing => &chaoying::ChaoYingSandbox,
-        Gateway::HiPos => &hipos::HiPosSandbox,
-    }
+/// Declares each registry line's sandbox module (`sandbox/{module}/`, whose
+/// `SANDBOX` is its [`SandboxGateway`]) and `sandbox_gateway`.
+macro_rules! sandboxes {
+    ([] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$($name:literal),*] hosts [$($host:literal),*],)*) => {
+        $(pub mod $module;)*
+
+        /// The sandbox implementation of `gateway`.
+        pub fn sandbox_gateway(gateway: Gateway) -> &'static dyn SandboxGateway {
+            match gateway {
+                $(Gateway::$variant => &$module::SANDBOX,)*
+            }
+        }
+    };
 }
+
+paybridge::with_gateways!(sandboxes);

@@ -25,17 +25,9 @@ use std::time::Duration;
 const MAX_RECORDS: usize = 1_000;
 
 /// The gateway's documented retry schedule: delays in milliseconds before
-/// each attempt (the first is immediate).
+/// each attempt (the first is immediate), as its wire declares it.
 pub fn default_schedule_ms(gateway: Gateway) -> &'static [u64] {
-    const S: u64 = 1_000;
-    const M: u64 = 60 * S;
-    match gateway {
-        // Not documented (seed 001 L866–L898: "re-sent"); a bounded backoff.
-        Gateway::BlueOcean => &[0, 2 * S, 10 * S, 30 * S, M, 5 * M, 10 * M, 30 * M],
-        // Seed 004 §6.1, verbatim: 0/15s/15s/15s/30s/3m/3m/30m/30m/30m/30m/1h.
-        Gateway::ChaoYing => &[0, 15 * S, 15 * S, 15 * S, 30 * S, 3 * M, 3 * M, 30 * M, 30 * M, 30 * M, 30 * M, 60 * M],
-        Gateway::HipoPay | Gateway::BeeCloud | Gateway::HiPos => &[0, 2 * S, 10 * S, 30 * S, 2 * M, 10 * M, 30 * M],
-    }
+    paybridge::gateway::wire(gateway).map_or(paybridge::gateway::wire::DEFAULT_RETRIES_MS, |w| w.notification_retries_ms())
 }
 
 /// One notification's delivery, for diagnostics (`GET /_control/notifications`).

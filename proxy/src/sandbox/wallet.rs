@@ -63,7 +63,7 @@ fn param<'a>(order: &'a Order, names: &[&str]) -> Option<&'a str> {
 
 /// `12.34 HKD` from minor units.
 fn money(order: &Order) -> String {
-    let default = if order.gateway == Gateway::BlueOcean { "HKD" } else { "CNY" };
+    let default = paybridge::gateway::rules(order.gateway).map_or("CNY", |r| r.default_currency());
     let currency = param(order, &["fee_type", "currency"]).unwrap_or(default);
     let sign = if order.amount < 0 { "-" } else { "" };
     let a = order.amount.unsigned_abs();
@@ -71,14 +71,7 @@ fn money(order: &Order) -> String {
 }
 
 fn merchant(gateway: Gateway, locale: Locale) -> String {
-    let name = match gateway {
-        Gateway::BlueOcean => "BlueOcean Pay",
-        Gateway::HipoPay => "HipoPay",
-        Gateway::BeeCloud => "BeeCloud",
-        Gateway::ChaoYing => "超赢 ChaoYing",
-        Gateway::HiPos => "HiPOS",
-    };
-    t(locale, "merchant-name").replace("{name}", name)
+    t(locale, "merchant-name").replace("{name}", gateway.display_name(locale))
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {

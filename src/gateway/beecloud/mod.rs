@@ -93,7 +93,10 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
-use super::{check_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
+use super::{
+    check_refund, truncate_utf8, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
+    RefundQuery,
+};
 use crate::error::PayError;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -154,17 +157,6 @@ pub fn check_refund_no(refund_no: &str) -> Result<&str, PayError> {
     } else {
         Err(PayError::invalid_argument("BeeCloud refund_no must be the date (yyyyMMdd) then 3-24 letters or digits not starting with 000"))
     }
-}
-
-/// `text` cut to at most `max` UTF-8 bytes, never inside a character.
-pub fn truncate_utf8(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    // `get`, not `[..end]`: `end` is a boundary, and indexing would link the
-    // `str` slicing panic (BENCHMARKS.md, Size).
-    text.get(..end).unwrap_or_default()
 }
 
 fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {

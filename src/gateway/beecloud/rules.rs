@@ -3,17 +3,18 @@
 
 use super::*;
 
-const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, amount: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref: Some("bill_no"), amount_field: amount }
+/// A JSON `POST` naming the bill in `bill_no`.
+const fn bill_call(path: &'static str, operation: Operation) -> Endpoint {
+    Endpoint::new(path, operation).order("bill_no")
 }
 
 /// Status comes before the revert pattern, which would also match it.
 static ENDPOINTS: [Endpoint; 5] = [
-    endpoint(BILL_PATH, HttpMethod::Post, Encoding::Json, Operation::Create, true, Some("total_fee")),
-    endpoint(STATUS_PATH, HttpMethod::Post, Encoding::Json, Operation::Query, true, None),
-    endpoint(REVERT_PATH, HttpMethod::Post, Encoding::Json, Operation::Cancel, true, None),
-    endpoint(BILLS_PATH, HttpMethod::Get, Encoding::JsonInPara, Operation::RefundQuery, true, None),
-    endpoint(REFUND_PATH, HttpMethod::Post, Encoding::Json, Operation::Refund, false, None),
+    bill_call(BILL_PATH, Operation::Create).amount("total_fee").subject("title", TITLE_MAX_BYTES),
+    bill_call(STATUS_PATH, Operation::Query),
+    bill_call(REVERT_PATH, Operation::Cancel),
+    bill_call(BILLS_PATH, Operation::RefundQuery).sent(HttpMethod::Get, Encoding::JsonInPara),
+    bill_call(REFUND_PATH, Operation::Refund).server_only(),
 ];
 
 static SERVER_OWNED: [&str; 7] = ["app_id", "timestamp", "app_sign", "notify_url", "total_fee", "master_secret", "app_secret"];

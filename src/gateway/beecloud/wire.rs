@@ -42,7 +42,7 @@
 
 use super::{check_bill_no, BeeCloud, BeeCloudCode, REFUND_PATH, REVERT_PATH};
 use crate::error::{PayError, Reason};
-use crate::gateway::wire::{form_decode, quote, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::wire::{form_decode, quote, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Encoding, Endpoint, HttpMethod};
 use crate::json::Value;
 use crate::model::{OrderStatus, PayState};
@@ -247,6 +247,9 @@ impl GatewayWire for BeeCloud {
 
     fn notification_ack(&self) -> &'static str {
         "success"
+    }
+    fn notification_time(&self) -> Option<NotifyTime> {
+        Some(NotifyTime::EpochField("timestamp"))
     }
 }
 

@@ -114,8 +114,7 @@ mod tests;
 pub use codes::BlueOceanCode;
 
 use super::{
-    check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
-    RefundQuery,
+    check_refund, single_refund, unsupported_mode, CreateParams, Created, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery,
 };
 use crate::error::PayError;
 use crate::json::Value;

@@ -2,22 +2,24 @@
 //! server-owned fields) and the refund calls of the back office.
 
 use super::*;
+use crate::gateway::{AppContainer, AppIdSlot};
 
-const fn endpoint(path: &'static str, operation: Operation, browser: bool, order_ref: Option<&'static str>, amount_field: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http: HttpMethod::Post, encoding: Encoding::Json, operation, browser, order_ref, amount_field }
+/// A checkout call: JSON `POST` naming the order in `out_trade_no`.
+const fn order_call(path: &'static str, operation: Operation) -> Endpoint {
+    Endpoint::new(path, operation).order("out_trade_no")
 }
 
 /// The proxy's allowlist. Only what a checkout needs is browser-reachable;
 /// `/payment/refund` is there for the sandbox, server-side only. Login,
 /// user admin, lists, customs, raw data and FX are left out.
 static ENDPOINTS: [Endpoint; 6] = [
-    endpoint(PAY, Operation::Create, true, Some("out_trade_no"), Some("total_fee")),
-    endpoint(QUERY, Operation::Query, true, Some("out_trade_no"), None),
-    endpoint(CLOSE, Operation::Cancel, true, Some("out_trade_no"), None),
-    endpoint(REVERSE, Operation::Cancel, true, Some("out_trade_no"), None),
+    order_call(PAY, Operation::Create).amount("total_fee").subject("body", 128).client_ip("spbill_create_ip"),
+    order_call(QUERY, Operation::Query),
+    order_call(CLOSE, Operation::Cancel),
+    order_call(REVERSE, Operation::Cancel),
     // Names a refund, not an order: the merchant's server asks it, never a page.
-    endpoint(REFUND_QUERY, Operation::RefundQuery, false, None, None),
-    endpoint(REFUND, Operation::Refund, false, Some("out_trade_no"), None),
+    Endpoint::new(REFUND_QUERY, Operation::RefundQuery).server_only(),
+    order_call(REFUND, Operation::Refund).server_only(),
 ];
 
 /// Fields only the proxy sets: credentials, the amount and anything that
@@ -36,6 +38,23 @@ impl ProxyRules for BlueOcean {
 
     fn server_owned_fields(&self) -> &'static [&'static str] {
         SERVER_OWNED
+    }
+
+    /// `sn`, which query, close and reverse take beside `out_trade_no`.
+    fn gateway_order_id_field(&self) -> Option<&'static str> {
+        Some("sn")
+    }
+
+    /// `sub_appid` of a `wechat.jsapi` pay; the request does not say which
+    /// container it runs in.
+    fn app_id_slot(&self, _endpoint: &Endpoint, params: &[(String, Value)]) -> Option<AppIdSlot> {
+        let jsapi = params.iter().any(|(k, v)| k == "payment" && v.as_text() == Some("wechat.jsapi"));
+        jsapi.then_some(AppIdSlot { field: "sub_appid", container: AppContainer::AsGiven })
+    }
+
+    /// BlueOcean's amounts are HKD unless `fee_type` says otherwise.
+    fn default_currency(&self) -> &'static str {
+        "HKD"
     }
 }
 

@@ -36,7 +36,7 @@
 use super::codes::BlueOceanCode;
 use super::BlueOcean;
 use crate::error::{PayError, Reason};
-use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Endpoint, HttpMethod, Operation};
 use crate::i18n::Locale;
 use crate::json::{self, Value};
@@ -265,6 +265,20 @@ impl GatewayWire for BlueOcean {
 
     fn notification_ack(&self) -> &'static str {
         "SUCCESS"
+    }
+    fn notification_refusal(&self) -> &'static str {
+        "FAIL"
+    }
+
+    /// Not documented (seed 001 L866–L898: "re-sent"); a bounded backoff:
+    /// 0, 2 s, 10 s, 30 s, 1 min, 5 min, 10 min, 30 min.
+    fn notification_retries_ms(&self) -> &'static [u64] {
+        &[0, 2_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000]
+    }
+
+    /// `time_end`, `yyyyMMddHHmmss` China time.
+    fn notification_time(&self) -> Option<NotifyTime> {
+        Some(NotifyTime::ChinaTimeField("time_end"))
     }
 }
 

@@ -2,33 +2,32 @@
 //! server-owned fields) and the refund calls of the back office.
 
 use super::*;
+use crate::gateway::{AppContainer, AppIdSlot};
 
-const fn endpoint(path: &'static str, method: Option<&'static str>, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
-    Endpoint {
-        path,
-        method_param: method,
-        http: HttpMethod::Post,
-        encoding: Encoding::Form,
-        operation,
-        browser,
-        order_ref,
-        amount_field: match operation {
-            Operation::Create => Some("total_fee"),
-            _ => None,
-        },
+/// A form `POST` naming the order in `out_trade_no`; a create also
+/// carries the amount, the goods description and the payer's IP.
+const fn order_call(path: &'static str, method: Option<&'static str>, operation: Operation) -> Endpoint {
+    let e = Endpoint::new(path, operation).sent(HttpMethod::Post, Encoding::Form).order("out_trade_no");
+    let e = match method {
+        Some(m) => e.method(m),
+        None => e,
+    };
+    match operation {
+        Operation::Create => e.amount("total_fee").subject("body", 128).client_ip("mch_create_ip"),
+        _ => e,
     }
 }
 
 static ENDPOINTS: [Endpoint; 7] = [
-    endpoint(WECHAT_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
-    endpoint(ALIPAY_PRE_ORDER, None, Operation::Create, true, Some("out_trade_no")),
-    endpoint(GATEWAY, Some("pay"), Operation::Create, true, Some("out_trade_no")),
-    endpoint(GATEWAY, Some("orderquery"), Operation::Query, true, Some("out_trade_no")),
+    order_call(WECHAT_PRE_ORDER, None, Operation::Create),
+    order_call(ALIPAY_PRE_ORDER, None, Operation::Create),
+    order_call(GATEWAY, Some("pay"), Operation::Create),
+    order_call(GATEWAY, Some("orderquery"), Operation::Query),
     // Reachable from the page only through the proxy's cancel safety (a paid order is refused).
-    endpoint(GATEWAY, Some("cancel"), Operation::Cancel, true, Some("out_trade_no")),
+    order_call(GATEWAY, Some("cancel"), Operation::Cancel),
     // refundquery names a refund (`out_refund_no`), not an order.
-    endpoint(GATEWAY, Some("refundquery"), Operation::RefundQuery, false, None),
-    endpoint(GATEWAY, Some("refund"), Operation::Refund, false, Some("out_trade_no")),
+    Endpoint::new(GATEWAY, Operation::RefundQuery).sent(HttpMethod::Post, Encoding::Form).method("refundquery").server_only(),
+    order_call(GATEWAY, Some("refund"), Operation::Refund).server_only(),
 ];
 
 static SERVER_OWNED: [&str; 10] = ["agent_id", "mch_id", "pid", "version", "nonce_str", "sign", "notify_url", "total_fee", "mch_create_ip", "key"];
@@ -40,6 +39,18 @@ impl ProxyRules for ChaoYing {
 
     fn server_owned_fields(&self) -> &'static [&'static str] {
         &SERVER_OWNED
+    }
+
+    /// The `paytype` a request names (`orderquery` takes the one its `cancel` carries).
+    fn request_wallet(&self, params: &Value) -> Channel {
+        params.text("paytype").and_then(paytype_wallet).unwrap_or(Channel::Any)
+    }
+
+    /// `sub_appid`, when a JSAPI pre-order says by `is_minipg` which container it runs in.
+    fn app_id_slot(&self, _endpoint: &Endpoint, params: &[(String, Value)]) -> Option<AppIdSlot> {
+        let minipg = params.iter().find(|(k, _)| k == "is_minipg").and_then(|(_, v)| v.as_text())?;
+        let container = if minipg == "1" { AppContainer::MiniProgram } else { AppContainer::OfficialAccount };
+        Some(AppIdSlot { field: "sub_appid", container })
     }
 }
 

@@ -39,7 +39,7 @@ use std::collections::BTreeMap;
 
 use super::ChaoYing;
 use crate::error::{ErrorCode, PayError, Reason};
-use crate::gateway::wire::{form_decode, form_encode, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::wire::{form_decode, form_encode, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Endpoint, HttpMethod, Operation};
 use crate::json::Value;
 use crate::model::{OrderStatus, PayState};
@@ -275,6 +275,16 @@ impl GatewayWire for ChaoYing {
 
     fn notification_ack(&self) -> &'static str {
         "success"
+    }
+    fn notification_time(&self) -> Option<NotifyTime> {
+        Some(NotifyTime::ChinaTimeField("time_end"))
+    }
+
+    /// Seed 004 §6.1, verbatim: 0/15s/15s/15s/30s/3m/3m/30m/30m/30m/30m/1h.
+    fn notification_retries_ms(&self) -> &'static [u64] {
+        const S: u64 = 1_000;
+        const M: u64 = 60 * S;
+        &[0, 15 * S, 15 * S, 15 * S, 30 * S, 3 * M, 3 * M, 30 * M, 30 * M, 30 * M, 30 * M, 60 * M]
     }
 }
 

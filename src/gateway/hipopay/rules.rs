@@ -2,23 +2,30 @@
 //! server-owned fields) and the refund calls of the back office.
 
 use super::*;
+use crate::gateway::{AppContainer, AppIdSlot};
 
-const fn create(path: &'static str, order_ref: &'static str) -> Endpoint {
-    Endpoint {
-        path,
-        method_param: None,
-        http: HttpMethod::Post,
-        encoding: Encoding::Form,
-        operation: Operation::Create,
-        browser: true,
-        order_ref: Some(order_ref),
-        amount_field: Some(AMOUNT_FIELD),
-    }
+/// A form `POST`.
+const fn form(path: &'static str, operation: Operation) -> Endpoint {
+    Endpoint::new(path, operation).sent(HttpMethod::Post, Encoding::Form)
+}
+
+/// A WeChat create (4.x): the order in `agent_order_id`, the goods in `product_info`.
+const fn wechat(path: &'static str) -> Endpoint {
+    form(path, Operation::Create).order("agent_order_id").amount(AMOUNT_FIELD).subject("product_info", 128)
+}
+
+/// An Alipay create (6.x): the order in `out_order_no`, the goods in `subject`.
+const fn alipay(path: &'static str) -> Endpoint {
+    form(path, Operation::Create).order("out_order_no").amount(AMOUNT_FIELD).subject("subject", 128)
 }
 
 /// A GET endpoint; browser-reachable only when it names an order.
 const fn get(path: &'static str, operation: Operation, order_ref: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http: HttpMethod::Get, encoding: Encoding::Query, operation, browser: order_ref.is_some(), order_ref, amount_field: None }
+    let e = Endpoint::new(path, operation).sent(HttpMethod::Get, Encoding::Query);
+    match order_ref {
+        Some(field) => e.order(field),
+        None => e.server_only(),
+    }
 }
 
 /// A refund (4.8 WeChat `POST /refund`, 6.6 Alipay `POST /alipay/refund`):
@@ -27,45 +34,28 @@ const fn get(path: &'static str, operation: Operation, order_ref: Option<&'stati
 /// path-only lookup finds the query. The amount travels as integer minor
 /// units and the wire writes HipoPay's decimal.
 const fn refund(path: &'static str) -> Endpoint {
-    Endpoint {
-        path,
-        method_param: None,
-        http: HttpMethod::Post,
-        encoding: Encoding::Form,
-        operation: Operation::Refund,
-        browser: false,
-        order_ref: None,
-        amount_field: Some("refund_amount"),
-    }
+    form(path, Operation::Refund).server_only().amount("refund_amount")
 }
 
 const ENDPOINTS: &[Endpoint] = &[
-    create("/order/scanned_pay", "agent_order_id"),
-    create("/order/scan_pay", "agent_order_id"),
-    create("/order/jsapi_pay", "agent_order_id"),
-    create("/order/mini_program_pay", "agent_order_id"),
-    create("/order/app_pay", "agent_order_id"),
-    create("/order/pc_desk", "agent_order_id"),
-    create("/order/mp_desk", "agent_order_id"),
-    create("/alipay/qrcode_pay", "out_order_no"),
-    create("/alipay/scanned_pay", "out_order_no"),
-    create("/alipay/wap_pay", "out_order_no"),
-    create("/alipay/scan_pay", "out_order_no"),
-    create("/alipay/app_pay", "out_order_no"),
-    create("/alipay/pc_desk", "out_order_no"),
-    Endpoint {
-        path: OPENID_PATH,
-        method_param: None,
-        http: HttpMethod::Post,
-        encoding: Encoding::Form,
-        operation: Operation::Read,
-        // The page exchanges the code for the order it pays (the proxy checks
-        // that order's client secret); the wire sends only `code` and
-        // `merchant_no`, as 4.4 step 2 lists.
-        browser: true,
-        order_ref: Some("agent_order_id"),
-        amount_field: None,
-    },
+    // 4.2 and 4.3 take the terminal's IP.
+    wechat("/order/scanned_pay").client_ip(CLIENT_IP_FIELD),
+    wechat("/order/scan_pay").client_ip(CLIENT_IP_FIELD),
+    wechat("/order/jsapi_pay"),
+    wechat("/order/mini_program_pay"),
+    wechat("/order/app_pay"),
+    wechat("/order/pc_desk"),
+    wechat("/order/mp_desk"),
+    alipay("/alipay/qrcode_pay"),
+    alipay("/alipay/scanned_pay"),
+    alipay("/alipay/wap_pay"),
+    alipay("/alipay/scan_pay"),
+    alipay("/alipay/app_pay"),
+    alipay("/alipay/pc_desk"),
+    // The page exchanges the code for the order it pays (the proxy checks
+    // that order's client secret); the wire sends only `code` and
+    // `merchant_no`, as 4.4 step 2 lists.
+    form(OPENID_PATH, Operation::Read).order("agent_order_id"),
     get("/order", Operation::Query, Some("agent_order_id")),
     get("/alipay/order", Operation::Query, Some("out_order_no")),
     get("/refund", Operation::RefundQuery, Some("agent_order_id")),
@@ -85,6 +75,16 @@ impl ProxyRules for HipoPay {
 
     fn server_owned_fields(&self) -> &'static [&'static str] {
         SERVER_OWNED
+    }
+
+    /// `appid` of the mini-program pay (4.4 step 3).
+    fn app_id_slot(&self, endpoint: &Endpoint, _params: &[(String, Value)]) -> Option<AppIdSlot> {
+        (endpoint.path == "/order/mini_program_pay").then_some(AppIdSlot { field: "appid", container: AppContainer::MiniProgram })
+    }
+
+    /// HipoPay's container (4.1 step 1) gives a payer's openid.
+    fn openid_container(&self) -> bool {
+        true
     }
 }
 

@@ -39,7 +39,7 @@ use super::codes::{minor_to_amount, HipoPayCode};
 use super::parse::order_status;
 use super::{HipoPay, CURRENCY_FIELD, MERCHANT_NO_FIELD, OPENID_PATH};
 use crate::error::{ErrorCode, PayError, Reason};
-use crate::gateway::wire::{form_decode, form_encode, quote, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::wire::{form_decode, form_encode, quote, text_pairs, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
 use crate::gateway::{Encoding, Endpoint, HttpMethod, Operation};
 use crate::json::Value;
 use crate::model::Gateway;
@@ -283,6 +283,10 @@ impl GatewayWire for HipoPay {
 
     fn notification_ack(&self) -> &'static str {
         "success"
+    }
+    /// The signed `Timestamp` header (seconds).
+    fn notification_time(&self) -> Option<NotifyTime> {
+        Some(NotifyTime::EpochHeader("Timestamp"))
     }
 }
 

@@ -3,17 +3,19 @@
 
 use super::*;
 
-const fn endpoint(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation, browser: bool, order_ref: Option<&'static str>) -> Endpoint {
-    Endpoint { path, method_param: None, http, encoding, operation, browser, order_ref, amount_field: None }
+/// A back-office call (none is browser-reachable: the pages use the proxy's
+/// own O2O paths).
+const fn call(path: &'static str, http: HttpMethod, encoding: Encoding, operation: Operation) -> Endpoint {
+    Endpoint::new(path, operation).sent(http, encoding).server_only()
 }
 
 static ENDPOINTS: [Endpoint; 6] = [
-    endpoint(TOKEN_PATH, HttpMethod::Post, Encoding::Json, Operation::Token, false, None),
-    endpoint(MERCHANT_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
-    endpoint(PAYMENTS_PATH, HttpMethod::Put, Encoding::Json, Operation::Write, false, None),
-    endpoint(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    endpoint(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
-    endpoint(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read, false, None),
+    call(TOKEN_PATH, HttpMethod::Post, Encoding::Json, Operation::Token),
+    call(MERCHANT_PATH, HttpMethod::Put, Encoding::Json, Operation::Write),
+    call(PAYMENTS_PATH, HttpMethod::Put, Encoding::Json, Operation::Write),
+    call(DEVICE_AUTHCODE_PATH, HttpMethod::Get, Encoding::Query, Operation::Read),
+    call(TRADES_OVERVIEW_PATH, HttpMethod::Get, Encoding::Query, Operation::Read),
+    call(TRADES_DETAIL_PATH, HttpMethod::Get, Encoding::Query, Operation::Read),
 ];
 
 static SERVER_OWNED: [&str; 3] = ["hostname", "notify_url", "token"];

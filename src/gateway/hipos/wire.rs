@@ -31,8 +31,8 @@
 
 use super::{wrapper_name, HiPos, HiPosCode, HiPosToken, TOKEN_PATH};
 use crate::error::{PayError, Reason};
-use crate::gateway::wire::{form_decode, form_encode, text_pairs, GatewayWire, Notification, ResponseCheck, Secrets, WireRequest};
-use crate::gateway::{Encoding, Endpoint, HttpMethod};
+use crate::gateway::wire::{form_decode, form_encode, text_pairs, AccessToken, GatewayWire, IssuedToken, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::{Encoding, Endpoint, GatewayRequest, HttpMethod};
 use crate::json::Value;
 
 /// The acknowledgement body of the token callback (ours).
@@ -201,6 +201,44 @@ impl GatewayWire for HiPos {
 
     fn notification_ack(&self) -> &'static str {
         ACK
+    }
+    fn notification_refusal(&self) -> &'static str {
+        r#"{"code":1,"msg":"FAIL"}"#
+    }
+
+    fn notification_content_type(&self) -> &'static str {
+        "application/json; charset=utf-8"
+    }
+
+    fn notification_time(&self) -> Option<NotifyTime> {
+        Some(NotifyTime::EpochField("notify_time"))
+    }
+
+    fn access_token(&self) -> Option<&'static dyn AccessToken> {
+        Some(&HiPos)
+    }
+}
+
+/// The token of seed 000 L33-L70: fetched with the registered hostname,
+/// refused with 6001, confirmed by the `hishop_token_notify` callback.
+impl AccessToken for HiPos {
+    fn token_request(&self, notify_url: &str) -> GatewayRequest {
+        super::token_request(notify_url)
+    }
+
+    fn parse_token(&self, body: &Value) -> Result<IssuedToken, PayError> {
+        let HiPosToken { token, merchant_id } = super::parse_token(body)?;
+        Ok(IssuedToken { token, merchant_id })
+    }
+
+    /// Code 6001 in any `*_response`.
+    fn refuses_token(&self, body: &[u8]) -> bool {
+        let Some(value) = std::str::from_utf8(body).ok().and_then(|t| crate::json::parse(t).ok()) else { return false };
+        value.members().unwrap_or(&[]).iter().any(|(k, v)| k.ends_with("_response") && v.get("code").and_then(Value::as_text) == Some("6001"))
+    }
+
+    fn token_callback(&self, request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Option<Result<(), PayError>> {
+        String::from_utf8_lossy(&request.body).contains("\"hishop_token_notify\"").then(|| decode_token_notification(request, secrets, now_ms).map(drop))
     }
 }
 

@@ -18,12 +18,11 @@ pub(super) use http::routes;
 
 use super::error::ProxyError;
 use super::exchange;
-use super::forward::{cancel_channel, gateway_order_id, order_reference};
+use super::forward::{gateway_order_id, order_reference};
 use super::ProxyState;
 use axum::http::StatusCode;
 use paybridge::gateway::{rules, GatewayRequest, Operation};
 use paybridge::json::Value;
-use paybridge::model::Gateway;
 
 impl ProxyState {
     /// Sends `request` (built by the merchant's server, e.g. with
@@ -61,7 +60,8 @@ impl ProxyState {
     /// paths that name it (`{merchantId}`).
     pub async fn hipos_merchant_id(&self) -> Result<String, ProxyError> {
         let shared = &self.0;
-        shared.config.gateway(Gateway::HiPos).ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", "this proxy does not serve HiPOS"))?;
+        super::access_token::token_gateway(&shared.config)
+            .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "unknown_gateway", "this proxy serves no gateway that issues tokens (HiPOS)"))?;
         Ok(shared.tokens.get(shared).await?.merchant_id)
     }
 
@@ -78,7 +78,7 @@ impl ProxyState {
             .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {} allowlist", gw.as_str())))?;
         if endpoint.operation == Operation::Cancel {
             let order = order_reference(endpoint, path, &request.params)?.ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
-            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(gw, &request.params), cancel_channel(gw, &request.params)).await?;
+            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(proto, &request.params), proto.request_wallet(&request.params)).await?;
         }
         exchange::call(shared, gw, endpoint, path, &request.params).await
     }

@@ -37,6 +37,9 @@ use paybridge::model::{Channel, Gateway, Mode};
 /// The BeeCloud sandbox.
 pub struct BeeCloudSandbox;
 
+/// This gateway's sandbox, as the registry finds it.
+pub static SANDBOX: BeeCloudSandbox = BeeCloudSandbox;
+
 /// The create channels: BeeCloud name, mode, wallet (`Any` for `SCAN`).
 const CHANNELS: [(&str, Mode, Channel); 7] = [
     ("WX_NATIVE", Mode::Qr, Channel::Wechat),

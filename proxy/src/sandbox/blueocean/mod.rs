@@ -48,6 +48,9 @@ use paybridge::model::{Channel, Gateway};
 /// The BlueOcean sandbox.
 pub struct BlueOceanSandbox;
 
+/// This gateway's sandbox, as the registry finds it.
+pub static SANDBOX: BlueOceanSandbox = BlueOceanSandbox;
+
 /// The envelope for a refusal with the table's meaning as `message`.
 fn refuse(code: BlueOceanCode) -> Reply {
     refuse_with(&code, code.meaning())

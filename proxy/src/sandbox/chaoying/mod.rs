@@ -51,6 +51,9 @@ use paybridge::model::{Channel, Gateway, Mode};
 /// The ChaoYing sandbox.
 pub struct ChaoYingSandbox;
 
+/// This gateway's sandbox, as the registry finds it.
+pub static SANDBOX: ChaoYingSandbox = ChaoYingSandbox;
+
 /// How long after creation a paid order may still be revoked (seed: 5 minutes).
 const CANCEL_WINDOW_MS: i64 = 5 * 60_000;
 

@@ -44,6 +44,9 @@ use paybridge::model::{Channel, Gateway, Mode};
 /// The HipoPay sandbox.
 pub struct HipoPaySandbox;
 
+/// This gateway's sandbox, as the registry finds it.
+pub static SANDBOX: HipoPaySandbox = HipoPaySandbox;
+
 /// One create path: its wallet, mode, `trade_type` and the fields it requires
 /// beyond `merchant_no`, `currency`, `amount`, the description and the order number.
 struct CreatePath {
@@ -207,6 +210,16 @@ impl SandboxGateway for HipoPaySandbox {
 
     fn notification(&self, order: &Order, _secrets: &Secrets) -> Option<Value> {
         (order.state == OrderState::Paid).then(|| objects::notification_fields(order))
+    }
+
+    /// The sandbox agent's and the sandbox gateway's test RSA key pairs.
+    fn fixture_keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("private_key_pem", include_str!("../../../../fixtures/keys/hipopay-sandbox-test-agent-private.pem")),
+            ("public_key_pem", include_str!("../../../../fixtures/keys/hipopay-sandbox-test-agent-public.pem")),
+            ("hipopay_private_key_pem", include_str!("../../../../fixtures/keys/hipopay-sandbox-test-gateway-private.pem")),
+            ("hipopay_public_key_pem", include_str!("../../../../fixtures/keys/hipopay-sandbox-test-gateway-public.pem")),
+        ]
     }
 
     fn unknown_reply(&self, endpoint: &Endpoint) -> Option<Reply> {

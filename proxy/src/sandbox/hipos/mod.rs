@@ -37,6 +37,9 @@ use paybridge::sign::md5_hex;
 /// The HiPOS sandbox.
 pub struct HiPosSandbox;
 
+/// This gateway's sandbox, as the registry finds it.
+pub static SANDBOX: HiPosSandbox = HiPosSandbox;
+
 /// The merchant id the sandbox issues tokens for.
 pub const SANDBOX_MERCHANT_ID: i64 = 10011;
 
@@ -116,7 +119,7 @@ fn param<'a>(order: &'a Order, name: &str) -> Option<&'a str> {
 }
 
 /// Whether the merchant confirmed the pickup the POS's trade paid for.
-pub fn picked_up(order: &Order) -> bool {
+fn picked_up(order: &Order) -> bool {
     order.state == OrderState::Paid && param(order, pos::PICKED_UP).is_some()
 }
 
@@ -215,13 +218,22 @@ impl SandboxGateway for HiPosSandbox {
     fn unknown_reply(&self, _endpoint: &Endpoint) -> Option<Reply> {
         None
     }
+
+    fn after_success(&self, state: &SandboxState, endpoint: &Endpoint, params: &Value, reply: &Value, now_ms: i64) {
+        after_handle(state, endpoint, params, reply, now_ms);
+    }
+
+    /// A POS trade whose goods the merchant confirmed handed over.
+    fn describe(&self, order: &Order, view: &mut serde_json::Value) {
+        view["picked_up"] = serde_json::Value::Bool(picked_up(order));
+    }
 }
 
 /// Framework hook after a HiPOS endpoint answered: keeps the token call's
 /// `notify_url` and the device codes issued ([`registry::Registry`]), and
 /// sends the token callback (`[回调]返回授权Token通知`, seed L129; the answer
 /// says 已获取授权并成功通知: "authorised and notified") to that `notify_url`.
-pub fn after_handle(state: &SandboxState, endpoint: &Endpoint, params: &Value, reply: &Value, now_ms: i64) {
+fn after_handle(state: &SandboxState, endpoint: &Endpoint, params: &Value, reply: &Value, now_ms: i64) {
     if endpoint.operation == Operation::Token {
         if let Some(url) = params.text("notify_url").filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
             state.inner.hipos.set_callback(url);

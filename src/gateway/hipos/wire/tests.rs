@@ -98,3 +98,12 @@ fn token_callbacks_only_confirm_the_held_token() {
     let fixture_req = WireRequest { body: fixture("token-callback.json").into_bytes(), ..req };
     assert_eq!(decode_token_notification(&fixture_req, &seed, SENT).unwrap().merchant_id, "10011");
 }
+
+#[test]
+fn recognises_the_token_refusal() {
+    let tokens = HiPos.access_token().unwrap();
+    assert!(tokens.refuses_token(br#"{"o2o_order_response":{"code":6001,"msg":"x"}}"#));
+    assert!(tokens.refuses_token(br#"{"o2o_order_response":{"code":"6001"}}"#));
+    assert!(!tokens.refuses_token(br#"{"o2o_order_response":{"code":0}}"#));
+    assert!(!tokens.refuses_token(b"not json"));
+}

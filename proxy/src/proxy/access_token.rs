@@ -1,5 +1,6 @@
-//! The HiPOS token: the proxy asks `POST /openapi/token/hishop` for it with
-//! the registered hostname and keeps it (with the merchant id that comes
+//! The access token of the gateway whose calls carry one (its wire's
+//! `access_token`: HiPOS, which the proxy asks `POST /openapi/token/hishop`
+//! with the registered hostname): the proxy keeps it (with the merchant id that comes
 //! with it) for the configured lifetime (HiPOS documents none). The browser
 //! never sees it. It is the only token the merchant should hold: HiPOS signs
 //! notifications with the newest token it issued, so every HiPOS call of the
@@ -10,12 +11,13 @@
 //! instance keeps a copy in memory so the browser path does not read the
 //! store on every call.
 
+use super::config::ProxyConfig;
 use super::error::ProxyError;
 use super::upstream::{send, upstream_url};
 use super::{now_ms, Shared};
 use crate::store::StoredToken;
 use axum::http::StatusCode;
-use paybridge::gateway::hipos::{parse_token, token_request, HiPosToken, TOKEN_PATH};
+use paybridge::gateway::wire::{AccessToken, IssuedToken};
 use paybridge::gateway::{rules, wire};
 use paybridge::json::Value;
 use paybridge::model::Gateway;
@@ -37,17 +39,17 @@ impl TokenCache {
     /// The token to call HiPOS with: this instance's copy while it is young
     /// enough, else the store's, else a freshly fetched one (written to the
     /// store). Concurrent callers of one instance share one fetch.
-    pub async fn get(&self, shared: &Shared) -> Result<HiPosToken, ProxyError> {
+    pub async fn get(&self, shared: &Shared) -> Result<IssuedToken, ProxyError> {
         let mut slot = self.slot.lock().await;
         if let Some(token) = slot.as_ref().filter(|t| self.fresh(t)) {
-            return Ok(hipos(token));
+            return Ok(issued(token));
         }
         self.refresh(shared, &mut slot).await
     }
 
     /// The token HiPOS signs notifications with as far as the store knows:
     /// the store's (another instance may have replaced it), else [`Self::get`].
-    pub async fn current(&self, shared: &Shared) -> Result<HiPosToken, ProxyError> {
+    pub async fn current(&self, shared: &Shared) -> Result<IssuedToken, ProxyError> {
         let mut slot = self.slot.lock().await;
         self.refresh(shared, &mut slot).await
     }
@@ -64,7 +66,7 @@ impl TokenCache {
 
     /// Takes the store's token when it is young enough, else fetches one and
     /// stores it.
-    async fn refresh(&self, shared: &Shared, slot: &mut Option<StoredToken>) -> Result<HiPosToken, ProxyError> {
+    async fn refresh(&self, shared: &Shared, slot: &mut Option<StoredToken>) -> Result<IssuedToken, ProxyError> {
         let token = match shared.store.hipos_token().await?.filter(|t| self.fresh(t)) {
             Some(stored) => stored,
             None => {
@@ -74,7 +76,7 @@ impl TokenCache {
                 stored
             }
         };
-        let answer = hipos(&token);
+        let answer = issued(&token);
         *slot = Some(token);
         Ok(answer)
     }
@@ -84,48 +86,39 @@ impl TokenCache {
     }
 }
 
-fn hipos(token: &StoredToken) -> HiPosToken {
-    HiPosToken { token: token.token.clone(), merchant_id: token.merchant_id.clone() }
+fn issued(token: &StoredToken) -> IssuedToken {
+    IssuedToken { token: token.token.clone(), merchant_id: token.merchant_id.clone() }
 }
 
 fn auth_failed(message: impl Into<String>) -> ProxyError {
     ProxyError::new(StatusCode::BAD_GATEWAY, "upstream_auth_failed", message)
 }
 
-/// Asks HiPOS for a token.
-async fn fetch(shared: &Shared) -> Result<HiPosToken, ProxyError> {
-    let config = shared.config.gateway(Gateway::HiPos).ok_or_else(|| ProxyError::misconfigured("HiPOS is not configured"))?;
-    let endpoint = rules(Gateway::HiPos).ok().and_then(|p| p.endpoint(TOKEN_PATH, None)).ok_or_else(|| ProxyError::misconfigured("this build has no HiPOS token endpoint"))?;
-    let codec = wire(Gateway::HiPos).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
-    let request = token_request(&shared.config.notify_url(Gateway::HiPos));
+/// The configured gateway whose calls carry an access token, with its
+/// token rules (one at most: the store keeps one token).
+pub fn token_gateway(config: &ProxyConfig) -> Option<(Gateway, &'static dyn AccessToken)> {
+    config.gateways.iter().find_map(|(g, _)| Some((*g, wire(*g).ok()?.access_token()?)))
+}
+
+/// Asks the gateway for a token.
+async fn fetch(shared: &Shared) -> Result<IssuedToken, ProxyError> {
+    let (gw, tokens) = token_gateway(&shared.config).ok_or_else(|| ProxyError::misconfigured("no configured gateway issues access tokens"))?;
+    let name = gw.as_str();
+    let config = shared.config.gateway(gw).ok_or_else(|| ProxyError::misconfigured(format!("{name} is not configured")))?;
+    let request = tokens.token_request(&shared.config.notify_url(gw));
+    let path = request.path.as_str();
+    let endpoint =
+        rules(gw).ok().and_then(|p| p.endpoint_for(path, None, request.http)).ok_or_else(|| ProxyError::misconfigured(format!("this build has no {name} token endpoint")))?;
+    let codec = wire(gw).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let signed = codec
-        .encode_request(endpoint, TOKEN_PATH, &request.params, &config.secrets, now_ms())
-        .map_err(|e| ProxyError::misconfigured(format!("HiPOS token request: {}", e.detail.as_deref().unwrap_or_default())))?;
-    let url = upstream_url(config, endpoint, TOKEN_PATH, &signed);
+        .encode_request(endpoint, path, &request.params, &config.secrets, now_ms())
+        .map_err(|e| ProxyError::misconfigured(format!("{name} token request: {}", e.detail.as_deref().unwrap_or_default())))?;
+    let url = upstream_url(config, endpoint, path, &signed);
     let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;
     let body = std::str::from_utf8(&reply.body)
         .ok()
         .and_then(|t| paybridge::json::parse(t).ok())
         .filter(|v| matches!(v, Value::Object(_)))
-        .ok_or_else(|| ProxyError::bad_upstream_body("the HiPOS token answer is not a JSON object"))?;
-    parse_token(&body).map_err(|e| auth_failed(format!("HiPOS gave no token: {}", e.gateway_code.as_deref().or(e.detail.as_deref()).unwrap_or_default())))
-}
-
-/// Whether a HiPOS answer refuses the token (code 6001 in any `*_response`).
-pub fn refuses_token(body: &[u8]) -> bool {
-    let Some(value) = std::str::from_utf8(body).ok().and_then(|t| paybridge::json::parse(t).ok()) else { return false };
-    value.members().unwrap_or(&[]).iter().any(|(k, v)| k.ends_with("_response") && v.get("code").and_then(Value::as_text) == Some("6001"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognises_the_token_refusal() {
-        assert!(refuses_token(br#"{"o2o_order_response":{"code":6001,"msg":"x"}}"#));
-        assert!(refuses_token(br#"{"o2o_order_response":{"code":"6001"}}"#));
-        assert!(!refuses_token(br#"{"o2o_order_response":{"code":0}}"#));
-        assert!(!refuses_token(b"not json"));
-    }
+        .ok_or_else(|| ProxyError::bad_upstream_body(format!("the {name} token answer is not a JSON object")))?;
+    tokens.parse_token(&body).map_err(|e| auth_failed(format!("{name} gave no token: {}", e.gateway_code.as_deref().or(e.detail.as_deref()).unwrap_or_default())))
 }
