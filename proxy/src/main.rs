@@ -90,8 +90,17 @@ async fn main() {
     let local = listener.local_addr().unwrap_or(addr);
     let app = match command {
         Command::Demo { root, store, .. } => {
-            let url = store.unwrap_or_else(|| StoreConfig::sqlite(&StoreConfig::fresh_temp_path("demo")).url);
+            let (url, temp) = match store {
+                Some(url) => (url, None),
+                None => {
+                    let path = StoreConfig::fresh_temp_path("demo");
+                    (StoreConfig::sqlite(&path).url, Some(path))
+                }
+            };
             let store = open_store(&url).await;
+            if let Some(path) = temp {
+                tokio::spawn(remove_on_stop(path));
+            }
             println!("paybridge demo: http://{local}/ (store: {})", StoreConfig { url }.redacted());
             demo::app(&root, &format!("http://{local}"), store)
         }
@@ -116,6 +125,30 @@ async fn main() {
     if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
         fail(format!("server error: {e}"), 1);
     }
+}
+
+/// The demo's own temp store: removed (with its `-wal` and `-shm` files) when
+/// SIGINT or SIGTERM stops the demo, which then exits at once — every test
+/// run starts a demo and stops it with SIGTERM, and each left a file in the
+/// temp dir before.
+async fn remove_on_stop(path: PathBuf) {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(t) => drop(t.recv().await),
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated => {}
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.clone().into_os_string();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+    std::process::exit(0);
 }
 
 #[cfg(test)]
