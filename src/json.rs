@@ -332,6 +332,13 @@ impl Value {
 
     /// Builds an object from key/value pairs.
     pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::members_of(pairs.into_iter().collect())
+    }
+
+    /// [`Value::object`]'s body, one copy per key type instead of one per
+    /// call site's array length.
+    #[inline(never)]
+    fn members_of<K: Into<String>>(pairs: Vec<(K, Value)>) -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
