@@ -1,14 +1,7 @@
 // The cashier desk's DOM (mountCashier). The desk model, texts and the
 // countdown come from the wasm; every string is set as textContent.
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
-
-const emit = (target, name, detail) => target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true }));
+import { el, emit } from "./shared.js";
 
 export function mountCashierView(root, desk, opts, countdown, expiredError) {
   const t = desk.texts;

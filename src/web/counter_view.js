@@ -3,14 +3,7 @@
 // textContent. The payer's full code lives only in a local variable until it
 // is handed to checkout.pay; the screen and events see it masked.
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
-
-const emit = (target, name, detail) => target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true }));
+import { el, emit } from "./shared.js";
 
 const editable = (t) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 

@@ -2,28 +2,30 @@
 
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::model::ToJson;
+use crate::model::{Gateway, Mode, ToJson};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/shared.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = codedError)]
+    fn coded_error(message: &str, code: &str, gateway_code: Option<&str>, gateway_message: Option<&str>, detail: Option<&str>) -> JsValue;
+}
 
 /// A JS `Error` whose `message` is in `locale` and which carries `code`,
 /// and where known `gatewayCode`, `gatewayMessage` and `detail`.
 pub fn error(e: &PayError, locale: Locale) -> JsValue {
-    let err = js_sys::Error::new(e.message(locale));
-    let set = |k: &str, v: &str| {
-        let _ = Reflect::set(&err, &JsValue::from_str(k), &JsValue::from_str(v));
-    };
-    set("code", e.code.as_str());
-    if let Some(c) = &e.gateway_code {
-        set("gatewayCode", c);
-    }
-    if let Some(m) = &e.gateway_message {
-        set("gatewayMessage", m);
-    }
-    if let Some(d) = &e.detail {
-        set("detail", d);
-    }
-    err.into()
+    coded_error(e.message(locale), e.code.as_str(), e.gateway_code.as_deref(), e.gateway_message.as_deref(), e.detail.as_deref())
+}
+
+/// A gateway by name, else `invalid_argument`.
+pub fn gateway(name: &str) -> Result<Gateway, PayError> {
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
+}
+
+/// A mode by name, else `invalid_argument`.
+pub fn mode(name: &str) -> Result<Mode, PayError> {
+    Mode::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{name}\"")))
 }
 
 /// Property `key` of an optional options object, if set (not undefined/null).

@@ -3,14 +3,10 @@
 use super::js;
 use crate::error::PayError;
 use crate::gateway::{parse_body, protocol, CreateParams};
-use crate::model::{Channel, Gateway, Mode};
+use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
-
-fn gateway_of(name: &str) -> Result<Gateway, PayError> {
-    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
-}
 
 /// Reads a gateway's create response into the page's next action.
 #[wasm_bindgen(js_name = parseCreateResponse, unchecked_return_type = "ParsedCreate")]
@@ -23,8 +19,8 @@ pub fn parse_create_response(
     let o = options.as_ref();
     let locale = js::locale(o);
     let run = || -> Result<JsValue, PayError> {
-        let proto = protocol(gateway_of(gateway)?)?;
-        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{mode}\"")))?;
+        let proto = protocol(js::gateway(gateway)?)?;
+        let mode = js::mode(mode)?;
         let channel = match js::str_prop(o, "channel")? {
             Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\"")))?,
             None => Channel::Any,
@@ -55,7 +51,7 @@ pub fn parse_query_response(
 ) -> Result<JsValue, JsValue> {
     let locale = js::locale(options.as_ref());
     let run = || -> Result<JsValue, PayError> {
-        let proto = protocol(gateway_of(gateway)?)?;
+        let proto = protocol(js::gateway(gateway)?)?;
         let status = proto.parse_query(&parse_body(&js::body_text(&body)?)?)?;
         js::to_js(&status)
     };

@@ -5,7 +5,7 @@ use super::js;
 use crate::error::PayError;
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
 use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode};
+use crate::model::{Channel, Mode};
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -14,10 +14,6 @@ fn channel_of(o: Option<&Object>) -> Result<Channel, PayError> {
         Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\""))),
         None => Ok(Channel::Any),
     }
-}
-
-fn gateway_of(name: &str) -> Result<Gateway, PayError> {
-    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
 }
 
 fn required(o: Option<&Object>, key: &str) -> Result<String, PayError> {
@@ -40,8 +36,8 @@ pub fn build_create_request(
 ) -> Result<JsValue, JsValue> {
     let o = options.as_ref();
     let run = || -> Result<JsValue, PayError> {
-        let proto = protocol(gateway_of(gateway)?)?;
-        let mode = Mode::parse(mode).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{mode}\"")))?;
+        let proto = protocol(js::gateway(gateway)?)?;
+        let mode = js::mode(mode)?;
         let mut p = CreateParams::new(mode, channel_of(o)?, required(o, "outTradeNo")?);
         p.subject = js::str_prop(o, "subject")?;
         p.openid = js::str_prop(o, "openid")?;
@@ -62,9 +58,9 @@ pub fn build_query_request(
 ) -> Result<JsValue, JsValue> {
     let o = options.as_ref();
     let run = || -> Result<JsValue, PayError> {
-        let proto = protocol(gateway_of(gateway)?)?;
+        let proto = protocol(js::gateway(gateway)?)?;
         let mode = match js::str_prop(o, "mode")? {
-            Some(m) => Mode::parse(&m).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{m}\"")))?,
+            Some(m) => js::mode(&m)?,
             None => Mode::Qr,
         };
         let order = OrderRef { out_trade_no: required(o, "outTradeNo")?, channel: channel_of(o)?, mode, gateway_order_id: js::str_prop(o, "gatewayOrderId")? };

@@ -33,5 +33,5 @@ pub(super) fn gateway_of(opts: &Object, checkout: &JsValue) -> Result<Option<Gat
             None => return Ok(None),
         },
     };
-    Gateway::parse(&name).map(Some).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway `{name}`")))
+    js::gateway(&name).map(Some)
 }

@@ -4,6 +4,8 @@
 // wasm flow (src/checkout/flow.rs): this file feeds it events and carries
 // out the effects it returns. Gateway text is only ever set as textContent.
 
+import { el } from "../shared.js";
+
 const u32 = () => crypto.getRandomValues(new Uint32Array(1))[0];
 const toError = (d) => Object.assign(new Error(d.message), d);
 
@@ -190,20 +192,19 @@ function invoke({ kind, payload }, send, config) {
 
 /** The "open in browser" overlay (texts from the flow, in the configured locale). */
 function guide({ title, text, close }) {
-  const el = (tag, content) => { const e = document.createElement(tag); if (content) e.textContent = content; return e; };
   const box = el("div");
   box.dataset.paybridge = "guide";
   box.setAttribute("role", "dialog");
   const css = { position: "fixed", inset: "0", "z-index": "2147483647", background: "rgba(0,0,0,.85)", color: "#fff", padding: "24px", "text-align": "right", "font-size": "18px" };
   for (const [k, v] of Object.entries(css)) box.style.setProperty(k, v);
-  const arrow = el("div", "\u2197");
+  const arrow = el("div", "", "\u2197");
   arrow.style.setProperty("font-size", "48px");
   const body = el("div");
   body.style.setProperty("text-align", "left");
-  const button = el("button", close);
+  const button = el("button", "", close);
   button.type = "button";
   button.addEventListener("click", () => box.remove());
-  body.append(el("h2", title), el("p", text), button);
+  body.append(el("h2", "", title), el("p", "", text), button);
   box.append(arrow, body);
   document.body.append(box);
   return box;

@@ -15,7 +15,7 @@ use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::json::{self, Value};
-use crate::model::{Channel, Gateway, Mode};
+use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -137,7 +137,7 @@ impl Checkout {
         #[wasm_bindgen(unchecked_param_type = "Environment")] env: Option<Object>,
     ) -> Result<JsValue, JsValue> {
         let run = || -> Result<JsValue, PayError> {
-            let proto = crate::gateway::protocol(gateway_of(gateway)?)?;
+            let proto = crate::gateway::protocol(js::gateway(gateway)?)?;
             let env = match env {
                 Some(o) => env_of(&o.into()).ok_or_else(|| PayError::invalid_argument("`env` is not an Environment"))?,
                 None => environment(),
@@ -164,10 +164,6 @@ impl Checkout {
     }
 }
 
-fn gateway_of(name: &str) -> Result<Gateway, PayError> {
-    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
-}
-
 fn env_of(v: &JsValue) -> Option<Environment> {
     let text = js_sys::JSON::stringify(v).ok()?.as_string()?;
     environment_from_json(&json::parse(&text).ok()?)
@@ -192,7 +188,7 @@ fn channel_of(o: &Object) -> Result<Option<Channel>, PayError> {
 
 fn read_settings(c: &Object) -> Result<Settings, PayError> {
     let required = |k: &str| js::str_prop(Some(c), k)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("`{k}` is required")));
-    let mut s = Settings::new(gateway_of(&required("gateway")?)?, required("proxy")?);
+    let mut s = Settings::new(js::gateway(&required("gateway")?)?, required("proxy")?);
     s.locale = js::locale(Some(c));
     s.channel = channel_of(c)?.unwrap_or(Channel::Any);
     s.policy = UrlPolicy { sandbox_hosts: js::strings_prop(Some(c), "sandboxHosts")?, extra_domains: js::strings_prop(Some(c), "allowDomains")? };
@@ -219,7 +215,7 @@ fn read_order(o: &Object) -> Result<Order, PayError> {
     let no = js::str_prop(Some(o), "outTradeNo")?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument("`outTradeNo` is required"))?;
     let mode = match js::str_prop(Some(o), "mode")?.as_deref() {
         None | Some("auto") => None,
-        Some(m) => Some(Mode::parse(m).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{m}\"")))?),
+        Some(m) => Some(js::mode(m)?),
     };
     let mut order = Order::new(no, mode);
     order.channel = channel_of(o)?;

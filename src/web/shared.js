@@ -1,0 +1,19 @@
+// What the facade's JS shares: coded errors and the widgets' DOM helpers.
+
+/** A JS `Error` with `message` and `code`, and `gatewayCode`, `gatewayMessage`, `detail` where given. */
+export function codedError(message, code, gatewayCode, gatewayMessage, detail) {
+  const e = new Error(message);
+  for (const [k, v] of Object.entries({ code, gatewayCode, gatewayMessage, detail })) if (v !== undefined) e[k] = v;
+  return e;
+}
+
+/** A new `tag` element with class `cls` and text content `text` (each optional). */
+export const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+};
+
+/** Dispatches a bubbling `name` CustomEvent with `detail` on `target`. */
+export const emit = (target, name, detail) => target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true }));
