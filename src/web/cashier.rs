@@ -72,7 +72,7 @@ fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
     let amount = js::num_prop(Some(opts), "amount")?
         .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
         .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;
-    let out_trade_no = js::str_prop(Some(opts), "outTradeNo")?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument("`outTradeNo` is required"))?;
+    let out_trade_no = js::required(Some(opts), "outTradeNo")?;
     if let Some(at) = js::num_prop(Some(opts), "expiresAt")? {
         if !at.is_finite() {
             return Err(PayError::invalid_argument("`expiresAt` must be Unix milliseconds"));

@@ -109,7 +109,7 @@ fn usable_channel(code: &str, gateway: Option<Gateway>) -> Result<crate::model::
     let channel = channel_for(code)?;
     if let Some(g) = gateway {
         if !protocol(g)?.supports(Mode::Counter, channel) {
-            return Err(PayError::new(ErrorCode::Unsupported).with_detail(format!("{} does not take {} codes at the counter", g.as_str(), channel.as_str())));
+            return Err(PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} does not take {} codes at the counter", g.as_str(), channel.as_str())));
         }
     }
     Ok(channel)

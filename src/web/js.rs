@@ -2,7 +2,7 @@
 
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::model::{Gateway, Mode, ToJson};
+use crate::model::{Channel, Gateway, Mode, ToJson};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -20,12 +20,22 @@ pub fn error(e: &PayError, locale: Locale) -> JsValue {
 
 /// A gateway by name, else `invalid_argument`.
 pub fn gateway(name: &str) -> Result<Gateway, PayError> {
-    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown gateway \"{name}\"")))
+    Gateway::parse(name).ok_or_else(|| PayError::invalid_argument(detail!("unknown gateway \"{name}\"")))
 }
 
 /// A mode by name, else `invalid_argument`.
 pub fn mode(name: &str) -> Result<Mode, PayError> {
-    Mode::parse(name).ok_or_else(|| PayError::invalid_argument(format!("unknown mode \"{name}\"")))
+    Mode::parse(name).ok_or_else(|| PayError::invalid_argument(detail!("unknown mode \"{name}\"")))
+}
+
+/// The `channel` property, if set; an unknown name is `invalid_argument`.
+pub fn channel(obj: Option<&Object>) -> Result<Option<Channel>, PayError> {
+    str_prop(obj, "channel")?.map(|c| Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(detail!("unknown channel \"{c}\"")))).transpose()
+}
+
+/// A non-empty string property, else `invalid_argument` "`key` is required".
+pub fn required(obj: Option<&Object>, key: &str) -> Result<String, PayError> {
+    str_prop(obj, key)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(detail!("`{key}` is required")))
 }
 
 /// Property `key` of an optional options object, if set (not undefined/null).
@@ -36,18 +46,18 @@ pub fn prop(obj: Option<&Object>, key: &str) -> Option<JsValue> {
 
 /// A string property; a non-string value is an `invalid_argument` error.
 pub fn str_prop(obj: Option<&Object>, key: &str) -> Result<Option<String>, PayError> {
-    prop(obj, key).map(|v| v.as_string().ok_or_else(|| PayError::invalid_argument(format!("`{key}` must be a string")))).transpose()
+    prop(obj, key).map(|v| v.as_string().ok_or_else(|| PayError::invalid_argument(detail!("`{key}` must be a string")))).transpose()
 }
 
 /// A numeric property; a non-number value is an `invalid_argument` error.
 pub fn num_prop(obj: Option<&Object>, key: &str) -> Result<Option<f64>, PayError> {
-    prop(obj, key).map(|v| v.as_f64().ok_or_else(|| PayError::invalid_argument(format!("`{key}` must be a number")))).transpose()
+    prop(obj, key).map(|v| v.as_f64().ok_or_else(|| PayError::invalid_argument(detail!("`{key}` must be a number")))).transpose()
 }
 
 /// An array-of-strings property.
 pub fn strings_prop(obj: Option<&Object>, key: &str) -> Result<Vec<String>, PayError> {
     let Some(v) = prop(obj, key) else { return Ok(Vec::new()) };
-    let bad = || PayError::invalid_argument(format!("`{key}` must be an array of strings"));
+    let bad = || PayError::invalid_argument(detail!("`{key}` must be an array of strings"));
     let arr = v.dyn_into::<js_sys::Array>().map_err(|_| bad())?;
     arr.iter().map(|x| x.as_string().ok_or_else(bad)).collect()
 }

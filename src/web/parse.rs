@@ -21,10 +21,7 @@ pub fn parse_create_response(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
         let mode = js::mode(mode)?;
-        let channel = match js::str_prop(o, "channel")? {
-            Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\"")))?,
-            None => Channel::Any,
-        };
+        let channel = js::channel(o)?.unwrap_or(Channel::Any);
         let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
         let body = parse_body(&js::body_text(&body)?)?;
         let mut params = CreateParams::new(mode, channel, js::str_prop(o, "outTradeNo")?.unwrap_or_default());

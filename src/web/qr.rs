@@ -15,7 +15,7 @@ fn read_options(obj: Option<&Object>, default_ratio: f64) -> Result<QrOptions, P
         if v.is_finite() && v >= 0.0 && v <= f64::from(max) && v.fract() == 0.0 {
             Ok(v as u32)
         } else {
-            Err(PayError::new(crate::error::ErrorCode::QrInvalidOption).with_detail(format!("`{key}` must be a whole number in 0..={max}")))
+            Err(PayError::new(crate::error::ErrorCode::QrInvalidOption).with_detail(detail!("`{key}` must be a whole number in 0..={max}")))
         }
     };
     if let Some(v) = js::num_prop(obj, "size")? {

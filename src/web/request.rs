@@ -9,17 +9,6 @@ use crate::model::{Channel, Mode};
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-fn channel_of(o: Option<&Object>) -> Result<Channel, PayError> {
-    match js::str_prop(o, "channel")? {
-        Some(c) => Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\""))),
-        None => Ok(Channel::Any),
-    }
-}
-
-fn required(o: Option<&Object>, key: &str) -> Result<String, PayError> {
-    js::str_prop(o, key)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("`{key}` is required")))
-}
-
 /// `{path, body}`: POST `body` (JSON text) to `{proxy}{path}`.
 fn to_js(req: &GatewayRequest) -> Result<JsValue, PayError> {
     let v = Value::object([("path", Value::str(req.proxy_path())), ("body", Value::str(req.params.to_json()))]);
@@ -38,7 +27,7 @@ pub fn build_create_request(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
         let mode = js::mode(mode)?;
-        let mut p = CreateParams::new(mode, channel_of(o)?, required(o, "outTradeNo")?);
+        let mut p = CreateParams::new(mode, js::channel(o)?.unwrap_or(Channel::Any), js::required(o, "outTradeNo")?);
         p.subject = js::str_prop(o, "subject")?;
         p.openid = js::str_prop(o, "openid")?;
         p.sub_appid = js::str_prop(o, "subAppid")?;
@@ -63,7 +52,8 @@ pub fn build_query_request(
             Some(m) => js::mode(&m)?,
             None => Mode::Qr,
         };
-        let order = OrderRef { out_trade_no: required(o, "outTradeNo")?, channel: channel_of(o)?, mode, gateway_order_id: js::str_prop(o, "gatewayOrderId")? };
+        let order =
+            OrderRef { out_trade_no: js::required(o, "outTradeNo")?, channel: js::channel(o)?.unwrap_or(Channel::Any), mode, gateway_order_id: js::str_prop(o, "gatewayOrderId")? };
         to_js(&proto.query_request(&order)?)
     };
     run().map_err(|e| js::error(&e, js::locale(o)))

@@ -177,20 +177,15 @@ fn environment() -> Environment {
 fn ms(o: &Object, key: &str, default: u32) -> Result<u32, PayError> {
     match js::num_prop(Some(o), key)? {
         Some(v) if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) => Ok(v as u32),
-        Some(_) => Err(PayError::invalid_argument(format!("`{key}` must be a number of milliseconds"))),
+        Some(_) => Err(PayError::invalid_argument(detail!("`{key}` must be a number of milliseconds"))),
         None => Ok(default),
     }
 }
 
-fn channel_of(o: &Object) -> Result<Option<Channel>, PayError> {
-    js::str_prop(Some(o), "channel")?.map(|c| Channel::parse(&c).ok_or_else(|| PayError::invalid_argument(format!("unknown channel \"{c}\"")))).transpose()
-}
-
 fn read_settings(c: &Object) -> Result<Settings, PayError> {
-    let required = |k: &str| js::str_prop(Some(c), k)?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument(format!("`{k}` is required")));
-    let mut s = Settings::new(js::gateway(&required("gateway")?)?, required("proxy")?);
+    let mut s = Settings::new(js::gateway(&js::required(Some(c), "gateway")?)?, js::required(Some(c), "proxy")?);
     s.locale = js::locale(Some(c));
-    s.channel = channel_of(c)?.unwrap_or(Channel::Any);
+    s.channel = js::channel(Some(c))?.unwrap_or(Channel::Any);
     s.policy = UrlPolicy { sandbox_hosts: js::strings_prop(Some(c), "sandboxHosts")?, extra_domains: js::strings_prop(Some(c), "allowDomains")? };
     s.return_url = js::str_prop(Some(c), "returnUrl")?;
     s.sub_appid = js::str_prop(Some(c), "subAppid")?;
@@ -212,13 +207,13 @@ fn read_settings(c: &Object) -> Result<Settings, PayError> {
 }
 
 fn read_order(o: &Object) -> Result<Order, PayError> {
-    let no = js::str_prop(Some(o), "outTradeNo")?.filter(|s| !s.is_empty()).ok_or_else(|| PayError::invalid_argument("`outTradeNo` is required"))?;
+    let no = js::required(Some(o), "outTradeNo")?;
     let mode = match js::str_prop(Some(o), "mode")?.as_deref() {
         None | Some("auto") => None,
         Some(m) => Some(js::mode(m)?),
     };
     let mut order = Order::new(no, mode);
-    order.channel = channel_of(o)?;
+    order.channel = js::channel(Some(o))?;
     order.openid = js::str_prop(Some(o), "openid")?;
     order.auth_code = js::str_prop(Some(o), "authCode")?;
     order.subject = js::str_prop(Some(o), "subject")?;
