@@ -62,7 +62,7 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let gateway = gateway_of(&opts, &checkout).map_err(fail)?;
     let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
     let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
-    let texts = Value::object(texts(locale).into_iter().map(|(k, v)| (k, Value::str(v)))).to_json();
+    let texts = Value::object(texts(locale).map(|(k, v)| (k, Value::str(v)))).to_json();
     let texts = js_sys::JSON::parse(&texts)?;
 
     let mut scanner = Scanner::new(threshold);
