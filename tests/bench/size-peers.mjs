@@ -6,7 +6,7 @@
 // is bundled here with esbuild, minified, as an IIFE.
 // Prints a Markdown table: raw, gzip -9 and brotli q11 (node's zlib).
 // A benchmark: nothing is asserted. PAYBRIDGE_PKG_DIR measures another pkg/.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join, dirname, relative } from "node:path";
@@ -35,7 +35,8 @@ function files(dir) {
 const sum = (rows) => rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 const wasm = measure(readFileSync(join(PKG, "paybridge_bg.wasm")));
 const glue = measure(readFileSync(join(PKG, "paybridge.js")));
-const snippetFiles = files(join(PKG, "snippets"));
+// scripts/build-pkg bundles the snippets into paybridge.js; a plain wasm-pack build leaves them in snippets/.
+const snippetFiles = existsSync(join(PKG, "snippets")) ? files(join(PKG, "snippets")) : [];
 const snippets = sum(snippetFiles.map((f) => measure(readFileSync(f))));
 
 const esbuild = join(ROOT, "node_modules", ".bin", "esbuild");
