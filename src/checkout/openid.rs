@@ -81,7 +81,8 @@ impl Openid {
     /// page URL ([`Settings::page_query`]) carries it.
     pub fn step(&self, settings: &Settings, mode: Mode, channel: Channel, mini_program: bool, order: &mut Order) -> Result<Step, PayError> {
         let given = order.openid.as_deref().is_some_and(|o| !o.trim().is_empty());
-        if given || settings.gateway != Gateway::HipoPay || mode != Mode::Jsapi || channel != Channel::Wechat {
+        // Without the `hipopay` feature no flow reaches here with HipoPay (`plan` refuses it), and the rest drops out.
+        if given || !cfg!(feature = "hipopay") || settings.gateway != Gateway::HipoPay || mode != Mode::Jsapi || channel != Channel::Wechat {
             return Ok(Step::Ready { forget_awaiting: false });
         }
         let page = query_pairs(&settings.page_query);

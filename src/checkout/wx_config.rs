@@ -49,7 +49,8 @@ pub fn wallet(settings: &Settings, order: &Order) -> Option<String> {
 pub fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
     match kind {
         Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match gateway {
-            Gateway::BlueOcean => Ok(Some(BridgeKind::WechatHk)),
+            // Without the `blueocean` feature the HK wallet's code drops out of the build.
+            Gateway::BlueOcean if cfg!(feature = "blueocean") => Ok(Some(BridgeKind::WechatHk)),
             _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
         },
         other => Ok(other),
