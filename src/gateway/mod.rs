@@ -9,7 +9,7 @@
 //! sandbox all use these same definitions, each through its own accessor
 //! ([`protocol`], [`rules`], [`refunds`]), so a browser build links only what
 //! it calls. The gateways are listed once, in `registry`: adding a sixth is
-//! one new module (and its `mod` line below) and one registry line.
+//! one new module folder and one registry line (its `mod` line is generated).
 //!
 //! Every gateway folder has the same shape: `mod.rs` (the unit struct,
 //! [`GatewayProtocol`] and the request builders), `parse.rs` (the answer
@@ -24,18 +24,21 @@ use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
 use crate::url_guard::UrlPolicy;
 
-#[cfg(feature = "beecloud")]
-pub mod beecloud;
-#[cfg(feature = "blueocean")]
-pub mod blueocean;
-#[cfg(feature = "chaoying")]
-pub mod chaoying;
-#[cfg(feature = "hipopay")]
-pub mod hipopay;
-#[cfg(feature = "hipos")]
-pub mod hipos;
 mod proxy_rules;
 pub(crate) mod registry;
+
+/// Declares each registry line's module (`src/gateway/{module}/`), present
+/// when its feature is on.
+macro_rules! gateway_modules {
+    ([] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$($name:literal),*] hosts [$($host:literal),*],)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            pub mod $module;
+        )*
+    };
+}
+
+registry::with_gateways!(gateway_modules);
 #[cfg(feature = "signing")]
 pub mod wire;
 

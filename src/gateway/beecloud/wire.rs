@@ -49,7 +49,7 @@ use crate::model::{OrderStatus, PayState};
 use crate::sign::{md5_hex, same_signature};
 
 /// The secret choosing the barcode channels' edition (`own` or `bc`).
-pub const BARCODE_CHANNELS_SECRET: &str = "barcode_channels";
+const BARCODE_CHANNELS_SECRET: &str = "barcode_channels";
 
 /// Rewrites a barcode `channel` for a BC-edition app (see the module doc).
 fn bc_edition(endpoint: &Endpoint, body: &mut Vec<(String, Value)>) {
@@ -81,7 +81,7 @@ pub fn webhook_sign(app_id: &str, app_secret: &str, timestamp: &str) -> String {
 }
 
 /// Which secret signs calls to `endpoint`.
-pub fn secret_name(endpoint: &Endpoint) -> &'static str {
+fn secret_name(endpoint: &Endpoint) -> &'static str {
     if endpoint.path == REFUND_PATH {
         "master_secret"
     } else {

@@ -22,7 +22,7 @@
 //! 公众号支付跳转url" (L238).
 
 /// The JS-SDK interface HK-wallet payments call (L833, L853).
-pub const JS_API: &str = "getH5PrepayRequest";
+const JS_API: &str = "getH5PrepayRequest";
 
 /// The `wallet` value that asks for the HK wallet (L239, L650).
 pub const HK: &str = "HK";

@@ -47,7 +47,7 @@ use std::collections::BTreeMap;
 
 /// The User-Agent a request carries unless the checkout's locale says
 /// otherwise (seed L63–L80, the zh_CN example).
-pub const USER_AGENT: &str = "BoPayPos/1.1.0 NetType/WIFI Language/zh_CN";
+const USER_AGENT: &str = "BoPayPos/1.1.0 NetType/WIFI Language/zh_CN";
 
 /// The seed's User-Agent for a checkout locale (L63–L80: `en_US`, `zh_CN`,
 /// `zh_HK`), so BlueOcean's `message`s come in the payer's language.

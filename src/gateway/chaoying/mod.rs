@@ -92,7 +92,6 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-pub use codes::{CallState, ChaoYingCode, TradeState};
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 

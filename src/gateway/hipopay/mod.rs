@@ -126,10 +126,10 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-pub use codes::{amount_to_minor, currency_exponent, minor_to_amount, pay_state, refund_state, HipoPayCode, WechatError};
+pub use codes::{amount_to_minor, currency_exponent, minor_to_amount, HipoPayCode};
 pub use parse::{parse_openid, parse_rate, Rate};
 #[cfg(feature = "signing")]
-pub use wire::{sign_string, sign_string_raw, SIGNATURE_WINDOW_SECS, VERSION};
+pub use wire::sign_string;
 
 use super::{
     check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,

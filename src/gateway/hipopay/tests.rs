@@ -1,3 +1,4 @@
+use super::codes::{pay_state, refund_state, WechatError};
 use super::*;
 use crate::error::Reason;
 use crate::model::{NextAction, PayState, RefundState};

@@ -52,9 +52,9 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The `Version` header (seed §2.3: the only version).
-pub const VERSION: &str = "1.0";
+const VERSION: &str = "1.0";
 /// How far a request `Timestamp` may be from the sandbox's clock, in seconds.
-pub const SIGNATURE_WINDOW_SECS: i64 = 300;
+const SIGNATURE_WINDOW_SECS: i64 = 300;
 
 /// The request sign string (§2.2): sorted, quoted `k=v` pairs, `,`, timestamp.
 pub fn sign_string(pairs: &[(String, String)], timestamp: &str) -> String {
@@ -62,7 +62,7 @@ pub fn sign_string(pairs: &[(String, String)], timestamp: &str) -> String {
 }
 
 /// The notification sign string (§10.3): sorted raw `k=v` pairs, `,`, timestamp.
-pub fn sign_string_raw(pairs: &[(String, String)], timestamp: &str) -> String {
+fn sign_string_raw(pairs: &[(String, String)], timestamp: &str) -> String {
     joined(pairs, timestamp, str::to_owned)
 }
 

@@ -49,11 +49,11 @@ pub const PICKUP_INTERFACE: &str = "pickup";
 pub const DEVICE_INTERFACE: &str = "device";
 
 /// The call's time, Unix milliseconds.
-pub const TIMESTAMP_HEADER: &str = "X-HiPOS-Timestamp";
+const TIMESTAMP_HEADER: &str = "X-HiPOS-Timestamp";
 /// Hex HMAC-SHA256 of the call under the token.
-pub const SIGNATURE_HEADER: &str = "X-HiPOS-Signature";
+const SIGNATURE_HEADER: &str = "X-HiPOS-Signature";
 /// How far a call's timestamp may be from the merchant's clock.
-pub const MAX_SKEW_MS: i64 = 5 * 60_000;
+pub(super) const MAX_SKEW_MS: i64 = 5 * 60_000;
 
 /// The answer wrapper of each interface.
 pub fn wrapper(interface: &str) -> &'static str {
@@ -106,7 +106,7 @@ pub fn sign_call(notify_url: &str, interface: &str, body: &Value, token: &str, n
 }
 
 /// `{notify_url}/{interface}`.
-pub fn interface_url(notify_url: &str, interface: &str) -> String {
+fn interface_url(notify_url: &str, interface: &str) -> String {
     format!("{}/{interface}", notify_url.trim_end_matches('/'))
 }
 

@@ -39,7 +39,7 @@ use crate::json::Value;
 pub const ACK: &str = r#"{"code":0,"msg":"OK"}"#;
 
 /// The sandbox's answer for a missing or wrong token (ours; 6001-style).
-pub const BAD_TOKEN_MESSAGE: &str = "无效的令牌（Token），请重新获取。";
+const BAD_TOKEN_MESSAGE: &str = "无效的令牌（Token），请重新获取。";
 
 /// `{wrapper: {"code": …, "msg": …}}`, HiPOS's error shape.
 pub fn error_body(wrapper: &str, code: &HiPosCode, msg: &str) -> Value {
@@ -99,7 +99,7 @@ fn notify_fields(request: &WireRequest, wrapper: &str) -> Result<(Value, Value),
 /// Proxy: reads a token callback; accepted only when it confirms the
 /// hostname and token the proxy already holds and its `notify_time` (Unix
 /// ms) is within five minutes of `now_ms`.
-pub fn decode_token_notification(request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<HiPosToken, PayError> {
+fn decode_token_notification(request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<HiPosToken, PayError> {
     let (_, inner) = notify_fields(request, "hishop_token_notify")?;
     // Like the application-side calls: one sent more than five minutes from now is stale (a replay).
     if !inner.int("notify_time").is_some_and(|t| t.abs_diff(now_ms) <= super::app::MAX_SKEW_MS.unsigned_abs()) {
