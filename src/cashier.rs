@@ -20,7 +20,7 @@ use crate::model::{Channel, Mode, ToJson};
 
 /// Digits after the decimal point for an ISO 4217 `currency` (CNY, HKD,
 /// USD… 2; JPY, KRW… 0; KWD, BHD… 3; anything unknown 2).
-pub fn minor_unit(currency: &str) -> u32 {
+pub(crate) fn minor_unit(currency: &str) -> u32 {
     match currency.to_ascii_uppercase().as_str() {
         "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" => 0,
         "KWD" | "BHD" | "JOD" | "OMR" | "TND" | "LYD" | "IQD" => 3,
@@ -30,7 +30,7 @@ pub fn minor_unit(currency: &str) -> u32 {
 
 /// `amount` minor units as decimal text with `minor_unit` decimals, by
 /// integer arithmetic: `(1288, 2)` → `"12.88"`, `(-5, 2)` → `"-0.05"`.
-pub fn format_amount(amount: i64, minor_unit: u32) -> String {
+pub(crate) fn format_amount(amount: i64, minor_unit: u32) -> String {
     let sign = if amount < 0 { "-" } else { "" };
     let abs = amount.unsigned_abs();
     let Some(scale) = 10u64.checked_pow(minor_unit) else { return format!("{sign}{abs}") };
@@ -41,7 +41,7 @@ pub fn format_amount(amount: i64, minor_unit: u32) -> String {
 }
 
 /// The amount with its currency sign: `¥12.88`, `HK$12.88`, `USD 12.88`.
-pub fn display_amount(amount: i64, currency: &str) -> String {
+pub(crate) fn display_amount(amount: i64, currency: &str) -> String {
     let code = currency.to_ascii_uppercase();
     let number = format_amount(amount, minor_unit(&code));
     match code.as_str() {
@@ -55,7 +55,7 @@ pub fn display_amount(amount: i64, currency: &str) -> String {
 
 /// Time left as `mm:ss` (`h:mm:ss` from an hour), whole seconds rounded up
 /// so the desk never shows 00:00 before the deadline; past it, `00:00`.
-pub fn countdown(ms_left: i64) -> String {
+pub(crate) fn countdown(ms_left: i64) -> String {
     let secs = if ms_left <= 0 { 0 } else { (ms_left - 1) / 1000 + 1 };
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     if h > 0 {
@@ -67,7 +67,7 @@ pub fn countdown(ms_left: i64) -> String {
 
 /// One payment method the desk offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Method {
+pub(crate) struct Method {
     /// How the payer pays.
     pub mode: Mode,
     /// With which wallet ([`Channel::Any`] for a wallet-neutral code).
@@ -78,7 +78,7 @@ pub struct Method {
 /// `GatewayProtocol::modes()`) in `env`, best first: the first method per
 /// wallet of [`crate::checkout::methods::methods`] (what `Checkout.methods`
 /// answers), or its first wallet-neutral one when it has no other.
-pub fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> {
+pub(crate) fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> {
     let all = crate::checkout::methods::methods(supported, env);
     let mut out: Vec<Method> = Vec::new();
     for &(mode, channel) in &all {
@@ -93,23 +93,23 @@ pub fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> 
 }
 
 /// The wallet's name as payers know it.
-pub fn channel_label(channel: Channel, locale: Locale) -> &'static str {
+pub(crate) fn channel_label(channel: Channel, locale: Locale) -> &'static str {
     WIDGETS.text("channel", channel.as_str(), locale).unwrap_or("")
 }
 
 /// A short line saying what choosing the method does.
-pub fn mode_hint(mode: Mode, locale: Locale) -> &'static str {
+pub(crate) fn mode_hint(mode: Mode, locale: Locale) -> &'static str {
     WIDGETS.text("mode", mode.as_str(), locale).unwrap_or("")
 }
 
 /// The desk's fixed texts, by the key the view uses.
-pub fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub(crate) fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
     WIDGETS.section("desk", locale)
 }
 
 /// Everything the desk's view shows, computed once at mount.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Desk {
+pub(crate) struct Desk {
     /// The amount with its currency sign.
     pub amount: String,
     /// Goods description (shown as text, never as HTML).

@@ -44,7 +44,7 @@ use crate::model::{Channel, Mode};
 
 /// The container the page runs in (DESIGN.md's names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Container {
+pub(crate) enum Container {
     /// WeChat's in-app browser (phone or desktop app).
     Wechat,
     /// A WeChat mini-program's web-view.
@@ -63,7 +63,7 @@ pub enum Container {
 
 impl Container {
     /// The name used in the JS API.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Container::Wechat => "wechat",
             Container::WechatMiniProgram => "wechat-miniprogram",
@@ -76,7 +76,7 @@ impl Container {
     }
 
     /// The wallet whose in-app payment (jsapi) this container offers.
-    pub fn wallet(self) -> Option<Channel> {
+    pub(crate) fn wallet(self) -> Option<Channel> {
         match self {
             Container::Wechat | Container::WechatMiniProgram => Some(Channel::Wechat),
             Container::Alipay | Container::AlipayMiniProgram => Some(Channel::Alipay),
@@ -88,7 +88,7 @@ impl Container {
 
 /// The device's operating system, as far as payment flows care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Os {
+pub(crate) enum Os {
     /// iPhone, iPad, iPod.
     Ios,
     /// Android.
@@ -99,7 +99,7 @@ pub enum Os {
 
 impl Os {
     /// The name used in the JS API.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Os::Ios => "ios",
             Os::Android => "android",
@@ -111,7 +111,7 @@ impl Os {
 /// What the facade could read from the page besides the user agent. Every
 /// field defaults to "not known".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hints {
+pub(crate) struct Hints {
     /// `window.__wxjs_environment` when it is defined (`"miniprogram"` or
     /// `"browser"`); read it after `WeixinJSBridgeReady`, before it is unset.
     pub wxjs_environment: Option<String>,
@@ -129,7 +129,7 @@ pub struct Hints {
 
 /// The detection result.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// The container.
     pub container: Container,
     /// The operating system.
@@ -145,7 +145,7 @@ pub struct Environment {
 }
 
 /// Detects the environment from `user_agent` and the page's `hints`.
-pub fn detect(user_agent: &str, hints: &Hints) -> Environment {
+pub(crate) fn detect(user_agent: &str, hints: &Hints) -> Environment {
     let ua = user_agent.to_ascii_lowercase();
     let has = |token: &str| crate::text::contains(&ua, token);
     let apple_touch = has("macintosh") && hints.max_touch_points.is_some_and(|n| n > 1);
@@ -205,7 +205,7 @@ fn wechat_mini_program(hints: &Hints, ua_token: bool) -> (bool, bool) {
 
 /// The module table: modes that fit `container`, best first. `mobile`
 /// matters only for WeChat (its desktop app cannot run JSAPI).
-pub fn recommended_modes(container: Container, mobile: bool) -> &'static [Mode] {
+pub(crate) fn recommended_modes(container: Container, mobile: bool) -> &'static [Mode] {
     match container {
         Container::Wechat if mobile => &[Mode::Jsapi, Mode::Qr, Mode::Cashier],
         Container::Wechat | Container::Desktop => &[Mode::Qr, Mode::Cashier],
@@ -223,7 +223,7 @@ pub fn recommended_modes(container: Container, mobile: bool) -> &'static [Mode] 
 /// own wallet (with [`Channel::Any`], the gateway must offer jsapi for that
 /// wallet), `h5` is WeChat MWEB and `wap` is Alipay WAP, so neither is
 /// picked for another channel or for [`Channel::Any`].
-pub fn choose_mode(env: &Environment, supported: &[(Mode, Channel)], channel: Channel) -> Option<Mode> {
+pub(crate) fn choose_mode(env: &Environment, supported: &[(Mode, Channel)], channel: Channel) -> Option<Mode> {
     env.recommended_modes.iter().copied().find(|&mode| {
         let wallet = match mode {
             Mode::Jsapi => env.container.wallet(),

@@ -20,11 +20,16 @@
 pub mod error;
 
 #[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
-pub mod cashier;
-pub mod checkout;
+// The wasm facade is its user; the counter screen alone uses only its amounts.
+#[cfg_attr(any(not(target_arch = "wasm32"), not(feature = "cashier-desk")), allow(dead_code))]
+pub(crate) mod cashier;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm facade is its user
+pub(crate) mod checkout;
 #[cfg(feature = "counter-screen")]
-pub mod counter;
-pub mod env;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm facade is its user
+pub(crate) mod counter;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm facade is its user
+pub(crate) mod env;
 pub mod gateway;
 pub mod i18n;
 pub mod json;
@@ -36,6 +41,7 @@ pub mod sign;
 mod text;
 pub mod url_guard;
 #[cfg(target_arch = "wasm32")]
+#[allow(unreachable_pub)] // wasm-bindgen exports must be `pub`, and are reached from JS
 mod web;
 
 // The browser build's allocator: talc instead of std's dlmalloc, about 7 KB

@@ -6,18 +6,18 @@
 
 /// Byte offset of the first occurrence of `needle` in `hay` (`Some(0)` for
 /// an empty needle), like `str::find`.
-pub fn find(hay: &str, needle: &str) -> Option<usize> {
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
 }
 
 /// Whether `needle` occurs in `hay`, like `str::contains`.
-pub fn contains(hay: &str, needle: &str) -> bool {
+pub(crate) fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
 /// `hay` split around the first `needle`, like `str::split_once`.
-pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let i = find(hay, needle)?;
     Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
 }

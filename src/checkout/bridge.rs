@@ -6,7 +6,7 @@ use crate::model::{Gateway, PayState, WechatJsapiParams};
 
 /// Which bridge pays an in-wallet or app payment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BridgeKind {
+pub(crate) enum BridgeKind {
     /// `WeixinJSBridge.invoke('getBrandWCPayRequest')` in WeChat's browser.
     Wechat,
     /// The JS-SDK's `wx.chooseWXPay` (the page configured `wx`).
@@ -24,7 +24,7 @@ pub enum BridgeKind {
 
 impl BridgeKind {
     /// The name the web driver switches on.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BridgeKind::Wechat => "wechat",
             BridgeKind::WechatSdk => "wxsdk",
@@ -38,7 +38,7 @@ impl BridgeKind {
     /// The page global the bridge lives on and the event announcing it
     /// (none for `wx`, which the page loads itself or passes as the config's
     /// `wx`; none for app bridges).
-    pub fn global(self) -> Option<(&'static str, Option<&'static str>)> {
+    pub(crate) fn global(self) -> Option<(&'static str, Option<&'static str>)> {
         match self {
             BridgeKind::Wechat => Some(("WeixinJSBridge", Some("WeixinJSBridgeReady"))),
             BridgeKind::WechatSdk | BridgeKind::WechatHk | BridgeKind::MiniProgram => Some(("wx", None)),
@@ -50,7 +50,7 @@ impl BridgeKind {
 
 /// What a bridge's answer suggests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Hint {
+pub(crate) enum Hint {
     /// The wallet says paid (`…:ok`, Alipay 9000): confirm with a query.
     Paid,
     /// Maybe paid (Alipay 8000 / 6004 / 6002, an app bridge returning,
@@ -67,7 +67,7 @@ pub enum Hint {
 impl Hint {
     /// The state to report when the confirming query finds the order still
     /// open, if the hint alone decides one.
-    pub fn unconfirmed_state(self) -> Option<PayState> {
+    pub(crate) fn unconfirmed_state(self) -> Option<PayState> {
         match self {
             Hint::Cancelled => Some(PayState::Cancelled),
             Hint::Failed => Some(PayState::Failed),
@@ -80,7 +80,7 @@ impl Hint {
 /// (`get_brand_wcpay_request:ok`, `chooseWXPay:cancel`,
 /// `requestPayment:fail …`), an Alipay `resultCode`, or the app bridge's
 /// `ok` / `cancel` / `fail`.
-pub fn hint(kind: BridgeKind, result: &str) -> Hint {
+pub(crate) fn hint(kind: BridgeKind, result: &str) -> Hint {
     let result = result.trim();
     if kind == BridgeKind::Alipay {
         return match result {
@@ -109,7 +109,7 @@ pub fn hint(kind: BridgeKind, result: &str) -> Hint {
 /// The URL for `wx.miniProgram.navigateTo`: the native pay page with only
 /// the five `wx.requestPayment` fields, the gateway and the order number
 /// (nothing secret: `paySign` signs, it is no key).
-pub fn mini_program_url(page: &str, params: &WechatJsapiParams, gateway: Gateway, out_trade_no: &str) -> String {
+pub(crate) fn mini_program_url(page: &str, params: &WechatJsapiParams, gateway: Gateway, out_trade_no: &str) -> String {
     let fields = [
         ("timeStamp", params.time_stamp.as_str()),
         ("nonceStr", &params.nonce_str),
@@ -133,7 +133,7 @@ pub fn mini_program_url(page: &str, params: &WechatJsapiParams, gateway: Gateway
 }
 
 /// Appends `text` percent-encoded (RFC 3986 unreserved characters kept).
-pub fn percent_encode(text: &str, out: &mut String) {
+pub(crate) fn percent_encode(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -9,7 +9,7 @@ use crate::json::Value;
 
 /// Which request an HTTP answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tag {
+pub(crate) enum Tag {
     /// The create call.
     Create,
     /// A scheduled status query (the poller's).
@@ -28,10 +28,10 @@ pub enum Tag {
 
 impl Tag {
     /// Every tag.
-    pub const ALL: [Tag; 7] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid, Tag::WxConfig];
+    pub(crate) const ALL: [Tag; 7] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid, Tag::WxConfig];
 
     /// The name carried through the driver.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Tag::Create => "create",
             Tag::Query => "query",
@@ -46,7 +46,7 @@ impl Tag {
 
 /// One side effect.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// POST `body` to `url` (GET when `body` is `None`); abort after
     /// `timeout_ms` and report a network error; answer with `tag` and `seq`.
     Fetch {
@@ -111,7 +111,7 @@ pub enum Effect {
 
 /// A JS-shaped error: `code`, localised `message`, gateway code and message,
 /// detail, and whether it ended the payment.
-pub fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
+pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
     let mut m = vec![("code", Value::str(e.code.as_str())), ("message", Value::str(e.message(locale))), ("fatal", Value::Bool(fatal))];
     for (k, v) in [("gatewayCode", &e.gateway_code), ("gatewayMessage", &e.gateway_message), ("detail", &e.detail)] {
         if let Some(v) = v {
@@ -123,7 +123,7 @@ pub fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
 
 impl Effect {
     /// The effect as the driver reads it: `{op, …}`.
-    pub fn to_json_value(&self, locale: Locale) -> Value {
+    pub(crate) fn to_json_value(&self, locale: Locale) -> Value {
         let op = |name: &str, rest: Vec<(&str, Value)>| {
             let mut m = vec![("op", Value::str(name))];
             m.extend(rest);
@@ -164,6 +164,6 @@ impl Effect {
 }
 
 /// A batch of effects as one JSON array text.
-pub fn to_json(effects: &[Effect], locale: Locale) -> String {
+pub(crate) fn to_json(effects: &[Effect], locale: Locale) -> String {
     Value::Array(effects.iter().map(|e| e.to_json_value(locale)).collect()).to_json()
 }

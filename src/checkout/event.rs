@@ -5,7 +5,7 @@ use crate::json::Value;
 
 /// Something that happened on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// Begin; `caps` is the body of `GET {proxy}/capabilities` if it answered.
     Start {
         /// The capabilities body.
@@ -71,7 +71,7 @@ pub enum Event {
 
 impl Event {
     /// Reads the driver's JSON event (`{"type": …}`), `None` if malformed.
-    pub fn from_json(v: &Value) -> Option<Event> {
+    pub(crate) fn from_json(v: &Value) -> Option<Event> {
         let tag = || Tag::ALL.into_iter().find(|t| Some(t.as_str()) == v.text("tag"));
         let seq = || v.int("seq").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
         Some(match v.text("type")? {

@@ -13,7 +13,7 @@ const CONTAINERS: [Container; 7] =
 /// container's own wallet; `h5` is WeChat's and `wap` is never WeChat's;
 /// inside WeChat, other wallets' pages (Alipay / UnionPay desks) are blocked,
 /// so they are not offered there (a direct `pay()` still shows the guide).
-pub fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Channel)> {
+pub(crate) fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Channel)> {
     let in_wechat = matches!(env.container, Container::Wechat | Container::WechatMiniProgram);
     let mut out = Vec::new();
     for &mode in &env.recommended_modes {
@@ -35,7 +35,7 @@ pub fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mode, Cha
 
 /// An `Environment` from its JS shape (`detectEnvironment`'s answer): the
 /// container is required; `recommendedModes` defaults to the module table.
-pub fn environment_from_json(v: &Value) -> Option<Environment> {
+pub(crate) fn environment_from_json(v: &Value) -> Option<Environment> {
     let container = CONTAINERS.into_iter().find(|c| Some(c.as_str()) == v.text("container"))?;
     let os = [Os::Ios, Os::Android].into_iter().find(|o| Some(o.as_str()) == v.text("os")).unwrap_or(Os::Other);
     let mobile = v.get("mobile").and_then(Value::as_bool_lenient).unwrap_or(container != Container::Desktop);

@@ -15,32 +15,32 @@
 //! - [`methods`]: what a gateway offers in an environment (for a cashier desk);
 //! - [`text`]: the guide and prompt texts in zh-CN / zh-HK / en.
 
-pub mod bridge;
-pub mod effect;
-pub mod event;
-pub mod flow;
-pub mod methods;
-pub mod openid;
-pub mod pending;
-pub mod text;
-pub mod wx_config;
+pub(crate) mod bridge;
+pub(crate) mod effect;
+pub(crate) mod event;
+pub(crate) mod flow;
+pub(crate) mod methods;
+pub(crate) mod openid;
+pub(crate) mod pending;
+pub(crate) mod text;
+pub(crate) mod wx_config;
 
 use crate::i18n::Locale;
 use crate::model::{Channel, Gateway, Mode};
 use crate::url_guard::UrlPolicy;
 
 /// Default life of an order whose gateway names no expiry (5 min).
-pub const DEFAULT_ORDER_TTL_MS: u32 = 300_000;
+pub(crate) const DEFAULT_ORDER_TTL_MS: u32 = 300_000;
 /// Default wait for a counter payment before it is cancelled (60 s).
-pub const DEFAULT_COUNTER_TIMEOUT_MS: u32 = 60_000;
+pub(crate) const DEFAULT_COUNTER_TIMEOUT_MS: u32 = 60_000;
 /// Default wait for `WeixinJSBridgeReady` / `AlipayJSBridgeReady` (5 s).
-pub const DEFAULT_BRIDGE_TIMEOUT_MS: u32 = 5_000;
+pub(crate) const DEFAULT_BRIDGE_TIMEOUT_MS: u32 = 5_000;
 /// Default native page a mini-program web-view hands the payment to.
-pub const DEFAULT_MINI_PROGRAM_PAGE: &str = "/pages/paybridge/pay";
+pub(crate) const DEFAULT_MINI_PROGRAM_PAGE: &str = "/pages/paybridge/pay";
 
 /// What the `Checkout` constructor was given, checked.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The gateway every payment goes through.
     pub gateway: Gateway,
     /// The signing proxy's root, e.g. `/proxy` (no trailing slash needed).
@@ -80,7 +80,7 @@ pub struct Settings {
 
 impl Settings {
     /// Settings for `gateway` behind `proxy` with every default.
-    pub fn new(gateway: Gateway, proxy: impl Into<String>) -> Self {
+    pub(crate) fn new(gateway: Gateway, proxy: impl Into<String>) -> Self {
         Settings {
             gateway,
             proxy: proxy.into(),
@@ -104,7 +104,7 @@ impl Settings {
 
 /// What `pay()` was given, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Order {
+pub(crate) struct Order {
     /// The merchant's order number.
     pub out_trade_no: String,
     /// The mode, or `None` for "auto".
@@ -128,7 +128,7 @@ pub struct Order {
 
 impl Order {
     /// An order in mode `mode` ("auto" when `None`) with nothing else set.
-    pub fn new(out_trade_no: impl Into<String>, mode: Option<Mode>) -> Self {
+    pub(crate) fn new(out_trade_no: impl Into<String>, mode: Option<Mode>) -> Self {
         Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None, client_secret: None, wallet: None, page_url: None }
     }
 }

@@ -34,15 +34,15 @@ use crate::model::{Channel, Gateway, Mode};
 
 /// The parameter naming the waiting order on the authorization URL (and so
 /// on the way back).
-pub const ORDER_PARAM: &str = "paybridge_order";
+pub(crate) const ORDER_PARAM: &str = "paybridge_order";
 /// The page URL parameter HipoPay's container appends.
-pub const OPENID_PARAM: &str = "openid";
+pub(crate) const OPENID_PARAM: &str = "openid";
 /// The page URL parameter a mini-program passes its `wx.login()` code in.
-pub const CODE_PARAM: &str = "code";
+pub(crate) const CODE_PARAM: &str = "code";
 
 /// What the flow does before creating the order.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Step {
+pub(crate) enum Step {
     /// The order has its openid; `forget_awaiting` when it was waiting in
     /// sessionStorage for the container's return (drop the entry, so a reload
     /// does not create it twice).
@@ -51,6 +51,8 @@ pub enum Step {
         forget_awaiting: bool,
     },
     /// Exchange the code first (4.4 step 2); read the answer with [`read_answer`].
+    /// (Only HipoPay asks for an openid, so builds without it never make one.)
+    #[cfg_attr(not(feature = "hipopay"), allow(dead_code))]
     Exchange(GatewayRequest),
     /// Keep `awaiting` in sessionStorage, then navigate to `url` (allowlisted).
     Authorize {
@@ -64,14 +66,14 @@ pub enum Step {
 /// The openid step of one payment: the container's authorization URL from the
 /// proxy's capabilities, and when the payment started.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Openid {
+pub(crate) struct Openid {
     authorize_url: Option<String>,
     started_ms: i64,
 }
 
 impl Openid {
     /// Reads `openidAuthorize.hipopay` of a capabilities body.
-    pub fn new(caps: Option<&str>, now_ms: i64) -> Openid {
+    pub(crate) fn new(caps: Option<&str>, now_ms: i64) -> Openid {
         let url = caps.and_then(|c| json::parse(c).ok()).and_then(|v| v.get("openidAuthorize").and_then(|o| o.text(Gateway::HipoPay.as_str())).map(str::to_owned));
         Openid { authorize_url: url, started_ms: now_ms }
     }
@@ -79,7 +81,7 @@ impl Openid {
     /// The step before creating `order` in `mode` / `channel` (`mini_program`:
     /// the page runs in a mini-program web-view). Sets `order.openid` when the
     /// page URL ([`Settings::page_query`]) carries it.
-    pub fn step(&self, settings: &Settings, mode: Mode, channel: Channel, mini_program: bool, order: &mut Order) -> Result<Step, PayError> {
+    pub(crate) fn step(&self, settings: &Settings, mode: Mode, channel: Channel, mini_program: bool, order: &mut Order) -> Result<Step, PayError> {
         let given = order.openid.as_deref().is_some_and(|o| !o.trim().is_empty());
         // Without the `hipopay` feature no flow reaches here with HipoPay (`plan` refuses it), and the rest drops out.
         if given || !cfg!(feature = "hipopay") || settings.gateway != Gateway::HipoPay || mode != Mode::Jsapi || channel != Channel::Wechat {
@@ -129,7 +131,7 @@ fn exchange(_code: &str, _out_trade_no: &str) -> Result<Step, PayError> {
 }
 
 /// The payer's openid from the 4.4 step 2 answer.
-pub fn read_answer(body: &Value) -> Result<String, PayError> {
+pub(crate) fn read_answer(body: &Value) -> Result<String, PayError> {
     #[cfg(feature = "hipopay")]
     return crate::gateway::hipopay::parse_openid(body);
     #[cfg(not(feature = "hipopay"))]
@@ -142,7 +144,7 @@ pub fn read_answer(body: &Value) -> Result<String, PayError> {
 /// An order waiting for the container's return: what `pay()` was given
 /// (never an amount), kept in sessionStorage until the page comes back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Awaiting {
+pub(crate) struct Awaiting {
     /// The gateway.
     pub gateway: Gateway,
     /// The order as `pay()` had it.
@@ -156,7 +158,7 @@ pub struct Awaiting {
 impl Awaiting {
     /// The stored JSON text. It has no `deadline`, so it never reads as a
     /// [`super::pending::Pending`] payment to poll.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut m = vec![
             ("awaiting", Value::str(OPENID_PARAM)),
             ("gateway", Value::str(self.gateway.as_str())),
@@ -173,7 +175,7 @@ impl Awaiting {
     }
 
     /// Reads stored text; anything else (a pending payment, a tampered entry) is `None`.
-    pub fn decode(text: &str) -> Option<Awaiting> {
+    pub(crate) fn decode(text: &str) -> Option<Awaiting> {
         let v = json::parse(text).ok()?;
         if v.text("awaiting") != Some(OPENID_PARAM) {
             return None;
@@ -191,7 +193,7 @@ impl Awaiting {
 /// The order to create after the container brought the payer back: the
 /// stored entry, for `gateway`, still in time, named by the page URL's
 /// [`ORDER_PARAM`] and with an `openid` there; else `None`.
-pub fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms: i64) -> Option<Order> {
+pub(crate) fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms: i64) -> Option<Order> {
     let waiting = Awaiting::decode(stored).filter(|a| a.gateway == gateway && a.until_ms > now_ms)?;
     let page = query_pairs(page_query);
     let param = |name: &str| page.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
@@ -200,7 +202,7 @@ pub fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms: i64) -
 
 /// The `name=value` pairs of a `location.search` (percent- and `+`-decoded;
 /// a pair that does not decode to UTF-8 is skipped).
-pub fn query_pairs(search: &str) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(search: &str) -> Vec<(String, String)> {
     let decode = |s: &str| -> Option<String> {
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());

@@ -9,11 +9,11 @@ use crate::json::{self, Value};
 use crate::model::{Channel, Gateway, Mode};
 
 /// The sessionStorage key.
-pub const STORAGE_KEY: &str = "paybridge.pending";
+pub(crate) const STORAGE_KEY: &str = "paybridge.pending";
 
 /// A payment that left the page and may come back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// The gateway it was created on.
     pub gateway: Gateway,
     /// The merchant's order number.
@@ -32,7 +32,7 @@ pub struct Pending {
 
 impl Pending {
     /// The stored JSON text.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut m = vec![
             ("gateway", Value::str(self.gateway.as_str())),
             ("outTradeNo", Value::str(&self.out_trade_no)),
@@ -52,7 +52,7 @@ impl Pending {
     /// Reads stored text; anything malformed or tampered with (unknown
     /// names, an order number that is not 1–64 letters, digits, `-` or `_`)
     /// is `None`, so a bad entry is dropped rather than queried.
-    pub fn decode(text: &str) -> Option<Pending> {
+    pub(crate) fn decode(text: &str) -> Option<Pending> {
         let v = json::parse(text).ok()?;
         let out_trade_no = v.text("outTradeNo").filter(|s| is_reference(s))?.to_owned();
         let gateway_order_id = match v.get("gatewayOrderId") {

@@ -12,13 +12,13 @@ fn texts(section: &str, locale: Locale) -> [&'static str; 3] {
 
 /// The "open in browser" guide shown inside WeChat, where other wallets'
 /// pages (Alipay, UnionPay) are blocked: title, instruction, close-button label.
-pub fn open_in_browser(locale: Locale) -> [&'static str; 3] {
+pub(crate) fn open_in_browser(locale: Locale) -> [&'static str; 3] {
     texts("checkout.browser", locale)
 }
 
 /// The question asked when the payer comes back from a wallet page:
 /// question, "I have paid" label, "I had a problem" label.
-pub fn confirm_return(locale: Locale) -> [&'static str; 3] {
+pub(crate) fn confirm_return(locale: Locale) -> [&'static str; 3] {
     texts("checkout.return", locale)
 }
 

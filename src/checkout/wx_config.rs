@@ -29,7 +29,7 @@ use crate::json::Value;
 use crate::model::{Gateway, ToJson, WechatJsapiParams};
 
 /// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
-pub const ROUTE: &str = "/wx-config";
+pub(crate) const ROUTE: &str = "/wx-config";
 
 /// The four `wx.config` fields the seed marks required (L829–L832), besides `jsApiList`.
 const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
@@ -38,7 +38,7 @@ const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
 const TIMEOUT_MS: u32 = 10_000;
 
 /// The order's wallet region, upper-cased: its own, else the configured one.
-pub fn wallet(settings: &Settings, order: &Order) -> Option<String> {
+pub(crate) fn wallet(settings: &Settings, order: &Order) -> Option<String> {
     order.wallet.as_deref().or(settings.wallet.as_deref()).map(str::trim).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase)
 }
 
@@ -46,7 +46,7 @@ pub fn wallet(settings: &Settings, order: &Order) -> Option<String> {
 /// when the wallet is `HK` (BlueOcean's flow; other gateways document none,
 /// so they refuse it as `unsupported` before anything is created); every
 /// other bridge stays.
-pub fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
+pub(crate) fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
     match kind {
         Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match gateway {
             // Without the `blueocean` feature the HK wallet's code drops out of the build.
@@ -59,7 +59,7 @@ pub fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) 
 
 /// The signing call: `{gateway, outTradeNo, url}` to the proxy, with the
 /// order's client secret (only the order's own page gets a signature).
-pub fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
+pub(crate) fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
     let url = order.page_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| PayError::invalid_argument("the HK wallet needs the page's URL to sign wx.config"))?;
     let url = url.split('#').next().unwrap_or(url);
     let body = Value::object([("gateway", Value::str(settings.gateway.as_str())), ("outTradeNo", Value::str(&order.out_trade_no)), ("url", Value::str(url))]);
@@ -76,7 +76,7 @@ pub fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
 /// The proxy's answer: the `wx.config` object, passed on as it came (the
 /// proxy signed it; nothing here reformats a field), once it has the four
 /// required fields. A `proxy_error` body is a `proxy_error`.
-pub fn read(status: u16, body: &str) -> Result<Value, PayError> {
+pub(crate) fn read(status: u16, body: &str) -> Result<Value, PayError> {
     let value = parse_body(body).map_err(|e| if (200..300).contains(&status) { e } else { PayError::new(ErrorCode::Network).with_detail(detail!("HTTP {status}")) })?;
     if let Some(e) = proxy_error(&value) {
         return Err(e);
@@ -89,7 +89,7 @@ pub fn read(status: u16, body: &str) -> Result<Value, PayError> {
 
 /// What the driver gets: `{config, payConfig}` — the signed `wx.config` and
 /// the gateway's six `getH5PrepayRequest` fields, both verbatim.
-pub fn payload(config: Value, params: &WechatJsapiParams) -> Value {
+pub(crate) fn payload(config: Value, params: &WechatJsapiParams) -> Value {
     Value::object([("config", config), ("payConfig", params.to_json_value())])
 }
 

@@ -38,7 +38,7 @@ const MAX_CHARS: usize = 7089;
 /// Codewords of the data region (data and error correction) of `version`: the
 /// modules not taken by function patterns, format and version information,
 /// over 8 (the few remainder bits are dropped).
-pub fn total_codewords(version: u8) -> usize {
+pub(super) fn total_codewords(version: u8) -> usize {
     let v = usize::from(version);
     let mut modules = (16 * v + 128) * v + 64;
     if v >= 2 {
@@ -58,7 +58,7 @@ fn block_layout(version: u8, level: EcLevel) -> (usize, usize) {
 }
 
 /// Data codewords of `version` at `level`.
-pub fn data_capacity(version: u8, level: EcLevel) -> usize {
+pub(super) fn data_capacity(version: u8, level: EcLevel) -> usize {
     let (blocks, ec) = block_layout(version, level);
     total_codewords(version) - blocks * ec
 }
@@ -161,7 +161,7 @@ fn write_segments(text: &[u8], modes: &[u8], bracket: usize, out: &mut BitWriter
 /// The smallest version (1–40) that holds `text` at `level` and its data
 /// codewords (segments, terminator and padding), or `None` when even version
 /// 40 is too small.
-pub fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
+pub(super) fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
     if text.len() > MAX_CHARS {
         return None;
     }
@@ -186,7 +186,7 @@ pub fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
 
 /// Splits the data codewords of `version` at `level` into blocks, computes
 /// each block's error correction, and interleaves both (§7.6).
-pub fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
+pub(super) fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
     let (blocks, ec_len) = block_layout(version, level);
     let total = total_codewords(version);
     // The last `total % blocks` blocks hold one data codeword more.

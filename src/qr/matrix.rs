@@ -225,7 +225,7 @@ fn bch(data: u32, rem_bits: u32, generator: u32) -> u32 {
 
 /// The dark modules, row-major, of the symbol of `version` at `level` holding
 /// `codewords`, masked with the pattern of lowest penalty.
-pub fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> {
+pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> {
     let mut m = Matrix::function_patterns(version);
     m.place(codewords);
     let size = m.size;

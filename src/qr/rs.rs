@@ -2,7 +2,7 @@
 //! x⁸ + x⁴ + x³ + x² + 1 (ISO/IEC 18004 §7.5.2).
 
 /// The longest generator polynomial QR uses (30 error-correction codewords per block).
-pub const MAX_DEGREE: usize = 30;
+pub(super) const MAX_DEGREE: usize = 30;
 
 /// `EXP[i]` is αⁱ, and `LOG[αⁱ]` is `i` (`LOG[0]` is unused), built at compile time.
 static EXP: [u8; 255] = tables().0;
@@ -37,7 +37,7 @@ fn mul_exp(a: u8, log_b: u8) -> u8 {
 /// The generator polynomial (x − α⁰)(x − α¹)…(x − α^(degree−1)) without its
 /// leading 1, highest power first, as logarithms of its coefficients (none is
 /// zero for the degrees QR uses). `degree` is at most [`MAX_DEGREE`].
-pub fn generator(degree: usize) -> [u8; MAX_DEGREE] {
+pub(super) fn generator(degree: usize) -> [u8; MAX_DEGREE] {
     let mut coef = [0u8; MAX_DEGREE];
     let degree = degree.min(MAX_DEGREE);
     // Multiply by (x − αⁱ) one factor at a time; `coef[..degree]` holds the
@@ -54,7 +54,7 @@ pub fn generator(degree: usize) -> [u8; MAX_DEGREE] {
 
 /// Writes into `ec` (whose length is the generator's degree) the remainder of
 /// `data`·x^degree divided by the generator `gen` from [`generator`].
-pub fn remainder(data: &[u8], gen: &[u8; MAX_DEGREE], ec: &mut [u8]) {
+pub(super) fn remainder(data: &[u8], gen: &[u8; MAX_DEGREE], ec: &mut [u8]) {
     ec.fill(0);
     for &byte in data {
         let factor = byte ^ ec.first().copied().unwrap_or(0);

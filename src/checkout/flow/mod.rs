@@ -70,7 +70,7 @@ enum Phase {
 
 /// One payment's state.
 #[derive(Clone, Debug)]
-pub struct Flow {
+pub(crate) struct Flow {
     settings: Settings,
     env: Environment,
     order: Order,
@@ -97,7 +97,7 @@ pub struct Flow {
 
 impl Flow {
     /// A new payment of `order` in `env`; nothing happens before [`Event::Start`].
-    pub fn new(settings: Settings, env: Environment, order: Order) -> Flow {
+    pub(crate) fn new(settings: Settings, env: Environment, order: Order) -> Flow {
         let channel = order.channel.unwrap_or(settings.channel);
         Flow {
             mode: order.mode.unwrap_or(Mode::Qr),
@@ -125,7 +125,7 @@ impl Flow {
 
     /// Continues a payment that left the page: [`Event::Start`] polls it
     /// (one query at once if its deadline already passed).
-    pub fn resume(settings: Settings, env: Environment, pending: Pending) -> Flow {
+    pub(crate) fn resume(settings: Settings, env: Environment, pending: Pending) -> Flow {
         let mut order = Order::new(pending.out_trade_no, Some(pending.mode));
         order.channel = Some(pending.channel);
         order.client_secret = pending.client_secret;
@@ -137,7 +137,7 @@ impl Flow {
     }
 
     /// Handles one event at `now_ms` (`rng`: a fresh random number for jitter).
-    pub fn step(&mut self, now_ms: i64, rng: u32, event: Event) -> Vec<Effect> {
+    pub(crate) fn step(&mut self, now_ms: i64, rng: u32, event: Event) -> Vec<Effect> {
         if self.phase == Phase::Done {
             return Vec::new();
         }
@@ -294,13 +294,13 @@ impl Flow {
 }
 
 /// `longPoll.maxWait` of a capabilities body, capped at [`LONG_POLL_S`] (0: plain polling).
-pub fn long_poll_wait(caps: &str) -> u32 {
+pub(crate) fn long_poll_wait(caps: &str) -> u32 {
     let wait = json::parse(caps).ok().and_then(|v| v.get("longPoll").and_then(|l| l.int("maxWait")));
     wait.map_or(0, |w| u32::try_from(w.clamp(0, i64::from(LONG_POLL_S))).unwrap_or(0))
 }
 
 /// A `{"proxy_error": {code, message}}` body as a `proxy_error` error.
-pub fn proxy_error(body: &Value) -> Option<PayError> {
+pub(crate) fn proxy_error(body: &Value) -> Option<PayError> {
     let pe = body.get("proxy_error")?;
     let mut e = PayError::new(ErrorCode::ProxyError);
     e.gateway_code = pe.text("code").map(str::to_owned);

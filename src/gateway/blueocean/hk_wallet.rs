@@ -21,9 +21,6 @@
 //! jsapi example sends `wallet`, L650) and `h5_redirect_url`, "微信香港钱包
 //! 公众号支付跳转url" (L238).
 
-/// The JS-SDK interface HK-wallet payments call (L833, L853).
-const JS_API: &str = "getH5PrepayRequest";
-
 /// The `wallet` value that asks for the HK wallet (L239, L650).
 pub const HK: &str = "HK";
 
@@ -32,10 +29,12 @@ pub use signing::*;
 
 #[cfg(feature = "signing")]
 mod signing {
-    use super::JS_API;
     use crate::error::PayError;
     use crate::json::Value;
     use crate::sign::sha1_hex;
+
+    /// The JS-SDK interface HK-wallet payments call (L833, L853).
+    const JS_API: &str = "getH5PrepayRequest";
 
     /// The text WeChat's JS-SDK signature hashes: the four fields in this
     /// order (their names sorted), the page URL without its `#` fragment.
