@@ -94,7 +94,13 @@ pub(super) fn wallet(p: &CreateParams, body: &Value) -> Option<Channel> {
     if p.mode != Mode::Counter {
         return None;
     }
-    match body.text("channel_type")?.trim().trim_start_matches("BC_") {
+    // `strip_prefix`, not `trim_start_matches("BC_")`: a `&str` pattern
+    // links the two-way searcher and the `str` slicing panic (BENCHMARKS.md, Size).
+    let mut kind = body.text("channel_type")?.trim();
+    while let Some(rest) = kind.strip_prefix("BC_") {
+        kind = rest;
+    }
+    match kind {
         "WX_SCAN" => Some(Channel::Wechat),
         "ALI_SCAN" => Some(Channel::Alipay),
         _ => None,
