@@ -93,6 +93,7 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
+use super::common::{self, check_id, optional, text};
 use super::{
     check_refund, truncate_utf8, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
     RefundQuery,
@@ -137,11 +138,7 @@ pub fn channel_value(mode: Mode, channel: Channel) -> Option<&'static str> {
 /// Checks a `bill_no`: 8–32 ASCII letters and digits (seed L42). It also
 /// goes into the revert path, so nothing else may pass.
 pub fn check_bill_no(bill_no: &str) -> Result<&str, PayError> {
-    if (8..=32).contains(&bill_no.len()) && bill_no.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Ok(bill_no)
-    } else {
-        Err(PayError::invalid_argument("bill_no must be 8-32 letters and digits"))
-    }
+    check_id("bill_no", bill_no, 8, 32, b"")
 }
 
 /// Checks a `refund_no`: an 8-digit date, then a 3–24 letter-or-digit
@@ -160,7 +157,7 @@ pub fn check_refund_no(refund_no: &str) -> Result<&str, PayError> {
 }
 
 fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
-    GatewayRequest { gateway: Gateway::BeeCloud, operation, http, path, params: Value::object(params) }
+    common::request(Gateway::BeeCloud, operation, http, path, params)
 }
 
 impl GatewayProtocol for BeeCloud {
@@ -175,14 +172,11 @@ impl GatewayProtocol for BeeCloud {
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let channel = channel_value(p.mode, p.channel).ok_or_else(|| unsupported_mode(Gateway::BeeCloud, p.mode, p.channel))?;
         let bill_no = check_bill_no(&p.out_trade_no)?;
-        let title = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).map_or(bill_no, |s| truncate_utf8(s, TITLE_MAX_BYTES));
-        let mut params = vec![("channel", Value::str(channel)), ("bill_no", Value::str(bill_no)), ("title", Value::str(title))];
+        let title = optional(p.subject.as_deref()).map_or(bill_no, |s| truncate_utf8(s, TITLE_MAX_BYTES));
+        let mut params = vec![("channel", text(channel)), ("bill_no", text(bill_no)), ("title", text(title))];
         if p.mode == Mode::Counter {
             let code = p.auth_code.as_deref().map(str::trim).unwrap_or_default();
-            if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(PayError::invalid_argument("counter payment needs the payer's auth_code (letters and digits)"));
-            }
-            params.push(("auth_code", Value::str(code)));
+            params.push(("auth_code", text(check_id("auth_code", code, 1, 64, b"")?)));
         }
         Ok(request(Operation::Create, HttpMethod::Post, BILL_PATH.to_owned(), params))
     }
@@ -201,10 +195,10 @@ impl GatewayProtocol for BeeCloud {
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
-        let mut params = vec![("bill_no", Value::str(bill_no))];
+        let mut params = vec![("bill_no", text(bill_no))];
         // The status channel list has every channel we send except SCAN.
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|&c| c != "SCAN") {
-            params.push(("channel", Value::str(ch)));
+            params.push(("channel", text(ch)));
         }
         Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), params))
     }
@@ -215,9 +209,9 @@ impl GatewayProtocol for BeeCloud {
 
     fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
-        let mut params = vec![("method", Value::str("REVERT")), ("bill_no", Value::str(bill_no))];
+        let mut params = vec![("method", text("REVERT")), ("bill_no", text(bill_no))];
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|c| ["WX_SCAN", "ALI_OFFLINE_QRCODE", "ALI_SCAN"].contains(c)) {
-            params.push(("channel", Value::str(ch)));
+            params.push(("channel", text(ch)));
         }
         Ok(request(Operation::Cancel, HttpMethod::Post, format!("/2/rest/offline/bill/{bill_no}"), params))
     }

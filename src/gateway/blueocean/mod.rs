@@ -113,6 +113,7 @@ mod tests;
 
 pub use codes::BlueOceanCode;
 
+use super::common::{self, check_id, optional, text};
 use super::{
     check_refund, single_refund, unsupported_mode, CreateParams, Created, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery,
 };
@@ -238,20 +239,13 @@ const REFUND_QUERY: &str = "/order/refundquery";
 const REFUND: &str = "/payment/refund";
 
 /// A merchant order number we send: 1–32 ASCII letters, digits, `-`, `_`.
-fn check_order_no(s: &str) -> Result<(), PayError> {
-    if (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        Ok(())
-    } else {
-        Err(PayError::invalid_argument("out_trade_no must be 1-32 ASCII letters, digits, '-' or '_'"))
-    }
+fn check_order_no(s: &str) -> Result<&str, PayError> {
+    check_id("out_trade_no", s, 1, 32, b"-_")
 }
 
-/// A required, non-empty, printable argument.
+/// A required, non-empty, printable argument of at most 128 bytes.
 fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
-    match value.map(str::trim) {
-        Some(v) if !v.is_empty() && v.len() <= 128 && !v.chars().any(char::is_control) => Ok(v),
-        _ => Err(PayError::invalid_argument(detail!("{what} is required (non-empty, at most 128 bytes)"))),
-    }
+    common::required(value, what, 128)
 }
 
 /// A payer's code scanned at the counter: 10–32 digits (the seed's examples
@@ -287,15 +281,14 @@ fn check_return_url(url: &str) -> Result<(), PayError> {
 
 impl BlueOcean {
     fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
-        GatewayRequest { gateway: Gateway::BlueOcean, operation, http: HttpMethod::Post, path: path.to_owned(), params: Value::object(params) }
+        common::request(Gateway::BlueOcean, operation, HttpMethod::Post, path.to_owned(), params)
     }
 
     /// `/order/query`, `/order/close` and `/order/reverse` share their parameters.
     fn order_params(order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
-        check_order_no(&order.out_trade_no)?;
-        let mut params = vec![("out_trade_no", Value::str(order.out_trade_no.as_str()))];
+        let mut params = vec![("out_trade_no", text(check_order_no(&order.out_trade_no)?))];
         if let Some(sn) = order.gateway_order_id.as_deref().filter(|s| !s.is_empty()) {
-            params.push(("sn", Value::str(required(Some(sn), "sn")?)));
+            params.push(("sn", text(required(Some(sn), "sn")?)));
         }
         Ok(params)
     }
@@ -312,36 +305,35 @@ impl GatewayProtocol for BlueOcean {
 
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let payment = payment_for(p.mode, p.channel)?;
-        check_order_no(&p.out_trade_no)?;
-        let mut params = vec![("payment", Value::str(payment.as_str())), ("out_trade_no", Value::str(p.out_trade_no.as_str()))];
-        if let Some(subject) = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            params.push(("body", Value::str(subject)));
+        let mut params = vec![("payment", text(payment.as_str())), ("out_trade_no", text(check_order_no(&p.out_trade_no)?))];
+        if let Some(subject) = optional(p.subject.as_deref()) {
+            params.push(("body", text(subject)));
         }
         match payment {
             Payment::Micropay => {
                 let code = required(p.auth_code.as_deref(), "auth_code")?;
                 check_auth_code(code)?;
-                params.push(("code", Value::str(code)));
+                params.push(("code", text(code)));
                 if matches!(p.channel, Channel::Wechat | Channel::Alipay) {
-                    params.push(("provider", Value::str(p.channel.as_str())));
+                    params.push(("provider", text(p.channel.as_str())));
                 }
             }
             Payment::WechatJsapi => {
                 // The proxy sets the official account's / mini-program's app id it is configured with.
-                if let Some(appid) = p.sub_appid.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    params.push(("sub_appid", Value::str(appid)));
+                if let Some(appid) = optional(p.sub_appid.as_deref()) {
+                    params.push(("sub_appid", text(appid)));
                 }
-                params.push(("sub_openid", Value::str(required(p.openid.as_deref(), "openid")?)));
+                params.push(("sub_openid", text(required(p.openid.as_deref(), "openid")?)));
             }
-            Payment::WechatApp => params.push(("sub_appid", Value::str(required(p.sub_appid.as_deref(), "sub_appid")?))),
+            Payment::WechatApp => params.push(("sub_appid", text(required(p.sub_appid.as_deref(), "sub_appid")?))),
             _ => {}
         }
         if let Some(url) = p.return_url.as_deref() {
             check_return_url(url)?;
-            params.push(("h5_redirect_url", Value::str(url)));
+            params.push(("h5_redirect_url", text(url)));
         }
-        if let Some(wallet) = p.wallet.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            params.push(("wallet", Value::str(check_wallet(wallet)?)));
+        if let Some(wallet) = optional(p.wallet.as_deref()) {
+            params.push(("wallet", Value::String(check_wallet(wallet)?)));
         }
         Ok(Self::request(Operation::Create, PAY, params))
     }

@@ -4,9 +4,10 @@
 use super::codes::BlueOceanCode;
 use super::Payment;
 use crate::error::PayError;
+use crate::gateway::common::{self, app_object, clean, need, JsapiNames};
 use crate::gateway::Created;
 use crate::json::Value;
-use crate::model::{AppProvider, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+use crate::model::{AppProvider, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
 use crate::url_guard::UrlPolicy;
 
 /// The common envelope (seed L173–L207). `data` is absent on most errors.
@@ -119,8 +120,8 @@ pub(super) fn parse_create(requested: Option<Payment>, mode: Mode, body: &Value,
         }
         Some(Payment::WechatMweb) => NextAction::Redirect { url: redirect(policy, field(data, "mweb_url")?)? },
         Some(Payment::AlipayWappay | Payment::UnionpayLink) => NextAction::Redirect { url: redirect(policy, field(data, "qrcode")?)? },
-        Some(Payment::WechatJsapi) => NextAction::WechatJsapi { params: Box::new(jsapi(data)?) },
-        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: wechat_app(data)? },
+        Some(Payment::WechatJsapi) => NextAction::WechatJsapi { params: Box::new(common::jsapi(Gateway::BlueOcean, &nested(data, "jsapi")?, &JSAPI, None)?) },
+        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: app_object(Gateway::BlueOcean, &nested(data, "app")?, &WECHAT_APP)? },
         Some(Payment::AlipayApp) => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data)? },
         Some(Payment::Micropay) => return counter(&env),
         None => return Err(PayError::invalid_payload("BlueOcean data carries no payment to show (no qrcode, mweb_url, jsapi or app)")),
@@ -188,17 +189,14 @@ fn counter(env: &Envelope) -> Result<Created, PayError> {
 
 /// A required non-empty text member of `data`.
 fn field<'a>(data: &'a Value, key: &str) -> Result<&'a str, PayError> {
-    data.text(key).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data has no `{key}`")))
+    data.text(key).ok_or_else(|| common::missing(Gateway::BlueOcean, key))
 }
 
 /// QR text: any wallet scheme (`weixin://`, `https://`, the mixed code's
 /// `http://`) is fine to draw, but not control characters or a text no QR
 /// symbol can hold.
 fn qr_text(text: &str) -> Result<String, PayError> {
-    if text.len() > 2048 || text.chars().any(char::is_control) {
-        return Err(PayError::invalid_payload("BlueOcean qrcode is too long or has control characters"));
-    }
-    Ok(text.to_owned())
+    clean(Gateway::BlueOcean, text, "qrcode", 2048)
 }
 
 fn redirect(policy: &UrlPolicy, url: &str) -> Result<String, PayError> {
@@ -225,37 +223,23 @@ fn upgrade_api_http(url: &str) -> String {
 /// A JSON object member, also when sent as a JSON string (seed L809:
 /// `JSON.parse(data.jsapi)`).
 fn nested(data: &Value, key: &str) -> Result<Value, PayError> {
-    data.nested_object(key).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data.{key} is missing or not a JSON object")))
+    data.nested_object(key).ok_or_else(|| common::missing(Gateway::BlueOcean, key))
 }
 
-/// A required non-empty member of a nested payload, as text.
-fn member(obj: &Value, parent: &str, key: &str) -> Result<String, PayError> {
-    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(detail!("BlueOcean data.{parent}.{key} is missing")))
-}
-
-/// `data.jsapi` (seed L674): all six `getBrandWCPayRequest` fields required.
-fn jsapi(data: &Value) -> Result<WechatJsapiParams, PayError> {
-    let obj = nested(data, "jsapi")?;
-    let m = |k| member(&obj, "jsapi", k);
-    Ok(WechatJsapiParams {
-        app_id: m("appId")?,
-        time_stamp: m("timeStamp")?,
-        nonce_str: m("nonceStr")?,
-        package: m("package")?,
-        sign_type: m("signType")?,
-        pay_sign: m("paySign")?,
-    })
-}
+/// `data.jsapi` (seed L674): all six `getBrandWCPayRequest` fields, under their own names.
+const JSAPI: JsapiNames = [&["appId"], &["timeStamp"], &["nonceStr"], &["package"], &["signType"], &["paySign"]];
 
 /// The WeChat OpenSDK fields of `data.app` (seed L731), passed on as strings
 /// under their printed names (a native wrapper maps `paySign` to `sign`).
-const WECHAT_APP_FIELDS: [&str; 7] = ["appid", "partnerid", "prepayid", "package", "noncestr", "timestamp", "paySign"];
-
-fn wechat_app(data: &Value) -> Result<Value, PayError> {
-    let obj = nested(data, "app")?;
-    let members = WECHAT_APP_FIELDS.iter().map(|k| Ok((*k, Value::str(member(&obj, "app", k)?)))).collect::<Result<Vec<_>, PayError>>()?;
-    Ok(Value::object(members))
-}
+const WECHAT_APP: [(&str, &[&str]); 7] = [
+    ("appid", &["appid"]),
+    ("partnerid", &["partnerid"]),
+    ("prepayid", &["prepayid"]),
+    ("package", &["package"]),
+    ("noncestr", &["noncestr"]),
+    ("timestamp", &["timestamp"]),
+    ("paySign", &["paySign"]),
+];
 
 /// The fields a legacy Alipay `mobile.securitypay.pay` order must carry
 /// (seed L604–L605).
@@ -269,7 +253,7 @@ fn alipay_app(data: &Value) -> Result<Value, PayError> {
     }
     let obj = nested(data, "app")?;
     for k in ALIPAY_APP_FIELDS {
-        member(&obj, "app", k)?;
+        need(Gateway::BlueOcean, &obj, &[k])?;
     }
     Ok(obj)
 }
@@ -303,7 +287,7 @@ pub(super) fn parse_refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError>
 
 /// One refund object (`refund_status` per seed L1264–L1270).
 fn refund(item: &Value) -> Result<RefundStatus, PayError> {
-    let raw = item.text("refund_status").ok_or_else(|| PayError::invalid_payload("BlueOcean refund has no `refund_status`"))?;
+    let raw = field(item, "refund_status")?;
     let state = match raw {
         "SUCCESS" => RefundState::Succeeded,
         "PROCESSING" => RefundState::Processing,

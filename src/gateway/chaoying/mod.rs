@@ -95,6 +95,7 @@ mod tests;
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 
+use super::common::{self, check_id, optional, text};
 use super::{check_refund, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
 use crate::error::PayError;
 use crate::json::Value;
@@ -156,32 +157,21 @@ pub fn paytype_wallet(value: &str) -> Option<Channel> {
 /// Checks an order number against the seed's rule: 5 to 32 letters and
 /// digits, plus `_` where `underscore` (gateway endpoints; the pre-orders
 /// allow letters and digits only).
-fn check_order_no(no: &str, underscore: bool) -> Result<(), PayError> {
-    let ok_char = |b: u8| b.is_ascii_alphanumeric() || (underscore && b == b'_');
-    if (5..=32).contains(&no.len()) && no.bytes().all(ok_char) {
-        Ok(())
-    } else {
-        Err(PayError::invalid_argument(detail!("ChaoYing out_trade_no must be 5-32 letters or digits{}", if underscore { " (or _)" } else { "" })))
-    }
+fn check_order_no(no: &str, underscore: bool) -> Result<&str, PayError> {
+    check_id("out_trade_no", no, 5, 32, if underscore { b"_" } else { b"" })
 }
 
-/// A required, non-empty caller-supplied text.
+/// A required caller text (at most 2048 bytes, no control characters).
 fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError> {
-    value.filter(|v| !v.trim().is_empty()).ok_or_else(|| PayError::invalid_argument(detail!("ChaoYing needs {what}")))
+    common::required(value, what, 2048)
 }
 
-fn request(operation: Operation, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {
-    GatewayRequest {
-        gateway: Gateway::ChaoYing,
-        operation,
-        http: HttpMethod::Post,
-        path: path.to_owned(),
-        params: Value::object(params.into_iter().map(|(k, v)| (k, Value::String(v)))),
-    }
+fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+    common::request(Gateway::ChaoYing, operation, HttpMethod::Post, path.to_owned(), params)
 }
 
 fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
-    check_order_no(&p.out_trade_no, false)?;
+    let no = check_order_no(&p.out_trade_no, false)?;
     let path = match p.channel {
         Channel::Wechat => WECHAT_PRE_ORDER,
         Channel::Alipay => ALIPAY_PRE_ORDER,
@@ -192,63 +182,54 @@ fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
         Mode::Qr => "NATIVE",
         _ => "APP",
     };
-    let mut params = vec![
-        ("trade_type", trade_type.to_owned()),
-        ("out_trade_no", p.out_trade_no.clone()),
-        ("body", p.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| p.out_trade_no.clone())),
-    ];
+    let mut params = vec![("trade_type", text(trade_type)), ("out_trade_no", text(no)), ("body", text(subject(p)))];
     if p.mode != Mode::App {
-        params.push(("product_id", p.out_trade_no.clone()));
+        params.push(("product_id", text(no)));
     }
     match (p.channel, p.mode) {
         (Channel::Wechat, Mode::Jsapi) => {
             // The proxy sets the official account's / mini-program's app id it is configured with.
-            if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
-                params.push(("sub_appid", appid.to_owned()));
+            if let Some(appid) = optional(p.sub_appid.as_deref()) {
+                params.push(("sub_appid", text(appid)));
             }
-            params.push(("buyer_id", required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?.to_owned()));
-            params.push(("is_minipg", if p.mini_program { "1" } else { "0" }.to_owned()));
+            params.push(("buyer_id", text(required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?)));
+            params.push(("is_minipg", text(if p.mini_program { "1" } else { "0" })));
         }
+        (Channel::Wechat, Mode::App) => params.push(("sub_appid", text(required(p.sub_appid.as_deref(), "sub_appid (the app's AppId) for WeChat app pay")?))),
         (Channel::Wechat, _) => {
-            let appid = p.sub_appid.as_deref().filter(|s| !s.is_empty());
-            if p.mode == Mode::App {
-                params.push(("sub_appid", required(appid, "sub_appid (the app's AppId) for WeChat app pay")?.to_owned()));
-            } else if let Some(appid) = appid {
-                params.push(("sub_appid", appid.to_owned()));
+            if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
+                params.push(("sub_appid", text(appid)));
             }
         }
-        (_, Mode::Jsapi) => params.push(("buyer_id", required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?.to_owned())),
+        (_, Mode::Jsapi) => params.push(("buyer_id", text(required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?))),
         _ => {}
     }
     Ok(request(Operation::Create, path, params))
 }
 
+/// The goods description: the page's subject, else the order number.
+fn subject(p: &CreateParams) -> &str {
+    p.subject.as_deref().filter(|s| !s.is_empty()).unwrap_or(&p.out_trade_no)
+}
+
 fn counter_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
-    check_order_no(&p.out_trade_no, true)?;
-    let code = required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?.trim();
-    if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(PayError::invalid_argument("ChaoYing auth_code must be up to 64 letters or digits"));
-    }
-    let mut params = vec![
-        ("method", "pay".to_owned()),
-        ("out_trade_no", p.out_trade_no.clone()),
-        ("auth_code", code.to_owned()),
-        ("body", p.subject.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| p.out_trade_no.clone())),
-    ];
+    let no = check_order_no(&p.out_trade_no, true)?;
+    let code = check_id("auth_code", required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?, 1, 64, b"")?;
+    let mut params = vec![("method", text("pay")), ("out_trade_no", text(no)), ("auth_code", text(code)), ("body", text(subject(p)))];
     if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
-        params.push(("sub_appid", appid.to_owned()));
+        params.push(("sub_appid", text(appid)));
     }
     Ok(request(Operation::Create, GATEWAY, params))
 }
 
 /// `method`, `paytype` (when known) and `out_trade_no` for an order.
-fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, String)>, PayError> {
-    check_order_no(&order.out_trade_no, true)?;
-    let mut params = vec![("method", method.to_owned())];
+fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
+    let no = check_order_no(&order.out_trade_no, true)?;
+    let mut params = vec![("method", text(method))];
     if let Some(t) = paytype(order.channel) {
-        params.push(("paytype", t.to_owned()));
+        params.push(("paytype", text(t)));
     }
-    params.push(("out_trade_no", order.out_trade_no.clone()));
+    params.push(("out_trade_no", text(no)));
     Ok(params)
 }
 

@@ -3,8 +3,9 @@
 use super::codes::{CallState, ChaoYingCode, TradeState};
 use super::CreateParams;
 use crate::error::{PayError, Reason};
+use crate::gateway::common::{self, JsapiNames};
 use crate::json::Value;
-use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
 
 /// The common answer fields (digest §1.3).
 struct Envelope<'a> {
@@ -186,8 +187,8 @@ fn pay_info(body: &Value) -> Result<Value, PayError> {
     body.nested_object("pay_info").ok_or_else(|| PayError::invalid_payload("ChaoYing `pay_info` is missing or not a JSON object"))
 }
 
-fn field(obj: &Value, key: &str, what: &str) -> Result<String, PayError> {
-    obj.text(key).map(str::to_owned).ok_or_else(|| PayError::invalid_payload(detail!("ChaoYing {what} has no `{key}`")))
+fn field(obj: &Value, key: &str) -> Result<String, PayError> {
+    common::need(Gateway::ChaoYing, obj, &[key])
 }
 
 fn qr(body: &Value) -> Result<NextAction, PayError> {
@@ -203,30 +204,14 @@ fn qr(body: &Value) -> Result<NextAction, PayError> {
     Ok(NextAction::Qr { content, expires_at: None })
 }
 
+/// WeChat's `pay_info`: the six strings under their own names.
+const JSAPI: JsapiNames = [&["appId"], &["timeStamp"], &["nonceStr"], &["package"], &["signType"], &["paySign"]];
+
 fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
-    let what = "WeChat pay_info";
-    let app_id = match info.text("appId") {
-        Some(id) => id.to_owned(),
-        // wx.requestPayment takes no appId: the mini-program variant may omit it.
-        None if p.mini_program => body
-            .text("appid")
-            .or(body.text("sub_appid"))
-            .or(p.sub_appid.as_deref().filter(|s| !s.is_empty()))
-            .map(str::to_owned)
-            .ok_or_else(|| PayError::invalid_payload("ChaoYing mini-program pay_info has no `appId` and no appid is known"))?,
-        None => return Err(PayError::invalid_payload("ChaoYing WeChat pay_info has no `appId`")),
-    };
-    Ok(NextAction::WechatJsapi {
-        params: Box::new(WechatJsapiParams {
-            app_id,
-            time_stamp: field(&info, "timeStamp", what)?,
-            nonce_str: field(&info, "nonceStr", what)?,
-            package: field(&info, "package", what)?,
-            sign_type: field(&info, "signType", what)?,
-            pay_sign: field(&info, "paySign", what)?,
-        }),
-    })
+    // wx.requestPayment takes no appId: the mini-program variant may omit it.
+    let app_id = if p.mini_program { body.text("appid").or(body.text("sub_appid")).or(p.sub_appid.as_deref().filter(|s| !s.is_empty())) } else { None };
+    Ok(NextAction::WechatJsapi { params: Box::new(common::jsapi(Gateway::ChaoYing, &info, &JSAPI, app_id)?) })
 }
 
 fn alipay_trade_pay(body: &Value) -> Result<NextAction, PayError> {
@@ -241,7 +226,7 @@ const WECHAT_APP_FIELDS: [&str; 7] = ["appid", "partnerid", "prepayid", "package
 fn wechat_app(body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
     for key in WECHAT_APP_FIELDS {
-        field(&info, key, "WeChat app pay_info")?;
+        field(&info, key)?;
     }
     Ok(NextAction::App { provider: AppProvider::Wechat, payload: info })
 }
@@ -281,7 +266,7 @@ pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> 
 }
 
 fn refund_item(item: &Value) -> Result<RefundStatus, PayError> {
-    let raw = field(item, "refund_status", "refund_list item")?;
+    let raw = field(item, "refund_status")?;
     let state = match raw.as_str() {
         "SUCCESS" => RefundState::Succeeded,
         "PROCESSING" => RefundState::Processing,

@@ -131,6 +131,7 @@ pub use parse::{parse_openid, parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::sign_string;
 
+use super::common::{self, check_id, optional, text};
 use super::{
     check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
     RefundQuery,
@@ -259,40 +260,38 @@ fn wallet(channel: Channel, mode: Mode) -> Result<Channel, PayError> {
     }
 }
 
-fn required<'a>(value: &'a Option<String>, what: &str, mode: Mode) -> Result<&'a str, PayError> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| PayError::invalid_argument(detail!("HipoPay mode {} needs {what}", mode.as_str())))
+/// A required caller text (at most 2048 bytes, no control characters).
+fn required<'a>(value: &'a Option<String>, what: &str) -> Result<&'a str, PayError> {
+    common::required(value.as_deref(), what, 2048)
 }
 
-fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str, String)>) -> GatewayRequest {
-    GatewayRequest { gateway: Gateway::HipoPay, operation, http, path: path.to_owned(), params: Value::object(params.into_iter().map(|(k, v)| (k, Value::String(v)))) }
+fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+    common::request(Gateway::HipoPay, operation, http, path.to_owned(), params)
 }
 
 /// The 4.4 step 2 exchange of a mini-program's `wx.login` `code` for the
 /// payer's openid, for the order `out_trade_no` (the proxy's order reference;
 /// not sent to HipoPay). Read the answer with [`parse_openid`].
 pub fn openid_request(code: &str, out_trade_no: &str) -> Result<GatewayRequest, PayError> {
-    check_order_no(out_trade_no)?;
+    let out_trade_no = check_order_no(out_trade_no)?;
     let code = code.trim();
     if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(PayError::invalid_argument("the wx.login code must be 1–128 printable ASCII characters"));
     }
-    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", out_trade_no.to_owned()), ("code", code.to_owned())]))
+    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", text(out_trade_no)), ("code", text(code))]))
 }
 
-fn check_order_no(no: &str) -> Result<(), PayError> {
-    if no.is_empty() || no.len() > 64 || !no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(PayError::invalid_argument("order number must be 1–64 letters, digits, '-' or '_'"));
-    }
-    Ok(())
+/// An order (or refund) number: 1–64 letters, digits, `-` or `_`.
+fn check_order_no(no: &str) -> Result<&str, PayError> {
+    check_id("order number", no, 1, 64, b"-_")
 }
 
 /// The merchant's order number, plus the gateway's own id when known, in
 /// the names the query endpoints of each wallet use.
-fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Vec<(&'static str, String)>, PayError> {
-    check_order_no(&order.out_trade_no)?;
-    let mut params = vec![(merchant_key, order.out_trade_no.clone())];
+fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Vec<(&'static str, Value)>, PayError> {
+    let mut params = vec![(merchant_key, text(check_order_no(&order.out_trade_no)?))];
     if let Some(id) = order.gateway_order_id.as_deref().filter(|id| !id.is_empty()) {
-        params.push((gateway_key, id.to_owned()));
+        params.push((gateway_key, text(id)));
     }
     Ok(params)
 }
@@ -316,32 +315,25 @@ impl GatewayProtocol for HipoPay {
 
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let route = Route::of(p)?;
-        check_order_no(&p.out_trade_no)?;
-        let subject = p.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&p.out_trade_no).to_owned();
-        let mut params = if route.is_alipay() {
-            vec![("out_order_no", p.out_trade_no.clone()), ("subject", subject)]
-        } else {
-            vec![("agent_order_id", p.out_trade_no.clone()), ("product_info", subject)]
-        };
+        let no = text(check_order_no(&p.out_trade_no)?);
+        let subject = text(optional(p.subject.as_deref()).unwrap_or(&p.out_trade_no));
+        let mut params = if route.is_alipay() { vec![("out_order_no", no), ("subject", subject)] } else { vec![("agent_order_id", no), ("product_info", subject)] };
         match route {
             Route::WechatCounter | Route::AlipayCounter => {
-                let code = required(&p.auth_code, "the payer's code (auth_code)", p.mode)?;
-                if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err(PayError::invalid_argument("auth_code must be up to 64 letters and digits"));
-                }
-                params.push(("auth_code", code.to_owned()));
+                let code = required(&p.auth_code, "the payer's code (auth_code)")?;
+                params.push(("auth_code", text(check_id("auth_code", code, 1, 64, b"")?)));
             }
-            Route::WechatJsapi => params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned())),
+            Route::WechatJsapi => params.push(("openid", text(required(&p.openid, "the payer's openid")?))),
             Route::WechatMiniProgram => {
-                params.push(("openid", required(&p.openid, "the payer's openid", p.mode)?.to_owned()));
+                params.push(("openid", text(required(&p.openid, "the payer's openid")?)));
                 // The proxy sets the mini-program's app id it is configured with.
                 if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
-                    params.push(("appid", appid.to_owned()));
+                    params.push(("appid", text(appid)));
                 }
             }
-            Route::WechatApp => params.push(("appid", required(&p.sub_appid, "the app's appid (sub_appid)", p.mode)?.to_owned())),
+            Route::WechatApp => params.push(("appid", text(required(&p.sub_appid, "the app's appid (sub_appid)")?))),
             Route::WechatPcDesk | Route::WechatMpDesk | Route::AlipayWap | Route::AlipayDesk => {
-                params.push(("return_url", required(&p.return_url, "a return_url", p.mode)?.to_owned()));
+                params.push(("return_url", text(required(&p.return_url, "a return_url")?)));
             }
             Route::WechatQr | Route::AlipayQr | Route::AlipayApp => {}
         }

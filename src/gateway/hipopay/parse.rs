@@ -4,9 +4,10 @@
 
 use super::codes::{amount_to_minor, pay_state, refund_state, refusal, HipoPayCode, WechatError};
 use crate::error::PayError;
+use crate::gateway::common::{self, first};
 use crate::gateway::{CreateParams, Created};
 use crate::json::Value;
-use crate::model::{AppProvider, Channel, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
 use crate::url_guard::UrlPolicy;
 
 /// Longest QR text or app payload accepted from the gateway.
@@ -47,20 +48,15 @@ fn data(body: &Value) -> Result<&Value, PayError> {
     body.get("data").filter(is_object).ok_or_else(|| PayError::invalid_payload("HipoPay body has no data object"))
 }
 
-/// The first non-empty text among `keys` (HipoPay spells fields several ways).
-fn first<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| v.text(k))
-}
-
+/// Text passed on or shown: at most [`MAX_PAYLOAD`] bytes, no control characters.
 fn clean(text: &str, what: &str) -> Result<String, PayError> {
-    if text.len() > MAX_PAYLOAD || text.chars().any(char::is_control) {
-        return Err(PayError::invalid_payload(detail!("{what} is oversized or contains control characters")));
-    }
-    Ok(text.to_owned())
+    common::clean(Gateway::HipoPay, text, what, MAX_PAYLOAD)
 }
 
+/// A required member (HipoPay spells fields several ways: `value` is the
+/// first of them present), cleaned.
 fn need(value: Option<&str>, what: &str) -> Result<String, PayError> {
-    clean(value.ok_or_else(|| PayError::invalid_payload(detail!("HipoPay payload misses {what}")))?, what)
+    clean(value.ok_or_else(|| common::missing(Gateway::HipoPay, what))?, what)
 }
 
 /// The gateway's order number: `order.no` (WeChat), `order.payment_no`

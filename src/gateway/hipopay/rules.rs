@@ -94,9 +94,8 @@ impl RefundQuery for HipoPay {
             Channel::Alipay => ("/alipay/refund", order_keys(order, "outer_order_no", "payment_no")?),
             _ => ("/refund", order_keys(order, "agent_order_id", "order_no")?),
         };
-        if let Some(no) = refund_no.map(str::trim).filter(|n| !n.is_empty()) {
-            check_order_no(no)?;
-            params.push(("outer_refund_no", no.to_owned()));
+        if let Some(no) = optional(refund_no) {
+            params.push(("outer_refund_no", text(check_order_no(no)?)));
         }
         Ok(request(Operation::RefundQuery, HttpMethod::Get, path, params))
     }
@@ -117,12 +116,12 @@ impl RefundQuery for HipoPay {
             .as_deref()
             .filter(|id| !id.is_empty())
             .ok_or_else(|| PayError::invalid_argument("HipoPay refunds name HipoPay's order number: query the order first"))?;
-        check_order_no(id)?;
+        let id = text(check_order_no(id)?);
         let (path, key) = match query_wallet(order)? {
             Channel::Alipay => ("/alipay/refund", "payment_no"),
             _ => ("/refund", "order_no"),
         };
-        let params = vec![(key, id.to_owned()), ("outer_refund_no", refund_no.to_owned()), ("refund_amount", amount.to_string())];
+        let params = vec![(key, id), ("outer_refund_no", text(refund_no)), ("refund_amount", Value::String(amount.to_string()))];
         Ok(request(Operation::Refund, HttpMethod::Post, path, params))
     }
 

@@ -3,21 +3,17 @@
 
 use super::{DEVICE_AUTHCODE_PATH, TOKEN_PATH, TRADES_DETAIL_PATH, TRADES_OVERVIEW_PATH};
 use crate::error::PayError;
-use crate::gateway::{GatewayRequest, HttpMethod, Operation};
+use crate::gateway::{common, GatewayRequest, HttpMethod, Operation};
 use crate::json::Value;
 use crate::model::Gateway;
 
 /// Checks a value that goes into a path segment or the order reference.
 pub(super) fn check_id<'a>(name: &str, value: &'a str) -> Result<&'a str, PayError> {
-    if (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        Ok(value)
-    } else {
-        Err(PayError::invalid_argument(detail!("{name} must be 1-64 letters, digits, '-' or '_'")))
-    }
+    common::check_id(name, value, 1, 64, b"-_")
 }
 
 pub(super) fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
-    GatewayRequest { gateway: Gateway::HiPos, operation, http, path, params: Value::object(params) }
+    common::request(Gateway::HiPos, operation, http, path, params)
 }
 
 /// The proxy's token request (seed 000 L33-L44); the wire encoder adds the

@@ -1,0 +1,155 @@
+//! What the gateways' request builders and answer readers share, written once
+//! and kept out of line, so that a build with several gateways carries one
+//! copy instead of one inlined copy per gateway (BENCHMARKS.md, Size, round 4).
+//! A gateway states its own names as data — which answer members hold the
+//! QR text, the JSAPI parameters or an app payload, and under which
+//! spellings — and these functions read them.
+
+use super::{GatewayRequest, HttpMethod, Operation};
+use crate::error::PayError;
+use crate::json::Value;
+use crate::model::{Gateway, WechatJsapiParams};
+
+/// An unsigned request of `gateway`, its parameters in the gateway's own names.
+#[inline(never)]
+pub(crate) fn request(gateway: Gateway, operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
+    GatewayRequest { gateway, operation, http, path, params: Value::object(params) }
+}
+
+/// A string parameter.
+#[inline(never)]
+pub(crate) fn text(value: &str) -> Value {
+    Value::String(value.to_owned())
+}
+
+/// An optional caller text, trimmed; `None` when it is empty.
+pub(crate) fn optional(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A required caller text: trimmed, non-empty, at most `max` bytes, without
+/// control characters; `invalid_argument` naming `what` otherwise.
+#[inline(never)]
+pub(crate) fn required<'a>(value: Option<&'a str>, what: &str, max: usize) -> Result<&'a str, PayError> {
+    match optional(value) {
+        Some(v) if v.len() <= max && !v.chars().any(char::is_control) => Ok(v),
+        _ => Err(PayError::invalid_argument(detail!("{what} is required (non-empty, at most {max} bytes)"))),
+    }
+}
+
+/// An identifier a request carries (an order or refund number, a path
+/// segment): `min..=max` ASCII letters and digits, plus the bytes of
+/// `extra`; `invalid_argument` naming `what` otherwise.
+#[inline(never)]
+pub(crate) fn check_id<'a>(what: &str, value: &'a str, min: usize, max: usize, extra: &[u8]) -> Result<&'a str, PayError> {
+    if (min..=max).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
+        Ok(value)
+    } else {
+        let extra = std::str::from_utf8(extra).unwrap_or_default();
+        Err(PayError::invalid_argument(detail!("{what} must be {min}-{max} ASCII letters or digits (or any of \"{extra}\")")))
+    }
+}
+
+/// The first non-empty text among `keys` of `obj` (gateways spell a member
+/// several ways).
+pub(crate) fn first<'a>(obj: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| obj.text(k))
+}
+
+/// The text of the first of `keys` present in `obj`, owned; `invalid_payload`
+/// naming the first key otherwise.
+#[inline(never)]
+pub(crate) fn need(gateway: Gateway, obj: &Value, keys: &[&str]) -> Result<String, PayError> {
+    match first(obj, keys) {
+        Some(v) => Ok(v.to_owned()),
+        None => Err(missing(gateway, keys.first().copied().unwrap_or_default())),
+    }
+}
+
+/// The refusal of an answer without the member `what`.
+#[cold]
+#[inline(never)]
+pub(crate) fn missing(gateway: Gateway, what: &str) -> PayError {
+    PayError::invalid_payload(detail!("{} answer has no `{what}`", gateway.as_str()))
+}
+
+/// Text the page shows or passes on (a QR text, an order string): at most
+/// `max` bytes, no control characters; `invalid_payload` naming `what` otherwise.
+#[inline(never)]
+pub(crate) fn clean(gateway: Gateway, text: &str, what: &str, max: usize) -> Result<String, PayError> {
+    if text.len() > max || text.chars().any(char::is_control) {
+        return Err(PayError::invalid_payload(detail!("{} `{what}` is too long or has control characters", gateway.as_str())));
+    }
+    Ok(text.to_owned())
+}
+
+/// Where an answer keeps the six `getBrandWCPayRequest` /
+/// `wx.requestPayment` strings: for each, in the order `appId`, `timeStamp`,
+/// `nonceStr`, `package`, `signType`, `paySign`, the names it may go by.
+pub(crate) type JsapiNames = [&'static [&'static str]; 6];
+
+/// The six JSAPI strings of `obj` by `names`, each required and passed on
+/// verbatim (WeChat signs them); `app_id`, when known, stands for a missing
+/// `appId`.
+#[inline(never)]
+pub(crate) fn jsapi(gateway: Gateway, obj: &Value, names: &JsapiNames, app_id: Option<&str>) -> Result<WechatJsapiParams, PayError> {
+    let [a, t, n, p, s, g] = names;
+    let app_id = match first(obj, a).or(app_id) {
+        Some(id) => id.to_owned(),
+        None => return Err(missing(gateway, a.first().copied().unwrap_or_default())),
+    };
+    let need = |keys| need(gateway, obj, keys);
+    Ok(WechatJsapiParams { app_id, time_stamp: need(t)?, nonce_str: need(n)?, package: need(p)?, sign_type: need(s)?, pay_sign: need(g)? })
+}
+
+/// An app payload object built by a field map: for each member the native
+/// SDK takes, the names the answer may use; each required, passed on verbatim.
+#[inline(never)]
+pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[(&str, &[&str])]) -> Result<Value, PayError> {
+    let mut members = Vec::with_capacity(fields.len());
+    for (name, keys) in fields {
+        members.push(((*name).to_owned(), Value::String(need(gateway, obj, keys)?)));
+    }
+    Ok(Value::Object(members))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn ids_keep_to_their_length_and_characters() {
+        assert_eq!(check_id("n", "ab-_9", 5, 5, b"-_").unwrap(), "ab-_9");
+        for bad in ["abcd", "abcdef", "ab c9", "ab.c9", "订单"] {
+            assert_eq!(check_id("n", bad, 5, 5, b"-_").unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+        }
+        assert!(check_id("n", "ab-c9", 5, 5, b"").is_err(), "no extra bytes unless given");
+    }
+
+    #[test]
+    fn required_texts_are_trimmed_bounded_and_printable() {
+        assert_eq!(required(Some("  x "), "x", 3).unwrap(), "x");
+        for bad in [None, Some(""), Some("   "), Some("abcd"), Some("a\u{7}")] {
+            assert_eq!(required(bad, "x", 3).unwrap_err().code, ErrorCode::InvalidArgument, "{bad:?}");
+        }
+        assert_eq!(optional(Some("  ")), None);
+        assert_eq!(optional(Some(" y ")), Some("y"));
+    }
+
+    #[test]
+    fn field_maps_read_the_first_spelling_present() {
+        let obj = crate::json::parse(r#"{"appid":"wx1","timestamp":"1","nonceStr":"n","package":"prepay_id=1","sign_type":"MD5","paySign":"S","x":""}"#).unwrap();
+        const NAMES: JsapiNames = [&["appId", "appid"], &["timeStamp", "timestamp"], &["nonceStr"], &["package"], &["signType", "sign_type"], &["paySign"]];
+        let p = jsapi(Gateway::BlueOcean, &obj, &NAMES, Some("fallback")).unwrap();
+        assert_eq!((p.app_id.as_str(), p.time_stamp.as_str(), p.sign_type.as_str()), ("wx1", "1", "MD5"));
+        let no_app = crate::json::parse(r#"{"timeStamp":"1","nonceStr":"n","package":"p","signType":"MD5","paySign":"S"}"#).unwrap();
+        assert_eq!(jsapi(Gateway::BlueOcean, &no_app, &NAMES, Some("wx9")).unwrap().app_id, "wx9");
+        assert_eq!(jsapi(Gateway::BlueOcean, &no_app, &NAMES, None).unwrap_err().code, ErrorCode::InvalidPayload);
+        let app = app_object(Gateway::HipoPay, &obj, &[("appId", &["appId", "appid"]), ("sign", &["paySign"])]).unwrap();
+        assert_eq!(app.to_json(), r#"{"appId":"wx1","sign":"S"}"#);
+        assert_eq!(need(Gateway::ChaoYing, &obj, &["x", "y"]).unwrap_err().code, ErrorCode::InvalidPayload, "empty text is missing");
+        assert_eq!(clean(Gateway::HipoPay, "a\u{0}b", "qr", 10).unwrap_err().code, ErrorCode::InvalidPayload);
+        assert_eq!(clean(Gateway::HipoPay, "abc", "qr", 2).unwrap_err().code, ErrorCode::InvalidPayload);
+    }
+}
