@@ -1,4 +1,5 @@
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 //! paybridge: a payment client for merchant H5 pages, compiled to WebAssembly.
 //!
 //! The crate is a pure core plus one thin web facade:

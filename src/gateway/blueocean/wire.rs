@@ -51,7 +51,7 @@ const USER_AGENT: &str = "BoPayPos/1.1.0 NetType/WIFI Language/zh_CN";
 
 /// The seed's User-Agent for a checkout locale (L63–L80: `en_US`, `zh_CN`,
 /// `zh_HK`), so BlueOcean's `message`s come in the payer's language.
-pub fn user_agent(locale: Locale) -> &'static str {
+pub(super) fn user_agent(locale: Locale) -> &'static str {
     match locale {
         Locale::ZhCn => USER_AGENT,
         Locale::ZhHk => "BoPayPos/1.1.0 NetType/WIFI Language/zh_HK",

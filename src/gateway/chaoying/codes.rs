@@ -7,7 +7,7 @@ use crate::model::{Gateway, PayState};
 
 /// `state` (通讯状态): whether the call itself went through.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CallState {
+pub(super) enum CallState {
     /// `SUCCESS`.
     Success,
     /// `FAIL`: the call failed; `code` says why.
@@ -20,7 +20,7 @@ pub enum CallState {
 
 impl CallState {
     /// Reads the raw `state`.
-    pub fn parse(raw: &str) -> CallState {
+    pub(super) fn parse(raw: &str) -> CallState {
         match raw {
             "SUCCESS" => CallState::Success,
             "FAIL" => CallState::Fail,
@@ -32,7 +32,7 @@ impl CallState {
 
 /// `trade_state` (交易状态): the business result of the call.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TradeState {
+pub(super) enum TradeState {
     /// `SUCCESS`.
     Success,
     /// `FAIL`.
@@ -49,7 +49,7 @@ pub enum TradeState {
 
 impl TradeState {
     /// Reads the raw `trade_state`.
-    pub fn parse(raw: &str) -> TradeState {
+    pub(super) fn parse(raw: &str) -> TradeState {
         match raw {
             "SUCCESS" => TradeState::Success,
             "FAIL" => TradeState::Fail,
@@ -63,7 +63,7 @@ impl TradeState {
 
 /// `code` (状态码). 1000x are order states; 2xxxx and 30001 are call errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChaoYingCode {
+pub(super) enum ChaoYingCode {
     /// 10000 成功.
     Success,
     /// 10001 支付中 (the payer is paying).
@@ -111,7 +111,7 @@ pub enum ChaoYingCode {
 
 impl ChaoYingCode {
     /// Reads a raw code (surrounding spaces ignored).
-    pub fn parse(raw: &str) -> ChaoYingCode {
+    pub(super) fn parse(raw: &str) -> ChaoYingCode {
         match raw.trim() {
             "10000" => ChaoYingCode::Success,
             "10001" => ChaoYingCode::Paying,
@@ -138,7 +138,7 @@ impl ChaoYingCode {
     }
 
     /// The code as ChaoYing writes it.
-    pub fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         match self {
             ChaoYingCode::Success => "10000",
             ChaoYingCode::Paying => "10001",
@@ -166,7 +166,7 @@ impl ChaoYingCode {
 
     /// The order state a 1000x code stands for (digest §5); `None` for call
     /// errors and unknown codes.
-    pub fn order_state(&self) -> Option<PayState> {
+    pub(super) fn order_state(&self) -> Option<PayState> {
         Some(match self {
             ChaoYingCode::Success => PayState::Succeeded,
             ChaoYingCode::Paying => PayState::Paying,
@@ -181,14 +181,14 @@ impl ChaoYingCode {
 
     /// Whether the failure is transient, so the order's outcome is unknown
     /// and the caller should query again (30001, 20006, 20009).
-    pub fn is_transient(&self) -> bool {
+    pub(super) fn is_transient(&self) -> bool {
         matches!(self, ChaoYingCode::NetworkError | ChaoYingCode::SystemError | ChaoYingCode::QueryError)
     }
 
     /// The shared reason for this code in a failed answer. `failed_call` is
     /// true under `state=FAIL`, where 10002 is read as the seed's failure
     /// example uses it (签名错误), not as "moved to refund".
-    pub fn reason(&self, failed_call: bool) -> Reason {
+    pub(super) fn reason(&self, failed_call: bool) -> Reason {
         match self {
             ChaoYingCode::Refunded if failed_call => Reason::Signature,
             ChaoYingCode::SignatureError | ChaoYingCode::ResponseSignatureError => Reason::Signature,
@@ -208,7 +208,7 @@ impl ChaoYingCode {
     }
 
     /// A gateway error carrying this code and ChaoYing's `msg`.
-    pub fn error(&self, failed_call: bool, msg: Option<&str>) -> PayError {
+    pub(super) fn error(&self, failed_call: bool, msg: Option<&str>) -> PayError {
         PayError::gateway(Gateway::ChaoYing, self.as_str(), self.reason(failed_call), msg)
     }
 }

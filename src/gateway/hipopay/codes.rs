@@ -112,7 +112,7 @@ impl HipoPayCode {
 /// The WeChat error a 555 carries as a JSON string in `meta.message`
 /// (`{"wx_code": …, "wx_message": …}`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WechatError {
+pub(super) struct WechatError {
     /// `wx_code`, e.g. `USERPAYING`, `AUTHCODEEXPIRE`.
     pub code: Option<String>,
     /// `wx_message`.
@@ -122,7 +122,7 @@ pub struct WechatError {
 impl WechatError {
     /// Decodes `meta.message`; a message that is not the documented JSON
     /// keeps its text as the WeChat message.
-    pub fn parse(message: &str) -> WechatError {
+    pub(super) fn parse(message: &str) -> WechatError {
         match crate::json::parse(message) {
             Ok(v @ Value::Object(_)) => WechatError { code: v.text("wx_code").map(str::to_owned), message: v.text("wx_message").map(str::to_owned) },
             _ => WechatError { code: None, message: Some(message.to_owned()).filter(|m| !m.is_empty()) },
@@ -131,12 +131,12 @@ impl WechatError {
 
     /// Whether WeChat left the payment open (the payer is entering a PIN,
     /// or WeChat failed mid-way): a counter payment must be polled, not failed.
-    pub fn is_outcome_unknown(&self) -> bool {
+    pub(super) fn is_outcome_unknown(&self) -> bool {
         matches!(self.code.as_deref(), None | Some("USERPAYING" | "SYSTEMERROR" | "BANKERROR"))
     }
 
     /// The shared reason for WeChat's own error codes.
-    pub fn reason(&self) -> Reason {
+    pub(super) fn reason(&self) -> Reason {
         match self.code.as_deref().unwrap_or("") {
             "ORDERPAID" => Reason::OrderPaid,
             "ORDERCLOSED" | "ORDERREVERSED" => Reason::OrderClosed,
@@ -169,7 +169,7 @@ pub(super) fn refusal(code: &HipoPayCode, message: &str) -> PayError {
 /// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,
 /// EXPIRED). A paid order whose `refund_status` is `PART` or `FULL`, or that
 /// lists a successful refund (`refunded`), is refunded.
-pub fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
+pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
     match status.trim().to_ascii_uppercase().as_str() {
         "INIT" => PayState::Pending,
         "PAID" => {
@@ -188,7 +188,7 @@ pub fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> P
 
 /// A refund's state (§11.2 gives only `SUCCESS`; the rest are read by their
 /// usual names, anything else is unknown).
-pub fn refund_state(status: &str) -> RefundState {
+pub(super) fn refund_state(status: &str) -> RefundState {
     match status.trim().to_ascii_uppercase().as_str() {
         "SUCCESS" | "SUCCEEDED" | "REFUNDED" => RefundState::Succeeded,
         "INIT" | "PENDING" | "PROCESSING" | "REFUNDING" => RefundState::Processing,
