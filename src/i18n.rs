@@ -1,12 +1,12 @@
 //! User-facing texts in Simplified Chinese, Traditional Chinese (Hong Kong)
 //! and English, and the one locale type everything uses.
 //!
-//! Each surface has one [`Table`], a data file of `key|zh-CN|zh-HK|en` rows:
-//! client messages ([`MESSAGES`]: error messages and the checkout's texts),
-//! widgets ([`WIDGETS`]: the cashier desk and the counter screen) and the demo
-//! pages (`www/strings.txt`, read by the pages and by the sandbox's wallet
-//! page). Rows hold no pointers, so a table costs the wasm its text and one
-//! reader, nothing per key.
+//! Each surface has one table: client messages ([`messages`]: error
+//! messages and the checkout's texts, Rust arms, the cheapest layout for the
+//! core), widgets ([`WIDGETS`]: the cashier desk and the counter screen) and
+//! the demo pages (`www/strings.txt`, read by the pages and by the sandbox's
+//! wallet page). The last two are [`Table`]s, data files of
+//! `key|zh-CN|zh-HK|en` rows: no pointer per text, one reader.
 
 use crate::error::{ErrorCode, Reason};
 
@@ -106,9 +106,9 @@ impl Table {
     /// table order. (A comment or blank line has no key in any section.)
     pub fn section<'a>(self, section: &'a str, locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
         self.0.split('\n').filter_map(move |line| {
-            let (key, texts) = line.split_once('|')?;
-            let name = key.strip_prefix(section)?.strip_prefix('.')?;
-            Some((name, texts.split('|').nth(locale as usize).unwrap_or("")))
+            let mut fields = line.split('|');
+            let name = fields.next()?.strip_prefix(section)?.strip_prefix('.')?;
+            Some((name, fields.nth(locale as usize).unwrap_or("")))
         })
     }
 
@@ -136,14 +136,6 @@ impl Table {
     }
 }
 
-/// Client messages, what the payer reads from the library: error messages
-/// (`error.<code>`, and `reason.<reason>` which comes first when the error
-/// has a reason) and the checkout's texts (`checkout.browser.…`, the "open in
-/// browser" guide shown inside WeChat; `checkout.return.…`, the question
-/// asked when the payer comes back from a wallet page). No comments in the
-/// file: all of it ships in the wasm.
-pub const MESSAGES: Table = Table::new(include_str!("i18n/messages.txt"));
-
 /// Widget texts: the built-in cashier desk (payer-facing: `desk.…`, the
 /// view's `texts`; `channel.<channel>`, a wallet's name as payers know it;
 /// `mode.<mode>`, what choosing a method does) and the counter screen
@@ -152,34 +144,12 @@ pub const MESSAGES: Table = Table::new(include_str!("i18n/messages.txt"));
 #[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
 pub const WIDGETS: Table = Table::new(include_str!("i18n/widgets.txt"));
 
+pub(crate) mod messages;
+
 /// The message for an error code and reason: the reason's when it has one,
 /// else the code's.
 pub fn message(code: ErrorCode, reason: Reason, locale: Locale) -> &'static str {
-    reason_key(reason).and_then(|key| MESSAGES.text("reason", key, locale)).or_else(|| MESSAGES.text("error", code.as_str(), locale)).unwrap_or("")
-}
-
-/// The `reason.` row of a reason; `None` for [`Reason::General`], whose
-/// message is its code's.
-fn reason_key(reason: Reason) -> Option<&'static str> {
-    Some(match reason {
-        Reason::General => return None,
-        Reason::Signature => "signature",
-        Reason::Credentials => "credentials",
-        Reason::BadRequest => "bad_request",
-        Reason::StaleRequest => "stale_request",
-        Reason::OrderNotFound => "order_not_found",
-        Reason::OrderPaid => "order_paid",
-        Reason::OrderClosed => "order_closed",
-        Reason::DuplicateOrder => "duplicate_order",
-        Reason::AuthCodeInvalid => "auth_code_invalid",
-        Reason::PaymentDeclined => "payment_declined",
-        Reason::Busy => "busy",
-        Reason::Upstream => "upstream",
-        Reason::NotEnabled => "not_enabled",
-        Reason::AmountInvalid => "amount_invalid",
-        Reason::RefundRefused => "refund_refused",
-        Reason::Unknown => "unknown",
-    })
+    messages::reason_text(reason).unwrap_or_else(|| messages::code_text(code))[locale as usize]
 }
 
 #[cfg(test)]

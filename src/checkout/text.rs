@@ -1,25 +1,19 @@
 //! Payer-facing texts of the checkout flow, from the client-message table
-//! ([`crate::i18n::MESSAGES`], `checkout.` rows). Gateway text never
-//! appears here.
+//! ([`crate::i18n::messages`]). Gateway text never appears here.
 
-use crate::i18n::{Locale, MESSAGES};
-
-/// The three rows of `section`, in table order.
-fn texts(section: &str, locale: Locale) -> [&'static str; 3] {
-    let mut rows = MESSAGES.section(section, locale).map(|(_, text)| text);
-    [(); 3].map(|()| rows.next().unwrap_or(""))
-}
+use crate::i18n::messages::{CONFIRM_RETURN, OPEN_IN_BROWSER};
+use crate::i18n::Locale;
 
 /// The "open in browser" guide shown inside WeChat, where other wallets'
 /// pages (Alipay, UnionPay) are blocked: title, instruction, close-button label.
 pub(crate) fn open_in_browser(locale: Locale) -> [&'static str; 3] {
-    texts("checkout.browser", locale)
+    OPEN_IN_BROWSER[locale as usize]
 }
 
 /// The question asked when the payer comes back from a wallet page:
 /// question, "I have paid" label, "I had a problem" label.
 pub(crate) fn confirm_return(locale: Locale) -> [&'static str; 3] {
-    texts("checkout.return", locale)
+    CONFIRM_RETURN[locale as usize]
 }
 
 #[cfg(test)]
