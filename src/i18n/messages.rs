@@ -52,7 +52,7 @@ pub(super) fn code_text(code: ErrorCode) -> [&'static str; 3] {
 /// The "open in browser" guide shown inside WeChat, where other wallets'
 /// pages (Alipay, UnionPay) are blocked: per locale, title, instruction,
 /// close-button label.
-pub const OPEN_IN_BROWSER: [[&str; 3]; 3] = [
+pub(crate) const OPEN_IN_BROWSER: [[&str; 3]; 3] = [
     ["请在浏览器中打开", "微信内无法打开此付款页面（如支付宝、云闪付）。请点击右上角「···」，选择「在浏览器打开」，在浏览器中完成付款。", "知道了"],
     ["請在瀏覽器中開啟", "微信內無法開啟此付款頁面（如支付寶、雲閃付）。請點擊右上角「···」，選擇「在瀏覽器開啟」，在瀏覽器中完成付款。", "知道了"],
     [
@@ -64,7 +64,7 @@ pub const OPEN_IN_BROWSER: [[&str; 3]; 3] = [
 
 /// The question asked when the payer comes back from a wallet page: per
 /// locale, question, "I have paid" label, "I had a problem" label.
-pub const CONFIRM_RETURN: [[&str; 3]; 3] = [
+pub(crate) const CONFIRM_RETURN: [[&str; 3]; 3] = [
     ["请确认支付是否已完成", "已完成支付", "支付遇到问题"],
     ["請確認付款是否已完成", "已完成付款", "付款遇到問題"],
     ["Did you complete the payment?", "I have paid", "I had a problem"],
