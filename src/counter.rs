@@ -34,7 +34,7 @@ use crate::model::Channel;
 
 /// The wallet a payer's code belongs to, by prefix and length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CodeKind {
+pub enum CodeKind {
     /// WeChat Pay: 18 digits starting 10–15.
     Wechat,
     /// Alipay: 16–24 digits starting 25–30.
@@ -47,7 +47,7 @@ pub(crate) enum CodeKind {
 
 impl CodeKind {
     /// The channel to pay with, `None` for [`CodeKind::Unknown`].
-    pub(crate) fn channel(self) -> Option<Channel> {
+    pub fn channel(self) -> Option<Channel> {
         match self {
             CodeKind::Wechat => Some(Channel::Wechat),
             CodeKind::Alipay => Some(Channel::Alipay),
@@ -58,7 +58,7 @@ impl CodeKind {
 }
 
 /// Recognises a payer's code (surrounding whitespace ignored).
-pub(crate) fn recognise(code: &str) -> CodeKind {
+pub fn recognise(code: &str) -> CodeKind {
     let code = code.trim();
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return CodeKind::Unknown;
@@ -75,7 +75,7 @@ pub(crate) fn recognise(code: &str) -> CodeKind {
 /// The channel for `code`, or an `invalid_argument` error whose message
 /// asks for a fresh code (reason `AuthCodeInvalid`). The detail shows only
 /// the masked code.
-pub(crate) fn channel_for(code: &str) -> Result<Channel, PayError> {
+pub fn channel_for(code: &str) -> Result<Channel, PayError> {
     recognise(code)
         .channel()
         .ok_or_else(|| PayError::invalid_argument(detail!("payer code {} is not a WeChat, Alipay or UnionPay code", mask(code))).with_reason(Reason::AuthCodeInvalid))
@@ -83,7 +83,7 @@ pub(crate) fn channel_for(code: &str) -> Result<Channel, PayError> {
 
 /// The code with all but its first 4 and last 4 characters replaced by `*`
 /// (codes of 8 characters or fewer are masked wholly), for display and logs.
-pub(crate) fn mask(code: &str) -> String {
+pub fn mask(code: &str) -> String {
     let chars: Vec<char> = code.trim().chars().collect();
     let n = chars.len();
     chars.iter().enumerate().map(|(i, &c)| if n > 8 && (i < 4 || i >= n - 4) { c } else { '*' }).collect()
@@ -91,13 +91,13 @@ pub(crate) fn mask(code: &str) -> String {
 
 /// The counter screen's fixed texts (clerk-facing), by the key the view
 /// uses, from the widget table ([`crate::i18n::WIDGETS`]).
-pub(crate) fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> {
     WIDGETS.section("counter", locale)
 }
 
 /// A code read by the [`Scanner`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Reading {
+pub struct Reading {
     /// The characters read (letters and digits).
     pub code: String,
     /// True for a scanner burst, false for manual typing.
@@ -106,7 +106,7 @@ pub(crate) struct Reading {
 
 /// Keyboard-wedge scanner detector: feed it every key with its time.
 #[derive(Clone, Debug)]
-pub(crate) struct Scanner {
+pub struct Scanner {
     threshold_ms: f64,
     buffer: String,
     last_ms: Option<f64>,
@@ -118,22 +118,22 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     /// Default gap below which keys count as a scanner's.
-    pub(crate) const DEFAULT_THRESHOLD_MS: f64 = 35.0;
+    pub const DEFAULT_THRESHOLD_MS: f64 = 35.0;
     /// Fewest characters a scan has.
-    pub(crate) const MIN_SCAN_LEN: usize = 8;
+    pub const MIN_SCAN_LEN: usize = 8;
     /// Longest code kept; longer input is discarded up to the next Enter.
-    pub(crate) const MAX_LEN: usize = 32;
+    pub const MAX_LEN: usize = 32;
     /// A pause after which earlier, unfinished typing is dropped.
-    pub(crate) const PAUSE_RESET_MS: f64 = 3_000.0;
+    pub const PAUSE_RESET_MS: f64 = 3_000.0;
 
     /// A detector with `threshold_ms` (non-finite or ≤ 0 means the default).
-    pub(crate) fn new(threshold_ms: f64) -> Scanner {
+    pub fn new(threshold_ms: f64) -> Scanner {
         let threshold_ms = if threshold_ms.is_finite() && threshold_ms > 0.0 { threshold_ms } else { Self::DEFAULT_THRESHOLD_MS };
         Scanner { threshold_ms, buffer: String::new(), last_ms: None, gaps: 0, fast: 0, overflow: false }
     }
 
     /// Forgets everything typed so far.
-    pub(crate) fn reset(&mut self) {
+    pub fn reset(&mut self) {
         *self = Scanner::new(self.threshold_ms);
     }
 
@@ -142,7 +142,7 @@ impl Scanner {
     /// least [`Self::MIN_SCAN_LEN`] characters and at least three in four of
     /// its gaps (the Enter's included) were under the threshold — a busy
     /// machine may delay a few of a scanner's keys.
-    pub(crate) fn key(&mut self, key: &str, at_ms: f64) -> Option<Reading> {
+    pub fn key(&mut self, key: &str, at_ms: f64) -> Option<Reading> {
         match key {
             "Enter" => {
                 self.count_gap(at_ms);
