@@ -171,6 +171,47 @@ async fn changes_reach_other_handles(url: &str) {
     assert_eq!(tokio::time::timeout(std::time::Duration::from_secs(10), mine.recv()).await.unwrap().unwrap().out_trade_no, "PN3");
 }
 
+/// A fresh database records, for each migration, the description and
+/// checksum the per-engine files shipped before recorded (the fixture
+/// `migration-checksums.txt`): a database they migrated opens unchanged. A
+/// recorded checksum that differs by one bit stops the store from opening.
+async fn migrations_keep_their_checksums(url: &str) {
+    let engine = Store::open(url).await.unwrap().engine();
+    let shipped: Vec<(i64, String, String)> = include_str!("migration-checksums.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| match line.split(' ').collect::<Vec<_>>()[..] {
+            [e, version, description, sha384] if e == engine => Some((version.parse().unwrap(), description.to_owned(), sha384.to_owned())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shipped.len(), 2, "{engine} rows in the fixture");
+    let recorded = recorded_migrations(url).await;
+    let recorded: Vec<_> = recorded.iter().map(|(v, d, sum)| (*v, d.clone(), sum.iter().map(|b| format!("{b:02x}")).collect::<String>())).collect();
+    assert_eq!(recorded, shipped);
+    Store::open(url).await.expect("reopens with the recorded checksums");
+    let mut changed = recorded_migrations(url).await[1].2.clone();
+    changed[0] ^= 1;
+    let sql = "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 2";
+    if url.starts_with("sqlite:") {
+        sqlx::query(sql).bind(changed).execute(&sqlx::SqlitePool::connect(url).await.unwrap()).await.unwrap();
+    } else {
+        sqlx::query(sql).bind(changed).execute(&sqlx::PgPool::connect(url).await.unwrap()).await.unwrap();
+    }
+    let err = Store::open(url).await.err().expect("a changed checksum stops the store");
+    assert!(matches!(err, StoreError::Migrate(sqlx::migrate::MigrateError::VersionMismatch(2))), "{err}");
+}
+
+/// `(version, description, checksum)` of every applied migration, in order.
+async fn recorded_migrations(url: &str) -> Vec<(i64, String, Vec<u8>)> {
+    let sql = "SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version";
+    if url.starts_with("sqlite:") {
+        sqlx::query_as(sql).fetch_all(&sqlx::SqlitePool::connect(url).await.unwrap()).await.unwrap()
+    } else {
+        sqlx::query_as(sql).fetch_all(&sqlx::PgPool::connect(url).await.unwrap()).await.unwrap()
+    }
+}
+
 /// Runs check `n` of the suite on the store at `url`.
 async fn check(n: usize, url: &str) {
     match n {
@@ -179,11 +220,12 @@ async fn check(n: usize, url: &str) {
         2 => leases_and_owners(url).await,
         3 => concurrent_claims_are_exclusive(url).await,
         4 => hipos_token_is_shared(url).await,
-        _ => own_changes_arrive(url).await,
+        5 => own_changes_arrive(url).await,
+        _ => migrations_keep_their_checksums(url).await,
     }
 }
 
-const CHECKS: usize = 6;
+const CHECKS: usize = 7;
 
 #[tokio::test]
 async fn sqlite_suite() {

@@ -10,10 +10,10 @@
 //! committed order change reaches every instance through [`Store::changes`]
 //! (PostgreSQL `LISTEN/NOTIFY`), which wakes their long-polls.
 //!
-//! Migrations (`proxy/migrations/{sqlite,postgres}/`) run when the store is
-//! opened. The SQL is shared by both engines (`$1` parameters work on both)
-//! except the schema's auto-increment key, the claim's row locking and
-//! `NOTIFY`.
+//! Migrations (`proxy/migrations/`, one source per migration rendered for
+//! each engine) run when the store is opened. The SQL is shared by both
+//! engines (`$1` parameters work on both) except the schema's auto-increment
+//! key, the claim's row locking and `NOTIFY`.
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), paybridge_proxy::store::StoreError> {
@@ -38,6 +38,7 @@ mod claims;
 mod config;
 mod error;
 mod events;
+mod migrations;
 mod model;
 mod refunds;
 pub mod testing;
@@ -48,15 +49,14 @@ pub use error::StoreError;
 pub use model::{Delivery, Event, EventCounts, EventKind, NewEvent, OrderChange, StoredToken};
 pub use refunds::{NewRefund, RefundInsert, RefundRecord, RefundState};
 
+use migrations::Dialect;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, oneshot};
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// How long a statement waits for a lock (SQLite) or a connection.
 const WAIT: Duration = Duration::from_secs(5);
@@ -98,12 +98,12 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(WAIT);
             let pool = SqlitePoolOptions::new().max_connections(4).acquire_timeout(WAIT).connect_with(options).await.map_err(connect)?;
-            SQLITE_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
+            Migrator::new(Dialect::SQLITE).await.map_err(StoreError::Migrate)?.run(&pool).await.map_err(StoreError::Migrate)?;
             (Pool::Sqlite(pool), None)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(connect)?;
             let pool = PgPoolOptions::new().max_connections(10).acquire_timeout(WAIT).connect_with(options).await.map_err(connect)?;
-            POSTGRES_MIGRATIONS.run(&pool).await.map_err(StoreError::Migrate)?;
+            Migrator::new(Dialect::POSTGRES).await.map_err(StoreError::Migrate)?.run(&pool).await.map_err(StoreError::Migrate)?;
             let stop = changes::listen(pool.clone(), sender.clone(), instance.clone()).await.map_err(connect)?;
             (Pool::Postgres(pool), Some(stop))
         } else {

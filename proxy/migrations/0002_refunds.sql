@@ -1,4 +1,4 @@
--- Back-office refunds (PostgreSQL). Keep in step with ../sqlite/0002_refunds.sql.
+-- Back-office refunds ({{engine}}). Keep in step with ../{{other_engine_dir}}/0002_refunds.sql.
 -- One row per (gateway, merchant refund number), committed before the gateway
 -- is called and updated after; the sum of an order's rows that are not failed
 -- is what the back office counts as refunded.

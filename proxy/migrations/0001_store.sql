@@ -1,4 +1,4 @@
--- The store's first schema (SQLite). Keep in step with ../postgres/0001_store.sql:
+-- The store's first schema ({{engine}}). Keep in step with ../{{other_engine_dir}}/0001_store.sql:
 -- the same tables and columns; only the auto-increment key is spelt differently.
 
 -- Verified notifications, unique per (gateway, key): de-duplication across restarts and instances.
@@ -11,7 +11,7 @@ CREATE TABLE notifications (
 
 -- Payment events for the merchant, in commit order (seq), with their delivery state.
 CREATE TABLE events (
-    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq             {{serial_key}},
     id              TEXT   NOT NULL UNIQUE,
     dedupe_key      TEXT   NOT NULL UNIQUE,
     kind            TEXT   NOT NULL,
