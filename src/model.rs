@@ -48,15 +48,6 @@ impl Gateway {
     pub fn parse(name: &str) -> Option<Gateway> {
         Gateway::ALL.into_iter().find(|g| g.as_str() == name)
     }
-
-    /// Whether the gateway signs the answers that carry an order's state
-    /// (BlueOcean's `data.sign`, ChaoYing's `sign`), so that a status the
-    /// proxy did not mark `X-Paybridge-Verified: signature` is not trusted.
-    /// HipoPay, BeeCloud and HiPOS sign no answers: TLS to the gateway is
-    /// all there is (docs/security.md).
-    pub fn signs_responses(self) -> bool {
-        matches!(self, Gateway::BlueOcean | Gateway::ChaoYing)
-    }
 }
 
 /// How the payer pays (DESIGN.md's mode table).

@@ -28,6 +28,9 @@ use crate::url_guard::UrlPolicy;
 // of them unused; the test build (every gateway) still reports dead code.
 #[cfg_attr(not(test), allow(dead_code))]
 mod common;
+// What every gateway module imports; a build with only some gateways uses part of it.
+#[allow(unused_imports)]
+mod prelude;
 mod proxy_rules;
 pub(crate) mod registry;
 
@@ -216,6 +219,14 @@ pub trait GatewayProtocol: Sync {
     /// code; `None` when neither says. Later queries and cancels name it.
     fn wallet_of(&self, _p: &CreateParams, _body: &Value) -> Option<Channel> {
         None
+    }
+
+    /// Whether the gateway signs the answers that carry an order's state, so
+    /// that a status the proxy did not mark `X-Paybridge-Verified: signature`
+    /// is not trusted. Gateways that sign none keep this default: TLS to the
+    /// gateway is all there is (docs/security.md).
+    fn signs_responses(&self) -> bool {
+        false
     }
 
     /// Whether the gateway offers `mode` on `channel`.

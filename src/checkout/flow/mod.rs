@@ -251,7 +251,7 @@ impl Flow {
     /// answers, one the proxy did not verify reads `unknown` — never paid,
     /// never final (fail closed).
     fn trusted(&self, status: OrderStatus, verified: bool) -> OrderStatus {
-        if verified || !self.settings.gateway.signs_responses() {
+        if verified || !protocol(self.settings.gateway).is_ok_and(|p| p.signs_responses()) {
             return status;
         }
         OrderStatus { state: PayState::Unknown, ..status }

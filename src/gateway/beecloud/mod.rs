@@ -93,15 +93,7 @@ pub mod wire;
 
 pub use codes::BeeCloudCode;
 
-use super::common::{self, check_id, optional, text};
-use super::{
-    check_refund, truncate_utf8, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
-    RefundQuery,
-};
-use crate::error::PayError;
-use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
-use crate::url_guard::UrlPolicy;
+use super::prelude::*;
 
 /// The BeeCloud offline REST API v2.
 pub struct BeeCloud;

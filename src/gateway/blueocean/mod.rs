@@ -113,14 +113,7 @@ mod tests;
 
 pub use codes::BlueOceanCode;
 
-use super::common::{self, check_id, optional, text};
-use super::{
-    check_refund, single_refund, unsupported_mode, CreateParams, Created, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery,
-};
-use crate::error::PayError;
-use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
-use crate::url_guard::UrlPolicy;
+use super::prelude::*;
 
 /// The BlueOcean Pay gateway.
 pub struct BlueOcean;
@@ -297,6 +290,11 @@ impl BlueOcean {
 impl GatewayProtocol for BlueOcean {
     fn gateway(&self) -> Gateway {
         Gateway::BlueOcean
+    }
+
+    /// Answers carrying an order's state are signed (`data.sign`).
+    fn signs_responses(&self) -> bool {
+        true
     }
 
     fn modes(&self) -> &'static [(Mode, Channel)] {

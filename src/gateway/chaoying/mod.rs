@@ -95,12 +95,7 @@ mod tests;
 #[cfg(feature = "signing")]
 pub use wire::{sign_pairs, signing_string};
 
-use super::common::{self, check_id, optional, text};
-use super::{check_refund, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
-use crate::error::PayError;
-use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
-use crate::url_guard::UrlPolicy;
+use super::prelude::*;
 
 /// The ChaoYing gateway.
 pub struct ChaoYing;
@@ -236,6 +231,11 @@ fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, Val
 impl GatewayProtocol for ChaoYing {
     fn gateway(&self) -> Gateway {
         Gateway::ChaoYing
+    }
+
+    /// Answers carrying an order's state are signed (`sign`).
+    fn signs_responses(&self) -> bool {
+        true
     }
 
     fn modes(&self) -> &'static [(Mode, Channel)] {

@@ -131,15 +131,7 @@ pub use parse::{parse_openid, parse_rate, Rate};
 #[cfg(feature = "signing")]
 pub use wire::sign_string;
 
-use super::common::{self, check_id, optional, text};
-use super::{
-    check_refund, single_refund, unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules,
-    RefundQuery,
-};
-use crate::error::{ErrorCode, PayError};
-use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, OrderStatus, RefundStatus};
-use crate::url_guard::UrlPolicy;
+use super::prelude::*;
 
 /// The HipoPay gateway (agent edition).
 pub struct HipoPay;

@@ -89,11 +89,7 @@ pub use codes::HiPosCode;
 pub use o2o::{device_authcode_request, token_request, trades_request, TradeReport};
 pub use parse::{expiry_ms, order_status, parse_device_authcode, parse_token, read_envelope, token_is_safe, HiPosToken, O2oOrderState};
 
-use super::{unsupported_mode, CreateParams, Created, Encoding, Endpoint, GatewayProtocol, GatewayRequest, HttpMethod, Operation, OrderRef, ProxyRules, RefundQuery};
-use crate::error::{ErrorCode, PayError};
-use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, NextAction, OrderStatus, RefundStatus};
-use crate::url_guard::UrlPolicy;
+use super::prelude::*;
 use o2o::{check_id, request};
 use parse::qr_action;
 
