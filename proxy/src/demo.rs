@@ -2,7 +2,7 @@
 //!
 //! | path | what |
 //! |---|---|
-//! | `/` | the demo pages (`www/`) |
+//! | `/` | the demo pages (`www/`; each page inside the shell all share, see `pages`) |
 //! | `/pkg/` | the built client (`pkg/`) |
 //! | `/proxy/` | the reference signing proxy, configured for the sandbox; its back office at `/proxy/back-office/` |
 //! | `/sandbox/` | the five sandbox gateways (the proxy's upstream) |
@@ -11,6 +11,7 @@
 //! Every response carries a strict Content-Security-Policy.
 
 pub mod config;
+mod pages;
 
 use crate::orders::OrderSource;
 use crate::proxy::events::EventsEndpoint;
@@ -48,7 +49,7 @@ pub fn app(root: &Path, base_url: &str, store: Store) -> Router {
         .nest("/sandbox", sandbox::router(sandbox_state))
         .nest("/shop", shop::router(shop))
         .nest_service("/pkg", ServeDir::new(root.join("pkg")))
-        .fallback_service(ServeDir::new(root.join("www")))
+        .fallback_service(pages::router(root.join("www")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
 }
