@@ -1,7 +1,9 @@
 //! `detectEnvironment`.
 
+#[cfg(feature = "low-level-api")]
 use super::js;
 use crate::env::{detect, Environment, Hints};
+#[cfg(feature = "low-level-api")]
 use crate::json::Value;
 use js_sys::{global, Reflect};
 use wasm_bindgen::prelude::*;
@@ -30,6 +32,7 @@ fn page_hints() -> Hints {
     }
 }
 
+#[cfg(feature = "low-level-api")]
 fn to_json(env: &Environment) -> Value {
     Value::object([
         ("container", Value::str(env.container.as_str())),
@@ -52,6 +55,7 @@ pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
 /// when `userAgent` is not given, plus the page's own hints. `certain` is
 /// false where the answer may change once a bridge is ready (iOS WeChat
 /// mini-programs announce themselves only after `WeixinJSBridgeReady`).
+#[cfg(feature = "low-level-api")]
 #[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
 pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
     let env = page_environment(user_agent);

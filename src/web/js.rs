@@ -2,7 +2,7 @@
 
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::model::{Channel, Gateway, Mode, ToJson};
+use crate::model::{Channel, Gateway, Mode};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -67,23 +67,9 @@ pub fn locale(obj: Option<&Object>) -> Locale {
     prop(obj, "locale").and_then(|v| v.as_string()).map(|t| Locale::parse(&t)).unwrap_or_default()
 }
 
+#[cfg(any(feature = "low-level-api", feature = "cashier-desk"))]
 /// Converts a model value to a plain JS object (through JSON text, which
 /// costs far less wasm than a serde bridge).
-pub fn to_js(value: &impl ToJson) -> Result<JsValue, PayError> {
+pub fn to_js(value: &impl crate::model::ToJson) -> Result<JsValue, PayError> {
     js_sys::JSON::parse(&value.to_json_value().to_json()).map_err(|_| PayError::invalid_payload("result could not be converted"))
-}
-
-/// The text of a body given as a string or as an already-parsed object.
-pub fn body_text(body: &JsValue) -> Result<String, PayError> {
-    if let Some(s) = body.as_string() {
-        return Ok(s);
-    }
-    if body.is_object() {
-        if let Ok(s) = js_sys::JSON::stringify(body) {
-            if let Some(s) = s.as_string() {
-                return Ok(s);
-            }
-        }
-    }
-    Err(PayError::invalid_payload("body must be a string or an object"))
 }

@@ -8,8 +8,10 @@ mod checkout;
 mod counter;
 mod env;
 mod js;
+#[cfg(feature = "low-level-api")]
 mod parse;
 pub(crate) mod qr;
+#[cfg(feature = "low-level-api")]
 mod request;
 #[cfg(any(feature = "cashier-desk", feature = "counter-screen"))]
 mod widget;

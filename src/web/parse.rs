@@ -23,7 +23,7 @@ pub fn parse_create_response(
         let mode = js::mode(mode)?;
         let channel = js::channel(o)?.unwrap_or(Channel::Any);
         let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
-        let body = parse_body(&js::body_text(&body)?)?;
+        let body = parse_body(&body_text(&body)?)?;
         let mut params = CreateParams::new(mode, channel, js::str_prop(o, "outTradeNo")?.unwrap_or_default());
         params.sub_appid = js::str_prop(o, "subAppid")?;
         params.openid = js::str_prop(o, "openid")?;
@@ -49,8 +49,23 @@ pub fn parse_query_response(
     let locale = js::locale(options.as_ref());
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
-        let status = proto.parse_query(&parse_body(&js::body_text(&body)?)?)?;
+        let status = proto.parse_query(&parse_body(&body_text(&body)?)?)?;
         js::to_js(&status)
     };
     run().map_err(|e| js::error(&e, locale))
+}
+
+/// The text of a body given as a string or as an already-parsed object.
+fn body_text(body: &JsValue) -> Result<String, PayError> {
+    if let Some(s) = body.as_string() {
+        return Ok(s);
+    }
+    if body.is_object() {
+        if let Ok(s) = js_sys::JSON::stringify(body) {
+            if let Some(s) = s.as_string() {
+                return Ok(s);
+            }
+        }
+    }
+    Err(PayError::invalid_payload("body must be a string or an object"))
 }

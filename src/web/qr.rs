@@ -40,6 +40,7 @@ fn read_options(obj: Option<&Object>, default_ratio: f64) -> Result<QrOptions, P
 }
 
 /// The QR code for `text` as an SVG document string.
+#[cfg(feature = "low-level-api")]
 #[wasm_bindgen(js_name = qrSvg)]
 pub fn qr_svg(text: &str, #[wasm_bindgen(unchecked_param_type = "QrOptions")] options: Option<Object>) -> Result<String, JsValue> {
     let locale = js::locale(options.as_ref());
