@@ -134,6 +134,15 @@ fn order_ref(out_trade_no: &str, channel: Option<&str>, mode: Option<&str>) -> R
     Ok(OrderRef { out_trade_no: out_trade_no.to_owned(), channel, mode, gateway_order_id: None })
 }
 
+/// The gateway and order a `{gateway}/orders/{outTradeNo}[?channel=&mode=]`
+/// path names, each checked.
+fn order_target(shared: &Shared, gw: &str, no: &str, query: Option<&str>) -> Result<(Gateway, OrderRef), ProxyError> {
+    let gw = gateway(shared, gw)?;
+    check_order_no(no)?;
+    let pairs = form_decode(query.unwrap_or(""));
+    Ok((gw, order_ref(no, param(&pairs, "channel"), param(&pairs, "mode"))?))
+}
+
 /// One query-string parameter.
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
@@ -185,10 +194,7 @@ async fn record_amount(shared: &Shared, out_trade_no: &str) -> Result<Option<i64
 /// `GET /back-office/{gateway}/orders/{outTradeNo}[?channel=&mode=]`.
 async fn read_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>) -> Result<serde_json::Value, ProxyError> {
     let shared = &state.0;
-    let gw = gateway(shared, gw)?;
-    check_order_no(no)?;
-    let pairs = form_decode(query.unwrap_or(""));
-    let order = order_ref(no, param(&pairs, "channel"), param(&pairs, "mode"))?;
+    let (gw, order) = order_target(shared, gw, no, query)?;
     let status = state.fresh_status(gw, &order).await?;
     learned(shared, gw, no, &status).await?;
     Ok(order_json(no, &status))
@@ -198,10 +204,7 @@ async fn read_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>)
 /// through cancel safety (a paid order: 409 `cancel_refused`).
 async fn close_order(state: &ProxyState, gw: &str, no: &str, query: Option<&str>) -> Result<serde_json::Value, ProxyError> {
     let shared = &state.0;
-    let gw = gateway(shared, gw)?;
-    check_order_no(no)?;
-    let pairs = form_decode(query.unwrap_or(""));
-    let order = order_ref(no, param(&pairs, "channel"), param(&pairs, "mode"))?;
+    let (gw, order) = order_target(shared, gw, no, query)?;
     let proto = protocol(gw).map_err(unbuildable)?;
     let request = proto.cancel_request(&order).map_err(unbuildable)?;
     let status = state.exchange(&request, |v| proto.parse_cancel(v)).await?;
