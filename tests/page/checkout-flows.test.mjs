@@ -14,9 +14,10 @@ after(async () => { await browser?.close(); demo?.stop(); });
 const MOBILE = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36";
 const WECHAT = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.40.2420";
 
-async function open(query, { userAgent, init } = {}) {
+async function open(query, { userAgent, init, clock } = {}) {
   const ctx = await browser.newContext({ viewport: { width: 900, height: 900 }, userAgent });
   if (init) await ctx.addInitScript(init);
+  if (clock) await ctx.clock.install();
   const page = await ctx.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
@@ -33,8 +34,8 @@ const orderNo = async (page) => (await page.textContent("#co-order")).trim();
 const control = (gateway, order, action) => fetch(`${demo.url}sandbox/${gateway}/_control/orders/${order}/${action}`, { method: "POST" });
 const logHas = (page, text) => page.waitForFunction((t) => document.getElementById("co-log").textContent.includes(t), text, { timeout: 20_000 });
 
-async function payQr(query) {
-  const o = await open(query);
+async function payQr(query, options) {
+  const o = await open(query, options);
   await o.page.click("#co-pay");
   await until(o.page, ["waiting", "error"]);
   assert.equal(await state(o.page), "waiting", await o.page.textContent("#co-error"));
@@ -80,8 +81,11 @@ test("qr: cancel() rejects with code cancelled and stops polling", async () => {
 });
 
 test("qr: after the deadline a fresh order number and code (renewOrder), then paid", async () => {
-  const { ctx, page } = await payQr("gateway=chaoying&mode=qr&channel=wechat&ttl=1500&renew=1");
+  // The page's clock jumps past the deadline. A short real TTL raced: on a loaded machine the renewed order
+  // could expire too before the test read and paid it.
+  const { ctx, page } = await payQr("gateway=chaoying&mode=qr&channel=wechat&ttl=600000&renew=1", { clock: true });
   const first = await orderNo(page);
+  await page.clock.fastForward(601_000);
   await logHas(page, `expired ${first}, renewing`);
   await page.waitForFunction((o) => document.getElementById("co-order").textContent.trim() !== o, first, { timeout: 20_000 });
   const second = await orderNo(page);

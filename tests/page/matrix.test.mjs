@@ -551,7 +551,10 @@ const UNHAPPY = {
   },
   /** The order's deadline passes: a fresh order number and a fresh code, which the payer then pays. */
   async renew(g) {
-    const { page, order: first, ctx, phone } = await startQr(g, "&ttl=1500&renew=1");
+    // The page's clock jumps past the deadline. A short real TTL raced: on a loaded machine the renewed order
+    // could expire too before the test read and paid it.
+    const { page, order: first, ctx, phone } = await startQr(g, "&ttl=600000&renew=1", (p) => p.clock.install());
+    await page.clock.fastForward(601_000);
     await page.waitForFunction((o) => document.getElementById("co-order").textContent.trim() !== o, first, { timeout: 20_000 });
     const second = await orderNo(page);
     assert.match(await page.textContent("#co-log"), new RegExp(`expired ${first}, renewing`));
