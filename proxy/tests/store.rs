@@ -171,6 +171,59 @@ async fn changes_reach_other_handles(url: &str) {
     assert_eq!(tokio::time::timeout(std::time::Duration::from_secs(10), mine.recv()).await.unwrap().unwrap().out_trade_no, "PN3");
 }
 
+/// PostgreSQL: while a transaction that took a lower `seq` is uncommitted,
+/// a later event insert waits for it, so no reader paging by `seq` skips it.
+/// A is held inside its insert (after it took its `seq`) by an uncommitted
+/// row with its dedupe key; B must then wait for A, not commit past it.
+async fn events_commit_in_seq_order(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let raw = sqlx::PgPool::connect(url).await.unwrap();
+    let mut holder = raw.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO events (id, dedupe_key, kind, gateway, out_trade_no, state, created_at_ms, next_attempt_ms) \
+         VALUES ('evt_holder', $1, 'payment.succeeded', 'blueocean', 'PSA', 'succeeded', 0, 0)",
+    )
+    .bind(paid("PSA").dedupe_key())
+    .execute(&mut *holder)
+    .await
+    .unwrap();
+    let a = tokio::spawn({
+        let store = store.clone();
+        async move { store.record_event(&paid("PSA"), 1_000).await }
+    });
+    wait_for_lock_wait(&raw, "transactionid").await;
+    let mut b = tokio::spawn({
+        let store = store.clone();
+        async move { store.record_event(&paid("PSB"), 2_000).await }
+    });
+    tokio::select! {
+        done = &mut b => panic!("B committed while A, holding a lower seq, was uncommitted: {done:?}"),
+        () = wait_for_lock_wait(&raw, "advisory") => {}
+    }
+    assert!(store.events_after(None, 10).await.unwrap().is_empty(), "nothing is visible while A is uncommitted");
+    holder.rollback().await.unwrap();
+    let (a, a_created) = a.await.unwrap().unwrap();
+    let (b, b_created) = b.await.unwrap().unwrap();
+    assert!(a_created && b_created);
+    assert!(a.seq < b.seq, "{} < {}", a.seq, b.seq);
+    let paged: Vec<String> = store.events_after(None, 10).await.unwrap().into_iter().map(|e| e.id).collect();
+    assert_eq!(paged, [a.id, b.id]);
+}
+
+/// Waits (bounded) until a session of the database waits for a lock of
+/// `kind` (`pg_stat_activity.wait_event`).
+async fn wait_for_lock_wait(raw: &sqlx::PgPool, kind: &str) {
+    const SQL: &str = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = $1";
+    for _ in 0..400 {
+        let waiting: i64 = sqlx::query_scalar(SQL).bind(kind).fetch_one(raw).await.unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no session waited for a {kind} lock within 10 s");
+}
+
 /// A fresh database records, for each migration, the description and
 /// checksum the per-engine files shipped before recorded (the fixture
 /// `migration-checksums.txt`): a database they migrated opens unchanged. A
@@ -242,6 +295,7 @@ async fn postgres_suite() {
         check(n, &cluster.database(&format!("suite{n}"))).await;
     }
     changes_reach_other_handles(&cluster.database("changes")).await;
+    events_commit_in_seq_order(&cluster.database("seq_order")).await;
 }
 
 #[tokio::test]

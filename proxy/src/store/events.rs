@@ -60,11 +60,24 @@ pub(super) fn events(rows: Vec<EventRow>) -> Result<Vec<Event>, StoreError> {
     rows.into_iter().map(Event::try_from).collect()
 }
 
-/// Inserts `$event` once per dedupe key inside the transaction `$tx` and
-/// notifies the change there on PostgreSQL; evaluates to `(row, created)`.
+/// Taken (PostgreSQL) by every transaction that inserts events, before it
+/// allocates a `seq`, and held until it commits: event inserts commit one at
+/// a time, in `seq` order, so a reader paging with `seq > cursor` (the back
+/// office's `events?after=`) never sees a higher `seq` while a lower one is
+/// still uncommitted and would be skipped (the key is any number no other
+/// lock uses). SQLite needs no lock: it runs one
+/// write transaction at a time, from its first write to its commit.
+const EVENTS_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7061796272696467)";
+
+/// Inserts `$event` once per dedupe key inside the transaction `$tx` (after
+/// taking [`EVENTS_LOCK_SQL`] there on PostgreSQL) and notifies the change
+/// there on PostgreSQL; evaluates to `(row, created)`.
 macro_rules! insert_event {
     ($store:expr, $tx:expr, $event:expr, $now_ms:expr) => {{
         let event: &NewEvent = $event;
+        if $store.is_postgres() {
+            sqlx::query(EVENTS_LOCK_SQL).execute(&mut *$tx).await?;
+        }
         let insert = format!(
             "INSERT INTO events (id, dedupe_key, kind, gateway, out_trade_no, state, amount, gateway_amount, transaction_id, refund_no, created_at_ms, next_attempt_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (dedupe_key) DO NOTHING RETURNING {EVENT_COLUMNS}"
