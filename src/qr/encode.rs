@@ -79,14 +79,13 @@ fn alnum_value(b: u8) -> Option<u32> {
 fn segment(text: &[u8], bracket: usize, modes: &mut Vec<u8>) -> usize {
     const NONE: u32 = u32::MAX / 4;
     let head = COUNT_BITS[bracket].map(|bits| (4 + bits) * 6);
-    let ceil6 = |c: u32| c.div_ceil(6) * 6;
     // `cost[m]`: cheapest encoding of the text so far whose last segment,
     // still open, is in mode m. Per byte, `modes` first records each mode's
     // predecessor (two bits per mode), then the backward pass overwrites it.
     let mut cost = [NONE; 3];
     modes.clear();
     for &b in text {
-        let (closed, from) = (0..3).map(|m| (ceil6(cost[m]), m as u8)).min().unwrap_or((0, 0));
+        let (closed, from) = cheapest(&cost);
         let closed = if cost == [NONE; 3] { 0 } else { closed };
         let allowed = [b.is_ascii_digit(), alnum_value(b).is_some(), true];
         let mut links = 0u8;
@@ -102,13 +101,26 @@ fn segment(text: &[u8], bracket: usize, modes: &mut Vec<u8>) -> usize {
         cost = next;
         modes.push(links);
     }
-    let (best, mut mode) = (0..3).map(|m| (ceil6(cost[m]), m as u8)).min().unwrap_or((0, 2));
+    let (best, mut mode) = cheapest(&cost);
     for slot in modes.iter_mut().rev() {
         let prev = (*slot >> (2 * mode)) & 3;
         *slot = mode;
         mode = prev;
     }
     best as usize / 6
+}
+
+/// The cheapest of three open segments' costs once closed (rounded up to a
+/// whole bit, in sixths) and its mode, the lowest mode among equals.
+fn cheapest(cost: &[u32; 3]) -> (u32, u8) {
+    let mut best = (u32::MAX, 0);
+    for (m, &c) in cost.iter().enumerate() {
+        let closed = c.div_ceil(6) * 6;
+        if closed < best.0 {
+            best = (closed, m as u8);
+        }
+    }
+    best
 }
 
 /// Appends bits to a byte vector, most significant first.
@@ -178,8 +190,10 @@ pub(super) fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
     out.put(0, (capacity * 8).saturating_sub(used).min(4) as u32);
     out.put(0, (8 - out.len) % 8);
     let mut data = out.bytes;
-    for pad in [0xec, 0x11].into_iter().cycle().take(capacity.saturating_sub(data.len())) {
+    let mut pad = 0xec;
+    while data.len() < capacity {
         data.push(pad);
+        pad ^= 0xec ^ 0x11;
     }
     Some((version, data))
 }
@@ -207,7 +221,9 @@ pub(super) fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
         }
     }
     for i in 0..ec_len {
-        out.extend(ec.iter().skip(i).step_by(ec_len));
+        for b in 0..blocks {
+            out.push(ec[b * ec_len + i]);
+        }
     }
     out
 }

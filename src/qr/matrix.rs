@@ -42,8 +42,9 @@ impl Matrix {
                 }
             }
         }
-        let centres = alignment_centres(version);
-        let last = centres.len().saturating_sub(1);
+        let (all, count) = alignment_centres(version);
+        let centres = &all[..count];
+        let last = count.saturating_sub(1);
         for (i, &cy) in centres.iter().enumerate() {
             for (j, &cx) in centres.iter().enumerate() {
                 if (i, j) == (0, 0) || (i, j) == (0, last) || (i, j) == (last, 0) {
@@ -70,8 +71,10 @@ impl Matrix {
 
     /// Reserves the format information areas and draws the dark module.
     fn reserve_format(&mut self) {
-        for (x, y, _) in format_modules(self.size) {
-            self.set(x, y, false);
+        for i in 0..15 {
+            for (x, y) in format_modules(self.size, i) {
+                self.set(x, y, false);
+            }
         }
         self.set(8, self.size - 8, true);
     }
@@ -80,7 +83,8 @@ impl Matrix {
     /// right, skipping function modules; remainder modules stay light.
     fn place(&mut self, codewords: &[u8]) {
         let size = self.size;
-        let mut bits = codewords.iter().flat_map(|&c| (0..8).rev().map(move |i| c >> i & 1));
+        // The next bit to place, counted from the first codeword's most significant.
+        let mut bit = 0;
         let mut right = size - 1;
         while right >= 1 {
             if right == 6 {
@@ -92,7 +96,8 @@ impl Matrix {
                 for x in [right, right - 1] {
                     let cell = &mut self.cells[y * size + x];
                     if *cell & FUNCTION == 0 {
-                        *cell = bits.next().unwrap_or(0);
+                        *cell = codewords.get(bit / 8).map_or(0, |&c| c >> (7 - bit % 8) & 1);
+                        bit += 1;
                     }
                 }
             }
@@ -133,21 +138,19 @@ const fn masks() -> [[u8; 6]; 12] {
     table
 }
 
-/// The format modules of a symbol of `size`: both copies of the 15 bits as
-/// `(x, y, bit index)`, bit 0 the least significant.
-fn format_modules(size: usize) -> impl Iterator<Item = (usize, usize, usize)> {
-    (0..15).flat_map(move |i| {
-        // First copy around the top-left finder, skipping the timing pattern.
-        let (x, y) = match i {
-            0..=5 => (8, i),
-            6..=7 => (8, i + 1),
-            8 => (7, 8),
-            _ => (14 - i, 8),
-        };
-        // Second copy split between the other two finders.
-        let (x2, y2) = if i < 8 { (size - 1 - i, 8) } else { (8, size - 15 + i) };
-        [(x, y, i), (x2, y2, i)]
-    })
+/// The two modules of format bit `i` (0–14, 0 the least significant) in a
+/// symbol of `size`, as `(x, y)`.
+fn format_modules(size: usize, i: usize) -> [(usize, usize); 2] {
+    // First copy around the top-left finder, skipping the timing pattern.
+    let first = match i {
+        0..=5 => (8, i),
+        6..=7 => (8, i + 1),
+        8 => (7, 8),
+        _ => (14 - i, 8),
+    };
+    // Second copy split between the other two finders.
+    let second = if i < 8 { (size - 1 - i, 8) } else { (8, size - 15 + i) };
+    [first, second]
 }
 
 /// The penalty score of §7.8.3 of bit plane `k` of `rows` (and of its
@@ -199,19 +202,20 @@ fn line_penalty(line: &[u8], k: u32) -> u32 {
     score
 }
 
-/// Centres of the alignment patterns along either axis (none for version 1).
-fn alignment_centres(version: u8) -> Vec<usize> {
+/// Centres of the alignment patterns along either axis, in the first `count`
+/// entries of the array (none for version 1; at most seven, for versions 35–40).
+fn alignment_centres(version: u8) -> ([usize; 7], usize) {
     let v = usize::from(version);
+    let mut centres = [6; 7];
     if v == 1 {
-        return Vec::new();
+        return (centres, 0);
     }
     let count = v / 7 + 2;
     let step = (v * 8 + count * 3 + 5) / (count * 4 - 4) * 2;
-    let last = v * 4 + 10;
-    let mut centres: Vec<usize> = (0..count - 1).map(|i| last - i * step).collect();
-    centres.push(6);
-    centres.reverse();
-    centres
+    for (i, centre) in centres.iter_mut().enumerate().take(count).skip(1) {
+        *centre = v * 4 + 10 - (count - 1 - i) * step;
+    }
+    (centres, count)
 }
 
 /// `data` followed by its BCH remainder of `rem_bits` bits for `generator`.
@@ -233,10 +237,10 @@ pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> 
     let mut rows: Vec<u8> = Vec::with_capacity(size * size);
     for (y, row) in m.cells.chunks_exact(size).enumerate() {
         let masks = &MASKS[y % 12];
-        rows.extend(row.iter().zip(masks.iter().cycle()).map(|(&c, &mask)| {
+        rows.extend(row.iter().enumerate().map(|(x, &c)| {
             let dark = 0u8.wrapping_sub(c & DARK);
             if c & FUNCTION == 0 {
-                dark ^ mask
+                dark ^ masks[x % 6]
             } else {
                 dark
             }
@@ -244,10 +248,20 @@ pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> 
     }
     let level_bits = [1, 0, 3, 2][level as usize];
     let formats: [u32; 8] = std::array::from_fn(|k| bch(level_bits << 3 | k as u32, 10, 0x537) ^ 0x5412);
-    for (x, y, i) in format_modules(size) {
-        rows[y * size + x] = (0..8).fold(0, |planes, k| planes | ((formats[k] >> i & 1) as u8) << k);
+    for i in 0..15 {
+        let planes = (0..8).fold(0, |planes, k| planes | ((formats[k] >> i & 1) as u8) << k);
+        for (x, y) in format_modules(size, i) {
+            rows[y * size + x] = planes;
+        }
     }
     let cols: Vec<u8> = (0..size * size).map(|i| rows[i % size * size + i / size]).collect();
-    let best = (0..8).min_by_key(|&k| (penalty(&rows, &cols, size, k), k)).unwrap_or(0);
+    // The lowest penalty, the lowest mask number among equals.
+    let (mut best, mut lowest) = (0, u32::MAX);
+    for k in 0..8 {
+        let score = penalty(&rows, &cols, size, k);
+        if score < lowest {
+            (best, lowest) = (k, score);
+        }
+    }
     rows.iter().map(|&planes| planes >> best & 1 != 0).collect()
 }
