@@ -17,6 +17,7 @@ use crate::env::Environment;
 use crate::i18n::{Locale, WIDGETS};
 use crate::json::Value;
 use crate::model::{Channel, Mode, ToJson};
+use crate::text::push_decimal;
 
 /// Digits after the decimal point for an ISO 4217 `currency` (CNY, HKD,
 /// USD… 2; JPY, KRW… 0; KWD, BHD… 3; anything unknown 2).
@@ -31,38 +32,56 @@ pub(crate) fn minor_unit(currency: &str) -> u32 {
 /// `amount` minor units as decimal text with `minor_unit` decimals, by
 /// integer arithmetic: `(1288, 2)` → `"12.88"`, `(-5, 2)` → `"-0.05"`.
 pub(crate) fn format_amount(amount: i64, minor_unit: u32) -> String {
-    let sign = if amount < 0 { "-" } else { "" };
-    let abs = amount.unsigned_abs();
-    let Some(scale) = 10u64.checked_pow(minor_unit) else { return format!("{sign}{abs}") };
-    if minor_unit == 0 {
-        return format!("{sign}{abs}");
+    let mut out = String::new();
+    if amount < 0 {
+        out.push('-');
     }
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = minor_unit as usize)
+    let abs = amount.unsigned_abs();
+    match 10u64.checked_pow(minor_unit) {
+        Some(scale) if minor_unit > 0 => {
+            push_decimal(&mut out, abs / scale, 1);
+            out.push('.');
+            push_decimal(&mut out, abs % scale, minor_unit as usize);
+        }
+        _ => push_decimal(&mut out, abs, 1),
+    }
+    out
 }
 
 /// The amount with its currency sign: `¥12.88`, `HK$12.88`, `USD 12.88`.
 pub(crate) fn display_amount(amount: i64, currency: &str) -> String {
-    let code = currency.to_ascii_uppercase();
+    let mut code = currency.to_ascii_uppercase();
     let number = format_amount(amount, minor_unit(&code));
-    match code.as_str() {
-        "CNY" | "RMB" => format!("¥{number}"),
-        "HKD" => format!("HK${number}"),
-        "MOP" => format!("MOP${number}"),
-        "USD" => format!("US${number}"),
-        _ => format!("{code} {number}"),
-    }
+    let sign = match code.as_str() {
+        "CNY" | "RMB" => "¥",
+        "HKD" => "HK$",
+        "MOP" => "MOP$",
+        "USD" => "US$",
+        _ => {
+            code.push(' ');
+            code.push_str(&number);
+            return code;
+        }
+    };
+    let mut out = String::from(sign);
+    out.push_str(&number);
+    out
 }
 
 /// Time left as `mm:ss` (`h:mm:ss` from an hour), whole seconds rounded up
 /// so the desk never shows 00:00 before the deadline; past it, `00:00`.
 pub(crate) fn countdown(ms_left: i64) -> String {
-    let secs = if ms_left <= 0 { 0 } else { (ms_left - 1) / 1000 + 1 };
+    let secs = if ms_left <= 0 { 0 } else { (ms_left - 1) as u64 / 1000 + 1 };
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
     if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
+        push_decimal(&mut out, h, 1);
+        out.push(':');
     }
+    push_decimal(&mut out, m, 2);
+    out.push(':');
+    push_decimal(&mut out, s, 2);
+    out
 }
 
 /// One payment method the desk offers.

@@ -6,8 +6,6 @@
 //! float); nesting depth and input size are bounded so hostile input fails
 //! with an error instead of exhausting the stack.
 
-use std::fmt::Write as _;
-
 /// Deepest nesting accepted; gateway payloads need fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
 /// Largest body accepted, in bytes.
@@ -349,7 +347,7 @@ impl Value {
 
     /// An integer value.
     pub fn int_value(n: i64) -> Value {
-        Value::Number(n.to_string())
+        Value::Number(crate::text::decimal(n))
     }
 
     /// Compact JSON text of this value.
@@ -401,7 +399,8 @@ fn write_string(s: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str(if (c as u32) < 0x10 { "\\u000" } else { "\\u001" });
+                out.push(char::from(b"0123456789abcdef"[c as usize & 15]));
             }
             c => out.push(c),
         }
@@ -466,6 +465,8 @@ mod tests {
         let v = parse(text).unwrap();
         assert_eq!(v.to_json(), text);
         assert_eq!(parse(&v.to_json()).unwrap(), v);
+        assert_eq!(Value::str("\u{1f}\u{10}\u{b}").to_json(), r#""\u001f\u0010\u000b""#);
+        assert_eq!(Value::int_value(-42).to_json(), "-42");
     }
 
     #[test]

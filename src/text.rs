@@ -1,8 +1,12 @@
+//! Small text helpers that keep std's heavier machinery out of the wasm.
+//!
 //! Substring search without `core::str::pattern`: `str::contains(&str)`,
 //! `find(&str)` and `split_once(&str)` pull the two-way searcher and the
 //! `str` slicing panic machinery (~5 KB) into the wasm; these byte loops do
 //! the same job for the short needles the crate uses (BENCHMARKS.md, Size,
-//! round 2).
+//! round 2). Decimal numbers without `core::fmt`: [`push_decimal`] instead of
+//! `format!` with integer arguments, whose argument lists and padding cost
+//! more code at each call site than the digits themselves (round 5).
 
 /// Byte offset of the first occurrence of `needle` in `hay` (`Some(0)` for
 /// an empty needle), like `str::find`.
@@ -22,6 +26,32 @@ pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a
     Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
 }
 
+/// Appends `n` in decimal, zero-padded to at least `min_digits` digits
+/// (at most 20, `u64::MAX`'s length): `(7, 2)` → `07`, `(1288, 1)` → `1288`.
+pub(crate) fn push_decimal(out: &mut String, mut n: u64, min_digits: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let min_start = digits.len() - min_digits.clamp(1, digits.len());
+    while n > 0 || start > min_start {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `n` in decimal, with a `-` when negative (what `i64::to_string` gives).
+pub(crate) fn decimal(n: i64) -> String {
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    push_decimal(&mut out, n.unsigned_abs(), 1);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,6 +64,20 @@ mod tests {
             assert_eq!(find(h, n), h.find(n), "{h:?} {n:?}");
             assert_eq!(contains(h, n), h.contains(n));
             assert_eq!(split_once(h, n), h.split_once(n));
+        }
+    }
+
+    #[test]
+    fn decimals_like_format() {
+        for n in [0, 1, 7, 10, 99, 100, 1288, 4_294_967_296, u64::MAX] {
+            for width in [0, 1, 2, 3, 19, 20] {
+                let mut out = String::from("x");
+                push_decimal(&mut out, n, width);
+                assert_eq!(out, format!("x{n:0width$}"), "{n} {width}");
+            }
+        }
+        for n in [0, 5, -5, 1288, -1288, i64::MAX, i64::MIN] {
+            assert_eq!(decimal(n), n.to_string());
         }
     }
 }
