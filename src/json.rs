@@ -46,7 +46,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     if text.len() > MAX_INPUT {
         return Err(JsonError::TooLarge);
     }
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser { text, s: text.as_bytes(), i: 0 };
     p.ws();
     if p.i == p.s.len() {
         return Err(JsonError::Empty);
@@ -60,6 +60,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -186,9 +187,14 @@ impl Parser<'_> {
                 return self.err();
             }
         }
-        // The slice holds only ASCII digits and signs, so it is valid UTF-8.
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| JsonError::Syntax(start))?;
-        Ok(Value::Number(text.to_owned()))
+        Ok(Value::Number(self.slice(start)?.to_owned()))
+    }
+
+    /// The input from `start` to the current byte. Both ends are next to an
+    /// ASCII byte (a quote, a backslash, a digit), so they are character
+    /// boundaries; `get` checks that without linking UTF-8 validation.
+    fn slice(&self, start: usize) -> Result<&str, JsonError> {
+        self.text.get(start..self.i).ok_or(JsonError::Syntax(start))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -214,8 +220,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            // Runs between escapes are whole UTF-8 sequences of the &str input.
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| JsonError::Syntax(start))?);
+            out.push_str(self.slice(start)?);
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
