@@ -93,6 +93,11 @@ fn every_error_code_and_reason_has_a_message_in_every_locale() {
             assert!(!text.unwrap_or("-").is_empty(), "{reason:?} {locale:?}");
         }
     }
+    // The tables are indexed by the enums: their first and last rows belong to the first and last variants.
+    assert_eq!(messages::code_text(codes[0])[2], "The payment failed");
+    assert_eq!(messages::code_text(codes[codes.len() - 1])[2], "Invalid QR option");
+    assert_eq!(messages::reason_text(reasons[1]).map(|t| t[2]), Some("The merchant's signature was refused; please contact the merchant"));
+    assert_eq!(messages::reason_text(reasons[reasons.len() - 1]).map(|t| t[2]), Some("An unknown payment error occurred; please check the order later"));
     for texts in [messages::OPEN_IN_BROWSER, messages::CONFIRM_RETURN] {
         assert!(texts.iter().flatten().all(|t| !t.is_empty()));
     }
