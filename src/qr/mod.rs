@@ -13,7 +13,7 @@ mod rs;
 pub use color::Rgba;
 
 use crate::error::{ErrorCode, PayError};
-use crate::text::push_decimal;
+use std::fmt::Write as _;
 
 /// Largest accepted size, in CSS pixels.
 pub const MAX_SIZE: u32 = 4096;
@@ -146,40 +146,16 @@ impl QrImage {
     /// The symbol as a standalone SVG document, `size` CSS pixels wide.
     /// Module coordinates are integers, so it scales without seams.
     pub fn to_svg(&self, size: u32) -> String {
-        let total = u64::from(self.modules + 2 * self.margin);
-        let size = u64::from(size);
-        let mut svg = String::new();
-        for (piece, number) in [
-            ("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", total),
-            (" ", total),
-            ("\" width=\"", size),
-            ("\" height=\"", size),
-            ("\" shape-rendering=\"crispEdges\"><rect width=\"", total),
-            ("\" height=\"", total),
-        ] {
-            svg.push_str(piece);
-            push_decimal(&mut svg, number, 1);
-        }
-        svg.push_str("\" fill=\"");
-        svg.push_str(&self.light_color.to_hex());
-        svg.push_str("\"/><path fill=\"");
-        svg.push_str(&self.dark_color.to_hex());
-        svg.push_str("\" d=\"");
-        let margin = u64::from(self.margin);
+        let total = self.modules + 2 * self.margin;
+        let mut path = String::new();
         for (x, y, len) in self.dark_runs() {
-            let len = u64::from(len);
-            svg.push('M');
-            push_decimal(&mut svg, u64::from(x) + margin, 1);
-            svg.push(' ');
-            push_decimal(&mut svg, u64::from(y) + margin, 1);
-            svg.push('h');
-            push_decimal(&mut svg, len, 1);
-            svg.push_str("v1h-");
-            push_decimal(&mut svg, len, 1);
-            svg.push('z');
+            let _ = write!(path, "M{} {}h{}v1h-{}z", x + self.margin, y + self.margin, len, len);
         }
-        svg.push_str("\"/></svg>");
-        svg
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" width=\"{size}\" height=\"{size}\" shape-rendering=\"crispEdges\"><rect width=\"{total}\" height=\"{total}\" fill=\"{}\"/><path fill=\"{}\" d=\"{path}\"/></svg>",
+            self.light_color.to_hex(),
+            self.dark_color.to_hex()
+        )
     }
 }
 
