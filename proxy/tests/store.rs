@@ -139,6 +139,20 @@ async fn hipos_token_is_shared(url: &str) {
     assert_eq!(two.hipos_token().await.unwrap(), None);
 }
 
+/// The lease on fetching the HiPOS token: one holder at a time across
+/// handles, taken over once it ran out, released only by its holder.
+async fn hipos_token_fetch_is_leased(url: &str) {
+    let (one, two) = (Store::open(url).await.unwrap(), Store::open(url).await.unwrap());
+    let first = one.claim_hipos_token_fetch(1_000, 2_000).await.unwrap().expect("a free lease is taken");
+    assert_eq!(two.claim_hipos_token_fetch(1_999, 3_000).await.unwrap(), None, "a live lease is not handed out");
+    let second = two.claim_hipos_token_fetch(2_000, 3_000).await.unwrap().expect("a lease that ran out is taken over");
+    assert_ne!(first, second);
+    one.release_hipos_token_fetch(&first).await.unwrap();
+    assert_eq!(one.claim_hipos_token_fetch(2_100, 3_100).await.unwrap(), None, "a former holder cannot release the new holder's lease");
+    two.release_hipos_token_fetch(&second).await.unwrap();
+    assert!(one.claim_hipos_token_fetch(2_100, 3_100).await.unwrap().is_some(), "a released lease is free");
+}
+
 /// A handle sees its own committed changes at once.
 async fn own_changes_arrive(url: &str) {
     let store = Store::open(url).await.unwrap();
@@ -238,7 +252,7 @@ async fn migrations_keep_their_checksums(url: &str) {
             _ => None,
         })
         .collect();
-    assert_eq!(shipped.len(), 2, "{engine} rows in the fixture");
+    assert_eq!(shipped.len(), 3, "{engine} rows in the fixture");
     let recorded = recorded_migrations(url).await;
     let recorded: Vec<_> = recorded.iter().map(|(v, d, sum)| (*v, d.clone(), sum.iter().map(|b| format!("{b:02x}")).collect::<String>())).collect();
     assert_eq!(recorded, shipped);
@@ -274,11 +288,12 @@ async fn check(n: usize, url: &str) {
         3 => concurrent_claims_are_exclusive(url).await,
         4 => hipos_token_is_shared(url).await,
         5 => own_changes_arrive(url).await,
+        6 => hipos_token_fetch_is_leased(url).await,
         _ => migrations_keep_their_checksums(url).await,
     }
 }
 
-const CHECKS: usize = 7;
+const CHECKS: usize = 8;
 
 #[tokio::test]
 async fn sqlite_suite() {

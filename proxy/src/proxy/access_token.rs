@@ -9,7 +9,10 @@
 //! when there is none, it is older than the lifetime or HiPOS refused it
 //! (6001: it is then deleted from the store too), and writes it back. Each
 //! instance keeps a copy in memory so the browser path does not read the
-//! store on every call.
+//! store on every call. Instances whose token ran out at the same time fetch
+//! one between them: the fetching instance holds the store's lease on the
+//! fetch, the others wait for its token (a second fetch would make HiPOS
+//! sign with a token the first instance never stored).
 
 use super::config::ProxyConfig;
 use super::error::ProxyError;
@@ -23,6 +26,11 @@ use paybridge::json::Value;
 use paybridge::model::Gateway;
 use std::time::Duration;
 use tokio::sync::Mutex;
+
+/// How much longer than the upstream timeout a token fetch lease lasts.
+const LEASE_MARGIN_MS: i64 = 5_000;
+/// How often an instance waiting for another's token fetch reads the store.
+const LEASE_POLL: Duration = Duration::from_millis(50);
 
 /// This instance's copy of the shared token.
 pub struct TokenCache {
@@ -64,21 +72,51 @@ impl TokenCache {
         Ok(shared.store.invalidate_hipos_token(token).await?)
     }
 
-    /// Takes the store's token when it is young enough, else fetches one and
-    /// stores it.
+    /// Takes the store's token when it is young enough, else one new token
+    /// ([`Self::shared_token`]).
     async fn refresh(&self, shared: &Shared, slot: &mut Option<StoredToken>) -> Result<IssuedToken, ProxyError> {
-        let token = match shared.store.hipos_token().await?.filter(|t| self.fresh(t)) {
-            Some(stored) => stored,
-            None => {
-                let fetched = fetch(shared).await?;
-                let stored = StoredToken { token: fetched.token, merchant_id: fetched.merchant_id, fetched_at_ms: now_ms() };
-                shared.store.put_hipos_token(&stored).await?;
-                stored
-            }
-        };
+        let token = self.shared_token(shared).await?;
         let answer = issued(&token);
         *slot = Some(token);
         Ok(answer)
+    }
+
+    /// The store's token when it is young enough; else the one this instance
+    /// fetches while it holds the store's lease on fetching, or the one the
+    /// instance holding that lease stores (waited for, at most two leases).
+    async fn shared_token(&self, shared: &Shared) -> Result<StoredToken, ProxyError> {
+        // A lease outlives the fetch it covers (bounded by the upstream timeout).
+        let lease_ms = i64::try_from(shared.config.upstream_timeout.as_millis()).unwrap_or(i64::MAX).saturating_add(LEASE_MARGIN_MS);
+        let give_up_ms = now_ms().saturating_add(lease_ms.saturating_mul(2));
+        loop {
+            if let Some(stored) = shared.store.hipos_token().await?.filter(|t| self.fresh(t)) {
+                return Ok(stored);
+            }
+            let now = now_ms();
+            if let Some(lease) = shared.store.claim_hipos_token_fetch(now, now.saturating_add(lease_ms)).await? {
+                let token = self.fetch_under_lease(shared).await;
+                if let Err(e) = shared.store.release_hipos_token_fetch(&lease).await {
+                    tracing::warn!(error = %e, "the HiPOS token fetch lease was not released; it runs out by itself");
+                }
+                return token;
+            }
+            if now >= give_up_ms {
+                return Err(ProxyError::new(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", "another instance's HiPOS token fetch did not finish in time"));
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+        }
+    }
+
+    /// Under the fetch lease: the store's token if another instance stored a
+    /// young one since it was read, else a fetched one, stored.
+    async fn fetch_under_lease(&self, shared: &Shared) -> Result<StoredToken, ProxyError> {
+        if let Some(stored) = shared.store.hipos_token().await?.filter(|t| self.fresh(t)) {
+            return Ok(stored);
+        }
+        let fetched = fetch(shared).await?;
+        let stored = StoredToken { token: fetched.token, merchant_id: fetched.merchant_id, fetched_at_ms: now_ms() };
+        shared.store.put_hipos_token(&stored).await?;
+        Ok(stored)
     }
 
     fn fresh(&self, token: &StoredToken) -> bool {

@@ -16,7 +16,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The migrations in version order: version, description, source.
-const SOURCES: &[(i64, &str, &str)] = &[(1, "store", include_str!("../../migrations/0001_store.sql")), (2, "refunds", include_str!("../../migrations/0002_refunds.sql"))];
+const SOURCES: &[(i64, &str, &str)] = &[
+    (1, "store", include_str!("../../migrations/0001_store.sql")),
+    (2, "refunds", include_str!("../../migrations/0002_refunds.sql")),
+    (3, "hipos_token_lease", include_str!("../../migrations/0003_hipos_token_lease.sql")),
+];
 
 /// An engine's spelling of what the engines spell differently.
 #[derive(Debug, Clone, Copy)]
