@@ -6,9 +6,17 @@
 
 use crate::error::{ErrorCode, PayError};
 
-/// Gateway and wallet domains whose https URLs may be opened. A URL matches
-/// when its host is one of these or a subdomain of one.
-pub const DEFAULT_HOSTS: &[&str] = &[
+/// Generates [`DEFAULT_HOSTS`]: the wallets' domains given, then each
+/// registry line's `hosts` (`crate::gateway::registry`), in its order.
+macro_rules! default_hosts {
+    ([$($wallet:literal,)*] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$($name:literal),*] hosts [$($host:literal),*],)*) => {
+        /// Gateway and wallet domains whose https URLs may be opened. A URL
+        /// matches when its host is one of these or a subdomain of one.
+        pub const DEFAULT_HOSTS: &[&str] = &[$($wallet,)* $($($host,)*)*];
+    };
+}
+
+crate::gateway::registry::with_gateways!(default_hosts[
     // WeChat Pay (MWEB pages, JS-SDK).
     "tenpay.com",
     "weixin.qq.com",
@@ -21,23 +29,7 @@ pub const DEFAULT_HOSTS: &[&str] = &[
     // UnionPay.
     "unionpay.com",
     "95516.com",
-    // Each gateway's own hosts, in the order of the gateway registry
-    // (`gateway::registry`, whose tests keep the two in step).
-    // BlueOcean (and the hosts its documents show in payment URLs).
-    "blueoceanpay.com",
-    "blueoceantech.co",
-    "yedpay.com",
-    "tlinx.hk",
-    "gnete.com.hk",
-    // HipoPay.
-    "hipopay.com",
-    "wisecashier.com",
-    // BeeCloud.
-    "beecloud.cn",
-    // ChaoYing.
-    "storepos.cn",
-    "pos.cn",
-];
+]);
 
 /// Where redirects may go.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

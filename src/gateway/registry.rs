@@ -1,9 +1,10 @@
 //! The gateway registry: one line per gateway. The [`Gateway`] enum, its
-//! [`Gateway::ALL`], wire names and display names (`crate::model`) and the
-//! dispatch to each gateway's module (`crate::gateway`) are generated from
+//! [`Gateway::ALL`], wire names and display names (`crate::model`), the
+//! dispatch to each gateway's module (`crate::gateway`) and the gateways'
+//! part of the redirect allowlist (`crate::url_guard`) are generated from
 //! it; what cannot be generated (the TypeScript union, the Cargo features,
-//! the redirect allowlist, the lists in scripts and in the fuzz crate) is
-//! checked against it by the tests below.
+//! the lists in scripts and in the fuzz crate) is checked against it by the
+//! tests below.
 //!
 //! [`Gateway`]: crate::model::Gateway
 //! [`Gateway::ALL`]: crate::model::Gateway::ALL
@@ -13,7 +14,8 @@
 /// `Variant ("wire name", "Cargo feature", module) ["zh-CN", "zh-HK", "en" display name] hosts ["redirect domain", …],`
 ///
 /// `Variant` is also the name of the module's unit struct; the hosts are the
-/// https domains its documents show in payment URLs (`url_guard::DEFAULT_HOSTS`).
+/// https domains its documents show in payment URLs (`url_guard::DEFAULT_HOSTS`
+/// is generated from them).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! with_gateways {
