@@ -20,15 +20,13 @@ pub(crate) enum Tag {
     Cancel,
     /// The last query after a cancel.
     Final,
-    /// The exchange of a mini-program code for the payer's openid ([`super::openid`]).
-    Openid,
-    /// The proxy's signed `wx.config` (HK wallet).
-    WxConfig,
+    /// The call of a gateway's own step before the create call ([`super::step`]).
+    Step,
 }
 
 impl Tag {
     /// Every tag.
-    pub(crate) const ALL: [Tag; 7] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Openid, Tag::WxConfig];
+    pub(crate) const ALL: [Tag; 6] = [Tag::Create, Tag::Query, Tag::Confirm, Tag::Cancel, Tag::Final, Tag::Step];
 
     /// The name carried through the driver.
     pub(crate) fn as_str(self) -> &'static str {
@@ -38,8 +36,7 @@ impl Tag {
             Tag::Confirm => "confirm",
             Tag::Cancel => "cancel",
             Tag::Final => "final",
-            Tag::Openid => "openid",
-            Tag::WxConfig => "wxConfig",
+            Tag::Step => "step",
         }
     }
 }

@@ -11,7 +11,7 @@
 //! - [`event`] / [`effect`]: what goes in and out of a flow, as the driver's JSON;
 //! - [`bridge`]: wallet-bridge answers as hints, the mini-program hand-off URL;
 //! - [`pending`]: the order reference kept in sessionStorage across a redirect;
-//! - [`openid`]: HipoPay's payer openid from the page URL, a mini-program code or its container;
+//! - [`step`]: the hook through which a gateway adds its own step before the create call;
 //! - [`methods`]: what a gateway offers in an environment (for a cashier desk);
 //! - [`text`]: the guide and prompt texts in zh-CN / zh-HK / en.
 
@@ -20,10 +20,9 @@ pub(crate) mod effect;
 pub(crate) mod event;
 pub(crate) mod flow;
 pub(crate) mod methods;
-pub(crate) mod openid;
 pub(crate) mod pending;
+pub(crate) mod step;
 pub(crate) mod text;
-pub(crate) mod wx_config;
 
 use crate::i18n::Locale;
 use crate::model::{Channel, Gateway, Mode};
@@ -65,7 +64,7 @@ pub(crate) struct Settings {
     /// The mini-program's native pay page.
     pub mini_program_page: String,
     /// The wallet region when an order names none (`HK`: WeChat's HK wallet,
-    /// paid with `wx.config` + `getH5PrepayRequest`; see [`wx_config`]).
+    /// paid with `wx.config` + `getH5PrepayRequest`; see BlueOcean's checkout step).
     pub wallet: Option<String>,
     /// Wait for a wallet bridge to become ready.
     pub bridge_timeout_ms: u32,

@@ -113,6 +113,30 @@ pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[(&str, &[&str]
     Ok(Value::Object(members))
 }
 
+/// `text` percent- and `+`-decoded, as UTF-8 (`None` when it is not). A `%`
+/// without two hex digits after it stays as it is, or with `strict` makes
+/// the whole text `None`.
+#[inline(never)]
+pub(crate) fn percent_decode(text: &str, strict: bool) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        i += 1;
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 2;
+            }
+            (b'%', None) if strict => return None,
+            (b'+', _) => out.push(b' '),
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,9 +15,12 @@
 //! [`GatewayProtocol`] and the request builders), `parse.rs` (the answer
 //! readers), `codes.rs` (the gateway's codes), `rules.rs` ([`ProxyRules`]
 //! with the endpoint table, and [`RefundQuery`]), `wire.rs` (signing and
-//! notifications, tested in `wire/tests.rs`) and `tests.rs`; files for what
-//! only one seed has (BlueOcean's HK wallet, HiPOS's application side and
-//! O2O calls) sit beside them.
+//! notifications, tested in `wire/tests.rs`) and `tests.rs`; a gateway with
+//! a checkout step of its own (`crate::checkout::step`: HipoPay's openid,
+//! BlueOcean's HK-wallet `wx.config`) has it in `checkout_step.rs` and
+//! declares it as `CHECKOUT_STEP` in `mod.rs` (the others declare `None`);
+//! files for what only one seed has (BlueOcean's HK wallet, HiPOS's
+//! application side and O2O calls) sit beside them.
 
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
@@ -333,6 +336,28 @@ pub fn refunds(gateway: Gateway) -> Result<&'static dyn RefundQuery, PayError> {
 /// the proxy and the sandbox; `Unsupported` when it was left out of this build.
 pub fn rules(gateway: Gateway) -> Result<&'static dyn ProxyRules, PayError> {
     implementation!(gateway, ProxyRules)
+}
+
+/// The body of [`checkout_step`], generated from the registry.
+macro_rules! checkout_steps {
+    ([$gateway:expr] $($variant:ident ($wire:literal, $feature:literal, $module:ident) [$($name:literal),*] hosts [$($host:literal),*],)*) => {
+        match $gateway {
+            $(
+                #[cfg(feature = $feature)]
+                Gateway::$variant => $module::CHECKOUT_STEP,
+            )*
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    };
+}
+
+/// The checkout step `gateway` adds before its create call: the
+/// `CHECKOUT_STEP` its module declares (most declare none), `None` also when
+/// the gateway was left out of this build.
+#[inline(never)]
+pub(crate) fn checkout_step(gateway: Gateway) -> Option<&'static dyn crate::checkout::step::CheckoutStep> {
+    registry::with_gateways!(checkout_steps[gateway])
 }
 
 /// Parses a body that may be empty or not JSON into a [`Value`], as an

@@ -1,5 +1,6 @@
 //! `POST /wx-config`: the signed `wx.config` a WeChat HK-wallet payment
-//! needs (BlueOcean seed 001 L814–L834; `paybridge::checkout::wx_config`).
+//! needs (BlueOcean seed 001 L814–L834; BlueOcean's checkout step in the core,
+//! `src/gateway/blueocean/checkout_step.rs`).
 //!
 //! The page sends `{"gateway", "outTradeNo", "url"}` with the order's client
 //! secret; the proxy answers `{"beta":true,"debug":false,"appId",

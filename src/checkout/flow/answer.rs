@@ -1,8 +1,8 @@
-//! Answers from the proxy: create, openid, `wx.config`, queries, cancels.
+//! Answers from the proxy: create, the gateway's own step, queries, cancels.
 
 use super::{proxy_error, Flow, Phase, Reply, MAX_CANCELS};
 use crate::checkout::effect::{error_json, Effect, Tag};
-use crate::checkout::{openid, wx_config};
+use crate::checkout::step;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{parse_body, protocol};
 use crate::json::Value;
@@ -17,21 +17,21 @@ impl Flow {
                 Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
                 None => self.fail(PayError::new(ErrorCode::Network).with_detail("the create call got no answer"), true),
             },
-            (Tag::Openid, Phase::Openid) => match answer.map(|(status, body, _)| self.body(status, &body).and_then(|v| openid::read_answer(&v))) {
-                Some(Ok(id)) => {
-                    self.order.openid = Some(id);
-                    self.create()
+            (Tag::Step, Phase::Step) => {
+                let read = match answer {
+                    Some((status, body, _)) => self.body(status, &body),
+                    None => Err(PayError::new(ErrorCode::Network).with_detail("the call before the create call got no answer")),
+                };
+                match read.and_then(|v| step::answer(self.settings.gateway, &v, &mut self.order)) {
+                    Ok(kept) => {
+                        if kept.is_some() {
+                            self.kept = kept;
+                        }
+                        self.create()
+                    }
+                    Err(e) => self.fail(e, true),
                 }
-                Some(Err(e)) => self.fail(e, true),
-                None => self.fail(PayError::new(ErrorCode::Network).with_detail("the openid exchange got no answer"), true),
-            },
-            (Tag::WxConfig, Phase::Configuring) => match answer.ok_or_else(|| PayError::new(ErrorCode::Network)).and_then(|(status, body, _)| wx_config::read(status, &body)) {
-                Ok(config) => {
-                    self.wx_config = Some(config);
-                    self.create()
-                }
-                Err(e) => self.fail(e, true),
-            },
+            }
             (Tag::Query, Phase::Polling) if seq == self.query_seq => self.on_query(now, rng, seq, answer),
             (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),
             (Tag::Cancel, Phase::Cancelling) => {

@@ -3,7 +3,7 @@
 use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
 use crate::checkout::effect::Effect;
-use crate::checkout::{text, wx_config};
+use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::gateway::{parse_body, protocol, CreateParams};
 use crate::json::Value;
@@ -56,7 +56,7 @@ impl Flow {
             NextAction::WechatJsapi { params } => match self.bridge {
                 Some(BridgeKind::WechatHk) => {
                     fx.push(self.action(action, Some(deadline)));
-                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: wx_config::payload(self.wx_config.clone().unwrap_or(Value::Null), &params) });
+                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: step::hk_wallet_payload(self.kept.clone().unwrap_or(Value::Null), &params) });
                 }
                 Some(BridgeKind::MiniProgram) => {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);

@@ -27,9 +27,9 @@
 use super::bridge::{self, BridgeKind, Hint};
 use super::effect::{Effect, Tag};
 use super::event::Event;
-use super::openid::{self, Openid};
 use super::pending::Pending;
-use super::{text, wx_config, Order, Settings};
+use super::step::{self, Before};
+use super::{text, Order, Settings};
 use crate::env::Environment;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
@@ -57,9 +57,9 @@ const CALL_TIMEOUT_MS: u32 = 20_000;
 enum Phase {
     Idle,
     AwaitingBridge,
-    /// Exchanging a mini-program code for the openid, or gone to the openid container.
-    Openid,
-    Configuring,
+    /// In the gateway's own step ([`step`]): waiting for its call's answer,
+    /// or gone where it sent the payer.
+    Step,
     Creating,
     Polling,
     Renewing,
@@ -89,9 +89,12 @@ pub(crate) struct Flow {
     /// `cancel()` asked for while a counter payment waited: its cancel settles as a rejection.
     page_cancel: bool,
     hint: Option<(Hint, String)>,
-    openid: Openid,
-    /// The proxy's signed `wx.config` (HK wallet).
-    wx_config: Option<Value>,
+    /// The proxy's capabilities body, for the gateway's step.
+    caps: Option<String>,
+    /// When the payment started (Unix ms).
+    started_ms: i64,
+    /// What the gateway's step kept from its call (the HK wallet's signed `wx.config`).
+    kept: Option<Value>,
     phase: Phase,
 }
 
@@ -117,8 +120,9 @@ impl Flow {
             cancel_attempts: 0,
             page_cancel: false,
             hint: None,
-            openid: Openid::default(),
-            wx_config: None,
+            caps: None,
+            started_ms: 0,
+            kept: None,
             phase: Phase::Idle,
         }
     }
@@ -146,9 +150,6 @@ impl Flow {
             Event::BridgeReady { mini_program } if self.phase == Phase::AwaitingBridge => {
                 if mini_program && self.bridge == Some(BridgeKind::Wechat) {
                     self.bridge = Some(BridgeKind::MiniProgram);
-                }
-                if self.bridge == Some(BridgeKind::WechatHk) {
-                    return self.configure();
                 }
                 self.create()
             }
@@ -195,7 +196,8 @@ impl Flow {
 
     fn start(&mut self, now: i64, rng: u32, caps: Option<&str>) -> Vec<Effect> {
         self.long_poll_s = caps.map_or(0, long_poll_wait);
-        self.openid = Openid::new(caps, now);
+        self.caps = caps.map(str::to_owned);
+        self.started_ms = now;
         if self.resumed {
             let mut fx = Vec::new();
             if self.mode != Mode::Jsapi {
@@ -227,7 +229,7 @@ impl Flow {
         p.sub_appid = self.settings.sub_appid.clone();
         p.return_url = self.settings.return_url.clone();
         p.mini_program = self.bridge == Some(BridgeKind::MiniProgram);
-        p.wallet = wx_config::wallet(&self.settings, &self.order);
+        p.wallet = step::wallet(&self.settings, &self.order);
         p
     }
 
@@ -257,32 +259,29 @@ impl Flow {
         OrderStatus { state: PayState::Unknown, ..status }
     }
 
-    /// HK wallet: the proxy signs `wx.config` before anything is created.
-    fn configure(&mut self) -> Vec<Effect> {
-        match wx_config::request(&self.settings, &self.order) {
-            Ok(fetch) => {
-                self.phase = Phase::Configuring;
-                vec![fetch]
-            }
-            Err(e) => self.fail(e, true),
-        }
-    }
-
     fn create(&mut self) -> Vec<Effect> {
         self.gateway_order_id = None;
         self.hint = None;
         self.last = None;
-        let mini_program = self.bridge == Some(BridgeKind::MiniProgram);
-        let forget = match self.openid.step(&self.settings, self.mode, self.channel, mini_program, &mut self.order) {
-            Ok(openid::Step::Ready { forget_awaiting }) => forget_awaiting,
-            Ok(openid::Step::Exchange(req)) => {
-                self.phase = Phase::Openid;
-                return vec![self.fetch(Tag::Openid, 0, &req, 0, CALL_TIMEOUT_MS)];
+        let cx = step::Context {
+            settings: &self.settings,
+            mode: self.mode,
+            channel: self.channel,
+            bridge: self.bridge,
+            caps: self.caps.as_deref(),
+            started_ms: self.started_ms,
+            kept: self.kept.as_ref(),
+        };
+        let forget = match step::before_create(&cx, &mut self.order) {
+            Ok(Before::Create { forget }) => forget,
+            Ok(Before::Fetch { path, body, timeout_ms }) => {
+                self.phase = Phase::Step;
+                let url = format!("{}{path}", self.settings.proxy.trim_end_matches('/'));
+                return vec![Effect::Fetch { tag: Tag::Step, seq: 0, url, body, secret: self.order.client_secret.clone(), timeout_ms }];
             }
-            Ok(openid::Step::Authorize { url, awaiting }) => {
-                self.phase = Phase::Openid;
-                let action = Value::object([("kind", Value::str("openidAuthorize")), ("url", Value::str(&url))]);
-                return vec![Effect::Store(awaiting), self.action(action, None), Effect::Navigate(url)];
+            Ok(Before::Leave { url, entry, action }) => {
+                self.phase = Phase::Step;
+                return vec![Effect::Store(entry), self.action(action, None), Effect::Navigate(url)];
             }
             Err(e) => return self.fail(e, true),
         };

@@ -2,7 +2,7 @@
 
 use super::Flow;
 use crate::checkout::bridge::BridgeKind;
-use crate::checkout::{wx_config, Settings};
+use crate::checkout::{step, Settings};
 use crate::env::{choose_mode, Container, Environment};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, unsupported_mode, GatewayProtocol};
@@ -27,7 +27,7 @@ impl Flow {
             return Err(PayError::invalid_argument("counter payments need `authCode`"));
         }
         self.bridge = bridge_for(&self.settings, &self.env, mode, self.channel)?;
-        self.bridge = wx_config::bridge(self.settings.gateway, self.bridge, wx_config::wallet(&self.settings, &self.order).as_deref())?;
+        self.bridge = step::bridge(self.settings.gateway, self.bridge, step::wallet(&self.settings, &self.order).as_deref())?;
         Ok(())
     }
 }

@@ -98,6 +98,9 @@ use super::prelude::*;
 /// The BeeCloud offline REST API v2.
 pub struct BeeCloud;
 
+/// No checkout step of its own (`crate::checkout::step`).
+pub(crate) const CHECKOUT_STEP: Option<&'static dyn crate::checkout::step::CheckoutStep> = None;
+
 /// Create a bill (pay).
 pub const BILL_PATH: &str = "/2/rest/offline/bill";
 /// Query a bill's status.

@@ -101,6 +101,7 @@
 //! L1989–L2087). The field set of the response `sign` ("用于本地校验",
 //! L307) is unspecified; `wire` documents the reading the proxy checks.
 
+mod checkout_step;
 mod codes;
 pub mod hk_wallet;
 mod parse;
@@ -117,6 +118,9 @@ use super::prelude::*;
 
 /// The BlueOcean Pay gateway.
 pub struct BlueOcean;
+
+/// Its checkout step: `wx.config` for WeChat's HK wallet (`checkout_step.rs`).
+pub(crate) const CHECKOUT_STEP: Option<&'static dyn crate::checkout::step::CheckoutStep> = Some(&BlueOcean);
 
 /// A `payment` value of `/payment/pay` (seed L243–L258).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

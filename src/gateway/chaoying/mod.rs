@@ -100,6 +100,9 @@ use super::prelude::*;
 /// The ChaoYing gateway.
 pub struct ChaoYing;
 
+/// No checkout step of its own (`crate::checkout::step`).
+pub(crate) const CHECKOUT_STEP: Option<&'static dyn crate::checkout::step::CheckoutStep> = None;
+
 /// The WeChat pre-order path.
 pub const WECHAT_PRE_ORDER: &str = "/Open/WECHAT_PreOrder";
 /// The Alipay pre-order path.

@@ -64,7 +64,7 @@
 //! numbers (25 digits) always stay strings.
 //!
 //! # The payer's openid (4.1, 4.4)
-//! A merchant passes no openid (`crate::checkout::openid`): the page reads
+//! A merchant passes no openid (`checkout_step.rs`): the page reads
 //! the one HipoPay's container appends to the bound pay page's URL (4.1 step
 //! 1, L83-L84), or, in a mini-program web-view, exchanges the `wx.login()`
 //! code the mini-program puts in the web-view URL (4.4 steps 1–2,
@@ -117,6 +117,7 @@
 //!   exchanges) and the code's five-minute life (L223): WeChat issues and
 //!   ages codes; the sandbox accepts any.
 
+mod checkout_step;
 mod codes;
 mod parse;
 mod rules;
@@ -135,6 +136,9 @@ use super::prelude::*;
 
 /// The HipoPay gateway (agent edition).
 pub struct HipoPay;
+
+/// Its checkout step: the payer's openid (`checkout_step.rs`).
+pub(crate) const CHECKOUT_STEP: Option<&'static dyn crate::checkout::step::CheckoutStep> = Some(&HipoPay);
 
 /// The field carrying the agent-assigned merchant id (server-owned).
 pub const MERCHANT_NO_FIELD: &str = "merchant_no";

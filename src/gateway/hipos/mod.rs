@@ -96,6 +96,9 @@ use parse::qr_action;
 /// The HiPOS Open API.
 pub struct HiPos;
 
+/// No checkout step of its own (`crate::checkout::step`).
+pub(crate) const CHECKOUT_STEP: Option<&'static dyn crate::checkout::step::CheckoutStep> = None;
+
 /// Token by registered hostname (seed L33).
 pub const TOKEN_PATH: &str = "/openapi/token/hishop";
 /// Update the merchant profile (seed L74).

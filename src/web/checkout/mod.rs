@@ -8,8 +8,8 @@ use super::qr::render_qr;
 use crate::checkout::event::Event;
 use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
-use crate::checkout::openid;
 use crate::checkout::pending::{Pending, STORAGE_KEY};
+use crate::checkout::step;
 use crate::checkout::{effect, Order, Settings};
 use crate::env::Environment;
 use crate::error::PayError;
@@ -120,8 +120,8 @@ impl Checkout {
         }
         let stored = self.driver.load_pending(STORAGE_KEY).unwrap_or_default();
         let settings = self.here();
-        // Back from HipoPay's openid container: create the order that waited for it.
-        if let Some(order) = openid::returned(&stored, settings.gateway, &settings.page_query, js_sys::Date::now() as i64) {
+        // Back from where a gateway's checkout step sent the payer: create the order that waited for it.
+        if let Some(order) = step::returned(&settings, &stored, js_sys::Date::now() as i64) {
             return self.start(Flow::new(settings, environment(), order), &JsValue::UNDEFINED);
         }
         match Pending::decode(&stored).filter(|p| p.gateway == self.settings.gateway) {

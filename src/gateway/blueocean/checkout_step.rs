@@ -1,5 +1,5 @@
-//! WeChat's HK wallet inside WeChat's browser (BlueOcean seed 001
-//! L814–L864, "香港钱包公众号支付"). A merchant selects it with `wallet: "HK"`
+//! BlueOcean's checkout step (`crate::checkout::step`): WeChat's HK wallet
+//! inside WeChat's browser (seed 001 L814–L864, "香港钱包公众号支付"). A merchant selects it with `wallet: "HK"`
 //! (on the `Checkout` config or on one order) and mode `jsapi`, channel
 //! `wechat`; the payer's WeChat then pays from its HK wallet:
 //!
@@ -19,17 +19,15 @@
 //! Outside WeChat's browser (a mini-program web-view hands off to
 //! `wx.requestPayment`) the wallet option changes only the create request.
 
-use super::bridge::BridgeKind;
-use super::effect::{Effect, Tag};
-use super::flow::proxy_error;
-use super::{Order, Settings};
-use crate::error::{ErrorCode, PayError};
-use crate::gateway::parse_body;
+use super::BlueOcean;
+use crate::checkout::bridge::BridgeKind;
+use crate::checkout::step::{Before, CheckoutStep, Context};
+use crate::checkout::{Order, Settings};
+use crate::error::PayError;
 use crate::json::Value;
-use crate::model::{Gateway, ToJson, WechatJsapiParams};
 
 /// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
-pub(crate) const ROUTE: &str = "/wx-config";
+const ROUTE: &str = "/wx-config";
 
 /// The four `wx.config` fields the seed marks required (L829–L832), besides `jsApiList`.
 const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
@@ -37,65 +35,50 @@ const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
 /// Abort the signing call after this long.
 const TIMEOUT_MS: u32 = 10_000;
 
-/// The order's wallet region, upper-cased: its own, else the configured one.
-pub(crate) fn wallet(settings: &Settings, order: &Order) -> Option<String> {
-    order.wallet.as_deref().or(settings.wallet.as_deref()).map(str::trim).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase)
-}
+impl CheckoutStep for BlueOcean {
+    fn pays_wechat_hk_wallet(&self) -> bool {
+        true
+    }
 
-/// The bridge to pay with: WeChat's browser bridges become the HK wallet's
-/// when the wallet is `HK` (BlueOcean's flow; other gateways document none,
-/// so they refuse it as `unsupported` before anything is created); every
-/// other bridge stays.
-pub(crate) fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
-    match kind {
-        Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match gateway {
-            // Without the `blueocean` feature the HK wallet's code drops out of the build.
-            Gateway::BlueOcean if cfg!(feature = "blueocean") => Ok(Some(BridgeKind::WechatHk)),
-            _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
-        },
-        other => Ok(other),
+    /// Through the HK bridge, the proxy signs `wx.config` before anything is created.
+    fn before_create(&self, cx: &Context<'_>, order: &mut Order) -> Result<Before, PayError> {
+        if cx.bridge != Some(BridgeKind::WechatHk) || cx.kept.is_some() {
+            return Ok(Before::Create { forget: false });
+        }
+        request(cx.settings, order)
+    }
+
+    fn answer(&self, answer: &Value, _order: &mut Order) -> Result<Option<Value>, PayError> {
+        read(answer).map(|config| Some(config.clone()))
     }
 }
 
 /// The signing call: `{gateway, outTradeNo, url}` to the proxy, with the
 /// order's client secret (only the order's own page gets a signature).
-pub(crate) fn request(settings: &Settings, order: &Order) -> Result<Effect, PayError> {
+fn request(settings: &Settings, order: &Order) -> Result<Before, PayError> {
     let url = order.page_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| PayError::invalid_argument("the HK wallet needs the page's URL to sign wx.config"))?;
     let url = url.split('#').next().unwrap_or(url);
     let body = Value::object([("gateway", Value::str(settings.gateway.as_str())), ("outTradeNo", Value::str(&order.out_trade_no)), ("url", Value::str(url))]);
-    Ok(Effect::Fetch {
-        tag: Tag::WxConfig,
-        seq: 0,
-        url: format!("{}{ROUTE}", settings.proxy.trim_end_matches('/')),
-        body: body.to_json(),
-        secret: order.client_secret.clone(),
-        timeout_ms: TIMEOUT_MS,
-    })
+    Ok(Before::Fetch { path: ROUTE.to_owned(), body: body.to_json(), timeout_ms: TIMEOUT_MS })
 }
 
-/// The proxy's answer: the `wx.config` object, passed on as it came (the
-/// proxy signed it; nothing here reformats a field), once it has the four
-/// required fields. A `proxy_error` body is a `proxy_error`.
-pub(crate) fn read(status: u16, body: &str) -> Result<Value, PayError> {
-    let value = parse_body(body).map_err(|e| if (200..300).contains(&status) { e } else { PayError::new(ErrorCode::Network).with_detail(detail!("HTTP {status}")) })?;
-    if let Some(e) = proxy_error(&value) {
-        return Err(e);
-    }
+/// The proxy's answer (already read: a `proxy_error` body is a
+/// `proxy_error`): the `wx.config` object, passed on as it came (the proxy
+/// signed it; nothing here reformats a field), once it has the four required
+/// fields.
+fn read(value: &Value) -> Result<&Value, PayError> {
     if value.members().is_none() || REQUIRED.iter().any(|k| value.text(k).is_none()) {
         return Err(PayError::invalid_payload("the proxy's wx.config lacks appId, timestamp, nonceStr or signature"));
     }
     Ok(value)
 }
 
-/// What the driver gets: `{config, payConfig}` — the signed `wx.config` and
-/// the gateway's six `getH5PrepayRequest` fields, both verbatim.
-pub(crate) fn payload(config: Value, params: &WechatJsapiParams) -> Value {
-    Value::object([("config", config), ("payConfig", params.to_json_value())])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkout::step::{bridge, hk_wallet_payload, wallet};
+    use crate::error::ErrorCode;
+    use crate::model::{Gateway, WechatJsapiParams};
 
     fn order() -> Order {
         let mut o = Order::new("T1", None);
@@ -126,8 +109,8 @@ mod tests {
     #[test]
     fn request_names_the_order_and_the_page_without_its_fragment() {
         let settings = Settings::new(Gateway::BlueOcean, "/proxy/");
-        let Effect::Fetch { tag, url, body, secret, .. } = request(&settings, &order()).unwrap() else { panic!() };
-        assert_eq!((tag, url.as_str(), secret.as_deref()), (Tag::WxConfig, "/proxy/wx-config", Some("pcs_1")));
+        let Before::Fetch { path, body, .. } = request(&settings, &order()).unwrap() else { panic!() };
+        assert_eq!(path, "/wx-config", "below the proxy root; the flow sends it with the order's client secret (flow_tests)");
         assert_eq!(body, r#"{"gateway":"blueocean","outTradeNo":"T1","url":"https://shop.example/pay?o=T1"}"#);
         let mut no_url = order();
         no_url.page_url = None;
@@ -137,11 +120,9 @@ mod tests {
     #[test]
     fn read_passes_the_signed_config_verbatim() {
         let text = r#"{"beta":true,"debug":false,"appId":"wx1","timestamp":1414587457,"nonceStr":"n","signature":"0f9de62f","jsApiList":["getH5PrepayRequest"]}"#;
-        assert_eq!(read(200, text).unwrap().to_json(), text);
-        let e = read(403, r#"{"proxy_error":{"code":"client_secret_mismatch","message":"no"}}"#).unwrap_err();
-        assert_eq!(e.gateway_code.as_deref(), Some("client_secret_mismatch"));
-        assert!(read(200, r#"{"appId":"wx1","timestamp":1,"nonceStr":"n"}"#).is_err(), "no signature");
-        assert!(read(502, "<html>").is_err());
+        let json = |t: &str| crate::json::parse(t).unwrap();
+        assert_eq!(read(&json(text)).unwrap().to_json(), text);
+        assert!(read(&json(r#"{"appId":"wx1","timestamp":1,"nonceStr":"n"}"#)).is_err(), "no signature");
     }
 
     #[test]
@@ -154,7 +135,7 @@ mod tests {
             sign_type: "SHA1".into(),
             pay_sign: "s".into(),
         };
-        let p = payload(Value::object([("appId", Value::str("wx1"))]), &params);
+        let p = hk_wallet_payload(Value::object([("appId", Value::str("wx1"))]), &params);
         assert_eq!(p.get("config").and_then(|c| c.text("appId")), Some("wx1"));
         assert_eq!(p.get("payConfig").and_then(|c| c.text("signType")), Some("SHA1"));
         assert_eq!(p.get("payConfig").and_then(|c| c.text("timeStamp")), Some("1530669821"));
@@ -162,13 +143,13 @@ mod tests {
 }
 
 /// The whole HK-wallet flow on BlueOcean's answers (the seed's shapes).
-#[cfg(all(test, feature = "blueocean"))]
+#[cfg(test)]
 mod flow_tests {
-    use super::super::effect::{Effect, Tag};
-    use super::super::event::Event;
-    use super::super::flow::Flow;
-    use super::super::{Order, Settings};
     use super::BridgeKind;
+    use crate::checkout::effect::{Effect, Tag};
+    use crate::checkout::event::Event;
+    use crate::checkout::flow::Flow;
+    use crate::checkout::{Order, Settings};
     use crate::env::{detect, Hints};
     use crate::error::ErrorCode;
     use crate::json::{parse, Value};
@@ -176,8 +157,8 @@ mod flow_tests {
 
     const T0: i64 = 1_700_000_000_000;
     const WECHAT: &str = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36 MicroMessenger/8.0.40";
-    const CREATED: &str = include_str!("../../fixtures/blueocean/pay-wechat-jsapi-hk.response.json");
-    const QUERY: &str = include_str!("../../fixtures/blueocean/order-query.response.json");
+    const CREATED: &str = include_str!("../../../fixtures/blueocean/pay-wechat-jsapi-hk.response.json");
+    const QUERY: &str = include_str!("../../../fixtures/blueocean/order-query.response.json");
     const CONFIG: &str = r#"{"beta":true,"debug":false,"appId":"wx6f4b43e000000000","timestamp":1530669821,"nonceStr":"Wm3WZYTPz0wzccnW","signature":"0f9de62fce790f9a083d5c99e95740ceb90c27ed","jsApiList":["getH5PrepayRequest"]}"#;
 
     fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event {
@@ -196,13 +177,15 @@ mod flow_tests {
         o.channel = Some(Channel::Wechat);
         o.openid = Some("oPayer1".into());
         o.page_url = Some("https://shop.example/pay?o=1#x".into());
+        o.client_secret = Some("pcs_1".into());
         let mut f = Flow::new(s, detect(WECHAT, &Hints::default()), o);
         assert!(matches!(f.step(T0, 1, Event::Start { caps: None })[..], [Effect::AwaitBridge { global: "wx", ready_event: None, .. }]));
         let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
         let (tag, _, url, body) = fetch(&fx).expect("the signing call first");
-        assert_eq!((tag, url), (Tag::WxConfig, "/proxy/wx-config"));
+        assert_eq!((tag, url), (Tag::Step, "/proxy/wx-config"));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Fetch { secret: Some(s), .. } if s == "pcs_1")), "only the order's own page gets a signature");
         assert_eq!(body, r#"{"gateway":"blueocean","outTradeNo":"ORDER1234","url":"https://shop.example/pay?o=1"}"#);
-        let fx = f.step(T0 + 50, 1, http(Tag::WxConfig, 0, 200, CONFIG));
+        let fx = f.step(T0 + 50, 1, http(Tag::Step, 0, 200, CONFIG));
         let (tag, _, url, body) = fetch(&fx).expect("then the create call");
         assert_eq!((tag, url), (Tag::Create, "/proxy/blueocean/payment/pay"));
         let body = parse(body).unwrap();
@@ -239,19 +222,26 @@ mod flow_tests {
 
     #[test]
     fn a_proxy_that_cannot_sign_leaves_no_order() {
-        let mut s = Settings::new(Gateway::BlueOcean, "/proxy");
-        s.wallet = Some("HK".into());
-        let mut o = Order::new("ORDER1234", Some(Mode::Jsapi));
-        o.page_url = Some("https://shop.example/pay".into());
-        let mut f = Flow::new(s, detect(WECHAT, &Hints::default()), o);
-        f.step(T0, 1, Event::Start { caps: None });
-        f.step(T0, 1, Event::BridgeReady { mini_program: false });
-        let fx = f.step(T0, 1, http(Tag::WxConfig, 0, 404, r#"{"proxy_error":{"code":"wx_config_not_configured","message":"no"}}"#));
-        assert!(fetch(&fx).is_none(), "nothing created");
-        let e = fx.iter().find_map(|e| if let Effect::Reject(e) = e { Some(e.clone()) } else { None }).expect("rejected");
-        assert_eq!((e.code, e.gateway_code.as_deref()), (ErrorCode::ProxyError, Some("wx_config_not_configured")));
-        let fx = f.step(T0, 1, Event::NetworkError { tag: Tag::WxConfig, seq: 0 });
-        assert!(fx.is_empty(), "settled once");
+        let refusals = [
+            (404, r#"{"proxy_error":{"code":"wx_config_not_configured","message":"no"}}"#, ErrorCode::ProxyError, Some("wx_config_not_configured")),
+            (403, r#"{"proxy_error":{"code":"client_secret_mismatch","message":"no"}}"#, ErrorCode::ProxyError, Some("client_secret_mismatch")),
+            (502, "<html>", ErrorCode::Network, None),
+        ];
+        for (status, body, code, gateway_code) in refusals {
+            let mut s = Settings::new(Gateway::BlueOcean, "/proxy");
+            s.wallet = Some("HK".into());
+            let mut o = Order::new("ORDER1234", Some(Mode::Jsapi));
+            o.page_url = Some("https://shop.example/pay".into());
+            let mut f = Flow::new(s, detect(WECHAT, &Hints::default()), o);
+            f.step(T0, 1, Event::Start { caps: None });
+            f.step(T0, 1, Event::BridgeReady { mini_program: false });
+            let fx = f.step(T0, 1, http(Tag::Step, 0, status, body));
+            assert!(fetch(&fx).is_none(), "nothing created");
+            let e = fx.iter().find_map(|e| if let Effect::Reject(e) = e { Some(e.clone()) } else { None }).expect("rejected");
+            assert_eq!((e.code, e.gateway_code.as_deref()), (code, gateway_code), "HTTP {status}");
+            let fx = f.step(T0, 1, Event::NetworkError { tag: Tag::Step, seq: 0 });
+            assert!(fx.is_empty(), "settled once");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The payer's openid for HipoPay's WeChat JSAPI and mini-program orders
-//! (seed 002 §4.1 and §4.4), so that a merchant passes nothing but the order.
-//! Other gateways take the openid the merchant gives, as before.
+//! HipoPay's checkout step (`crate::checkout::step`): the payer's openid
+//! for WeChat JSAPI and mini-program orders (seed 002 §4.1 and §4.4), so that
+//! a merchant passes nothing but the order. Other gateways take the openid
+//! the merchant gives, as before.
 //!
 //! Right before the create call, an order without an openid gets one:
 //! 1. **From the page URL** (§4.1 step 1, L84): HipoPay runs the agent's
@@ -19,16 +20,18 @@
 //!    ([`Awaiting`], under the pending-order key); HipoPay brings the payer
 //!    back to the bound page with all those parameters plus `openid`, and
 //!    `Checkout.resume()` picks the order up ([`returned`]) and creates it.
+//!    (The container's authorization URL comes from the proxy's `openidAuthorize`.)
 //!
 //! A `code` outside a mini-program is not exchanged (an official account's
 //! own OAuth `code` belongs to another app id); a mini-program page without
 //! a code, and a WeChat page whose proxy names no container, fail at once
 //! with `invalid_argument`, before any order exists.
 
-use super::bridge::percent_encode;
-use super::{Order, Settings};
+use super::HipoPay;
+use crate::checkout::bridge::{percent_encode, BridgeKind};
+use crate::checkout::step::{Before, CheckoutStep, Context};
+use crate::checkout::{Order, Settings};
 use crate::error::PayError;
-use crate::gateway::GatewayRequest;
 use crate::json::{self, Value};
 use crate::model::{Channel, Gateway, Mode};
 
@@ -40,66 +43,35 @@ pub(crate) const OPENID_PARAM: &str = "openid";
 /// The page URL parameter a mini-program passes its `wx.login()` code in.
 pub(crate) const CODE_PARAM: &str = "code";
 
-/// What the flow does before creating the order.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Step {
-    /// The order has its openid; `forget_awaiting` when it was waiting in
-    /// sessionStorage for the container's return (drop the entry, so a reload
-    /// does not create it twice).
-    Ready {
-        /// Drop the [`Awaiting`] entry.
-        forget_awaiting: bool,
-    },
-    /// Exchange the code first (4.4 step 2); read the answer with [`read_answer`].
-    /// (Only HipoPay asks for an openid, so builds without it never make one.)
-    #[cfg_attr(not(feature = "hipopay"), allow(dead_code))]
-    Exchange(GatewayRequest),
-    /// Keep `awaiting` in sessionStorage, then navigate to `url` (allowlisted).
-    Authorize {
-        /// The authorization URL with the page's parameters.
-        url: String,
-        /// The [`Awaiting`] text to store.
-        awaiting: String,
-    },
-}
+/// Abort the code exchange after this long.
+const EXCHANGE_TIMEOUT_MS: u32 = 20_000;
 
-/// The openid step of one payment: the container's authorization URL from the
-/// proxy's capabilities, and when the payment started.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Openid {
-    authorize_url: Option<String>,
-    started_ms: i64,
-}
-
-impl Openid {
-    /// Reads `openidAuthorize.hipopay` of a capabilities body.
-    pub(crate) fn new(caps: Option<&str>, now_ms: i64) -> Openid {
-        let url = caps.and_then(|c| json::parse(c).ok()).and_then(|v| v.get("openidAuthorize").and_then(|o| o.text(Gateway::HipoPay.as_str())).map(str::to_owned));
-        Openid { authorize_url: url, started_ms: now_ms }
-    }
-
-    /// The step before creating `order` in `mode` / `channel` (`mini_program`:
-    /// the page runs in a mini-program web-view). Sets `order.openid` when the
-    /// page URL ([`Settings::page_query`]) carries it.
-    pub(crate) fn step(&self, settings: &Settings, mode: Mode, channel: Channel, mini_program: bool, order: &mut Order) -> Result<Step, PayError> {
+impl CheckoutStep for HipoPay {
+    /// The openid step before creating `order`: the order's own openid, else
+    /// the page URL's ([`Settings::page_query`], set on the order), else the
+    /// exchange of a mini-program's code, else the container.
+    fn before_create(&self, cx: &Context<'_>, order: &mut Order) -> Result<Before, PayError> {
         let given = order.openid.as_deref().is_some_and(|o| !o.trim().is_empty());
-        // Without the `hipopay` feature no flow reaches here with HipoPay (`plan` refuses it), and the rest drops out.
-        if given || !cfg!(feature = "hipopay") || settings.gateway != Gateway::HipoPay || mode != Mode::Jsapi || channel != Channel::Wechat {
-            return Ok(Step::Ready { forget_awaiting: false });
+        if given || cx.mode != Mode::Jsapi || cx.channel != Channel::Wechat {
+            return Ok(Before::Create { forget: false });
         }
+        let settings = cx.settings;
         let page = query_pairs(&settings.page_query);
         let param = |name: &str| page.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
         if let Some(openid) = param(OPENID_PARAM) {
             order.openid = Some(openid.to_owned());
-            return Ok(Step::Ready { forget_awaiting: param(ORDER_PARAM) == Some(order.out_trade_no.as_str()) });
+            return Ok(Before::Create { forget: param(ORDER_PARAM) == Some(order.out_trade_no.as_str()) });
         }
-        if mini_program {
+        if cx.bridge == Some(BridgeKind::MiniProgram) {
             return match param(CODE_PARAM) {
-                Some(code) => exchange(code, &order.out_trade_no),
+                Some(code) => {
+                    let req = super::openid_request(code, &order.out_trade_no)?;
+                    Ok(Before::Fetch { path: req.proxy_path(), body: req.params.to_json(), timeout_ms: EXCHANGE_TIMEOUT_MS })
+                }
                 None => Err(PayError::invalid_argument("HipoPay mini-program payments need the payer's openid, or the wx.login() code in the page URL (`code`)")),
             };
         }
-        let base = self.authorize_url.as_deref().ok_or_else(|| {
+        let base = authorize_url(cx.caps).ok_or_else(|| {
             PayError::invalid_argument("HipoPay JSAPI payments need the payer's openid: the page URL has none and the proxy names no openid container (openidAuthorize)")
         })?;
         let mut pairs: Vec<(String, String)> = page.into_iter().filter(|(k, _)| ![OPENID_PARAM, CODE_PARAM, ORDER_PARAM].contains(&k.as_str())).collect();
@@ -115,30 +87,27 @@ impl Openid {
             percent_encode(v, &mut url);
         }
         settings.policy.check(&url)?;
-        let waiting = Awaiting { gateway: settings.gateway, order: order.clone(), channel, until_ms: self.started_ms.saturating_add(i64::from(settings.order_ttl_ms)) };
-        Ok(Step::Authorize { url, awaiting: waiting.encode() })
+        let until_ms = cx.started_ms.saturating_add(i64::from(settings.order_ttl_ms));
+        let entry = Awaiting { gateway: settings.gateway, order: order.clone(), channel: cx.channel, until_ms }.encode();
+        let action = Value::object([("kind", Value::str("openidAuthorize")), ("url", Value::str(&url))]);
+        Ok(Before::Leave { url, entry, action })
+    }
+
+    /// The 4.4 step 2 answer: the payer's openid.
+    fn answer(&self, answer: &Value, order: &mut Order) -> Result<Option<Value>, PayError> {
+        order.openid = Some(super::parse_openid(answer)?);
+        Ok(None)
+    }
+
+    fn returned(&self, settings: &Settings, stored: &str, now_ms: i64) -> Option<Order> {
+        returned(stored, settings.gateway, &settings.page_query, now_ms)
     }
 }
 
-#[cfg(feature = "hipopay")]
-fn exchange(code: &str, out_trade_no: &str) -> Result<Step, PayError> {
-    crate::gateway::hipopay::openid_request(code, out_trade_no).map(Step::Exchange)
-}
-
-#[cfg(not(feature = "hipopay"))]
-fn exchange(_code: &str, _out_trade_no: &str) -> Result<Step, PayError> {
-    Err(crate::gateway::protocol(Gateway::HipoPay).err().unwrap_or_else(|| PayError::invalid_argument("HipoPay")))
-}
-
-/// The payer's openid from the 4.4 step 2 answer.
-pub(crate) fn read_answer(body: &Value) -> Result<String, PayError> {
-    #[cfg(feature = "hipopay")]
-    return crate::gateway::hipopay::parse_openid(body);
-    #[cfg(not(feature = "hipopay"))]
-    {
-        let _ = body;
-        Err(PayError::invalid_argument("HipoPay is not in this build"))
-    }
+/// The container's authorization URL: `openidAuthorize.hipopay` of the proxy's capabilities.
+fn authorize_url(caps: Option<&str>) -> Option<String> {
+    let caps = json::parse(caps?).ok()?;
+    caps.get("openidAuthorize")?.text(Gateway::HipoPay.as_str()).map(str::to_owned)
 }
 
 /// An order waiting for the container's return: what `pay()` was given
@@ -203,24 +172,7 @@ pub(crate) fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms:
 /// The `name=value` pairs of a `location.search` (percent- and `+`-decoded;
 /// a pair that does not decode to UTF-8 is skipped).
 pub(crate) fn query_pairs(search: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| -> Option<String> {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())?;
-                    out.push(hex);
-                    i += 2;
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    };
+    let decode = |s: &str| crate::gateway::common::percent_decode(s, true);
     search
         .trim_start_matches('?')
         .split('&')
@@ -232,5 +184,5 @@ pub(crate) fn query_pairs(search: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-#[cfg(all(test, feature = "hipopay"))]
+#[cfg(test)]
 mod tests;

@@ -2,7 +2,6 @@
 //! through [`Flow`] without a merchant-supplied openid.
 
 use super::*;
-use crate::checkout::bridge::BridgeKind;
 use crate::checkout::effect::{Effect, Tag};
 use crate::checkout::event::Event;
 use crate::checkout::flow::Flow;
@@ -17,11 +16,11 @@ const MINI: &str = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36 MicroMe
 const CONTAINER: &str = "http://127.0.0.1:8080/sandbox/hipopay/order/authorize?agent_no=900001";
 const CAPS: &str = r#"{"protocol":2,"openidAuthorize":{"hipopay":"http://127.0.0.1:8080/sandbox/hipopay/order/authorize?agent_no=900001"}}"#;
 /// The seed's 4.4 step 2 answer (L230-L239).
-const OPENID_ANSWER: &str = include_str!("../../../fixtures/hipopay/wechat-openid-4.4-L230.json");
+const OPENID_ANSWER: &str = include_str!("../../../../fixtures/hipopay/wechat-openid-4.4-L230.json");
 /// The container's round trip (authorization URL, the page it comes back to), which the sandbox's tests read too.
-const CONTAINER_FIXTURE: &str = include_str!("../../../fixtures/hipopay/container-redirect-4.1-L84.json");
+const CONTAINER_FIXTURE: &str = include_str!("../../../../fixtures/hipopay/container-redirect-4.1-L84.json");
 /// The seed's 4.4 step 3 answer (L242-L255).
-const MINI_CREATED: &str = include_str!("../../../fixtures/hipopay/wechat-mini-program-pay-4.4-L242.json");
+const MINI_CREATED: &str = include_str!("../../../../fixtures/hipopay/wechat-mini-program-pay-4.4-L242.json");
 
 fn settings(page_query: &str) -> Settings {
     let mut s = Settings::new(Gateway::HipoPay, "/proxy");
@@ -37,19 +36,26 @@ fn order() -> Order {
     o
 }
 
-fn step(page_query: &str, mini_program: bool, caps: Option<&str>) -> (Result<Step, PayError>, Order) {
+/// HipoPay's step before creating `order` in mode `mode` on WeChat.
+fn step_in(settings: &Settings, mode: Mode, mini_program: bool, caps: Option<&str>, order: &mut Order) -> Result<Before, PayError> {
+    let bridge = Some(if mini_program { BridgeKind::MiniProgram } else { BridgeKind::Wechat });
+    let cx = Context { settings, mode, channel: Channel::Wechat, bridge, caps, started_ms: T0, kept: None };
+    HipoPay.before_create(&cx, order)
+}
+
+fn step(page_query: &str, mini_program: bool, caps: Option<&str>) -> (Result<Before, PayError>, Order) {
     let mut o = order();
-    let r = Openid::new(caps, T0).step(&settings(page_query), Mode::Jsapi, Channel::Wechat, mini_program, &mut o);
+    let r = step_in(&settings(page_query), Mode::Jsapi, mini_program, caps, &mut o);
     (r, o)
 }
 
 #[test]
 fn the_containers_openid_in_the_page_url_is_used() {
     let (r, o) = step("?gateway=hipopay&openid=oQx43wJiwtsjv8C0lT5Lj7Mw1QZ4", false, None);
-    assert_eq!(r, Ok(Step::Ready { forget_awaiting: false }));
+    assert_eq!(r, Ok(Before::Create { forget: false }));
     assert_eq!(o.openid.as_deref(), Some("oQx43wJiwtsjv8C0lT5Lj7Mw1QZ4"));
     let (r, _) = step("?paybridge_order=SHOP20240001&openid=o1", false, None);
-    assert_eq!(r, Ok(Step::Ready { forget_awaiting: true }), "back from the container: the waiting entry goes");
+    assert_eq!(r, Ok(Before::Create { forget: true }), "back from the container: the waiting entry goes");
 }
 
 #[test]
@@ -57,26 +63,29 @@ fn nothing_changes_where_the_openid_is_not_hipopays_to_find() {
     let page = "?openid=oFromUrl&code=c1";
     let mut given = order();
     given.openid = Some("oMerchant".into());
-    let none = Openid::new(Some(CAPS), T0);
-    assert_eq!(none.step(&settings(page), Mode::Jsapi, Channel::Wechat, true, &mut given), Ok(Step::Ready { forget_awaiting: false }));
+    assert_eq!(step_in(&settings(page), Mode::Jsapi, true, Some(CAPS), &mut given), Ok(Before::Create { forget: false }));
     assert_eq!(given.openid.as_deref(), Some("oMerchant"), "the merchant's openid wins");
     let mut blue = order();
     let mut s = settings(page);
     s.gateway = Gateway::BlueOcean;
-    assert_eq!(none.step(&s, Mode::Jsapi, Channel::Wechat, false, &mut blue), Ok(Step::Ready { forget_awaiting: false }));
+    let cx = Context { settings: &s, mode: Mode::Jsapi, channel: Channel::Wechat, bridge: Some(BridgeKind::Wechat), caps: Some(CAPS), started_ms: T0, kept: None };
+    let blue_step = crate::checkout::step::before_create(&cx, &mut blue);
+    assert_eq!(blue_step, Ok(Before::Create { forget: false }), "BlueOcean's step looks for no openid");
     assert_eq!(blue.openid, None);
     let mut qr = order();
-    assert_eq!(none.step(&settings(page), Mode::Qr, Channel::Wechat, false, &mut qr), Ok(Step::Ready { forget_awaiting: false }));
+    assert_eq!(step_in(&settings(page), Mode::Qr, false, Some(CAPS), &mut qr), Ok(Before::Create { forget: false }));
 }
 
 #[test]
 fn a_mini_program_code_is_exchanged_for_the_order() {
-    let (r, o) = step("?gateway=hipopay&code=0a3Xkl000sandbox", true, None);
-    let Ok(Step::Exchange(req)) = r else { panic!("expected an exchange, got {r:?}") };
-    assert_eq!(req.proxy_path(), "/hipopay/order/openid");
-    assert_eq!((req.params.text("agent_order_id"), req.params.text("code")), (Some("SHOP20240001"), Some("0a3Xkl000sandbox")));
+    let (r, mut o) = step("?gateway=hipopay&code=0a3Xkl000sandbox", true, None);
+    let Ok(Before::Fetch { path, body, .. }) = r else { panic!("expected an exchange, got {r:?}") };
+    assert_eq!(path, "/hipopay/order/openid");
+    let params = json::parse(&body).unwrap();
+    assert_eq!((params.text("agent_order_id"), params.text("code")), (Some("SHOP20240001"), Some("0a3Xkl000sandbox")));
     assert_eq!(o.openid, None);
-    assert_eq!(read_answer(&json::parse(OPENID_ANSWER).unwrap()).as_deref(), Ok("kxc13i13J123"));
+    HipoPay.answer(&json::parse(OPENID_ANSWER).unwrap(), &mut o).unwrap();
+    assert_eq!(o.openid.as_deref(), Some("kxc13i13J123"));
     let (r, _) = step("?gateway=hipopay", true, Some(CAPS));
     assert_eq!(r.unwrap_err().code, ErrorCode::InvalidArgument, "no code in a mini-program: the container cannot help there");
 }
@@ -85,7 +94,7 @@ fn a_mini_program_code_is_exchanged_for_the_order() {
 fn without_openid_the_payer_goes_through_the_container_and_comes_back() {
     let page = "?gateway=hipopay&mode=jsapi&note=%E8%8C%B6+a%26b&code=oauth&openid=";
     let (r, _) = step(page, false, Some(CAPS));
-    let Ok(Step::Authorize { url, awaiting }) = r else { panic!("expected the container, got {r:?}") };
+    let Ok(Before::Leave { url, entry: awaiting, .. }) = r else { panic!("expected the container, got {r:?}") };
     assert_eq!(url, format!("{CONTAINER}&gateway=hipopay&mode=jsapi&note=%E8%8C%B6%20a%26b&paybridge_order=SHOP20240001"));
     let waiting = Awaiting::decode(&awaiting).expect("decodes");
     assert_eq!((waiting.order.out_trade_no.as_str(), waiting.order.client_secret.as_deref(), waiting.order.subject.as_deref()), ("SHOP20240001", Some("s3cret"), Some("茶具")));
@@ -132,8 +141,8 @@ fn a_mini_program_payment_needs_only_the_order() {
     let mut f = Flow::new(settings("?gateway=hipopay&code=0a3Xkl000sandbox"), env, order());
     assert!(matches!(f.step(T0, 1, Event::Start { caps: Some(CAPS.into()) })[0], Effect::AwaitBridge { global: "wx", .. }));
     let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
-    assert_eq!(fetches(&fx), [(Tag::Openid, "/proxy/hipopay/order/openid", r#"{"agent_order_id":"SHOP20240001","code":"0a3Xkl000sandbox"}"#, Some("s3cret"))]);
-    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Openid, seq: 0, status: 200, body: OPENID_ANSWER.into(), verified: false });
+    assert_eq!(fetches(&fx), [(Tag::Step, "/proxy/hipopay/order/openid", r#"{"agent_order_id":"SHOP20240001","code":"0a3Xkl000sandbox"}"#, Some("s3cret"))]);
+    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 200, body: OPENID_ANSWER.into(), verified: false });
     let created = fetches(&fx);
     assert_eq!((created[0].0, created[0].1), (Tag::Create, "/proxy/hipopay/order/mini_program_pay"));
     assert!(created[0].2.contains(r#""openid":"kxc13i13J123""#), "{}", created[0].2);
@@ -145,7 +154,7 @@ fn a_mini_program_payment_needs_only_the_order() {
     f.step(T0, 1, Event::Start { caps: None });
     f.step(T0, 1, Event::BridgeReady { mini_program: false });
     let refused = r#"{"meta":{"status_code":555,"message":"{\"wx_code\":\"40029\",\"wx_message\":\"invalid code\"}","success":false}}"#;
-    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Openid, seq: 0, status: 555, body: refused.into(), verified: false });
+    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 555, body: refused.into(), verified: false });
     assert!(fx.iter().any(|e| matches!(e, Effect::Reject(e) if e.code == ErrorCode::GatewayError)));
     assert!(fetches(&fx).is_empty());
 }
@@ -179,10 +188,10 @@ fn the_container_fixture_goes_and_comes_back() {
     let fixture = json::parse(CONTAINER_FIXTURE).unwrap();
     let (authorize, back) = (fixture.text("authorize").unwrap(), fixture.text("back").unwrap());
     let (r, _) = step("?gateway=hipopay&mode=jsapi&note=%E8%8C%B6%20a%26b", false, Some(CAPS));
-    let Ok(Step::Authorize { url, awaiting }) = r else { panic!("expected the container, got {r:?}") };
+    let Ok(Before::Leave { url, entry: awaiting, .. }) = r else { panic!("expected the container, got {r:?}") };
     assert_eq!(url, authorize);
     let search = &back[back.find('?').unwrap()..];
     assert_eq!(returned(&awaiting, Gateway::HipoPay, search, T0).map(|o| o.out_trade_no), Some("SHOP20240001".to_owned()));
     let (r, o) = step(search, false, Some(CAPS));
-    assert_eq!((r, o.openid.as_deref()), (Ok(Step::Ready { forget_awaiting: true }), Some("o1de2b623aa171d43091213468df")));
+    assert_eq!((r, o.openid.as_deref()), (Ok(Before::Create { forget: true }), Some("o1de2b623aa171d43091213468df")));
 }
