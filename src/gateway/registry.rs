@@ -2,9 +2,9 @@
 //! [`Gateway::ALL`], wire names and display names (`crate::model`), the
 //! dispatch to each gateway's module (`crate::gateway`) and the gateways'
 //! part of the redirect allowlist (`crate::url_guard`) are generated from
-//! it; what cannot be generated (the TypeScript union, the Cargo features,
-//! the lists in scripts and in the fuzz crate) is checked against it by the
-//! tests below.
+//! it; the scripts and the fuzz seeds read it (`scripts/gateways`); what
+//! cannot be generated or read (the TypeScript union, the OpenAPI enum, the
+//! Cargo features) is checked against it by the tests below.
 //!
 //! [`Gateway`]: crate::model::Gateway
 //! [`Gateway::ALL`]: crate::model::Gateway::ALL

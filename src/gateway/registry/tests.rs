@@ -78,21 +78,18 @@ fn each_gateway_is_a_default_cargo_feature() {
     }
 }
 
-#[test]
-fn scripts_build_and_measure_every_gateway() {
-    let features: Vec<&str> = registry().iter().map(|l| l.feature).collect();
-    let wasm_loop = between("scripts/test", "for f in ", ";");
-    assert!(wasm_loop.starts_with(&features.join(" ")), "scripts/test: the per-feature wasm build loop is {wasm_loop:?}");
-    assert_eq!(between("scripts/size-features", "\ngateways=(", ")"), features.join(" "), "scripts/size-features");
+/// What `scripts/gateways` prints with `args`, one name a line.
+fn scripts_gateways(args: &[&str]) -> Vec<String> {
+    let script = format!("{}/scripts/gateways", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("bash").arg(&script).args(args).output().unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    assert!(out.status.success(), "{script} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8").lines().map(str::to_owned).collect()
 }
 
+/// The scripts (`scripts/test`, `scripts/size-features`) and the fuzz seeds
+/// (`fuzz/make-seeds`) loop over what `scripts/gateways` reads from the registry.
 #[test]
-fn the_fuzz_crate_picks_and_signs_for_every_gateway() {
-    let quoted: Vec<String> = wire_names().iter().map(|n| format!("\"{n}\"")).collect();
-    let seeds = between("fuzz/make-seeds", "\nGATEWAYS = [", "]");
-    assert_eq!(seeds, quoted.join(", "), "fuzz/make-seeds: GATEWAYS is the selector byte's order (Gateway::ALL)");
-    let secrets = between("fuzz/src/lib.rs", "pub fn secrets(gateway: Gateway)", "\n}\n");
-    for line in registry() {
-        assert!(secrets.contains(&format!("Gateway::{} =>", line.variant)), "fuzz/src/lib.rs: no sandbox secrets for {}", line.variant);
-    }
+fn the_scripts_read_every_registry_line() {
+    assert_eq!(scripts_gateways(&[]), wire_names(), "scripts/gateways: the wire names, in Gateway::ALL's order");
+    assert_eq!(scripts_gateways(&["--features"]), registry().iter().map(|l| l.feature).collect::<Vec<_>>(), "scripts/gateways --features");
 }
