@@ -23,8 +23,10 @@ const BLOCKS: [[u8; 40]; 4] = [
     [1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81],
 ];
 
-/// The versions sharing one set of character-count widths.
-const BRACKETS: [(u8, u8); 3] = [(1, 9), (10, 26), (27, 40)];
+/// The bracket of versions sharing one set of character-count widths: 1–9, 10–26, 27–40.
+fn bracket_of(version: u8) -> usize {
+    usize::from(version >= 10) + usize::from(version >= 27)
+}
 
 /// Character-count bits by bracket and mode (numeric, alphanumeric, byte).
 const COUNT_BITS: [[u32; 3]; 3] = [[10, 9, 8], [12, 11, 16], [14, 13, 16]];
@@ -178,10 +180,22 @@ pub(super) fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
         return None;
     }
     let mut modes = Vec::with_capacity(text.len());
-    let (bracket, version) = BRACKETS.iter().enumerate().find_map(|(bracket, &(first, last))| {
-        let bits = segment(text, bracket, &mut modes);
-        (first..=last).find(|&v| bits <= data_capacity(v, level) * 8).map(|v| (bracket, v))
-    })?;
+    // The segmentation depends only on the bracket: computed again when it changes.
+    let (mut bracket, mut bits) = (usize::MAX, 0);
+    let mut version = 1;
+    loop {
+        let b = bracket_of(version);
+        if b != bracket {
+            (bracket, bits) = (b, segment(text, b, &mut modes));
+        }
+        if bits <= data_capacity(version, level) * 8 {
+            break;
+        }
+        if version == 40 {
+            return None;
+        }
+        version += 1;
+    }
     let capacity = data_capacity(version, level);
     let mut out = BitWriter { bytes: Vec::with_capacity(total_codewords(version)), acc: 0, len: 0 };
     write_segments(text, &modes, bracket, &mut out);
