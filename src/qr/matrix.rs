@@ -160,17 +160,17 @@ fn format_modules(size: usize, i: usize) -> [(usize, usize); 2] {
 fn penalty(rows: &[u8], cols: &[u8], size: usize, k: u32) -> u32 {
     let mut score = 0;
     let mut dark = 0;
-    let mut above: &[u8] = &[];
-    for (row, col) in rows.chunks_exact(size).zip(cols.chunks_exact(size)) {
-        score += line_penalty(row, k) + line_penalty(col, k);
-        dark += row.iter().map(|&c| u32::from(c >> k & 1)).sum::<u32>();
-        for (x, pair) in row.windows(2).enumerate().take(above.len()) {
-            let c = pair[0];
-            if (c ^ pair[1] | c ^ above[x] | c ^ above[x + 1]) >> k & 1 == 0 {
+    for y in 0..size {
+        let start = y * size;
+        score += line_penalty(&rows[start..start + size], k) + line_penalty(&cols[start..start + size], k);
+        for i in start..start + size {
+            let c = rows[i];
+            dark += u32::from(c >> k & 1);
+            // A 2×2 block ending at this module (left, above, above-left).
+            if i > start && y > 0 && (c ^ rows[i - 1] | c ^ rows[i - size] | c ^ rows[i - size - 1]) >> k & 1 == 0 {
                 score += 3;
             }
         }
-        above = row;
     }
     let total = (size * size) as u32;
     score + (dark * 20).abs_diff(total * 10) / total * 10
