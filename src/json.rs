@@ -335,14 +335,18 @@ impl Value {
 
     /// Builds an object from key/value pairs.
     pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::members_of(pairs.into_iter().collect())
+        let mut members = Vec::new();
+        for (key, value) in pairs {
+            Value::push_member(&mut members, key.into(), value);
+        }
+        Value::Object(members)
     }
 
-    /// [`Value::object`]'s body, one copy per key type instead of one per
-    /// call site's array length.
+    /// [`Value::object`]'s push, one copy for every call site: each instance
+    /// of `object` (per key type and pair container) is only its loop.
     #[inline(never)]
-    fn members_of<K: Into<String>>(pairs: Vec<(K, Value)>) -> Value {
-        Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    fn push_member(members: &mut Vec<(String, Value)>, key: String, value: Value) {
+        members.push((key, value));
     }
 
     /// A string value.
