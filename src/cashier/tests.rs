@@ -23,6 +23,9 @@ fn amounts_by_integer_arithmetic() {
     assert_eq!(display_amount(1288, "hkd"), "HK$12.88");
     assert_eq!(display_amount(1288, "JPY"), "JPY 1288");
     assert_eq!(display_amount(1288, "EUR"), "EUR 12.88");
+    assert_eq!(display_amount(1234, "kwd"), "KWD 1.234");
+    assert_eq!(display_amount(1288, "krw"), "KRW 1288");
+    assert_eq!([minor_unit("XOF"), minor_unit("IQD"), minor_unit("JP"), minor_unit("JPYX"), minor_unit("")], [0, 3, 2, 2, 2]);
 }
 
 #[test]
