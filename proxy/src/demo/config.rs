@@ -3,10 +3,9 @@
 //! of the production proxy (`crate::proxy`), which reads its configuration
 //! from a TOML file.
 
-use crate::proxy::openid::AUTHORIZE_URL_SECRET;
 use crate::proxy::{GatewayConfig, ProxyConfig, SecurityConfig, SUB_APPID_MINI_PROGRAM, SUB_APPID_OFFICIAL_ACCOUNT};
 use crate::sandbox::credentials::sandbox_secrets;
-use paybridge::gateway::hipopay::AUTHORIZE_PATH;
+use crate::sandbox::sandbox_gateway;
 use paybridge::model::Gateway;
 
 /// The WeChat app id the demo proxy sets on JSAPI and mini-program payments.
@@ -26,10 +25,7 @@ pub fn proxy_config(base_url: &str) -> ProxyConfig {
             for name in [SUB_APPID_OFFICIAL_ACCOUNT, SUB_APPID_MINI_PROGRAM] {
                 secrets.0.push((name.to_owned(), DEMO_SUB_APPID.to_owned()));
             }
-            if g == Gateway::BlueOcean {
-                // The sandbox's WeChat API: the official account's jsapi_ticket for wx.config (HK wallet).
-                secrets.0.push(("wechat_api_base".to_owned(), format!("{base}/sandbox/wechat")));
-            }
+            secrets.0.extend(sandbox_gateway(g).demo_secrets(base));
             let config = GatewayConfig { base_url: format!("{base}/sandbox/{}", g.as_str()), secrets, path_map: Vec::new(), verify_responses: true };
             (g, config)
         })
@@ -44,13 +40,14 @@ pub fn proxy_config(base_url: &str) -> ProxyConfig {
     ProxyConfig { gateways, notify_base_url: format!("{base}/proxy/notify"), allowed_origins: origins, security, ..ProxyConfig::defaults() }
 }
 
-/// Points HipoPay's openid container at the sandbox's (`{base_url}/sandbox`),
-/// as HipoPay would give it to the sandbox agent.
+/// Points the openid containers of the gateways that have one (HipoPay) at
+/// the sandbox's (`{base_url}/sandbox`), as the gateway would give it to the
+/// sandbox agent.
 pub fn use_sandbox_container(config: &mut ProxyConfig, base_url: &str) {
-    for (_, c) in config.gateways.iter_mut().filter(|(g, _)| *g == Gateway::HipoPay) {
-        let agent = c.secrets.get("agent_no").unwrap_or_default().to_owned();
-        let url = format!("{}/sandbox/hipopay{AUTHORIZE_PATH}?agent_no={agent}", base_url.trim_end_matches('/'));
-        c.secrets.0.push((AUTHORIZE_URL_SECRET.to_owned(), url));
+    for (g, c) in &mut config.gateways {
+        if let Some(secret) = sandbox_gateway(*g).demo_container(base_url.trim_end_matches('/'), &c.secrets) {
+            c.secrets.0.push(secret);
+        }
     }
 }
 

@@ -86,6 +86,20 @@ pub trait SandboxGateway: Send + Sync {
         &[]
     }
 
+    /// What the demo proxy needs, besides the sandbox credentials, to run this
+    /// gateway against the sandbox served at `base` (e.g.
+    /// `http://127.0.0.1:8080`; BlueOcean: the sandbox's WeChat API). Nothing by default.
+    fn demo_secrets(&self, _base: &str) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// The openid container the gateway gives its agent, pointed at the
+    /// sandbox's: the proxy secret naming it, for a demo whose pages send
+    /// payers there (HipoPay). `secrets` are the demo's for this gateway. None by default.
+    fn demo_container(&self, _base: &str, _secrets: &Secrets) -> Option<(String, String)> {
+        None
+    }
+
     /// Adds the gateway's own facts about `order` to its controls view
     /// (HiPOS: whether its goods were picked up). Nothing by default.
     fn describe(&self, _order: &Order, _view: &mut serde_json::Value) {}

@@ -245,6 +245,11 @@ impl SandboxGateway for BlueOceanSandbox {
         Gateway::BlueOcean
     }
 
+    /// The sandbox's WeChat API: the official account's jsapi_ticket for `wx.config` (HK wallet).
+    fn demo_secrets(&self, base: &str) -> Vec<(String, String)> {
+        vec![("wechat_api_base".to_owned(), format!("{base}/sandbox/wechat"))]
+    }
+
     fn handle(&self, ctx: &Ctx, endpoint: &Endpoint, _path: &str, params: &Value) -> Reply {
         match endpoint.path {
             "/payment/pay" => pay(ctx, params),

@@ -35,7 +35,8 @@ pub use objects::{order_object, rate, status_text, trade_time, SANDBOX_MP_APPID}
 use super::credentials::sandbox_secrets;
 use super::gateway::{Ctx, Reply, SandboxGateway};
 use super::store::{Order, OrderState};
-use paybridge::gateway::hipopay::{amount_to_minor, HipoPayCode};
+use crate::proxy::openid::AUTHORIZE_URL_SECRET;
+use paybridge::gateway::hipopay::{amount_to_minor, HipoPayCode, AUTHORIZE_PATH};
 use paybridge::gateway::wire::{text_pairs, Secrets};
 use paybridge::gateway::{CreateParams, Endpoint, Operation};
 use paybridge::json::Value;
@@ -210,6 +211,13 @@ impl SandboxGateway for HipoPaySandbox {
 
     fn notification(&self, order: &Order, _secrets: &Secrets) -> Option<Value> {
         (order.state == OrderState::Paid).then(|| objects::notification_fields(order))
+    }
+
+    /// The sandbox's container (`{base}/sandbox/hipopay/order/authorize`), as
+    /// HipoPay would give it to the sandbox agent.
+    fn demo_container(&self, base: &str, secrets: &Secrets) -> Option<(String, String)> {
+        let agent = secrets.get("agent_no").unwrap_or_default();
+        Some((AUTHORIZE_URL_SECRET.to_owned(), format!("{base}/sandbox/hipopay{AUTHORIZE_PATH}?agent_no={agent}")))
     }
 
     /// The sandbox agent's and the sandbox gateway's test RSA key pairs.
