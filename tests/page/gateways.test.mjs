@@ -6,13 +6,13 @@
 // scans it (the sandbox plays the POS and HiPOS, which calls the shop).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startDemo, launch, decodeCanvas, screenshot } from "./harness.mjs";
+import { startDemo, launch, decodeCanvas, screenshot, GATEWAYS } from "./harness.mjs";
 
 let demo, browser;
 before(async () => { demo = await startDemo(); browser = await launch(); });
 after(async () => { await browser?.close(); demo?.stop(); });
 
-for (const gateway of ["blueocean", "hipopay", "beecloud", "chaoying", "hipos"]) {
+for (const gateway of GATEWAYS) {
   test(`${gateway}: pay a QR order on the simulated wallet`, async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
     const errors = [];

@@ -1,6 +1,6 @@
 // Shared set-up for page tests: the demo server on a free loopback port and
 // Debian's Chromium driven by playwright-core. Everything stops by itself.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SERVE_ROOT = process.env.PAYBRIDGE_ROOT || ROOT;
 /** Screenshots and other artefacts for reviewers (not committed). */
 export const OUTPUT = join(ROOT, "test-output");
+
+/** The gateways of the registry (src/gateway/registry.rs), in its order, as
+ *  scripts/gateways reads them: what the per-gateway tests loop over. */
+export const GATEWAYS = execFileSync(join(ROOT, "scripts", "gateways"), { encoding: "utf8" }).trim().split("\n");
 
 /** Starts `paybridge-proxy demo --port 0` and resolves with its base URL: the debug build in
  *  `CARGO_TARGET_DIR` (default target/), or the binary `PAYBRIDGE_DEMO_BIN` names. */
