@@ -2,6 +2,7 @@
 //! driver reads.
 
 use super::bridge::BridgeKind;
+use super::obj::Obj;
 use super::pending::STORAGE_KEY;
 use crate::error::PayError;
 use crate::i18n::Locale;
@@ -119,48 +120,89 @@ pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
 }
 
 impl Effect {
-    /// The effect as the driver reads it: `{op, …}`.
-    pub(crate) fn to_json_value(&self, locale: Locale) -> Value {
-        let op = |name: &str, rest: Vec<(&str, Value)>| {
-            let mut m = vec![("op", Value::str(name))];
-            m.extend(rest);
-            Value::object(m)
-        };
-        let num = |n: u32| Value::int_value(i64::from(n));
-        match self {
-            Effect::Fetch { tag, seq, url, body, secret, timeout_ms } => op(
-                "fetch",
-                vec![
-                    ("tag", Value::str(tag.as_str())),
-                    ("seq", num(*seq)),
-                    ("url", Value::str(url)),
-                    ("body", Value::str(body)),
-                    ("secret", secret.as_deref().map_or(Value::Null, Value::str)),
-                    ("timeoutMs", num(*timeout_ms)),
-                    // Sent as `Accept-Language`: gateway messages follow the checkout's language.
-                    ("locale", Value::str(locale.as_str())),
-                ],
-            ),
-            Effect::Sleep(ms) => op("sleep", vec![("ms", num(*ms))]),
-            Effect::Emit { event, detail } => op("emit", vec![("event", Value::str(*event)), ("detail", detail.clone())]),
-            Effect::DrawQr(content) => op("qr", vec![("content", Value::str(content))]),
-            Effect::AwaitBridge { global, ready_event, timeout_ms } => {
-                op("awaitBridge", vec![("global", Value::str(*global)), ("readyEvent", ready_event.map_or(Value::Null, Value::str)), ("timeoutMs", num(*timeout_ms))])
+    /// The effect as the driver reads it: `{op, …}`, written straight to text.
+    fn write(&self, locale: Locale) -> String {
+        let mut o = Obj::new();
+        let op = match self {
+            Effect::Fetch { tag, seq, url, body, secret, timeout_ms } => {
+                o.text("tag", tag.as_str()).num("seq", (*seq).into()).text("url", url).text("body", body).num("timeoutMs", (*timeout_ms).into());
+                if let Some(s) = secret {
+                    o.text("secret", s);
+                }
+                // Sent as `Accept-Language`: gateway messages follow the checkout's language.
+                o.text("locale", locale.as_str());
+                "fetch"
             }
-            Effect::Bridge { kind, payload } => op("bridge", vec![("kind", Value::str(kind.as_str())), ("payload", payload.clone())]),
-            Effect::Navigate(url) => op("navigate", vec![("url", Value::str(url))]),
-            Effect::Iframe(url) => op("iframe", vec![("url", Value::str(url))]),
-            Effect::Guide(t) => op("guide", vec![("title", Value::str(t[0])), ("text", Value::str(t[1])), ("close", Value::str(t[2]))]),
-            Effect::Store(text) => op("store", vec![("key", Value::str(STORAGE_KEY)), ("value", Value::str(text))]),
-            Effect::Clear => op("clear", vec![("key", Value::str(STORAGE_KEY))]),
-            Effect::Renew(no) => op("renew", vec![("outTradeNo", Value::str(no))]),
-            Effect::Resolve(outcome) => op("resolve", vec![("outcome", outcome.clone())]),
-            Effect::Reject(e) => op("reject", vec![("error", error_json(e, locale, true))]),
-        }
+            Effect::Sleep(ms) => {
+                o.num("ms", (*ms).into());
+                "sleep"
+            }
+            Effect::Emit { event, detail } => {
+                o.text("event", event).value("detail", detail);
+                "emit"
+            }
+            Effect::DrawQr(content) => {
+                o.text("content", content);
+                "qr"
+            }
+            Effect::AwaitBridge { global, ready_event, timeout_ms } => {
+                o.text("global", global).num("timeoutMs", (*timeout_ms).into());
+                if let Some(r) = ready_event {
+                    o.text("readyEvent", r);
+                }
+                "awaitBridge"
+            }
+            Effect::Bridge { kind, payload } => {
+                o.text("kind", kind.as_str()).value("payload", payload);
+                "bridge"
+            }
+            Effect::Navigate(url) => {
+                o.text("url", url);
+                "navigate"
+            }
+            Effect::Iframe(url) => {
+                o.text("url", url);
+                "iframe"
+            }
+            Effect::Guide([title, text, close]) => {
+                o.text("title", title).text("text", text).text("close", close);
+                "guide"
+            }
+            Effect::Store(text) => {
+                o.text("key", STORAGE_KEY).text("value", text);
+                "store"
+            }
+            Effect::Clear => {
+                o.text("key", STORAGE_KEY);
+                "clear"
+            }
+            Effect::Renew(no) => {
+                o.text("outTradeNo", no);
+                "renew"
+            }
+            Effect::Resolve(outcome) => {
+                o.value("outcome", outcome);
+                "resolve"
+            }
+            Effect::Reject(e) => {
+                o.value("error", &error_json(e, locale, true));
+                "reject"
+            }
+        };
+        o.text("op", op);
+        o.end()
     }
 }
 
 /// A batch of effects as one JSON array text.
 pub(crate) fn to_json(effects: &[Effect], locale: Locale) -> String {
-    Value::Array(effects.iter().map(|e| e.to_json_value(locale)).collect()).to_json()
+    let mut out = String::from("[");
+    for (i, e) in effects.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&e.write(locale));
+    }
+    out.push(']');
+    out
 }
