@@ -120,76 +120,58 @@ pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
 }
 
 impl Effect {
+    /// The name the driver switches on.
+    fn op(&self) -> &'static str {
+        match self {
+            Effect::Fetch { .. } => "fetch",
+            Effect::Sleep(_) => "sleep",
+            Effect::Emit { .. } => "emit",
+            Effect::DrawQr(_) => "qr",
+            Effect::AwaitBridge { .. } => "awaitBridge",
+            Effect::Bridge { .. } => "bridge",
+            Effect::Navigate(_) => "navigate",
+            Effect::Iframe(_) => "iframe",
+            Effect::Guide(_) => "guide",
+            Effect::Store(_) => "store",
+            Effect::Clear => "clear",
+            Effect::Renew(_) => "renew",
+            Effect::Resolve(_) => "resolve",
+            Effect::Reject(_) => "reject",
+        }
+    }
+
     /// The effect as the driver reads it: `{op, …}`, written straight to text.
     fn write(&self, locale: Locale) -> String {
         let mut o = Obj::new();
-        let op = match self {
+        o.text("op", self.op());
+        let num = |n: &u32| i64::from(*n);
+        match self {
             Effect::Fetch { tag, seq, url, body, secret, timeout_ms } => {
-                o.text("tag", tag.as_str()).num("seq", (*seq).into()).text("url", url).text("body", body).num("timeoutMs", (*timeout_ms).into());
+                o.text("tag", tag.as_str()).num("seq", num(seq)).text("url", url).text("body", body).num("timeoutMs", num(timeout_ms));
                 if let Some(s) = secret {
                     o.text("secret", s);
                 }
                 // Sent as `Accept-Language`: gateway messages follow the checkout's language.
-                o.text("locale", locale.as_str());
-                "fetch"
+                o.text("locale", locale.as_str())
             }
-            Effect::Sleep(ms) => {
-                o.num("ms", (*ms).into());
-                "sleep"
-            }
-            Effect::Emit { event, detail } => {
-                o.text("event", event).value("detail", detail);
-                "emit"
-            }
-            Effect::DrawQr(content) => {
-                o.text("content", content);
-                "qr"
-            }
+            Effect::Sleep(ms) => o.num("ms", num(ms)),
+            Effect::Emit { event, detail } => o.text("event", event).value("detail", detail),
+            Effect::DrawQr(content) => o.text("content", content),
             Effect::AwaitBridge { global, ready_event, timeout_ms } => {
-                o.text("global", global).num("timeoutMs", (*timeout_ms).into());
                 if let Some(r) = ready_event {
                     o.text("readyEvent", r);
                 }
-                "awaitBridge"
+                o.text("global", global).num("timeoutMs", num(timeout_ms))
             }
-            Effect::Bridge { kind, payload } => {
-                o.text("kind", kind.as_str()).value("payload", payload);
-                "bridge"
-            }
-            Effect::Navigate(url) => {
-                o.text("url", url);
-                "navigate"
-            }
-            Effect::Iframe(url) => {
-                o.text("url", url);
-                "iframe"
-            }
-            Effect::Guide([title, text, close]) => {
-                o.text("title", title).text("text", text).text("close", close);
-                "guide"
-            }
-            Effect::Store(text) => {
-                o.text("key", STORAGE_KEY).text("value", text);
-                "store"
-            }
-            Effect::Clear => {
-                o.text("key", STORAGE_KEY);
-                "clear"
-            }
-            Effect::Renew(no) => {
-                o.text("outTradeNo", no);
-                "renew"
-            }
-            Effect::Resolve(outcome) => {
-                o.value("outcome", outcome);
-                "resolve"
-            }
-            Effect::Reject(e) => {
-                o.value("error", &error_json(e, locale, true));
-                "reject"
-            }
+            Effect::Bridge { kind, payload } => o.text("kind", kind.as_str()).value("payload", payload),
+            Effect::Navigate(url) | Effect::Iframe(url) => o.text("url", url),
+            Effect::Guide([title, text, close]) => o.text("title", title).text("text", text).text("close", close),
+            Effect::Store(text) => o.text("key", STORAGE_KEY).text("value", text),
+            Effect::Clear => o.text("key", STORAGE_KEY),
+            Effect::Renew(no) => o.text("outTradeNo", no),
+            Effect::Resolve(outcome) => o.value("outcome", outcome),
+            Effect::Reject(e) => o.value("error", &error_json(e, locale, true)),
         };
-        o.text("op", op);
         o.end()
     }
 }

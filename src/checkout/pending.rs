@@ -5,7 +5,8 @@
 //! order's client secret is kept there too (sessionStorage is this origin's
 //! and this tab's alone).
 
-use crate::json::{self, Value};
+use super::obj::Obj;
+use crate::json;
 use crate::model::{Channel, Gateway, Mode};
 
 /// The sessionStorage key.
@@ -33,20 +34,19 @@ pub(crate) struct Pending {
 impl Pending {
     /// The stored JSON text.
     pub(crate) fn encode(&self) -> String {
-        let mut m = vec![
-            ("gateway", Value::str(self.gateway.as_str())),
-            ("outTradeNo", Value::str(&self.out_trade_no)),
-            ("mode", Value::str(self.mode.as_str())),
-            ("channel", Value::str(self.channel.as_str())),
-            ("deadline", Value::int_value(self.deadline_ms)),
-        ];
+        let mut o = Obj::new();
+        o.text("gateway", self.gateway.as_str())
+            .text("outTradeNo", &self.out_trade_no)
+            .text("mode", self.mode.as_str())
+            .text("channel", self.channel.as_str())
+            .num("deadline", self.deadline_ms);
         if let Some(id) = &self.gateway_order_id {
-            m.push(("gatewayOrderId", Value::str(id)));
+            o.text("gatewayOrderId", id);
         }
         if let Some(secret) = &self.client_secret {
-            m.push(("clientSecret", Value::str(secret)));
+            o.text("clientSecret", secret);
         }
-        Value::object(m).to_json()
+        o.end()
     }
 
     /// Reads stored text; anything malformed or tampered with (unknown

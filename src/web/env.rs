@@ -2,6 +2,8 @@
 
 #[cfg(feature = "low-level-api")]
 use super::js;
+#[cfg(feature = "low-level-api")]
+use crate::checkout::obj::Obj;
 use crate::env::{detect, Environment, Hints};
 #[cfg(feature = "low-level-api")]
 use crate::json::Value;
@@ -33,14 +35,12 @@ fn page_hints() -> Hints {
 }
 
 #[cfg(feature = "low-level-api")]
-fn to_json(env: &Environment) -> Value {
-    Value::object([
-        ("container", Value::str(env.container.as_str())),
-        ("os", Value::str(env.os.as_str())),
-        ("mobile", Value::Bool(env.mobile)),
-        ("certain", Value::Bool(env.certain)),
-        ("recommendedModes", Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect())),
-    ])
+fn to_json(env: &Environment) -> String {
+    let mut o = Obj::new();
+    let flag = |b: bool| if b { "true" } else { "false" };
+    o.text("container", env.container.as_str()).text("os", env.os.as_str()).raw("mobile", flag(env.mobile)).raw("certain", flag(env.certain));
+    o.value("recommendedModes", &Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect()));
+    o.end()
 }
 
 /// This page's environment: `navigator.userAgent` (or `user_agent`) plus the
@@ -59,5 +59,5 @@ pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
 #[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
 pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
     let env = page_environment(user_agent);
-    js_sys::JSON::parse(&to_json(&env).to_json()).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
+    js_sys::JSON::parse(&to_json(&env)).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
 }

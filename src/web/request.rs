@@ -2,17 +2,18 @@
 //! sends to its signing proxy, in the gateway's own terms.
 
 use super::js;
+use crate::checkout::obj::Obj;
 use crate::error::PayError;
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
-use crate::json::Value;
 use crate::model::{Channel, Mode};
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 /// `{path, body}`: POST `body` (JSON text) to `{proxy}{path}`.
 fn to_js(req: &GatewayRequest) -> Result<JsValue, PayError> {
-    let v = Value::object([("path", Value::str(req.proxy_path())), ("body", Value::str(req.params.to_json()))]);
-    js_sys::JSON::parse(&v.to_json()).map_err(|_| PayError::invalid_payload("request could not be converted"))
+    let mut o = Obj::new();
+    o.text("path", &req.proxy_path()).text("body", &req.params.to_json());
+    js_sys::JSON::parse(&o.end()).map_err(|_| PayError::invalid_payload("request could not be converted"))
 }
 
 /// The unsigned create request for an order: `{path, body}` to POST to the
