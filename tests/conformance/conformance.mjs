@@ -56,9 +56,13 @@ check("an unknown gateway is refused", async (ctx) => {
   assert(r.status === 404 && typeof r.json?.proxy_error?.code === "string", `${r.status} ${r.text}`);
 });
 
-check("an order the merchant does not know is refused with unknown_order", async (ctx) => {
-  const r = await post(`${ctx.proxy}/${ctx.gateway}${createPath}`, createBody("ZZ00000000000000NOPE"));
-  assert(r.status === 404 && r.json?.proxy_error?.code === "unknown_order", `${r.status} ${r.text}`);
+check("an order the merchant does not know is refused exactly like a wrong client secret", async (ctx) => {
+  const unknown = await post(`${ctx.proxy}/${ctx.gateway}${createPath}`, createBody("ZZ00000000000000NOPE"));
+  assert(unknown.status === 403 && unknown.json?.proxy_error?.code === "client_secret_mismatch", `${unknown.status} ${unknown.text}`);
+  const order = await newOrder(ctx, 100);
+  const wrong = await post(`${ctx.proxy}/${ctx.gateway}${createPath}`, createBody(order.no));
+  const same = (k) => wrong.json?.proxy_error?.[k] === unknown.json?.proxy_error?.[k];
+  assert(wrong.status === unknown.status && same("code") && same("message"), `unknown order: ${unknown.status} ${unknown.text}; known order without its secret: ${wrong.status} ${wrong.text}`);
 });
 
 check("the amount comes from the order record, not the browser", async (ctx) => {

@@ -86,22 +86,31 @@ pub fn check_startup(config: &ProxyConfig) -> Result<(), String> {
     Ok(())
 }
 
-fn mismatch(message: &str) -> ProxyError {
-    ProxyError::new(StatusCode::FORBIDDEN, "client_secret_mismatch", message)
+/// 403 `client_secret_mismatch`: the one answer to a browser call that does
+/// not prove it comes from the order's own page. A missing or wrong secret,
+/// a record without one and an order the merchant does not have all answer
+/// it byte for byte, so a stranger cannot learn which order numbers exist.
+pub fn client_secret_refused() -> ProxyError {
+    ProxyError::new(StatusCode::FORBIDDEN, "client_secret_mismatch", "Paybridge-Client-Secret is missing or does not match the order")
 }
 
 /// Checks the `Paybridge-Client-Secret` header against the order record, in
-/// constant time: 403 `client_secret_mismatch` when missing or wrong, or
-/// when the record has none and `require` is set.
+/// constant time: [`client_secret_refused`] when missing or wrong, or when
+/// the record has none and `require` is set (logged: the merchant's records
+/// are wrong).
 pub fn check_client_secret(record: &OrderRecord, headers: &HeaderMap, require: bool) -> Result<(), ProxyError> {
     let Some(expected) = record.client_secret.as_deref().filter(|s| !s.is_empty()) else {
-        return if require { Err(mismatch("the merchant's order record carries no clientSecret")) } else { Ok(()) };
+        if require {
+            tracing::warn!(order = record.out_trade_no, "the merchant's order record carries no clientSecret: every call about it is refused");
+            return Err(client_secret_refused());
+        }
+        return Ok(());
     };
     let given = headers.get(CLIENT_SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
     if bool::from(given.ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
-        Err(mismatch("Paybridge-Client-Secret is missing or does not match the order"))
+        Err(client_secret_refused())
     }
 }
 

@@ -102,9 +102,10 @@ async fn refuses_what_is_not_allowed() {
     assert_eq!(error_code(repeated).await, "bad_request");
     let big = format!(r#"{{"out_trade_no":"{ORDER}","body":"{}"}}"#, "x".repeat(300));
     assert_eq!(proxy.post("/blueocean/payment/pay", &big).await.status(), 413);
+    // Refused like a wrong client secret (another order's secret is one), so order numbers cannot be probed.
     let unknown_order = proxy.post("/blueocean/payment/pay", r#"{"payment":"wechat.qrcode","out_trade_no":"PB99999999"}"#).await;
-    assert_eq!(unknown_order.status(), 404);
-    assert_eq!(error_code(unknown_order).await, "unknown_order");
+    assert_eq!(unknown_order.status(), 403);
+    assert_eq!(error_code(unknown_order).await, "client_secret_mismatch");
     assert!(fake.seen().is_empty(), "nothing refused reaches the gateway");
 }
 

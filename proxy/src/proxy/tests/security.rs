@@ -51,6 +51,45 @@ async fn a_record_without_a_client_secret_is_refused_unless_configured_unsafe() 
     assert_eq!(lax.post_as(None, "/blueocean/order/query", &order_body()).await.status(), 200);
 }
 
+/// Every browser call about one order (create, query, long-poll, close, the
+/// O2O page's calls) answers an order the merchant does not have exactly as
+/// it answers a wrong secret for one it has, whatever secret comes with it,
+/// and so does a record without a secret: order numbers cannot be probed.
+/// Only with secrets switched off is an unknown order 404 `unknown_order`.
+#[tokio::test]
+async fn an_unknown_order_is_refused_exactly_like_a_wrong_secret() {
+    const UNKNOWN: &str = "PB99999999";
+    const NO_SECRET: &str = "PB00000077";
+    let (upstream, fake) = Fake::start(|_, _, _| blueocean_query("NOTPAY")).await;
+    let orders = OrderSource::memory();
+    orders.insert(crate::orders::OrderRecord { out_trade_no: ORDER.to_owned(), amount: 1, subject: String::new(), client_secret: Some(SECRET.to_owned()) });
+    orders.insert(crate::orders::OrderRecord { out_trade_no: NO_SECRET.to_owned(), amount: 1, subject: String::new(), client_secret: None });
+    let proxy = Proxy::start_with(&upstream, orders.clone(), |_| {}).await;
+    let o2o_body = format!(r#"{{"out_order_no":"{ORDER}"}}"#);
+    let calls = [
+        ("/blueocean/payment/pay", qr_body()),
+        ("/blueocean/order/query", order_body()),
+        ("/blueocean/order/query?wait=5", order_body()),
+        ("/blueocean/order/close", order_body()),
+        ("/hipos/o2o/pickup", o2o_body.clone()),
+        ("/hipos/o2o/status?wait=5", o2o_body),
+    ];
+    for (path, body) in &calls {
+        let res = proxy.post_as(Some("pcs_guess"), path, body).await;
+        let wrong_secret = (res.status().as_u16(), res.text().await.unwrap());
+        assert_eq!(wrong_secret.0, 403, "{path}: {}", wrong_secret.1);
+        for (order, secret) in [(UNKNOWN, None), (UNKNOWN, Some("pcs_guess")), (UNKNOWN, Some(SECRET)), (NO_SECRET, Some(SECRET))] {
+            let res = proxy.post_as(secret, path, &body.replace(ORDER, order)).await;
+            assert_eq!((res.status().as_u16(), res.text().await.unwrap()), wrong_secret, "{path} for {order} with {secret:?}");
+        }
+    }
+    assert!(fake.seen().is_empty(), "nothing refused reached the gateway");
+    let lax = Proxy::start_with(&upstream, orders, |c| c.security.require_client_secret = false).await;
+    let unknown = lax.post_as(None, "/blueocean/order/query", &order_body().replace(ORDER, UNKNOWN)).await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(error_code(unknown).await, "unknown_order");
+}
+
 /// A signed BlueOcean query answer with its `data.sign` removed or changed.
 fn tampered(strip: bool) -> Reply {
     let mut body = paybridge::json::parse(&blueocean_query("SUCCESS").body).unwrap();
