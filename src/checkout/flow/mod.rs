@@ -100,6 +100,7 @@ pub(crate) struct Flow {
 
 impl Flow {
     /// A new payment of `order` in `env`; nothing happens before [`Event::Start`].
+    #[inline(never)]
     pub(crate) fn new(settings: Settings, env: Environment, order: Order) -> Flow {
         let channel = order.channel.unwrap_or(settings.channel);
         Flow {
