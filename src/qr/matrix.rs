@@ -21,6 +21,21 @@ impl Matrix {
         self.cells[y * self.size + x] = FUNCTION | u8::from(dark);
     }
 
+    /// The square of `radius` around column `cx`, row `cy` as concentric
+    /// rings, light where bit d of `light` is set for the ring at Chebyshev
+    /// distance d, else dark; modules outside the symbol are skipped.
+    fn rings(&mut self, cx: usize, cy: usize, radius: usize, light: u32) {
+        for dy in 0..=2 * radius {
+            for dx in 0..=2 * radius {
+                let (x, y) = ((cx + dx).wrapping_sub(radius), (cy + dy).wrapping_sub(radius));
+                let dist = dx.abs_diff(radius).max(dy.abs_diff(radius));
+                if x < self.size && y < self.size {
+                    self.set(x, y, light >> dist & 1 == 0);
+                }
+            }
+        }
+    }
+
     /// Finder, separator, timing and alignment patterns, and the version
     /// information, with the format areas reserved.
     fn function_patterns(version: u8) -> Matrix {
@@ -32,15 +47,7 @@ impl Matrix {
         }
         // Each finder with its light separator: rings at Chebyshev distance 2 and 4 are light.
         for (cx, cy) in [(3, 3), (size - 4, 3), (3, size - 4)] {
-            for dy in 0..9 {
-                for dx in 0..9 {
-                    let (x, y) = ((cx + dx).wrapping_sub(4), (cy + dy).wrapping_sub(4));
-                    let dist = dx.abs_diff(4).max(dy.abs_diff(4));
-                    if x < size && y < size {
-                        m.set(x, y, dist != 2 && dist != 4);
-                    }
-                }
-            }
+            m.rings(cx, cy, 4, 0b10100);
         }
         let (all, count) = alignment_centres(version);
         let centres = &all[..count];
@@ -50,11 +57,7 @@ impl Matrix {
                 if (i, j) == (0, 0) || (i, j) == (0, last) || (i, j) == (last, 0) {
                     continue; // under a finder
                 }
-                for dy in 0..5 {
-                    for dx in 0..5 {
-                        m.set(cx + dx - 2, cy + dy - 2, dx.abs_diff(2).max(dy.abs_diff(2)) != 1);
-                    }
-                }
+                m.rings(cx, cy, 2, 0b10);
             }
         }
         m.reserve_format();
