@@ -15,31 +15,23 @@ impl Rgba {
     /// Parses a hex colour; anything else is `qr_invalid_color`.
     pub fn parse(text: &str) -> Result<Rgba, PayError> {
         let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(detail!("colour \"{text}\" is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
-        let hex = text.trim().strip_prefix('#').ok_or_else(bad)?;
-        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        // `get`, not `[i..j]`: indexing would link the `str` slicing panic.
-        let digits = |i: usize, n: usize| hex.get(i..i + n).and_then(|d| u8::from_str_radix(d, 16).ok()).ok_or_else(bad);
-        let nibble = |i: usize| digits(i, 1);
-        let byte = |i: usize| digits(i, 2);
-        match hex.len() {
-            3 | 4 => {
-                let mut c = [255u8; 4];
-                for (i, slot) in c.iter_mut().enumerate().take(hex.len()) {
-                    *slot = nibble(i)? * 17;
-                }
-                Ok(Rgba(c))
+        let hex = text.trim().strip_prefix('#').ok_or_else(bad)?.as_bytes();
+        // Digits per channel: one (`#rgb`, doubled: `f` is `ff`) or two.
+        let per_channel = match hex.len() {
+            3 | 4 => 1,
+            6 | 8 => 2,
+            _ => return Err(bad()),
+        };
+        let mut c = [255u8; 4];
+        for (channel, digits) in c.iter_mut().zip(hex.chunks(per_channel)) {
+            let mut value = 0;
+            for &d in digits {
+                // `to_digit` takes ASCII hex digits only: no sign, nothing beyond ASCII.
+                value = value * 16 + char::from(d).to_digit(16).ok_or_else(bad)?;
             }
-            6 | 8 => {
-                let mut c = [255u8; 4];
-                for (i, slot) in c.iter_mut().enumerate().take(hex.len() / 2) {
-                    *slot = byte(i * 2)?;
-                }
-                Ok(Rgba(c))
-            }
-            _ => Err(bad()),
+            *channel = if per_channel == 1 { value as u8 * 17 } else { value as u8 };
         }
+        Ok(Rgba(c))
     }
 
     /// `#rrggbb`, or `#rrggbbaa` when not opaque.
