@@ -4,7 +4,8 @@
 //! `find(&str)` and `split_once(&str)` pull the two-way searcher and the
 //! `str` slicing panic machinery (~5 KB) into the wasm; these byte loops do
 //! the same job for the short needles the crate uses (BENCHMARKS.md, Size,
-//! round 2). Decimal numbers without `core::fmt`: [`push_decimal`] instead of
+//! round 2; a plain loop rather than `find` over a `RangeInclusive`, round
+//! 5). Decimal numbers without `core::fmt`: [`push_decimal`] instead of
 //! `format!` with integer arguments, whose argument lists and padding cost
 //! more code at each call site than the digits themselves (round 5).
 
@@ -12,7 +13,14 @@
 /// an empty needle), like `str::find`.
 pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
+    let mut start = 0;
+    while start + n.len() <= h.len() {
+        if h.get(start..start + n.len()) == Some(n) {
+            return Some(start);
+        }
+        start += 1;
+    }
+    None
 }
 
 /// Whether `needle` occurs in `hay`, like `str::contains`.
