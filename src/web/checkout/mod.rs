@@ -151,12 +151,7 @@ impl Checkout {
 
     /// The settings with this page's `location.search` (HipoPay's container appends the openid there).
     fn here(&self) -> Settings {
-        let search = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-            .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_str("search")))
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default();
-        Settings { page_query: search, ..self.settings.clone() }
+        Settings { page_query: global_prop(&["location", "search"]).as_string().unwrap_or_default(), ..self.settings.clone() }
     }
 
     fn start(&self, flow: Flow, order: &JsValue) -> Promise {
