@@ -34,7 +34,7 @@ impl Obj {
     /// An integer member.
     #[inline(never)]
     pub(crate) fn num(&mut self, key: &str, n: i64) -> &mut Obj {
-        self.raw(key, &n.to_string())
+        self.raw(key, &crate::text::decimal(n))
     }
 
     /// A member holding `value`.
