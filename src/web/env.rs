@@ -1,12 +1,6 @@
 //! `detectEnvironment`.
 
-#[cfg(feature = "low-level-api")]
-use super::js;
-#[cfg(feature = "low-level-api")]
-use crate::checkout::obj::Obj;
 use crate::env::{detect, Environment, Hints};
-#[cfg(feature = "low-level-api")]
-use crate::json::Value;
 use js_sys::{global, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -34,15 +28,6 @@ fn page_hints() -> Hints {
     }
 }
 
-#[cfg(feature = "low-level-api")]
-fn to_json(env: &Environment) -> String {
-    let mut o = Obj::new();
-    let flag = |b: bool| if b { "true" } else { "false" };
-    o.text("container", env.container.as_str()).text("os", env.os.as_str()).raw("mobile", flag(env.mobile)).raw("certain", flag(env.certain));
-    o.value("recommendedModes", &Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect()));
-    o.end()
-}
-
 /// This page's environment: `navigator.userAgent` (or `user_agent`) plus the
 /// page's own hints.
 pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
@@ -50,14 +35,32 @@ pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
     detect(&ua, &page_hints())
 }
 
-/// Where the page runs: container (WeChat, mini-program web-view, Alipay…),
-/// OS, and the payment modes that fit, best first. Reads `navigator.userAgent`
-/// when `userAgent` is not given, plus the page's own hints. `certain` is
-/// false where the answer may change once a bridge is ready (iOS WeChat
-/// mini-programs announce themselves only after `WeixinJSBridgeReady`).
+/// The `detectEnvironment` export (the `low-level-api` feature).
 #[cfg(feature = "low-level-api")]
-#[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
-pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
-    let env = page_environment(user_agent);
-    js_sys::JSON::parse(&to_json(&env)).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
+mod export {
+    use super::page_environment;
+    use crate::checkout::obj::Obj;
+    use crate::env::Environment;
+    use crate::json::Value;
+    use crate::web::js;
+    use wasm_bindgen::prelude::*;
+
+    fn to_json(env: &Environment) -> String {
+        let mut o = Obj::new();
+        let flag = |b: bool| if b { "true" } else { "false" };
+        o.text("container", env.container.as_str()).text("os", env.os.as_str()).raw("mobile", flag(env.mobile)).raw("certain", flag(env.certain));
+        o.value("recommendedModes", &Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect()));
+        o.end()
+    }
+
+    /// Where the page runs: container (WeChat, mini-program web-view, Alipay…),
+    /// OS, and the payment modes that fit, best first. Reads `navigator.userAgent`
+    /// when `userAgent` is not given, plus the page's own hints. `certain` is
+    /// false where the answer may change once a bridge is ready (iOS WeChat
+    /// mini-programs announce themselves only after `WeixinJSBridgeReady`).
+    #[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
+    pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
+        let env = page_environment(user_agent);
+        js_sys::JSON::parse(&to_json(&env)).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
+    }
 }
