@@ -3,6 +3,7 @@
 //!
 //! Money is always an integer in the currency's minor unit (fen / cents).
 
+use crate::checkout::obj::Obj;
 use crate::i18n::Locale;
 use crate::json::Value;
 
@@ -288,25 +289,23 @@ fn push_opt(members: &mut Vec<(String, Value)>, key: &str, value: Option<Value>)
     }
 }
 
+/// The `Value` of a type written once as the JSON text the checkout flow
+/// hands the page ([`Obj`]), read back for the low-level API.
+fn read_back(text: String) -> Value {
+    crate::json::parse(&text).unwrap_or(Value::Null)
+}
+
 impl ToJson for WechatJsapiParams {
     fn to_json_value(&self) -> Value {
-        Value::object([
-            ("appId", Value::str(&self.app_id)),
-            ("timeStamp", Value::str(&self.time_stamp)),
-            ("nonceStr", Value::str(&self.nonce_str)),
-            ("package", Value::str(&self.package)),
-            ("signType", Value::str(&self.sign_type)),
-            ("paySign", Value::str(&self.pay_sign)),
-        ])
+        read_back(Obj::jsapi(self, false).end())
     }
 }
 
 impl ToJson for OrderStatus {
     fn to_json_value(&self) -> Value {
-        let mut m = vec![("state".to_owned(), Value::str(self.state.as_str())), ("gatewayState".to_owned(), Value::str(&self.gateway_state))];
-        push_opt(&mut m, "amount", self.amount.map(Value::int_value));
-        push_opt(&mut m, "transactionId", self.transaction_id.as_deref().map(Value::str));
-        Value::Object(m)
+        let mut o = Obj::new();
+        o.status(self);
+        read_back(o.end())
     }
 }
 
@@ -322,29 +321,7 @@ impl ToJson for RefundStatus {
 
 impl ToJson for NextAction {
     fn to_json_value(&self) -> Value {
-        let kind = |k: &str| ("kind".to_owned(), Value::str(k));
-        let mut m = Vec::new();
-        match self {
-            NextAction::Qr { content, expires_at } => {
-                m.push(kind("qr"));
-                m.push(("content".to_owned(), Value::str(content)));
-                push_opt(&mut m, "expiresAt", expires_at.map(Value::int_value));
-            }
-            NextAction::Redirect { url } => m.extend([kind("redirect"), ("url".to_owned(), Value::str(url))]),
-            NextAction::Iframe { url } => m.extend([kind("iframe"), ("url".to_owned(), Value::str(url))]),
-            NextAction::WechatJsapi { params } => m.extend([kind("wechatJsapi"), ("params".to_owned(), params.to_json_value())]),
-            NextAction::AlipayTradePay { trade_no } => m.extend([kind("alipayTradePay"), ("tradeNo".to_owned(), Value::str(trade_no))]),
-            NextAction::App { provider, payload } => {
-                let p = match provider {
-                    AppProvider::Wechat => "wechat",
-                    AppProvider::Alipay => "alipay",
-                };
-                m.extend([kind("app"), ("provider".to_owned(), Value::str(p)), ("payload".to_owned(), payload.clone())]);
-            }
-            NextAction::Await => m.push(kind("await")),
-            NextAction::Done { status } => m.extend([kind("done"), ("status".to_owned(), status.to_json_value())]),
-        }
-        Value::Object(m)
+        read_back(Obj::action(self).end())
     }
 }
 

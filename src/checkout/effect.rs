@@ -6,7 +6,6 @@ use super::obj::Obj;
 use super::pending::STORAGE_KEY;
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::json::Value;
 
 /// Which request an HTTP answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,8 +66,8 @@ pub(crate) enum Effect {
     Emit {
         /// `action`, `status`, `expired` or `error`.
         event: &'static str,
-        /// The listener's argument (an `error` detail becomes an `Error`).
-        detail: Value,
+        /// The listener's argument as JSON text (an `error` detail becomes an `Error`).
+        detail: String,
     },
     /// Draw the QR code on the order's `qrTarget`, if any.
     DrawQr(String),
@@ -86,8 +85,8 @@ pub(crate) enum Effect {
     Bridge {
         /// Which bridge.
         kind: BridgeKind,
-        /// What to pass: jsapi params, `{tradeNO}`, the navigateTo URL, or the app payload.
-        payload: Value,
+        /// What to pass, as JSON text: jsapi params, `{tradeNO}`, the navigateTo URL, or the app payload.
+        payload: String,
     },
     /// `location.assign(url)` (allowlisted).
     Navigate(String),
@@ -101,22 +100,23 @@ pub(crate) enum Effect {
     Clear,
     /// Call `renewOrder(out_trade_no)`; answer `renewed` or `renewFailed`.
     Renew(String),
-    /// `pay()` resolves with this outcome.
-    Resolve(Value),
+    /// `pay()` resolves with this outcome (JSON text).
+    Resolve(String),
     /// `pay()` rejects with this error.
     Reject(PayError),
 }
 
 /// A JS-shaped error: `code`, localised `message`, gateway code and message,
 /// detail, and whether it ended the payment.
-pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> Value {
-    let mut m = vec![("code", Value::str(e.code.as_str())), ("message", Value::str(e.message(locale))), ("fatal", Value::Bool(fatal))];
+pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> String {
+    let mut o = Obj::new();
+    o.text("code", e.code.as_str()).text("message", e.message(locale)).flag("fatal", fatal);
     for (k, v) in [("gatewayCode", &e.gateway_code), ("gatewayMessage", &e.gateway_message), ("detail", &e.detail)] {
         if let Some(v) = v {
-            m.push((k, Value::str(v)));
+            o.text(k, v);
         }
     }
-    Value::object(m)
+    o.end()
 }
 
 impl Effect {
@@ -155,7 +155,7 @@ impl Effect {
                 o.text("locale", locale.as_str())
             }
             Effect::Sleep(ms) => o.num("ms", num(ms)),
-            Effect::Emit { event, detail } => o.text("event", event).value("detail", detail),
+            Effect::Emit { event, detail } => o.text("event", event).raw("detail", detail),
             Effect::DrawQr(content) => o.text("content", content),
             Effect::AwaitBridge { global, ready_event, timeout_ms } => {
                 if let Some(r) = ready_event {
@@ -163,14 +163,14 @@ impl Effect {
                 }
                 o.text("global", global).num("timeoutMs", num(timeout_ms))
             }
-            Effect::Bridge { kind, payload } => o.text("kind", kind.as_str()).value("payload", payload),
+            Effect::Bridge { kind, payload } => o.text("kind", kind.as_str()).raw("payload", payload),
             Effect::Navigate(url) | Effect::Iframe(url) => o.text("url", url),
             Effect::Guide([title, text, close]) => o.text("title", title).text("text", text).text("close", close),
             Effect::Store(text) => o.text("key", STORAGE_KEY).text("value", text),
             Effect::Clear => o.text("key", STORAGE_KEY),
             Effect::Renew(no) => o.text("outTradeNo", no),
-            Effect::Resolve(outcome) => o.value("outcome", outcome),
-            Effect::Reject(e) => o.value("error", &error_json(e, locale, true)),
+            Effect::Resolve(outcome) => o.raw("outcome", outcome),
+            Effect::Reject(e) => o.raw("error", &error_json(e, locale, true)),
         };
         o.end()
     }

@@ -7,10 +7,11 @@
 //! without a gateway does not link its step.
 
 use super::bridge::BridgeKind;
+use super::obj::Obj;
 use super::{Order, Settings};
 use crate::error::{ErrorCode, PayError};
 use crate::json::Value;
-use crate::model::{Channel, Gateway, Mode, ToJson, WechatJsapiParams};
+use crate::model::{Channel, Gateway, Mode, WechatJsapiParams};
 
 /// What the flow knows when it asks a gateway's step before a create call.
 /// (A build without the gateways that have a step reads none of it; the
@@ -54,16 +55,16 @@ pub(crate) enum Before {
         /// Abort the call after this long.
         timeout_ms: u32,
     },
-    /// Leave the page: keep `entry` in sessionStorage, show `action` (a
-    /// `{kind, url}` the page sees), navigate to `url` (allowlisted).
+    /// Leave the page: keep `entry` in sessionStorage, show the action
+    /// `{kind, url}`, navigate to `url` (allowlisted).
     /// [`CheckoutStep::returned`] picks the order up when the payer is back.
     Leave {
         /// Where the payer goes.
         url: String,
         /// The text to store.
         entry: String,
-        /// The action reported to the page.
-        action: Value,
+        /// The kind of the action reported to the page.
+        kind: &'static str,
     },
 }
 
@@ -128,8 +129,10 @@ pub(crate) fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<
 /// What the HK bridge's driver gets: `{config, payConfig}` — the signed
 /// `wx.config` the step kept and the gateway's six `getH5PrepayRequest`
 /// fields, both verbatim.
-pub(crate) fn hk_wallet_payload(config: Value, params: &WechatJsapiParams) -> Value {
-    Value::object([("config", config), ("payConfig", params.to_json_value())])
+pub(crate) fn hk_wallet_payload(config: Option<&Value>, params: &WechatJsapiParams) -> String {
+    let mut o = Obj::new();
+    o.value("config", config.unwrap_or(&Value::Null)).obj("payConfig", Obj::jsapi(params, false));
+    o.end()
 }
 
 /// The order that waited for the payer's return (see [`CheckoutStep::returned`]).

@@ -56,13 +56,19 @@ fn secrets(fx: &[Effect]) -> Vec<Option<&str>> {
     fx.iter().filter_map(|e| if let Effect::Fetch { secret, .. } = e { Some(secret.as_deref()) } else { None }).collect()
 }
 
-fn emitted<'a>(fx: &'a [Effect], event: &str) -> Vec<&'a Value> {
-    fx.iter().filter_map(|e| if let Effect::Emit { event: ev, detail } = e { (*ev == event).then_some(detail) } else { None }).collect()
+/// The details of the `event` events, read back from their JSON text.
+fn emitted(fx: &[Effect], event: &str) -> Vec<Value> {
+    fx.iter().filter_map(|e| if let Effect::Emit { event: ev, detail } = e { (*ev == event).then(|| parse(detail).expect("JSON detail")) } else { None }).collect()
+}
+
+/// The payload of the `kind` bridge, read back from its JSON text.
+fn bridged(fx: &[Effect], kind: BridgeKind) -> Option<Value> {
+    fx.iter().find_map(|e| if let Effect::Bridge { kind: k, payload } = e { (*k == kind).then(|| parse(payload).expect("JSON payload")) } else { None })
 }
 
 fn resolved(fx: &[Effect]) -> Option<(String, bool)> {
     fx.iter().find_map(|e| match e {
-        Effect::Resolve(v) => Some((v.text("state")?.to_owned(), v.get("verified") == Some(&Value::Bool(true)))),
+        Effect::Resolve(v) => parse(v).ok().and_then(|v| Some((v.text("state")?.to_owned(), v.get("verified") == Some(&Value::Bool(true))))),
         _ => None,
     })
 }
@@ -83,7 +89,7 @@ fn qr_flow(s: Settings) -> Flow {
     assert_eq!(fetches(&fx), [(Tag::Create, 0, "/proxy/blueocean/payment/pay")]);
     let fx = f.step(T0 + 50, 1, http(Tag::Create, 0, 200, QR_CREATED));
     assert!(fx.contains(&Effect::DrawQr("https://qr.alipay.com/bax03112k12liy7lrysg2004".into())));
-    let action = emitted(&fx, "action")[0];
+    let action = emitted(&fx, "action").remove(0);
     assert_eq!(action.text("kind"), Some("qr"));
     assert_eq!(action.text("outTradeNo"), Some("ORDER1234"));
     assert_eq!(action.int("deadline"), Some(T0 + 50 + ttl));
@@ -144,7 +150,7 @@ fn create_errors_reject_with_their_codes() {
     f.step(T0, 1, Event::Start { caps: None });
     let fx = f.step(T0, 1, http(Tag::Create, 0, 404, r#"{"proxy_error":{"code":"unknown_order","message":"no such order"}}"#));
     assert_eq!(rejected(&fx), Some(ErrorCode::ProxyError));
-    let err = emitted(&fx, "error")[0];
+    let err = emitted(&fx, "error").remove(0);
     assert_eq!(err.text("gatewayCode"), Some("unknown_order"));
     assert_eq!(err.get("fatal"), Some(&Value::Bool(true)));
 
@@ -183,7 +189,7 @@ fn wechat_jsapi(s: Settings) -> (Flow, Vec<Effect>) {
 #[test]
 fn wechat_ok_is_confirmed_by_a_query_before_success() {
     let (mut f, fx) = wechat_jsapi(settings());
-    let payload = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::Wechat, payload } = e { Some(payload) } else { None }).expect("bridge");
+    let payload = bridged(&fx, BridgeKind::Wechat).expect("bridge");
     assert_eq!(payload.text("package"), Some("prepay_id=wx04100341876500f618f0cxxxxxxxxxxxxxx"));
     let fx = f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:ok".into() });
     assert!(resolved(&fx).is_none(), "a hint is not success");
@@ -211,7 +217,7 @@ fn js_sdk_gets_lowercase_timestamp_and_no_app_id() {
     assert!(matches!(f.step(T0, 1, Event::Start { caps: None })[0], Effect::AwaitBridge { global: "wx", ready_event: None, .. }));
     f.step(T0, 1, Event::BridgeReady { mini_program: false });
     let fx = f.step(T0, 1, http(Tag::Create, 0, 200, JSAPI_CREATED));
-    let payload = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::WechatSdk, payload } = e { Some(payload) } else { None }).expect("sdk");
+    let payload = bridged(&fx, BridgeKind::WechatSdk).expect("sdk");
     assert_eq!(payload.text("timestamp"), Some("1530669821"));
     assert!(payload.get("timeStamp").is_none() && payload.get("appId").is_none());
 }
@@ -280,7 +286,8 @@ fn mini_program_hands_off_with_only_the_payment_fields() {
     assert!(matches!(f.step(T0, 1, Event::Start { caps: None })[0], Effect::AwaitBridge { global: "wx", .. }));
     f.step(T0, 1, Event::BridgeReady { mini_program: false });
     let fx = f.step(T0, 1, http(Tag::Create, 0, 200, JSAPI_CREATED));
-    let url = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::MiniProgram, payload } = e { payload.as_text() } else { None }).expect("navigateTo");
+    let payload = bridged(&fx, BridgeKind::MiniProgram);
+    let url = payload.as_ref().and_then(Value::as_text).expect("navigateTo");
     assert_eq!(
         url,
         "/pages/paybridge/pay?timeStamp=1530669821&nonceStr=lNTHG8Uf5K72iVgZEyJH&package=prepay_id%3Dwx04100341876500f618f0cxxxxxxxxxxxxxx&signType=MD5&paySign=CED5552DA5C377F3E65818C7A66AF45C&gateway=blueocean&outTradeNo=ORDER1234"
@@ -645,6 +652,6 @@ fn a_scan_bill_keeps_the_wallet_its_channel_type_names() {
     assert_eq!(fetch_body(&fx, Tag::Query).text("channel"), Some("ALI_SCAN"), "status names the barcode channel, not SCAN");
     let q = fetches(&fx);
     let fx = f.step(T0 + 10_100, 1, http(Tag::Query, q[0].1, 200, r#"{"result_code":0,"result_msg":"OK","pay_result":true}"#));
-    let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+    let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { parse(v).ok() } else { None }).expect("resolved");
     assert_eq!((outcome.text("state"), outcome.text("channel")), (Some("succeeded"), Some("alipay")));
 }

@@ -3,11 +3,12 @@
 use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
 use crate::checkout::effect::Effect;
+use crate::checkout::obj::Obj;
 use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::gateway::{parse_body, protocol, CreateParams};
 use crate::json::Value;
-use crate::model::{AppProvider, Channel, Mode, NextAction, ToJson};
+use crate::model::{AppProvider, Channel, Mode, NextAction};
 
 impl Flow {
     /// The create call's answer: the action for the page, then the schedule.
@@ -22,12 +23,12 @@ impl Flow {
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
         let mut fx = Vec::new();
-        let action = created.action.to_json_value();
+        let action = Obj::action(&created.action);
         match created.action {
             NextAction::Done { status } if self.trusted(status.clone(), verified).state.is_terminal() => return self.settle(status, true),
             NextAction::Done { status } => {
                 let status = self.trusted(status, verified);
-                let action = NextAction::Done { status: status.clone() }.to_json_value();
+                let action = Obj::action(&NextAction::Done { status: status.clone() });
                 fx.extend(self.observe(status));
                 fx.push(self.action(action, None));
             }
@@ -41,8 +42,7 @@ impl Flow {
                 // WeChat blocks other wallets' pages (Alipay WAP and desks, UnionPay links).
                 let other_wallet = matches!(self.mode, Mode::Wap | Mode::Cashier) && matches!(self.channel, Channel::Alipay | Channel::Unionpay);
                 if other_wallet && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
-                    let blocked = Value::object([("kind", Value::str("openInBrowser")), ("url", Value::str(&url))]);
-                    fx.push(self.action(blocked, Some(deadline)));
+                    fx.push(self.action(Obj::kind_url("openInBrowser", &url), Some(deadline)));
                     fx.push(Effect::Guide(text::open_in_browser(self.settings.locale)));
                 } else {
                     fx.push(self.action(action, Some(deadline)));
@@ -56,25 +56,19 @@ impl Flow {
             NextAction::WechatJsapi { params } => match self.bridge {
                 Some(BridgeKind::WechatHk) => {
                     fx.push(self.action(action, Some(deadline)));
-                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: step::hk_wallet_payload(self.kept.clone().unwrap_or(Value::Null), &params) });
+                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: step::hk_wallet_payload(self.kept.as_ref(), &params) });
                 }
                 Some(BridgeKind::MiniProgram) => {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);
                     fx.push(self.store(deadline));
-                    fx.push(self.action(Value::object([("kind", Value::str("miniProgram")), ("url", Value::str(&url))]), Some(deadline)));
-                    fx.push(Effect::Bridge { kind: BridgeKind::MiniProgram, payload: Value::str(url) });
+                    fx.push(self.action(Obj::kind_url("miniProgram", &url), Some(deadline)));
+                    fx.push(Effect::Bridge { kind: BridgeKind::MiniProgram, payload: Value::str(url).to_json() });
                 }
                 kind => {
                     let kind = if kind == Some(BridgeKind::WechatSdk) { BridgeKind::WechatSdk } else { BridgeKind::Wechat };
                     self.bridge = Some(kind);
-                    let mut payload = params.to_json_value();
-                    if kind == BridgeKind::WechatSdk {
-                        // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
-                        if let Value::Object(m) = &mut payload {
-                            m.retain(|(k, _)| k != "appId");
-                            m.iter_mut().filter(|(k, _)| k == "timeStamp").for_each(|(k, _)| *k = "timestamp".to_owned());
-                        }
-                    }
+                    // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
+                    let payload = Obj::jsapi(&params, kind == BridgeKind::WechatSdk).end();
                     fx.push(self.action(action, Some(deadline)));
                     fx.push(Effect::Bridge { kind, payload });
                 }
@@ -82,13 +76,17 @@ impl Flow {
             NextAction::AlipayTradePay { trade_no } => {
                 self.bridge = Some(BridgeKind::Alipay);
                 fx.push(self.action(action, Some(deadline)));
-                fx.push(Effect::Bridge { kind: BridgeKind::Alipay, payload: Value::object([("tradeNO", Value::str(trade_no))]) });
+                let mut payload = Obj::new();
+                payload.text("tradeNO", &trade_no);
+                fx.push(Effect::Bridge { kind: BridgeKind::Alipay, payload: payload.end() });
             }
             NextAction::App { provider, payload } => {
                 self.bridge = Some(BridgeKind::App);
                 let provider = if provider == AppProvider::Wechat { "wechat" } else { "alipay" };
                 fx.push(self.action(action, Some(deadline)));
-                fx.push(Effect::Bridge { kind: BridgeKind::App, payload: Value::object([("provider", Value::str(provider)), ("payload", payload)]) });
+                let mut app = Obj::new();
+                app.text("provider", provider).value("payload", &payload);
+                fx.push(Effect::Bridge { kind: BridgeKind::App, payload: app.end() });
             }
             NextAction::Await => fx.push(self.action(action, Some(deadline))),
         }

@@ -27,6 +27,7 @@
 use super::bridge::{self, BridgeKind, Hint};
 use super::effect::{Effect, Tag};
 use super::event::Event;
+use super::obj::Obj;
 use super::pending::Pending;
 use super::step::{self, Before};
 use super::{text, Order, Settings};
@@ -203,8 +204,11 @@ impl Flow {
             let mut fx = Vec::new();
             if self.mode != Mode::Jsapi {
                 let t = text::confirm_return(self.settings.locale);
-                let texts = Value::object([("question", Value::str(t[0])), ("paid", Value::str(t[1])), ("problem", Value::str(t[2]))]);
-                fx.push(self.action(Value::object([("kind", Value::str("confirm")), ("text", texts)]), None));
+                let mut texts = Obj::new();
+                texts.text("question", t[0]).text("paid", t[1]).text("problem", t[2]);
+                let mut confirm = Obj::new();
+                confirm.text("kind", "confirm").obj("text", texts);
+                fx.push(self.action(confirm, None));
             }
             // The payer is back: one query at once, then the schedule.
             fx.extend(self.poll_until(now, rng, self.resume_deadline_ms, true));
@@ -280,9 +284,9 @@ impl Flow {
                 let url = format!("{}{path}", self.settings.proxy.trim_end_matches('/'));
                 return vec![Effect::Fetch { tag: Tag::Step, seq: 0, url, body, secret: self.order.client_secret.clone(), timeout_ms }];
             }
-            Ok(Before::Leave { url, entry, action }) => {
+            Ok(Before::Leave { url, entry, kind }) => {
                 self.phase = Phase::Step;
-                return vec![Effect::Store(entry), self.action(action, None), Effect::Navigate(url)];
+                return vec![Effect::Store(entry), self.action(Obj::kind_url(kind, &url), None), Effect::Navigate(url)];
             }
             Err(e) => return self.fail(e, true),
         };

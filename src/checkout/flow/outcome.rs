@@ -3,10 +3,10 @@
 
 use super::{Flow, Phase};
 use crate::checkout::effect::{error_json, Effect};
+use crate::checkout::obj::Obj;
 use crate::checkout::pending::Pending;
 use crate::error::{ErrorCode, PayError};
-use crate::json::Value;
-use crate::model::{OrderStatus, PayState, ToJson};
+use crate::model::{OrderStatus, PayState};
 
 impl Flow {
     /// The pending-order text to keep across a redirect, with its deadline.
@@ -23,38 +23,29 @@ impl Flow {
         Effect::Store(pending.encode())
     }
 
-    /// An `action` event: `detail` plus the order number, mode, channel and
-    /// (when known) the deadline.
-    pub(super) fn action(&self, detail: Value, deadline: Option<i64>) -> Effect {
-        let mut m = match detail {
-            Value::Object(m) => m,
-            other => vec![("value".to_owned(), other)],
-        };
-        m.push(("outTradeNo".to_owned(), Value::str(&self.order.out_trade_no)));
-        m.push(("mode".to_owned(), Value::str(self.mode.as_str())));
-        m.push(("channel".to_owned(), Value::str(self.channel.as_str())));
+    /// An `action` event: `detail`'s members plus the order number, mode,
+    /// channel and (when known) the deadline.
+    pub(super) fn action(&self, mut detail: Obj, deadline: Option<i64>) -> Effect {
+        detail.text("outTradeNo", &self.order.out_trade_no).text("mode", self.mode.as_str()).text("channel", self.channel.as_str());
         if let Some(d) = deadline {
-            m.push(("deadline".to_owned(), Value::int_value(d)));
+            detail.num("deadline", d);
         }
-        Effect::Emit { event: "action", detail: Value::Object(m) }
+        Effect::Emit { event: "action", detail: detail.end() }
     }
 
     /// Remembers a status and emits `status` when state or gateway state changed.
     pub(super) fn observe(&mut self, status: OrderStatus) -> Vec<Effect> {
         let changed = self.last.as_ref().map_or(true, |l| l.state != status.state || l.gateway_state != status.gateway_state);
-        let fx = if changed { vec![Effect::Emit { event: "status", detail: self.with_order(status.to_json_value()) }] } else { Vec::new() };
+        let fx = if changed { vec![Effect::Emit { event: "status", detail: self.with_order(&status).end() }] } else { Vec::new() };
         self.last = Some(status);
         fx
     }
 
-    pub(super) fn with_order(&self, v: Value) -> Value {
-        let mut m = match v {
-            Value::Object(m) => m,
-            _ => Vec::new(),
-        };
-        m.push(("outTradeNo".to_owned(), Value::str(&self.order.out_trade_no)));
-        m.push(("channel".to_owned(), Value::str(self.channel.as_str())));
-        Value::Object(m)
+    /// A status with the order number and channel (a `status` event, an outcome).
+    fn with_order(&self, status: &OrderStatus) -> Obj {
+        let mut o = Obj::new();
+        o.status(status).text("outTradeNo", &self.order.out_trade_no).text("channel", self.channel.as_str());
+        o
     }
 
     pub(super) fn settle(&mut self, status: OrderStatus, verified: bool) -> Vec<Effect> {
@@ -66,11 +57,9 @@ impl Flow {
         self.phase = Phase::Done;
         self.poller = None;
         let mut fx = self.observe(status.clone());
-        let mut outcome = self.with_order(status.to_json_value());
-        if let Value::Object(m) = &mut outcome {
-            m.push(("verified".to_owned(), Value::Bool(verified)));
-        }
-        fx.extend([Effect::Clear, Effect::Resolve(outcome)]);
+        let mut outcome = self.with_order(&status);
+        outcome.flag("verified", verified);
+        fx.extend([Effect::Clear, Effect::Resolve(outcome.end())]);
         fx
     }
 

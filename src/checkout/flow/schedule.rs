@@ -3,9 +3,9 @@
 
 use super::{Flow, Phase, CALL_TIMEOUT_MS, MAX_CANCELS};
 use crate::checkout::effect::{Effect, Tag};
+use crate::checkout::obj::Obj;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, GatewayRequest};
-use crate::json::Value;
 use crate::model::Mode;
 use crate::poll::{Decision, PollPolicy, Poller, StopReason};
 
@@ -74,9 +74,10 @@ impl Flow {
 
     fn on_deadline(&mut self) -> Vec<Effect> {
         self.poller = None;
-        let expired = |renewing: bool, me: &Self| Effect::Emit {
-            event: "expired",
-            detail: Value::object([("outTradeNo", Value::str(&me.order.out_trade_no)), ("renewing", Value::Bool(renewing))]),
+        let expired = |renewing: bool, me: &Self| {
+            let mut o = Obj::new();
+            o.text("outTradeNo", &me.order.out_trade_no).flag("renewing", renewing);
+            Effect::Emit { event: "expired", detail: o.end() }
         };
         if self.mode == Mode::Counter {
             self.cancel_attempts += 1;

@@ -135,7 +135,7 @@ mod tests {
             sign_type: "SHA1".into(),
             pay_sign: "s".into(),
         };
-        let p = hk_wallet_payload(Value::object([("appId", Value::str("wx1"))]), &params);
+        let p = crate::json::parse(&hk_wallet_payload(Some(&Value::object([("appId", Value::str("wx1"))])), &params)).expect("JSON");
         assert_eq!(p.get("config").and_then(|c| c.text("appId")), Some("wx1"));
         assert_eq!(p.get("payConfig").and_then(|c| c.text("signType")), Some("SHA1"));
         assert_eq!(p.get("payConfig").and_then(|c| c.text("timeStamp")), Some("1530669821"));
@@ -197,7 +197,7 @@ mod flow_tests {
     #[test]
     fn config_then_get_h5_prepay_request_then_a_confirming_query() {
         let (mut f, fx) = started();
-        let payload = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::WechatHk, payload } = e { Some(payload) } else { None }).expect("the HK bridge");
+        let payload = fx.iter().find_map(|e| if let Effect::Bridge { kind: BridgeKind::WechatHk, payload } = e { parse(payload).ok() } else { None }).expect("the HK bridge");
         assert_eq!(payload.get("config").map(Value::to_json).as_deref(), Some(CONFIG), "the proxy's config, verbatim");
         let pay = payload.get("payConfig").unwrap();
         assert_eq!((pay.text("signType"), pay.text("paySign")), (Some("SHA1"), Some("979b05c591345d28bb4c1691f27883899cb20f69")), "the gateway's, verbatim");
@@ -206,7 +206,7 @@ mod flow_tests {
         let (tag, seq, ..) = fetch(&fx).expect("a confirming query");
         assert_eq!(tag, Tag::Confirm);
         let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "SUCCESS")));
-        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { parse(v).ok() } else { None }).expect("resolved");
         assert_eq!((outcome.text("state"), outcome.get("verified")), (Some("succeeded"), Some(&Value::Bool(true))));
     }
 
@@ -216,7 +216,7 @@ mod flow_tests {
         let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:cancel".into() });
         let (_, seq, ..) = fetch(&fx).unwrap();
         let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "NOTPAY")));
-        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { Some(v.clone()) } else { None }).expect("resolved");
+        let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { parse(v).ok() } else { None }).expect("resolved");
         assert_eq!((outcome.text("state"), outcome.get("verified")), (Some("cancelled"), Some(&Value::Bool(false))));
     }
 

@@ -89,8 +89,7 @@ impl CheckoutStep for HipoPay {
         settings.policy.check(&url)?;
         let until_ms = cx.started_ms.saturating_add(i64::from(settings.order_ttl_ms));
         let entry = Awaiting { gateway: settings.gateway, order: order.clone(), channel: cx.channel, until_ms }.encode();
-        let action = Value::object([("kind", Value::str("openidAuthorize")), ("url", Value::str(&url))]);
-        Ok(Before::Leave { url, entry, action })
+        Ok(Before::Leave { url, entry, kind: "openidAuthorize" })
     }
 
     /// The 4.4 step 2 answer: the payer's openid.
