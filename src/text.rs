@@ -7,7 +7,10 @@
 //! round 2; a plain loop rather than `find` over a `RangeInclusive`, round
 //! 5). Decimal numbers without `core::fmt`: [`push_decimal`] instead of
 //! `format!` with integer arguments, whose argument lists and padding cost
-//! more code at each call site than the digits themselves (round 5).
+//! more code at each call site than the digits themselves (round 5). The
+//! browser build links no `core::fmt` at all (BENCHMARKS.md, Size): text is joined with
+//! `concat` / `push_str` and numbers go through [`push_decimal`], so one
+//! `format!` or integer `to_string` reachable from the wasm brings ~2 KB back.
 
 /// Byte offset of the first occurrence of `needle` in `hay` (`Some(0)` for
 /// an empty needle), like `str::find`.

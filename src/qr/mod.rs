@@ -13,7 +13,6 @@ mod rs;
 pub use color::Rgba;
 
 use crate::error::{ErrorCode, PayError};
-use std::fmt::Write as _;
 
 /// Largest accepted size, in CSS pixels.
 pub const MAX_SIZE: u32 = 4096;
@@ -147,15 +146,33 @@ impl QrImage {
     /// Module coordinates are integers, so it scales without seams.
     pub fn to_svg(&self, size: u32) -> String {
         let total = self.modules + 2 * self.margin;
-        let mut path = String::new();
-        for (x, y, len) in self.dark_runs() {
-            let _ = write!(path, "M{} {}h{}v1h-{}z", x + self.margin, y + self.margin, len, len);
+        let mut svg = String::new();
+        let head = [
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", total),
+            (" ", total),
+            ("\" width=\"", size),
+            ("\" height=\"", size),
+            ("\" shape-rendering=\"crispEdges\"><rect width=\"", total),
+            ("\" height=\"", total),
+        ];
+        push_numbers(&mut svg, &head);
+        for piece in ["\" fill=\"", &self.light_color.to_hex(), "\"/><path fill=\"", &self.dark_color.to_hex(), "\" d=\""] {
+            svg.push_str(piece);
         }
-        format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" width=\"{size}\" height=\"{size}\" shape-rendering=\"crispEdges\"><rect width=\"{total}\" height=\"{total}\" fill=\"{}\"/><path fill=\"{}\" d=\"{path}\"/></svg>",
-            self.light_color.to_hex(),
-            self.dark_color.to_hex()
-        )
+        for (x, y, len) in self.dark_runs() {
+            push_numbers(&mut svg, &[("M", x + self.margin), (" ", y + self.margin), ("h", len), ("v1h-", len)]);
+            svg.push('z');
+        }
+        svg.push_str("\"/></svg>");
+        svg
+    }
+}
+
+/// Appends each piece of text followed by its number in decimal.
+fn push_numbers(out: &mut String, pairs: &[(&str, u32)]) {
+    for &(text, n) in pairs {
+        out.push_str(text);
+        crate::text::push_decimal(out, n.into(), 1);
     }
 }
 

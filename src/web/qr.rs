@@ -113,5 +113,10 @@ fn draw(ctx: &CanvasRenderingContext2d, img: &QrImage) {
 /// formatting (which would cost ~17 KB of wasm).
 fn css_px(canvas_px: u32, ratio: f64) -> String {
     let milli = (f64::from(canvas_px) * 1000.0 / ratio + 0.5) as u64;
-    format!("{}.{:03}px", milli / 1000, milli % 1000)
+    let mut px = String::new();
+    crate::text::push_decimal(&mut px, milli / 1000, 1);
+    px.push('.');
+    crate::text::push_decimal(&mut px, milli % 1000, 3);
+    px.push_str("px");
+    px
 }

@@ -75,7 +75,7 @@ impl BeeCloudCode {
     pub fn code(&self) -> String {
         match self {
             BeeCloudCode::Unknown(raw) => raw.clone(),
-            known => TABLE.iter().find(|(c, _, _)| c == known).map_or_else(String::new, |(_, n, _)| n.to_string()),
+            known => TABLE.iter().find(|(c, _, _)| c == known).map_or_else(String::new, |(_, n, _)| crate::text::decimal(*n)),
         }
     }
 

@@ -94,7 +94,7 @@ impl HiPosCode {
     pub fn code(&self) -> String {
         match self {
             HiPosCode::Unknown(raw) => raw.clone(),
-            known => TABLE.iter().find(|(c, _)| c == known).map_or_else(String::new, |(_, n)| n.to_string()),
+            known => TABLE.iter().find(|(c, _)| c == known).map_or_else(String::new, |(_, n)| crate::text::decimal(*n)),
         }
     }
 
