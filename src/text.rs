@@ -37,6 +37,16 @@ pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a
     Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
 }
 
+/// The pieces joined into one `String`, like `[&str]::concat` (whose
+/// generic join is larger in the wasm).
+pub(crate) fn concat(pieces: &[&str]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
 /// Appends `n` in decimal, zero-padded to at least `min_digits` digits
 /// (at most 20, `u64::MAX`'s length): `(7, 2)` → `07`, `(1288, 1)` → `1288`.
 pub(crate) fn push_decimal(out: &mut String, mut n: u64, min_digits: usize) {
@@ -75,6 +85,13 @@ mod tests {
             assert_eq!(find(h, n), h.find(n), "{h:?} {n:?}");
             assert_eq!(contains(h, n), h.contains(n));
             assert_eq!(split_once(h, n), h.split_once(n));
+        }
+    }
+
+    #[test]
+    fn concat_like_std() {
+        for pieces in [&[][..], &[""], &["/", "hipos", "/api/x"], &["支付", "", "é"]] {
+            assert_eq!(concat(pieces), pieces.concat());
         }
     }
 

@@ -119,7 +119,7 @@ pub struct GatewayRequest {
 impl GatewayRequest {
     /// The path below the proxy root: `/{gateway}{path}`.
     pub fn proxy_path(&self) -> String {
-        ["/", self.gateway.as_str(), &self.path].concat()
+        crate::text::concat(&["/", self.gateway.as_str(), &self.path])
     }
 }
 

@@ -208,7 +208,7 @@ impl GatewayProtocol for BeeCloud {
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|c| ["WX_SCAN", "ALI_OFFLINE_QRCODE", "ALI_SCAN"].contains(c)) {
             params.push(("channel", text(ch)));
         }
-        Ok(request(Operation::Cancel, HttpMethod::Post, ["/2/rest/offline/bill/", bill_no].concat(), params))
+        Ok(request(Operation::Cancel, HttpMethod::Post, crate::text::concat(&["/2/rest/offline/bill/", bill_no]), params))
     }
 
     fn parse_cancel(&self, body: &Value) -> Result<OrderStatus, PayError> {

@@ -214,7 +214,7 @@ fn upgrade_api_http(url: &str) -> String {
     let rest = url.get(7..).unwrap_or("");
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if scheme.is_some() && API_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        ["https://", rest].concat()
+        crate::text::concat(&["https://", rest])
     } else {
         url.to_owned()
     }

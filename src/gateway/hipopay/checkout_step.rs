@@ -77,7 +77,7 @@ impl CheckoutStep for HipoPay {
         let mut pairs: Vec<(String, String)> = page.into_iter().filter(|(k, _)| ![OPENID_PARAM, CODE_PARAM, ORDER_PARAM].contains(&k.as_str())).collect();
         pairs.push((ORDER_PARAM.to_owned(), order.out_trade_no.clone()));
         let joiner = if base.contains('?') { "&" } else { "?" };
-        let mut url = [&base, joiner].concat();
+        let mut url = crate::text::concat(&[&base, joiner]);
         for (i, (k, v)) in pairs.iter().enumerate() {
             if i > 0 {
                 url.push('&');

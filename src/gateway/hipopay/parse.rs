@@ -139,7 +139,7 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
             if id.starts_with("prepay_id=") {
                 id
             } else {
-                ["prepay_id=", &id].concat()
+                crate::text::concat(&["prepay_id=", &id])
             }
         }
     };
