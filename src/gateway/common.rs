@@ -45,8 +45,7 @@ pub(crate) fn check_id<'a>(what: &str, value: &'a str, min: usize, max: usize, e
     if (min..=max).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
         Ok(value)
     } else {
-        let extra = std::str::from_utf8(extra).unwrap_or_default();
-        Err(PayError::invalid_argument(detail!("{what} must be {min}-{max} ASCII letters or digits (or any of \"{extra}\")")))
+        Err(PayError::invalid_argument(detail!("{what} must be {min}-{max} ASCII letters or digits (or any of \"{}\")", std::str::from_utf8(extra).unwrap_or_default())))
     }
 }
 
