@@ -22,6 +22,13 @@ pub(crate) fn text(value: &str) -> Value {
     Value::String(value.to_owned())
 }
 
+/// Adds the string parameter `key` = `value` to `params` (one call in place
+/// of an inlined `push` per parameter).
+#[inline(never)]
+pub(crate) fn add<'k>(params: &mut Vec<(&'k str, Value)>, key: &'k str, value: &str) {
+    params.push((key, text(value)));
+}
+
 /// An optional caller text, trimmed; `None` when it is empty.
 pub(crate) fn optional(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())

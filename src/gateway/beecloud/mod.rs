@@ -171,7 +171,7 @@ impl GatewayProtocol for BeeCloud {
         let mut params = vec![("channel", text(channel)), ("bill_no", text(bill_no)), ("title", text(title))];
         if p.mode == Mode::Counter {
             let code = p.auth_code.as_deref().map(str::trim).unwrap_or_default();
-            params.push(("auth_code", text(check_id("auth_code", code, 1, 64, b"")?)));
+            add(&mut params, "auth_code", check_id("auth_code", code, 1, 64, b"")?);
         }
         Ok(request(Operation::Create, HttpMethod::Post, BILL_PATH.to_owned(), params))
     }
@@ -193,7 +193,7 @@ impl GatewayProtocol for BeeCloud {
         let mut params = vec![("bill_no", text(bill_no))];
         // The status channel list has every channel we send except SCAN.
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|&c| c != "SCAN") {
-            params.push(("channel", text(ch)));
+            add(&mut params, "channel", ch);
         }
         Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), params))
     }
@@ -206,7 +206,7 @@ impl GatewayProtocol for BeeCloud {
         let bill_no = check_bill_no(&order.out_trade_no)?;
         let mut params = vec![("method", text("REVERT")), ("bill_no", text(bill_no))];
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|c| ["WX_SCAN", "ALI_OFFLINE_QRCODE", "ALI_SCAN"].contains(c)) {
-            params.push(("channel", text(ch)));
+            add(&mut params, "channel", ch);
         }
         Ok(request(Operation::Cancel, HttpMethod::Post, crate::text::concat(&["/2/rest/offline/bill/", bill_no]), params))
     }

@@ -285,7 +285,7 @@ impl BlueOcean {
     fn order_params(order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
         let mut params = vec![("out_trade_no", text(check_order_no(&order.out_trade_no)?))];
         if let Some(sn) = order.gateway_order_id.as_deref().filter(|s| !s.is_empty()) {
-            params.push(("sn", text(required(Some(sn), "sn")?)));
+            add(&mut params, "sn", required(Some(sn), "sn")?);
         }
         Ok(params)
     }
@@ -309,30 +309,30 @@ impl GatewayProtocol for BlueOcean {
         let payment = payment_for(p.mode, p.channel)?;
         let mut params = vec![("payment", text(payment.as_str())), ("out_trade_no", text(check_order_no(&p.out_trade_no)?))];
         if let Some(subject) = optional(p.subject.as_deref()) {
-            params.push(("body", text(subject)));
+            add(&mut params, "body", subject);
         }
         match payment {
             Payment::Micropay => {
                 let code = required(p.auth_code.as_deref(), "auth_code")?;
                 check_auth_code(code)?;
-                params.push(("code", text(code)));
+                add(&mut params, "code", code);
                 if matches!(p.channel, Channel::Wechat | Channel::Alipay) {
-                    params.push(("provider", text(p.channel.as_str())));
+                    add(&mut params, "provider", p.channel.as_str());
                 }
             }
             Payment::WechatJsapi => {
                 // The proxy sets the official account's / mini-program's app id it is configured with.
                 if let Some(appid) = optional(p.sub_appid.as_deref()) {
-                    params.push(("sub_appid", text(appid)));
+                    add(&mut params, "sub_appid", appid);
                 }
-                params.push(("sub_openid", text(required(p.openid.as_deref(), "openid")?)));
+                add(&mut params, "sub_openid", required(p.openid.as_deref(), "openid")?);
             }
-            Payment::WechatApp => params.push(("sub_appid", text(required(p.sub_appid.as_deref(), "sub_appid")?))),
+            Payment::WechatApp => add(&mut params, "sub_appid", required(p.sub_appid.as_deref(), "sub_appid")?),
             _ => {}
         }
         if let Some(url) = p.return_url.as_deref() {
             check_return_url(url)?;
-            params.push(("h5_redirect_url", text(url)));
+            add(&mut params, "h5_redirect_url", url);
         }
         if let Some(wallet) = optional(p.wallet.as_deref()) {
             params.push(("wallet", Value::String(check_wallet(wallet)?)));

@@ -182,24 +182,24 @@ fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
     };
     let mut params = vec![("trade_type", text(trade_type)), ("out_trade_no", text(no)), ("body", text(subject(p)))];
     if p.mode != Mode::App {
-        params.push(("product_id", text(no)));
+        add(&mut params, "product_id", no);
     }
     match (p.channel, p.mode) {
         (Channel::Wechat, Mode::Jsapi) => {
             // The proxy sets the official account's / mini-program's app id it is configured with.
             if let Some(appid) = optional(p.sub_appid.as_deref()) {
-                params.push(("sub_appid", text(appid)));
+                add(&mut params, "sub_appid", appid);
             }
-            params.push(("buyer_id", text(required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?)));
-            params.push(("is_minipg", text(if p.mini_program { "1" } else { "0" })));
+            add(&mut params, "buyer_id", required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?);
+            add(&mut params, "is_minipg", if p.mini_program { "1" } else { "0" });
         }
-        (Channel::Wechat, Mode::App) => params.push(("sub_appid", text(required(p.sub_appid.as_deref(), "sub_appid (the app's AppId) for WeChat app pay")?))),
+        (Channel::Wechat, Mode::App) => add(&mut params, "sub_appid", required(p.sub_appid.as_deref(), "sub_appid (the app's AppId) for WeChat app pay")?),
         (Channel::Wechat, _) => {
             if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
-                params.push(("sub_appid", text(appid)));
+                add(&mut params, "sub_appid", appid);
             }
         }
-        (_, Mode::Jsapi) => params.push(("buyer_id", text(required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?))),
+        (_, Mode::Jsapi) => add(&mut params, "buyer_id", required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?),
         _ => {}
     }
     Ok(request(Operation::Create, path, params))
@@ -215,7 +215,7 @@ fn counter_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
     let code = check_id("auth_code", required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?, 1, 64, b"")?;
     let mut params = vec![("method", text("pay")), ("out_trade_no", text(no)), ("auth_code", text(code)), ("body", text(subject(p)))];
     if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
-        params.push(("sub_appid", text(appid)));
+        add(&mut params, "sub_appid", appid);
     }
     Ok(request(Operation::Create, GATEWAY, params))
 }
@@ -225,9 +225,9 @@ fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, Val
     let no = check_order_no(&order.out_trade_no, true)?;
     let mut params = vec![("method", text(method))];
     if let Some(t) = paytype(order.channel) {
-        params.push(("paytype", text(t)));
+        add(&mut params, "paytype", t);
     }
-    params.push(("out_trade_no", text(no)));
+    add(&mut params, "out_trade_no", no);
     Ok(params)
 }
 

@@ -287,7 +287,7 @@ fn check_order_no(no: &str) -> Result<&str, PayError> {
 fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Vec<(&'static str, Value)>, PayError> {
     let mut params = vec![(merchant_key, text(check_order_no(&order.out_trade_no)?))];
     if let Some(id) = order.gateway_order_id.as_deref().filter(|id| !id.is_empty()) {
-        params.push((gateway_key, text(id)));
+        add(&mut params, gateway_key, id);
     }
     Ok(params)
 }
@@ -317,19 +317,19 @@ impl GatewayProtocol for HipoPay {
         match route {
             Route::WechatCounter | Route::AlipayCounter => {
                 let code = required(&p.auth_code, "the payer's code (auth_code)")?;
-                params.push(("auth_code", text(check_id("auth_code", code, 1, 64, b"")?)));
+                add(&mut params, "auth_code", check_id("auth_code", code, 1, 64, b"")?);
             }
-            Route::WechatJsapi => params.push(("openid", text(required(&p.openid, "the payer's openid")?))),
+            Route::WechatJsapi => add(&mut params, "openid", required(&p.openid, "the payer's openid")?),
             Route::WechatMiniProgram => {
-                params.push(("openid", text(required(&p.openid, "the payer's openid")?)));
+                add(&mut params, "openid", required(&p.openid, "the payer's openid")?);
                 // The proxy sets the mini-program's app id it is configured with.
                 if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
-                    params.push(("appid", text(appid)));
+                    add(&mut params, "appid", appid);
                 }
             }
-            Route::WechatApp => params.push(("appid", text(required(&p.sub_appid, "the app's appid (sub_appid)")?))),
+            Route::WechatApp => add(&mut params, "appid", required(&p.sub_appid, "the app's appid (sub_appid)")?),
             Route::WechatPcDesk | Route::WechatMpDesk | Route::AlipayWap | Route::AlipayDesk => {
-                params.push(("return_url", text(required(&p.return_url, "a return_url")?)));
+                add(&mut params, "return_url", required(&p.return_url, "a return_url")?);
             }
             Route::WechatQr | Route::AlipayQr | Route::AlipayApp => {}
         }
