@@ -29,6 +29,7 @@
 
 use super::HipoPay;
 use crate::checkout::bridge::{percent_encode, BridgeKind};
+use crate::checkout::obj::Obj;
 use crate::checkout::step::{Before, CheckoutStep, Context};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;
@@ -127,19 +128,15 @@ impl Awaiting {
     /// The stored JSON text. It has no `deadline`, so it never reads as a
     /// [`super::pending::Pending`] payment to poll.
     pub(crate) fn encode(&self) -> String {
-        let mut m = vec![
-            ("awaiting", Value::str(OPENID_PARAM)),
-            ("gateway", Value::str(self.gateway.as_str())),
-            ("outTradeNo", Value::str(&self.order.out_trade_no)),
-            ("channel", Value::str(self.channel.as_str())),
-            ("until", Value::int_value(self.until_ms)),
-        ];
+        let mut m = Obj::new();
+        m.text("awaiting", OPENID_PARAM).text("gateway", self.gateway.as_str()).text("outTradeNo", &self.order.out_trade_no);
+        m.text("channel", self.channel.as_str()).num("until", self.until_ms);
         for (k, v) in [("subject", &self.order.subject), ("clientSecret", &self.order.client_secret)] {
             if let Some(v) = v {
-                m.push((k, Value::str(v)));
+                m.text(k, v);
             }
         }
-        Value::object(m).to_json()
+        m.end()
     }
 
     /// Reads stored text; anything else (a pending payment, a tampered entry) is `None`.
@@ -172,15 +169,15 @@ pub(crate) fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms:
 /// a pair that does not decode to UTF-8 is skipped).
 pub(crate) fn query_pairs(search: &str) -> Vec<(String, String)> {
     let decode = |s: &str| crate::gateway::common::percent_decode(s, true);
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Some((decode(k)?, decode(v)?))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    // A plain loop: the `filter` / `filter_map` chain was an inlined state machine.
+    for p in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        if let (Some(k), Some(v)) = (decode(k), decode(v)) {
+            pairs.push((k, v));
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
