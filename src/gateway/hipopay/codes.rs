@@ -105,7 +105,12 @@ impl HipoPayCode {
     /// Whether the code leaves the payment's outcome open (every 5xx, 555
     /// included): a query then reads as `unknown` and polling goes on.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self.as_str().trim().parse::<u16>(), Ok(500..=599))
+        // What `parse::<u16>()` reads as 500..=599 (an optional `+`, digits,
+        // leading zeros), without linking the integer parser for it.
+        let raw = self.as_str().trim();
+        let digits = raw.strip_prefix('+').unwrap_or(raw);
+        let value = digits.trim_start_matches('0').as_bytes();
+        digits.bytes().all(|b| b.is_ascii_digit()) && value.len() == 3 && value.first() == Some(&b'5')
     }
 }
 

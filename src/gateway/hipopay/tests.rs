@@ -168,6 +168,10 @@ fn codes_parse_map_and_round_trip() {
     for definite in ["400", "401", "404", "411", "abc", ""] {
         assert!(!HipoPayCode::parse(definite).is_outcome_unknown(), "{definite}");
     }
+    // Read as an integer would: sign, leading zeros and junk as `parse::<u16>` takes them.
+    for raw in ["+555", "0503", "00599", "+0500", " 501 ", "600", "499", "0", "+", "++555", "-555", "5555", "65536", "5a5", "50"] {
+        assert_eq!(HipoPayCode::parse(raw).is_outcome_unknown(), matches!(raw.trim().parse::<u16>(), Ok(500..=599)), "{raw:?}");
+    }
     assert_eq!(HipoPayCode::parse("411").http_status(), 411);
     assert_eq!(HipoPayCode::parse("nonsense").http_status(), 500);
 }
