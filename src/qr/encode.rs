@@ -223,8 +223,8 @@ pub(super) fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
     let start = |b: usize| b * short_len + b.saturating_sub(short);
     let gen = rs::generator(ec_len);
     let mut ec = vec![0u8; blocks * ec_len];
-    for (b, block_ec) in ec.chunks_mut(ec_len).enumerate() {
-        rs::remainder(&data[start(b)..start(b + 1)], &gen, block_ec);
+    for b in 0..blocks {
+        rs::remainder(&data[start(b)..start(b + 1)], &gen, &mut ec[b * ec_len..(b + 1) * ec_len]);
     }
     let mut out = Vec::with_capacity(total);
     for i in 0..=short_len {

@@ -49,15 +49,21 @@ impl Matrix {
         for (cx, cy) in [(3, 3), (size - 4, 3), (3, size - 4)] {
             m.rings(cx, cy, 4, 0b10100);
         }
-        let (all, count) = alignment_centres(version);
-        let centres = &all[..count];
-        let last = count.saturating_sub(1);
-        for (i, &cy) in centres.iter().enumerate() {
-            for (j, &cx) in centres.iter().enumerate() {
-                if (i, j) == (0, 0) || (i, j) == (0, last) || (i, j) == (last, 0) {
-                    continue; // under a finder
+        // Alignment patterns (none in version 1): `count` centres per axis, the
+        // first at 6, the last at `size - 7`, evenly `step` apart from the
+        // last back to the second; none under a finder.
+        if version >= 2 {
+            let v = usize::from(version);
+            let count = v / 7 + 2;
+            let step = (v * 8 + count * 3 + 5) / (count * 4 - 4) * 2;
+            let centre = |i: usize| if i == 0 { 6 } else { size - 7 - (count - 1 - i) * step };
+            let last = count - 1;
+            for i in 0..count {
+                for j in 0..count {
+                    if !(i == 0 && (j == 0 || j == last) || i == last && j == 0) {
+                        m.rings(centre(j), centre(i), 2, 0b10);
+                    }
                 }
-                m.rings(cx, cy, 2, 0b10);
             }
         }
         m.reserve_format();
@@ -205,22 +211,6 @@ fn line_penalty(line: &[u8], k: u32) -> u32 {
     score
 }
 
-/// Centres of the alignment patterns along either axis, in the first `count`
-/// entries of the array (none for version 1; at most seven, for versions 35–40).
-fn alignment_centres(version: u8) -> ([usize; 7], usize) {
-    let v = usize::from(version);
-    let mut centres = [6; 7];
-    if v == 1 {
-        return (centres, 0);
-    }
-    let count = v / 7 + 2;
-    let step = (v * 8 + count * 3 + 5) / (count * 4 - 4) * 2;
-    for (i, centre) in centres.iter_mut().enumerate().take(count).skip(1) {
-        *centre = v * 4 + 10 - (count - 1 - i) * step;
-    }
-    (centres, count)
-}
-
 /// `data` followed by its BCH remainder of `rem_bits` bits for `generator`.
 fn bch(data: u32, rem_bits: u32, generator: u32) -> u32 {
     let mut rem = data;
@@ -237,27 +227,32 @@ pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> 
     m.place(codewords);
     let size = m.size;
     // All eight masked symbols at once: bit k of a cell is the module's colour under mask k.
-    let mut rows: Vec<u8> = Vec::with_capacity(size * size);
-    for (y, row) in m.cells.chunks_exact(size).enumerate() {
-        let masks = &MASKS[y % 12];
-        rows.extend(row.iter().enumerate().map(|(x, &c)| {
-            let dark = 0u8.wrapping_sub(c & DARK);
-            if c & FUNCTION == 0 {
-                dark ^ masks[x % 6]
-            } else {
-                dark
-            }
-        }));
+    let mut rows = m.cells;
+    for y in 0..size {
+        for x in 0..size {
+            let c = &mut rows[y * size + x];
+            let dark = 0u8.wrapping_sub(*c & DARK);
+            *c = if *c & FUNCTION == 0 { dark ^ MASKS[y % 12][x % 6] } else { dark };
+        }
     }
-    let level_bits = [1, 0, 3, 2][level as usize];
-    let formats: [u32; 8] = std::array::from_fn(|k| bch(level_bits << 3 | k as u32, 10, 0x537) ^ 0x5412);
+    // The level's two format bits are L 01, M 00, Q 11, H 10.
+    let level_bits = level as u32 ^ 1;
     for i in 0..15 {
-        let planes = (0..8).fold(0, |planes, k| planes | ((formats[k] >> i & 1) as u8) << k);
+        let mut planes = 0;
+        for k in 0..8 {
+            let format = bch(level_bits << 3 | k, 10, 0x537) ^ 0x5412;
+            planes |= ((format >> i & 1) as u8) << k;
+        }
         for (x, y) in format_modules(size, i) {
             rows[y * size + x] = planes;
         }
     }
-    let cols: Vec<u8> = (0..size * size).map(|i| rows[i % size * size + i / size]).collect();
+    let mut cols = vec![0; size * size];
+    for y in 0..size {
+        for x in 0..size {
+            cols[x * size + y] = rows[y * size + x];
+        }
+    }
     // The lowest penalty, the lowest mask number among equals.
     let (mut best, mut lowest) = (0, u32::MAX);
     for k in 0..8 {

@@ -56,16 +56,13 @@ pub(super) fn generator(degree: usize) -> [u8; MAX_DEGREE] {
 /// `data`·x^degree divided by the generator `gen` from [`generator`].
 pub(super) fn remainder(data: &[u8], gen: &[u8; MAX_DEGREE], ec: &mut [u8]) {
     ec.fill(0);
+    let n = ec.len();
     for &byte in data {
-        let factor = byte ^ ec.first().copied().unwrap_or(0);
-        ec.copy_within(1.., 0);
-        if let Some(last) = ec.last_mut() {
-            *last = 0;
-        }
-        if factor != 0 {
-            for (e, &g) in ec.iter_mut().zip(gen) {
-                *e ^= mul_exp(factor, g);
-            }
+        // Shift the remainder one codeword up while adding factor × generator.
+        let factor = byte ^ ec[0];
+        for j in 0..n {
+            let next = if j + 1 < n { ec[j + 1] } else { 0 };
+            ec[j] = next ^ mul_exp(factor, gen[j]);
         }
     }
 }
