@@ -15,7 +15,10 @@ impl Rgba {
     /// Parses a hex colour; anything else is `qr_invalid_color`.
     pub fn parse(text: &str) -> Result<Rgba, PayError> {
         let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(detail!("colour \"{text}\" is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
-        let hex = text.trim().strip_prefix('#').ok_or_else(bad)?.as_bytes();
+        let hex = match text.trim().as_bytes() {
+            [b'#', hex @ ..] => hex,
+            _ => return Err(bad()),
+        };
         // Digits per channel: one (`#rgb`, doubled: `f` is `ff`) or two.
         let per_channel = match hex.len() {
             3 | 4 => 1,
@@ -23,13 +26,12 @@ impl Rgba {
             _ => return Err(bad()),
         };
         let mut c = [255u8; 4];
-        for (channel, digits) in c.iter_mut().zip(hex.chunks(per_channel)) {
-            let mut value = 0;
-            for &d in digits {
-                // `to_digit` takes ASCII hex digits only: no sign, nothing beyond ASCII.
-                value = value * 16 + char::from(d).to_digit(16).ok_or_else(bad)?;
-            }
-            *channel = if per_channel == 1 { value as u8 * 17 } else { value as u8 };
+        for (i, &d) in hex.iter().enumerate() {
+            // `to_digit` takes ASCII hex digits only: no sign, nothing beyond ASCII.
+            let value = char::from(d).to_digit(16).ok_or_else(bad)? as u8;
+            // A channel's first digit written twice (`f` is `ff`); a second one replaces the low half.
+            let channel = &mut c[i / per_channel];
+            *channel = if i % per_channel == 0 { value * 17 } else { *channel & 0xf0 | value };
         }
         Ok(Rgba(c))
     }

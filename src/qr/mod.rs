@@ -57,11 +57,11 @@ impl Default for QrOptions {
 
 /// Parses `L`, `M`, `Q` or `H` (either case).
 pub fn parse_level(text: &str) -> Result<EcLevel, PayError> {
-    match text.trim() {
-        "L" | "l" => Ok(EcLevel::L),
-        "M" | "m" => Ok(EcLevel::M),
-        "Q" | "q" => Ok(EcLevel::Q),
-        "H" | "h" => Ok(EcLevel::H),
+    match text.trim().as_bytes() {
+        [b'L' | b'l'] => Ok(EcLevel::L),
+        [b'M' | b'm'] => Ok(EcLevel::M),
+        [b'Q' | b'q'] => Ok(EcLevel::Q),
+        [b'H' | b'h'] => Ok(EcLevel::H),
         _ => Err(PayError::new(ErrorCode::QrInvalidLevel).with_detail(detail!("level \"{text}\" is not L, M, Q or H"))),
     }
 }
