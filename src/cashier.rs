@@ -2,7 +2,7 @@
 //! arithmetic, the currency's minor unit), the payment methods that fit the
 //! gateway and the page's environment, their labels, the countdown and the
 //! desk's texts (from the widget table, [`crate::i18n::WIDGETS`]). No web
-//! types: the facade (`web/cashier.rs`) turns [`Desk`] into JSON for the view.
+//! types: the facade (`web/cashier.rs`) hands [`Desk`]'s JSON to the view.
 //!
 //! # Methods
 //!
@@ -13,10 +13,10 @@
 //! wallet-neutral (`Channel::Any`, e.g. HiPOS's pickup code) gets one
 //! "scan to pay" method instead.
 
+use crate::checkout::obj::Obj;
 use crate::env::Environment;
 use crate::i18n::{Locale, WIDGETS};
-use crate::json::Value;
-use crate::model::{Channel, Mode, ToJson};
+use crate::model::{Channel, Mode};
 use crate::text::push_decimal;
 
 /// Digits after the decimal point for an ISO 4217 `currency` (CNY, HKD,
@@ -131,6 +131,17 @@ pub(crate) fn texts(locale: Locale) -> impl Iterator<Item = (&'static str, &'sta
     WIDGETS.section("desk", locale)
 }
 
+/// A widget's fixed texts (`texts` of the desk or the counter) as one JSON
+/// object of texts by key, for its view.
+#[inline(never)]
+pub(crate) fn texts_json(texts: impl Iterator<Item = (&'static str, &'static str)>) -> String {
+    let mut json = Obj::new();
+    for (key, text) in texts {
+        json.text(key, text);
+    }
+    json.end()
+}
+
 /// Everything the desk's view shows, computed once at mount.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Desk {
@@ -146,27 +157,31 @@ pub(crate) struct Desk {
     pub locale: Locale,
 }
 
-impl ToJson for Desk {
-    fn to_json_value(&self) -> Value {
-        let method = |m: &Method| {
-            Value::object([
-                ("mode", Value::str(m.mode.as_str())),
-                ("channel", Value::str(m.channel.as_str())),
-                ("label", Value::str(channel_label(m.channel, self.locale))),
-                ("hint", Value::str(mode_hint(m.mode, self.locale))),
-            ])
-        };
-        let mut members = vec![
-            ("amount", Value::str(&self.amount)),
-            ("outTradeNo", Value::str(&self.out_trade_no)),
-            ("locale", Value::str(self.locale.as_str())),
-            ("methods", Value::Array(self.methods.iter().map(method).collect())),
-            ("texts", Value::object(texts(self.locale).map(|(k, v)| (k, Value::str(v))))),
-        ];
-        if let Some(s) = &self.subject {
-            members.push(("subject", Value::str(s)));
+impl Desk {
+    /// The desk as JSON text for the view, written member by member (no
+    /// `Value` tree built only to be serialised): `amount`, `outTradeNo`,
+    /// `locale`, `methods` (`mode`, `channel`, `label`, `hint`), `texts`
+    /// (the desk's fixed texts by key) and `subject` when there is one.
+    pub(crate) fn to_json(&self) -> String {
+        let mut desk = Obj::new();
+        desk.text("amount", &self.amount).text("outTradeNo", &self.out_trade_no).text("locale", self.locale.as_str());
+        let mut methods = String::from("[");
+        for m in &self.methods {
+            if methods.len() > 1 {
+                methods.push(',');
+            }
+            let mut method = Obj::new();
+            method.text("mode", m.mode.as_str()).text("channel", m.channel.as_str());
+            method.text("label", channel_label(m.channel, self.locale)).text("hint", mode_hint(m.mode, self.locale));
+            methods.push_str(&method.end());
         }
-        Value::object(members)
+        methods.push(']');
+        desk.raw("methods", &methods);
+        desk.raw("texts", &texts_json(texts(self.locale)));
+        if let Some(s) = &self.subject {
+            desk.text("subject", s);
+        }
+        desk.end()
     }
 }
 

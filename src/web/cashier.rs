@@ -61,7 +61,7 @@ pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let element = element_of(element).map_err(fail)?;
     let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
     let desk = read_desk(&opts, locale).map_err(fail)?;
-    let desk = js::to_js(&desk).map_err(fail)?;
+    let desk = js_sys::JSON::parse(&desk.to_json())?;
     let tick = Closure::<dyn Fn(f64) -> String>::new(|ms: f64| countdown(ms as i64)).into_js_value();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
     Ok(mount_view(&element, desk, &opts, tick, expired))

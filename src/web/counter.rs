@@ -6,12 +6,11 @@
 use super::js;
 use super::widget::{checkout_of, element_of, gateway_of};
 use crate::cashier::channel_label;
-use crate::cashier::display_amount;
+use crate::cashier::{display_amount, texts_json};
 use crate::counter::{channel_for, mask, texts, Reading, Scanner};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::i18n::Locale;
-use crate::json::Value;
 use crate::model::{Gateway, Mode};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -62,8 +61,7 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let gateway = gateway_of(&opts, &checkout).map_err(fail)?;
     let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
     let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
-    let texts = Value::object(texts(locale).map(|(k, v)| (k, Value::str(v)))).to_json();
-    let texts = js_sys::JSON::parse(&texts)?;
+    let texts = js_sys::JSON::parse(&texts_json(texts(locale)))?;
 
     let mut scanner = Scanner::new(threshold);
     let key = Closure::<dyn FnMut(String, f64) -> JsValue>::new(move |key: String, at: f64| match scanner.key(&key, at) {

@@ -67,7 +67,7 @@ pub fn locale(obj: Option<&Object>) -> Locale {
     prop(obj, "locale").and_then(|v| v.as_string()).map(|t| Locale::parse(&t)).unwrap_or_default()
 }
 
-#[cfg(any(feature = "low-level-api", feature = "cashier-desk"))]
+#[cfg(feature = "low-level-api")]
 /// Converts a model value to a plain JS object (through JSON text, which
 /// costs far less wasm than a serde bridge).
 pub fn to_js(value: &impl crate::model::ToJson) -> Result<JsValue, PayError> {
