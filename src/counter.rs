@@ -84,9 +84,13 @@ pub fn channel_for(code: &str) -> Result<Channel, PayError> {
 /// The code with all but its first 4 and last 4 characters replaced by `*`
 /// (codes of 8 characters or fewer are masked wholly), for display and logs.
 pub fn mask(code: &str) -> String {
-    let chars: Vec<char> = code.trim().chars().collect();
-    let n = chars.len();
-    chars.iter().enumerate().map(|(i, &c)| if n > 8 && (i < 4 || i >= n - 4) { c } else { '*' }).collect()
+    let code = code.trim();
+    let n = code.chars().count();
+    let mut masked = String::new();
+    for (i, c) in code.chars().enumerate() {
+        masked.push(if n > 8 && (i < 4 || i >= n - 4) { c } else { '*' });
+    }
+    masked
 }
 
 /// The counter screen's fixed texts (clerk-facing), by the key the view
