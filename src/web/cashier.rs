@@ -92,12 +92,12 @@ fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
 fn read_methods(list: &JsValue) -> Result<Vec<Method>, PayError> {
     let bad = || PayError::invalid_argument("`methods` must be an array of {mode, channel}");
     let arr = list.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
-    arr.iter()
-        .map(|m| {
-            let o = m.dyn_into::<Object>().map_err(|_| bad())?;
-            let mode = js::str_prop(Some(&o), "mode")?.and_then(|s| Mode::parse(&s)).ok_or_else(bad)?;
-            let channel = js::str_prop(Some(&o), "channel")?.map_or(Some(Channel::Any), |s| Channel::parse(&s)).ok_or_else(bad)?;
-            Ok(Method { mode, channel })
-        })
-        .collect()
+    let mut methods = Vec::new();
+    for m in arr.iter() {
+        let o = m.dyn_into::<Object>().map_err(|_| bad())?;
+        let mode = js::str_prop(Some(&o), "mode")?.and_then(|s| Mode::parse(&s)).ok_or_else(bad)?;
+        let channel = js::str_prop(Some(&o), "channel")?.map_or(Some(Channel::Any), |s| Channel::parse(&s)).ok_or_else(bad)?;
+        methods.push(Method { mode, channel });
+    }
+    Ok(methods)
 }
