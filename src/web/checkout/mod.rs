@@ -8,13 +8,14 @@ use super::qr::render_qr;
 use crate::checkout::event::Event;
 use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
+use crate::checkout::obj::Obj;
 use crate::checkout::pending::{Pending, STORAGE_KEY};
 use crate::checkout::step;
 use crate::checkout::{effect, Order, Settings};
 use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::json::{self, Value};
+use crate::json;
 use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::{Function, Object, Promise};
@@ -142,9 +143,17 @@ impl Checkout {
                 Some(o) => env_of(&o.into()).ok_or_else(|| PayError::invalid_argument("`env` is not an Environment"))?,
                 None => environment(),
             };
-            let list = methods(proto.modes(), &env);
-            let list = list.iter().map(|(m, c)| Value::object([("mode", Value::str(m.as_str())), ("channel", Value::str(c.as_str()))]));
-            js_sys::JSON::parse(&Value::Array(list.collect()).to_json()).map_err(|_| PayError::invalid_payload("methods"))
+            let mut list = String::from("[");
+            for (m, c) in methods(proto.modes(), &env) {
+                if list.len() > 1 {
+                    list.push(',');
+                }
+                let mut o = Obj::new();
+                o.text("mode", m.as_str()).text("channel", c.as_str());
+                list.push_str(&o.end());
+            }
+            list.push(']');
+            js_sys::JSON::parse(&list).map_err(|_| PayError::invalid_payload("methods"))
         };
         run().map_err(|e| js::error(&e, Locale::default()))
     }
