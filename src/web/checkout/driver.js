@@ -94,7 +94,7 @@ export class Driver {
       case "emit": return this.emit(fx.event, fx.event === "error" ? toError(fx.detail) : fx.detail);
       case "qr":
         if (run.order.qrTarget) {
-          try { run.flow.drawQr(run.order.qrTarget, fx.content, this.config.qr ?? { locale: this.config.locale }); } catch (e) { this.emit("error", e); }
+          try { run.flow.constructor.drawQr(run.order.qrTarget, fx.content, this.config.qr ?? { locale: this.config.locale }); } catch (e) { this.emit("error", e); }
         }
         return;
       case "awaitBridge": return awaitBridge(fx, send, this.config);

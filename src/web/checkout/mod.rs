@@ -57,9 +57,10 @@ impl CheckoutFlow {
         effect::to_json(&self.flow.step(v.int("now").unwrap_or(0), rng, ev), self.locale)
     }
 
-    /// Draws the QR code on the order's `qrTarget` with the config's `qr` options.
+    /// Draws the QR code on the order's `qrTarget` with the config's `qr`
+    /// options (static: the driver calls `flow.constructor.drawQr`).
     #[wasm_bindgen(js_name = drawQr)]
-    pub fn draw_qr(&self, target: JsValue, text: &str, options: Option<Object>) -> Result<(), JsValue> {
+    pub fn draw_qr(target: JsValue, text: &str, options: Option<Object>) -> Result<(), JsValue> {
         render_qr(target, text, options)
     }
 }
