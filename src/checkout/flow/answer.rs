@@ -51,7 +51,7 @@ impl Flow {
                     Some(Ok(st)) if st.state != PayState::Unknown && self.cancel_attempts < MAX_CANCELS => {
                         let mut fx = self.observe(st);
                         let deadline = now.saturating_add(i64::from(self.settings.counter_timeout_ms));
-                        fx.extend(self.poll_until(now, rng, deadline, false));
+                        fx.append(&mut self.poll_until(now, rng, deadline, false));
                         fx
                     }
                     _ => {
@@ -94,7 +94,7 @@ impl Flow {
         if let Some(done) = self.settle_hint(outcome) {
             return done;
         }
-        fx.extend(self.pump(now, rng));
+        fx.append(&mut self.pump(now, rng));
         fx
     }
 
@@ -133,7 +133,7 @@ impl Flow {
                 return self.settle(last, true);
             }
         }
-        fx.extend(self.nudge(now, rng));
+        fx.append(&mut self.nudge(now, rng));
         fx
     }
 }

@@ -29,7 +29,7 @@ impl Flow {
             NextAction::Done { status } => {
                 let status = self.trusted(status, verified);
                 let action = Obj::action(&NextAction::Done { status: status.clone() });
-                fx.extend(self.observe(status));
+                fx.append(&mut self.observe(status));
                 fx.push(self.action(action, None));
             }
             NextAction::Qr { content, expires_at } => {
@@ -90,7 +90,7 @@ impl Flow {
             }
             NextAction::Await => fx.push(self.action(action, Some(deadline))),
         }
-        fx.extend(self.poll_until(now, rng, deadline, false));
+        fx.append(&mut self.poll_until(now, rng, deadline, false));
         fx
     }
 

@@ -211,7 +211,7 @@ impl Flow {
                 fx.push(self.action(confirm, None));
             }
             // The payer is back: one query at once, then the schedule.
-            fx.extend(self.poll_until(now, rng, self.resume_deadline_ms, true));
+            fx.append(&mut self.poll_until(now, rng, self.resume_deadline_ms, true));
             return fx;
         }
         if let Err(e) = self.plan() {
@@ -293,7 +293,7 @@ impl Flow {
         };
         self.phase = Phase::Creating;
         let mut fx = if forget { vec![Effect::Clear] } else { Vec::new() };
-        fx.extend(self.send(Tag::Create, 0, protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params())), 0, CALL_TIMEOUT_MS));
+        fx.append(&mut self.send(Tag::Create, 0, protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params())), 0, CALL_TIMEOUT_MS));
         fx
     }
 }

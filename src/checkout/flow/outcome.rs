@@ -51,7 +51,7 @@ impl Flow {
     pub(super) fn settle(&mut self, status: OrderStatus, verified: bool) -> Vec<Effect> {
         if self.page_cancel && verified && matches!(status.state, PayState::Cancelled | PayState::Closed) {
             let mut fx = self.observe(status);
-            fx.extend(self.fail(PayError::new(ErrorCode::Cancelled), false));
+            fx.append(&mut self.fail(PayError::new(ErrorCode::Cancelled), false));
             return fx;
         }
         self.phase = Phase::Done;

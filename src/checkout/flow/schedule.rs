@@ -88,7 +88,7 @@ impl Flow {
             return vec![expired(true, self), Effect::Renew(self.order.out_trade_no.clone())];
         }
         let mut fx = vec![expired(false, self)];
-        fx.extend(self.fail(PayError::new(ErrorCode::Expired), false));
+        fx.append(&mut self.fail(PayError::new(ErrorCode::Expired), false));
         fx
     }
 
