@@ -6,7 +6,7 @@
 //! and this tab's alone).
 
 use super::obj::Obj;
-use crate::json;
+use crate::json::{self, Value};
 use crate::model::{Channel, Gateway, Mode};
 
 /// The sessionStorage key.
@@ -55,23 +55,24 @@ impl Pending {
     pub(crate) fn decode(text: &str) -> Option<Pending> {
         let v = json::parse(text).ok()?;
         let out_trade_no = v.text("outTradeNo").filter(|s| is_reference(s))?.to_owned();
-        let gateway_order_id = match v.get("gatewayOrderId") {
-            None => None,
-            Some(id) => Some(id.as_text().filter(|s| s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned()),
-        };
-        let client_secret = match v.get("clientSecret") {
-            None => None,
-            Some(s) => Some(s.as_text().filter(|s| s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned()),
-        };
         Some(Pending {
-            client_secret,
+            client_secret: printable(&v, "clientSecret", 256)?,
             gateway: Gateway::parse(v.text("gateway")?)?,
             out_trade_no,
             mode: Mode::parse(v.text("mode")?)?,
             channel: Channel::parse(v.text("channel")?)?,
-            gateway_order_id,
+            gateway_order_id: printable(&v, "gatewayOrderId", 128)?,
             deadline_ms: v.int("deadline")?,
         })
+    }
+}
+
+/// Member `key` of `v`: `Some(None)` when absent, `Some(Some(text))` for
+/// printable ASCII of at most `max` bytes, `None` (malformed) otherwise.
+fn printable(v: &Value, key: &str, max: usize) -> Option<Option<String>> {
+    match v.get(key) {
+        None => Some(None),
+        Some(t) => Some(Some(t.as_text().filter(|s| s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned())),
     }
 }
 
