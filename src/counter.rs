@@ -63,7 +63,7 @@ pub fn recognise(code: &str) -> CodeKind {
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return CodeKind::Unknown;
     }
-    let prefix = code.get(..2).and_then(|p| p.parse::<u8>().ok()).unwrap_or(0);
+    let prefix = code.get(..2).and_then(crate::text::parse_i64).unwrap_or(0);
     match (prefix, code.len()) {
         (10..=15, 18) => CodeKind::Wechat,
         (25..=30, 16..=24) => CodeKind::Alipay,

@@ -302,7 +302,7 @@ impl Value {
     /// with surrounding spaces allowed. Fractions, exponents and values
     /// outside `i64` are refused rather than rounded.
     pub fn as_i64(&self) -> Option<i64> {
-        self.as_text()?.trim().parse().ok()
+        crate::text::parse_i64(self.as_text()?.trim())
     }
 
     /// Integer member `key` (see [`Value::as_i64`]).

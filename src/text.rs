@@ -37,6 +37,33 @@ pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a
     Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
 }
 
+/// A decimal integer like `str::parse::<i64>`: one optional `+` or `-`, then
+/// ASCII digits only; `None` for anything else or outside `i64` (std's
+/// generic integer parser is ~0.6 KB of wasm, this a fraction of it).
+pub(crate) fn parse_i64(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Summed as a negative number, so `i64::MIN` fits.
+    let mut n: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_sub(i64::from(b - b'0'))?;
+    }
+    if negative {
+        Some(n)
+    } else {
+        n.checked_neg()
+    }
+}
+
 /// The pieces joined into one `String`, like `[&str]::concat` (whose
 /// generic join is larger in the wasm).
 pub(crate) fn concat(pieces: &[&str]) -> String {
@@ -92,6 +119,42 @@ mod tests {
     fn concat_like_std() {
         for pieces in [&[][..], &[""], &["/", "hipos", "/api/x"], &["支付", "", "é"]] {
             assert_eq!(concat(pieces), pieces.concat());
+        }
+    }
+
+    #[test]
+    fn integers_parse_like_std() {
+        let cases = [
+            "",
+            "+",
+            "-",
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "1288",
+            " 1",
+            "1 ",
+            "1_000",
+            "1.0",
+            "1e3",
+            "0x10",
+            "--1",
+            "+-1",
+            "١",
+            "٣٤",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999",
+            "6001",
+        ];
+        for t in cases {
+            assert_eq!(parse_i64(t), t.parse::<i64>().ok(), "{t:?}");
         }
     }
 

@@ -134,7 +134,7 @@ pub fn paytype(channel: Channel) -> Option<&'static str> {
 /// UnionPay 62: the wallets' published ranges, which the seed does not
 /// print), `None` for any other.
 pub fn code_wallet(code: &str) -> Option<Channel> {
-    match code.trim().get(..2)?.parse::<u8>().ok()? {
+    match crate::text::parse_i64(code.trim().get(..2)?)? {
         10..=15 => Some(Channel::Wechat),
         25..=30 => Some(Channel::Alipay),
         62 => Some(Channel::Unionpay),

@@ -105,12 +105,7 @@ impl HipoPayCode {
     /// Whether the code leaves the payment's outcome open (every 5xx, 555
     /// included): a query then reads as `unknown` and polling goes on.
     pub fn is_outcome_unknown(&self) -> bool {
-        // What `parse::<u16>()` reads as 500..=599 (an optional `+`, digits,
-        // leading zeros), without linking the integer parser for it.
-        let raw = self.as_str().trim();
-        let digits = raw.strip_prefix('+').unwrap_or(raw);
-        let value = digits.trim_start_matches('0').as_bytes();
-        digits.bytes().all(|b| b.is_ascii_digit()) && value.len() == 3 && value.first() == Some(&b'5')
+        matches!(crate::text::parse_i64(self.as_str().trim()), Some(500..=599))
     }
 }
 
@@ -226,7 +221,7 @@ pub fn amount_to_minor(text: &str, currency: Option<&str>) -> Option<i64> {
     if fraction.bytes().skip(kept.len()).any(|b| b != b'0') {
         return None;
     }
-    let mut minor: i64 = whole.parse().ok()?;
+    let mut minor = crate::text::parse_i64(whole)?;
     for i in 0..exponent as usize {
         let d = kept.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
         minor = minor.checked_mul(10)?.checked_add(d)?;

@@ -87,7 +87,7 @@ impl HiPosCode {
     /// [`HiPosCode::Unknown`].
     pub fn parse(raw: &str) -> HiPosCode {
         let raw = raw.trim();
-        raw.parse::<i64>().ok().and_then(|n| TABLE.iter().find(|(_, v)| *v == n)).map_or_else(|| HiPosCode::Unknown(raw.to_owned()), |(c, _)| c.clone())
+        crate::text::parse_i64(raw).and_then(|n| TABLE.iter().find(|(_, v)| *v == n)).map_or_else(|| HiPosCode::Unknown(raw.to_owned()), |(c, _)| c.clone())
     }
 
     /// The code as HiPOS sends it (the raw text for unknown codes).

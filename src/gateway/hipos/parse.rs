@@ -111,7 +111,7 @@ fn china_time_ms(s: &str) -> Option<i64> {
     if b.len() != 19 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b' ') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return None;
     }
-    let num = |from: usize, to: usize| s.get(from..to).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(|t| t.parse::<i64>().ok());
+    let num = |from: usize, to: usize| s.get(from..to).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(crate::text::parse_i64);
     let (y, mo, d, h, mi, se) = (num(0, 4)?, num(5, 7)?, num(8, 10)?, num(11, 13)?, num(14, 16)?, num(17, 19)?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
         return None;
