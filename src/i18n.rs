@@ -41,8 +41,8 @@ impl Locale {
     /// is supported.
     pub fn negotiate(tags: &str) -> Option<Locale> {
         let mut best: Option<(u16, Locale)> = None;
-        for entry in tags.split(',') {
-            let mut parts = entry.split(';');
+        for entry in crate::text::split(tags, b",") {
+            let mut parts = crate::text::split(entry, b";");
             let Some(locale) = Locale::of_tag(parts.next().unwrap_or("")) else { continue };
             let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(1000, quality);
             if q > best.map_or(0, |(b, _)| b) {
@@ -54,7 +54,7 @@ impl Locale {
 
     /// The locale of one tag, `None` unless it is Chinese or English.
     fn of_tag(tag: &str) -> Option<Locale> {
-        let mut subtags = tag.trim().split(['-', '_']);
+        let mut subtags = crate::text::split(tag.trim(), b"-_");
         let primary = subtags.next()?;
         if primary.eq_ignore_ascii_case("en") {
             return Some(Locale::En);
@@ -79,7 +79,7 @@ impl Locale {
 /// An `Accept-Language` weight in thousandths (`1` → 1000, `0.8` → 800);
 /// malformed weights count as 0 (not acceptable).
 fn quality(q: &str) -> u16 {
-    match q.split_once('.').unwrap_or((q, "")) {
+    match crate::text::split_once(q, ".").unwrap_or((q, "")) {
         ("1", _) => 1000,
         ("0", fraction) if fraction.bytes().all(|b| b.is_ascii_digit()) => fraction.bytes().chain(*b"000").take(3).fold(0, |n, d| n * 10 + u16::from(d - b'0')),
         _ => 0,
@@ -105,9 +105,9 @@ impl Table {
     /// The rows of `section` as (name after `section.`, text in `locale`), in
     /// table order. (A comment or blank line has no key in any section.)
     pub fn section<'a>(self, section: &'a str, locale: Locale) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
-        self.0.split('\n').filter_map(move |line| {
-            let mut fields = line.split('|');
-            let name = fields.next()?.strip_prefix(section)?.strip_prefix('.')?;
+        crate::text::split(self.0, b"\n").filter_map(move |line| {
+            let mut fields = crate::text::split(line, b"|");
+            let name = fields.next()?.strip_prefix(section)?.strip_prefix(".")?;
             Some((name, fields.nth(locale as usize).unwrap_or("")))
         })
     }

@@ -37,6 +37,59 @@ pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a
     Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
 }
 
+/// `hay` split around the last `sep` (an ASCII byte), like
+/// `str::rsplit_once` with a `char`.
+pub(crate) fn rsplit_once(hay: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = hay.bytes().rposition(|b| b == sep)?;
+    Some((hay.get(..i)?, hay.get(i + 1..)?))
+}
+
+/// `text`'s fields between any of the ASCII bytes `seps`, like `str::split`
+/// with a `char` or an array of them (one searcher instead of std's one per
+/// pattern type).
+pub(crate) fn split<'a>(text: &'a str, seps: &'a [u8]) -> Fields<'a> {
+    Fields { rest: Some(text), seps }
+}
+
+/// The iterator of [`split`].
+pub(crate) struct Fields<'a> {
+    rest: Option<&'a str>,
+    seps: &'a [u8],
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    // Not `seps.contains(&b)`: `[u8]::contains` is memchr, ~0.4 KB of wasm
+    // for separators one or three bytes long.
+    #[allow(clippy::manual_contains)]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| self.seps.iter().any(|&s| s == b)) {
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// `text` without the leading and trailing runs of the ASCII byte `b`
+/// (`start` / `end` pick the sides), like `str::trim_start_matches` /
+/// `trim_end_matches` / `trim_matches` with a `char`.
+pub(crate) fn trim_byte(text: &str, b: u8, start: bool, end: bool) -> &str {
+    let bytes = text.as_bytes();
+    let (mut from, mut to) = (0, bytes.len());
+    while start && from < to && bytes.get(from) == Some(&b) {
+        from += 1;
+    }
+    while end && to > from && bytes.get(to - 1) == Some(&b) {
+        to -= 1;
+    }
+    text.get(from..to).unwrap_or(text)
+}
+
 /// A decimal integer like `str::parse::<i64>`: one optional `+` or `-`, then
 /// ASCII digits only; `None` for anything else or outside `i64` (std's
 /// generic integer parser is ~0.6 KB of wasm, this a fraction of it).
@@ -112,6 +165,20 @@ mod tests {
             assert_eq!(find(h, n), h.find(n), "{h:?} {n:?}");
             assert_eq!(contains(h, n), h.contains(n));
             assert_eq!(split_once(h, n), h.split_once(n));
+        }
+    }
+
+    #[test]
+    fn byte_patterns_like_str() {
+        for h in ["", ":", "a:b:c", "::", "host:443", "支付:x", "a", "/a//", "//", "\"x\"", "?a=1&b=&c", "zh-Hant_TW", "a-", "-"] {
+            assert_eq!(rsplit_once(h, b':'), h.rsplit_once(':'), "{h:?}");
+            assert_eq!(split(h, b"&").collect::<Vec<_>>(), h.split('&').collect::<Vec<_>>(), "{h:?}");
+            assert_eq!(split(h, b"-_").collect::<Vec<_>>(), h.split(['-', '_']).collect::<Vec<_>>(), "{h:?}");
+            assert_eq!(split(h, b"/?#").next(), h.split(['/', '?', '#']).next(), "{h:?}");
+            assert_eq!(split(h, b":").nth(1), h.split(':').nth(1), "{h:?}");
+            assert_eq!(trim_byte(h, b'/', false, true), h.trim_end_matches('/'), "{h:?}");
+            assert_eq!(trim_byte(h, b'/', true, false), h.trim_start_matches('/'), "{h:?}");
+            assert_eq!(trim_byte(h, b'"', true, true), h.trim_matches('"'), "{h:?}");
         }
     }
 

@@ -58,8 +58,8 @@ impl UrlPolicy {
         if scheme != "https" && scheme != "http" {
             return refuse("scheme is not http(s)");
         }
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.contains('@') {
+        let authority = crate::text::split(rest, b"/?#").next().unwrap_or("");
+        if crate::text::contains(authority, "@") {
             return refuse("URL carries userinfo");
         }
         if !authority.is_ascii() || authority.is_empty() {
@@ -72,7 +72,7 @@ impl UrlPolicy {
         if scheme != "https" {
             return refuse("plain http outside the sandbox");
         }
-        let host = match authority.rsplit_once(':') {
+        let host = match crate::text::rsplit_once(&authority, b':') {
             Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
             _ => authority.as_str(),
         };
@@ -89,7 +89,7 @@ impl UrlPolicy {
 }
 
 fn domain_matches(host: &str, domain: &str) -> bool {
-    let domain = domain.trim_start_matches('.');
+    let domain = crate::text::trim_byte(domain, b'.', true, false);
     host.eq_ignore_ascii_case(domain) || (host.len() > domain.len() && host.ends_with(domain) && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 

@@ -90,7 +90,7 @@ pub(crate) fn hint(kind: BridgeKind, result: &str) -> Hint {
             _ => Hint::Maybe,
         };
     }
-    let tail = result.rsplit_once(':').map_or(result, |(_, o)| o).trim().to_ascii_lowercase();
+    let tail = crate::text::rsplit_once(result, b':').map_or(result, |(_, o)| o).trim().to_ascii_lowercase();
     if crate::text::contains(&tail, "cancel") {
         Hint::Cancelled
     } else if tail == "ok" {
@@ -120,7 +120,7 @@ pub(crate) fn mini_program_url(page: &str, params: &WechatJsapiParams, gateway: 
         ("outTradeNo", out_trade_no),
     ];
     let mut url = page.to_owned();
-    url.push(if page.contains('?') { '&' } else { '?' });
+    url.push(if crate::text::contains(page, "?") { '&' } else { '?' });
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
             url.push('&');

@@ -243,7 +243,7 @@ impl Flow {
     }
 
     fn url(&self, req: &GatewayRequest, wait_s: u32) -> String {
-        let mut url = crate::text::concat(&[self.settings.proxy.trim_end_matches('/'), &req.proxy_path()]);
+        let mut url = crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), &req.proxy_path()]);
         if wait_s > 0 {
             url.push_str("?wait=");
             crate::text::push_decimal(&mut url, wait_s.into(), 1);
@@ -282,7 +282,7 @@ impl Flow {
             Ok(Before::Create { forget }) => forget,
             Ok(Before::Fetch { path, body, timeout_ms }) => {
                 self.phase = Phase::Step;
-                let url = crate::text::concat(&[self.settings.proxy.trim_end_matches('/'), &path]);
+                let url = crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), &path]);
                 return vec![Effect::Fetch { tag: Tag::Step, seq: 0, url, body, secret: self.order.client_secret.clone(), timeout_ms }];
             }
             Ok(Before::Leave { url, entry, kind }) => {

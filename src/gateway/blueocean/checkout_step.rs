@@ -57,7 +57,7 @@ impl CheckoutStep for BlueOcean {
 /// order's client secret (only the order's own page gets a signature).
 fn request(settings: &Settings, order: &Order) -> Result<Before, PayError> {
     let url = order.page_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| PayError::invalid_argument("the HK wallet needs the page's URL to sign wx.config"))?;
-    let url = url.split('#').next().unwrap_or(url);
+    let url = crate::text::split(url, b"#").next().unwrap_or(url);
     let body = Value::object([("gateway", Value::str(settings.gateway.as_str())), ("outTradeNo", Value::str(&order.out_trade_no)), ("url", Value::str(url))]);
     Ok(Before::Fetch { path: ROUTE.to_owned(), body: body.to_json(), timeout_ms: TIMEOUT_MS })
 }

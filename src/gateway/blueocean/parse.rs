@@ -212,7 +212,7 @@ const API_HOSTS: [&str; 4] = ["api.hk.blueoceanpay.com", "api.au.blueoceanpay.co
 fn upgrade_api_http(url: &str) -> String {
     let scheme = url.get(..7).filter(|s| s.eq_ignore_ascii_case("http://"));
     let rest = url.get(7..).unwrap_or("");
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = crate::text::split(rest, b"/?#").next().unwrap_or("");
     if scheme.is_some() && API_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         crate::text::concat(&["https://", rest])
     } else {
@@ -263,7 +263,7 @@ fn order_string_ok(s: &str) -> bool {
     if s.len() > 8192 || s.chars().any(char::is_control) {
         return false;
     }
-    let value_of = |key: &str| s.split('&').find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.trim_matches('"')));
+    let value_of = |key: &str| crate::text::split(s, b"&").find_map(|pair| crate::text::split_once(pair, "=").filter(|(k, _)| *k == key).map(|(_, v)| crate::text::trim_byte(v, b'"', true, true)));
     ALIPAY_APP_FIELDS.iter().all(|k| value_of(k).is_some_and(|v| !v.is_empty()))
 }
 

@@ -233,7 +233,7 @@ fn wechat_app(body: &Value) -> Result<NextAction, PayError> {
 
 fn alipay_app(body: &Value) -> Result<NextAction, PayError> {
     let order = body.text("pay_info").ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay app answer has no `pay_info`"))?;
-    let has = |key: &str| order.split('&').any(|pair| pair.split_once('=').is_some_and(|(k, v)| k == key && !v.is_empty()));
+    let has = |key: &str| crate::text::split(order, b"&").any(|pair| crate::text::split_once(pair, "=").is_some_and(|(k, v)| k == key && !v.is_empty()));
     if !(has("app_id") && has("sign")) {
         return Err(PayError::invalid_payload("ChaoYing Alipay app pay_info is not an order string with app_id and sign"));
     }
@@ -287,8 +287,8 @@ fn refund_item(item: &Value) -> Result<RefundStatus, PayError> {
 
 /// The percent-decoded value of query parameter `name` in `url`.
 fn query_param(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1.split('#').next()?;
-    let raw = query.split('&').find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v))?;
+    let query = crate::text::split(crate::text::split_once(url, "?")?.1, b"#").next()?;
+    let raw = crate::text::split(query, b"&").find_map(|pair| crate::text::split_once(pair, "=").filter(|(k, _)| *k == name).map(|(_, v)| v))?;
     common::percent_decode(raw, false)
 }
 

@@ -77,7 +77,7 @@ impl CheckoutStep for HipoPay {
         })?;
         let mut pairs: Vec<(String, String)> = page.into_iter().filter(|(k, _)| ![OPENID_PARAM, CODE_PARAM, ORDER_PARAM].contains(&k.as_str())).collect();
         pairs.push((ORDER_PARAM.to_owned(), order.out_trade_no.clone()));
-        let joiner = if base.contains('?') { "&" } else { "?" };
+        let joiner = if crate::text::contains(&base, "?") { "&" } else { "?" };
         let mut url = crate::text::concat(&[&base, joiner]);
         for (i, (k, v)) in pairs.iter().enumerate() {
             if i > 0 {
@@ -171,8 +171,8 @@ pub(crate) fn query_pairs(search: &str) -> Vec<(String, String)> {
     let decode = |s: &str| crate::gateway::common::percent_decode(s, true);
     let mut pairs = Vec::new();
     // A plain loop: the `filter` / `filter_map` chain was an inlined state machine.
-    for p in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+    for p in crate::text::split(crate::text::trim_byte(search, b'?', true, false), b"&").filter(|p| !p.is_empty()) {
+        let (k, v) = crate::text::split_once(p, "=").unwrap_or((p, ""));
         if let (Some(k), Some(v)) = (decode(k), decode(v)) {
             pairs.push((k, v));
         }

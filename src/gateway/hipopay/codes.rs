@@ -212,7 +212,7 @@ pub fn currency_exponent(currency: Option<&str>) -> u32 {
 /// digits — never rounded.
 pub fn amount_to_minor(text: &str, currency: Option<&str>) -> Option<i64> {
     let exponent = currency_exponent(currency);
-    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let (whole, fraction) = crate::text::split_once(text.trim(), ".").unwrap_or((text.trim(), ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
         return None;
