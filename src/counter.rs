@@ -157,9 +157,9 @@ impl Scanner {
             }
             "Shift" | "CapsLock" | "Control" | "Alt" | "AltGraph" | "Meta" | "NumLock" | "Unidentified" | "Process" => None,
             _ => {
-                let mut chars = key.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) if c.is_ascii_alphanumeric() => self.push(c, at_ms),
+                // One ASCII letter or digit (a one-byte key is one ASCII character).
+                match key.as_bytes() {
+                    [c] if c.is_ascii_alphanumeric() => self.push(char::from(*c), at_ms),
                     _ => self.reset(),
                 }
                 None
