@@ -59,7 +59,8 @@ impl Flow {
         let mut fx = self.observe(status.clone());
         let mut outcome = self.with_order(&status);
         outcome.flag("verified", verified);
-        fx.extend([Effect::Clear, Effect::Resolve(outcome.end())]);
+        fx.push(Effect::Clear);
+        fx.push(Effect::Resolve(outcome.end()));
         fx
     }
 
