@@ -27,7 +27,7 @@ extern "C" {
     #[wasm_bindgen(constructor)]
     fn new(config: &Object) -> Driver;
     #[wasm_bindgen(method)]
-    fn on(this: &Driver, event: &str, listener: &Function);
+    fn on(this: &Driver, event: &JsValue, listener: &Function);
     #[wasm_bindgen(method)]
     fn run(this: &Driver, flow: JsValue, order: &JsValue) -> Promise;
     #[wasm_bindgen(method)]
@@ -83,9 +83,10 @@ impl Checkout {
         Ok(Checkout { settings, driver: Driver::new(&config) })
     }
 
-    /// Adds a listener for `action`, `status`, `expired` or `error`.
-    pub fn on(&self, #[wasm_bindgen(unchecked_param_type = "\"action\" | \"status\" | \"expired\" | \"error\"")] event: &str, listener: Function) {
-        self.driver.on(event, &listener);
+    /// Adds a listener for `action`, `status`, `expired` or `error` (the
+    /// name goes to the driver as it came, never decoded into wasm).
+    pub fn on(&self, #[wasm_bindgen(unchecked_param_type = "\"action\" | \"status\" | \"expired\" | \"error\"")] event: JsValue, listener: Function) {
+        self.driver.on(&event, &listener);
     }
 
     /// Pays `order`; resolves once with the outcome, or rejects with a coded error.
