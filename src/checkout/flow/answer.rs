@@ -111,12 +111,11 @@ impl Flow {
 
     /// After a wallet's "cancel" / "fail": the first known answer decides.
     fn settle_hint(&mut self, outcome: Answer) -> Option<Vec<Effect>> {
-        let (hint, raw) = self.hint.clone()?;
+        let (hint, raw) = self.hint.as_ref()?;
         match outcome {
             Answer::State(state) if state.is_terminal() => Some(self.settle(self.last.clone()?, true)),
             Answer::State(state) if state != PayState::Unknown => {
-                let unconfirmed = hint.unconfirmed_state()?;
-                let status = OrderStatus { state: unconfirmed, gateway_state: raw, amount: None, transaction_id: None };
+                let status = OrderStatus { state: hint.unconfirmed_state()?, gateway_state: raw.clone(), amount: None, transaction_id: None };
                 Some(self.settle(status, false))
             }
             _ => None,
