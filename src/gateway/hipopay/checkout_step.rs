@@ -75,21 +75,26 @@ impl CheckoutStep for HipoPay {
         let base = authorize_url(cx.caps).ok_or_else(|| {
             PayError::invalid_argument("HipoPay JSAPI payments need the payer's openid: the page URL has none and the proxy names no openid container (openidAuthorize)")
         })?;
-        let mut pairs: Vec<(String, String)> = page.into_iter().filter(|(k, _)| ![OPENID_PARAM, CODE_PARAM, ORDER_PARAM].contains(&k.as_str())).collect();
-        pairs.push((ORDER_PARAM.to_owned(), order.out_trade_no.clone()));
-        let joiner = if crate::text::contains(&base, "?") { "&" } else { "?" };
-        let mut url = crate::text::concat(&[&base, joiner]);
-        for (i, (k, v)) in pairs.iter().enumerate() {
-            if i > 0 {
-                url.push('&');
-            }
+        // The page's own parameters but ours, then the waiting order's number,
+        // each pair written straight into the URL.
+        let mut url = base;
+        let mut separator = if crate::text::contains(&url, "?") { '&' } else { '?' };
+        let mut pair = |k: &str, v: &str| {
+            url.push(separator);
+            separator = '&';
             percent_encode(k, &mut url);
             url.push('=');
             percent_encode(v, &mut url);
+        };
+        for (k, v) in &page {
+            if ![OPENID_PARAM, CODE_PARAM, ORDER_PARAM].contains(&k.as_str()) {
+                pair(k, v);
+            }
         }
+        pair(ORDER_PARAM, &order.out_trade_no);
         settings.policy.check(&url)?;
         let until_ms = cx.started_ms.saturating_add(i64::from(settings.order_ttl_ms));
-        let entry = Awaiting { gateway: settings.gateway, order: order.clone(), channel: cx.channel, until_ms }.encode();
+        let entry = Awaiting::encode(settings.gateway, order, cx.channel, until_ms);
         Ok(Before::Leave { url, entry, kind: "openidAuthorize" })
     }
 
@@ -125,13 +130,14 @@ pub(crate) struct Awaiting {
 }
 
 impl Awaiting {
-    /// The stored JSON text. It has no `deadline`, so it never reads as a
+    /// The stored JSON text of `order` waiting (written from its parts: no
+    /// copy of the order is made to store it). It has no `deadline`, so it never reads as a
     /// [`super::pending::Pending`] payment to poll.
-    pub(crate) fn encode(&self) -> String {
+    pub(crate) fn encode(gateway: Gateway, order: &Order, channel: Channel, until_ms: i64) -> String {
         let mut m = Obj::new();
-        m.text("awaiting", OPENID_PARAM).text("gateway", self.gateway.as_str()).text("outTradeNo", &self.order.out_trade_no);
-        m.text("channel", self.channel.as_str()).num("until", self.until_ms);
-        for (k, v) in [("subject", &self.order.subject), ("clientSecret", &self.order.client_secret)] {
+        m.text("awaiting", OPENID_PARAM).text("gateway", gateway.as_str()).text("outTradeNo", &order.out_trade_no);
+        m.text("channel", channel.as_str()).num("until", until_ms);
+        for (k, v) in [("subject", &order.subject), ("clientSecret", &order.client_secret)] {
             if let Some(v) = v {
                 m.text(k, v);
             }
