@@ -128,7 +128,7 @@ pub(crate) fn percent_decode(text: &str, strict: bool) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(hex_byte);
         i += 1;
         match (b, hex) {
             (b'%', Some(v)) => {
@@ -143,10 +143,32 @@ pub(crate) fn percent_decode(text: &str, strict: bool) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The byte two hex digits stand for, read as `u8::from_str_radix(_, 16)`
+/// reads them (a `+` sign and one digit too), without linking that parser
+/// and the UTF-8 check it needed.
+fn hex_byte(h: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    match *h {
+        [b'+', d] => digit(d).map(|d| d as u8),
+        [a, b] => Some((digit(a)? * 16 + digit(b)?) as u8),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+
+    #[test]
+    fn hex_bytes_read_as_the_integer_parser_reads_them() {
+        for h in ["00", "7f", "FF", "aB", "+f", "+F", "+0", "++", "-1", "f", "fff", "g0", "0x", " 1", "é"] {
+            let std = std::str::from_utf8(h.as_bytes()).ok().filter(|h| h.len() == 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+            assert_eq!(hex_byte(h.as_bytes()), std, "{h:?}");
+        }
+        assert_eq!(percent_decode("a%2Bb%+9+c%zz", false).as_deref(), Some("a+b\t c%zz"));
+        assert_eq!(percent_decode("%zz", true), None);
+    }
 
     #[test]
     fn ids_keep_to_their_length_and_characters() {
