@@ -240,12 +240,12 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                Ok(v) => {
+            b'%' if i + 2 < b.len() => match super::common::hex_byte(&b[i + 1..i + 3]) {
+                Some(v) => {
                     out.push(v);
                     i += 2;
                 }
-                Err(_) => out.push(b'%'),
+                None => out.push(b'%'),
             },
             c => out.push(c),
         }
@@ -287,5 +287,7 @@ mod tests {
         assert_eq!(form_decode(&form_encode(&pairs)), pairs);
         assert_eq!(form_decode("a=1+2&b=%zz&c"), vec![("a".into(), "1 2".into()), ("b".into(), "%zz".into()), ("c".into(), "".into())]);
         assert_eq!(form_decode("a=%4"), vec![("a".into(), "%4".into())]);
+        // An escape is exactly two hex digits: a sign is no escape (`u8::from_str_radix` would read "+f"), so the `%` stays and the `+` is a space.
+        assert_eq!(form_decode("a=%+f%2b"), vec![("a".into(), "% f+".into())]);
     }
 }
