@@ -13,9 +13,9 @@
 //! wallet-neutral (`Channel::Any`, e.g. HiPOS's pickup code) gets one
 //! "scan to pay" method instead.
 
-use crate::checkout::obj::Obj;
 use crate::env::Environment;
 use crate::i18n::{Locale, WIDGETS};
+use crate::json::Obj;
 use crate::model::{Channel, Mode};
 use crate::text::push_decimal;
 

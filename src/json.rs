@@ -6,6 +6,9 @@
 //! float); nesting depth and input size are bounded so hostile input fails
 //! with an error instead of exhausting the stack.
 
+mod obj;
+pub(crate) use obj::Obj;
+
 /// Deepest nesting accepted; gateway payloads need fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
 /// Largest body accepted, in bytes.

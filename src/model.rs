@@ -3,8 +3,8 @@
 //!
 //! Money is always an integer in the currency's minor unit (fen / cents).
 
-use crate::checkout::obj::Obj;
 use crate::i18n::Locale;
+use crate::json::Obj;
 use crate::json::Value;
 
 /// Generates [`Gateway`] from the registry (`crate::gateway::registry`).
@@ -286,6 +286,71 @@ pub trait ToJson {
 fn push_opt(members: &mut Vec<(String, Value)>, key: &str, value: Option<Value>) {
     if let Some(v) = value {
         members.push((key.to_owned(), v));
+    }
+}
+
+/// The model's shapes as JSON object text ([`Obj`]): what the checkout flow
+/// hands the page, and (read back) what the low-level API returns.
+impl Obj {
+    /// An [`OrderStatus`]'s members as the JS API's `OrderStatus`.
+    pub(crate) fn status(&mut self, s: &OrderStatus) -> &mut Obj {
+        self.text("state", s.state.as_str()).text("gatewayState", &s.gateway_state);
+        if let Some(a) = s.amount {
+            self.num("amount", a);
+        }
+        if let Some(t) = &s.transaction_id {
+            self.text("transactionId", t);
+        }
+        self
+    }
+
+    /// A [`NextAction`] as the JS API's `NextAction`.
+    pub(crate) fn action(a: &NextAction) -> Obj {
+        let mut o = Obj::new();
+        match a {
+            NextAction::Qr { content, expires_at } => {
+                o.text("kind", "qr").text("content", content);
+                if let Some(t) = expires_at {
+                    o.num("expiresAt", *t);
+                }
+            }
+            NextAction::Redirect { url } => o = Obj::kind_url("redirect", url),
+            NextAction::Iframe { url } => o = Obj::kind_url("iframe", url),
+            NextAction::WechatJsapi { params } => {
+                o.text("kind", "wechatJsapi").obj("params", Obj::jsapi(params, false));
+            }
+            NextAction::AlipayTradePay { trade_no } => {
+                o.text("kind", "alipayTradePay").text("tradeNo", trade_no);
+            }
+            NextAction::App { provider, payload } => {
+                let provider = match provider {
+                    AppProvider::Wechat => "wechat",
+                    AppProvider::Alipay => "alipay",
+                };
+                o.text("kind", "app").text("provider", provider).value("payload", payload);
+            }
+            NextAction::Await => {
+                o.text("kind", "await");
+            }
+            NextAction::Done { status } => {
+                let mut s = Obj::new();
+                s.status(status);
+                o.text("kind", "done").obj("status", s);
+            }
+        }
+        o
+    }
+
+    /// WeChat's JSAPI pay params; for the JS-SDK's `chooseWXPay` (`sdk`)
+    /// with `timestamp` lower-cased and no `appId`.
+    pub(crate) fn jsapi(p: &WechatJsapiParams, sdk: bool) -> Obj {
+        let mut o = Obj::new();
+        if !sdk {
+            o.text("appId", &p.app_id);
+        }
+        o.text(if sdk { "timestamp" } else { "timeStamp" }, &p.time_stamp).text("nonceStr", &p.nonce_str).text("package", &p.package);
+        o.text("signType", &p.sign_type).text("paySign", &p.pay_sign);
+        o
     }
 }
 

@@ -2,10 +2,10 @@
 //! driver reads.
 
 use super::bridge::BridgeKind;
-use super::obj::Obj;
 use super::pending::STORAGE_KEY;
 use crate::error::PayError;
 use crate::i18n::Locale;
+use crate::json::Obj;
 
 /// Which request an HTTP answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,6 @@
 //! - [`pending`]: the order reference kept in sessionStorage across a redirect;
 //! - [`step`]: the hook through which a gateway adds its own step before the create call;
 //! - [`methods`]: what a gateway offers in an environment (for a cashier desk);
-//! - [`obj`]: JSON object text written member by member (effects, stored and shown values);
 //! - [`text`]: the guide and prompt texts in zh-CN / zh-HK / en.
 
 pub(crate) mod bridge;
@@ -21,7 +20,6 @@ pub(crate) mod effect;
 pub(crate) mod event;
 pub(crate) mod flow;
 pub(crate) mod methods;
-pub(crate) mod obj;
 pub(crate) mod pending;
 pub(crate) mod step;
 pub(crate) mod text;

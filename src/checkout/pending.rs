@@ -5,7 +5,7 @@
 //! order's client secret is kept there too (sessionStorage is this origin's
 //! and this tab's alone).
 
-use super::obj::Obj;
+use crate::json::Obj;
 use crate::json::{self, Value};
 use crate::model::{Channel, Gateway, Mode};
 

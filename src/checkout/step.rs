@@ -7,9 +7,9 @@
 //! without a gateway does not link its step.
 
 use super::bridge::BridgeKind;
-use super::obj::Obj;
 use super::{Order, Settings};
 use crate::error::{ErrorCode, PayError};
+use crate::json::Obj;
 use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, WechatJsapiParams};
 

@@ -39,8 +39,8 @@ pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
 #[cfg(feature = "low-level-api")]
 mod export {
     use super::page_environment;
-    use crate::checkout::obj::Obj;
     use crate::env::Environment;
+    use crate::json::Obj;
     use crate::json::Value;
     use crate::web::js;
     use wasm_bindgen::prelude::*;

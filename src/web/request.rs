@@ -2,9 +2,9 @@
 //! sends to its signing proxy, in the gateway's own terms.
 
 use super::js;
-use crate::checkout::obj::Obj;
 use crate::error::PayError;
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
+use crate::json::Obj;
 use crate::model::{Channel, Mode};
 use js_sys::Object;
 use wasm_bindgen::prelude::*;

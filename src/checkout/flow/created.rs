@@ -3,10 +3,10 @@
 use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
 use crate::checkout::effect::Effect;
-use crate::checkout::obj::Obj;
 use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::json::Obj;
 use crate::json::Value;
 use crate::model::{AppProvider, Channel, Mode, NextAction};
 

@@ -27,13 +27,13 @@
 use super::bridge::{self, BridgeKind, Hint};
 use super::effect::{Effect, Tag};
 use super::event::Event;
-use super::obj::Obj;
 use super::pending::Pending;
 use super::step::{self, Before};
 use super::{text, Order, Settings};
 use crate::env::Environment;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
+use crate::json::Obj;
 use crate::json::{self, Value};
 use crate::model::{Channel, Mode, OrderStatus, PayState};
 use crate::poll::Poller;

@@ -3,9 +3,9 @@
 
 use super::{Flow, Phase};
 use crate::checkout::effect::{error_json, Effect};
-use crate::checkout::obj::Obj;
 use crate::checkout::pending::Pending;
 use crate::error::{ErrorCode, PayError};
+use crate::json::Obj;
 use crate::model::{OrderStatus, PayState};
 
 impl Flow {

@@ -3,9 +3,9 @@
 
 use super::{Flow, Phase, CALL_TIMEOUT_MS, MAX_CANCELS};
 use crate::checkout::effect::{Effect, Tag};
-use crate::checkout::obj::Obj;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, GatewayRequest};
+use crate::json::Obj;
 use crate::model::Mode;
 use crate::poll::{Decision, PollPolicy, Poller, StopReason};
 

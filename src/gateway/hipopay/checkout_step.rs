@@ -29,7 +29,7 @@
 
 use super::HipoPay;
 use crate::checkout::bridge::{percent_encode, BridgeKind};
-use crate::checkout::obj::Obj;
+use crate::json::Obj;
 use crate::checkout::step::{Before, CheckoutStep, Context};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;

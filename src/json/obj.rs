@@ -1,0 +1,86 @@
+//! JSON object text written member by member, for what the checkout flow and
+//! the widgets hand the page: no `Value` tree is built only to be serialised.
+//! The model's own shapes (`NextAction`, `OrderStatus`, WeChat's pay params)
+//! are written by the writers beside those types in `crate::model`.
+
+use super::Value;
+
+/// An object being written (`{"key":value,…}`); [`Obj::end`] closes it.
+pub(crate) struct Obj(String);
+
+impl Obj {
+    /// An empty object.
+    pub(crate) fn new() -> Obj {
+        Obj(String::from("{"))
+    }
+
+    /// A member whose value is JSON text already.
+    #[inline(never)]
+    pub(crate) fn raw(&mut self, key: &str, json: &str) -> &mut Obj {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push('"');
+        self.0.push_str(key);
+        self.0.push_str("\":");
+        self.0.push_str(json);
+        self
+    }
+
+    /// A string member, escaped.
+    #[inline(never)]
+    pub(crate) fn text(&mut self, key: &str, s: &str) -> &mut Obj {
+        self.raw(key, &Value::str(s).to_json())
+    }
+
+    /// An integer member.
+    #[inline(never)]
+    pub(crate) fn num(&mut self, key: &str, n: i64) -> &mut Obj {
+        self.raw(key, &crate::text::decimal(n))
+    }
+
+    /// A member holding `value`.
+    #[inline(never)]
+    pub(crate) fn value(&mut self, key: &str, value: &Value) -> &mut Obj {
+        self.raw(key, &value.to_json())
+    }
+
+    /// A boolean member.
+    pub(crate) fn flag(&mut self, key: &str, b: bool) -> &mut Obj {
+        self.raw(key, if b { "true" } else { "false" })
+    }
+
+    /// A member holding the object `inner`.
+    pub(crate) fn obj(&mut self, key: &str, inner: Obj) -> &mut Obj {
+        self.raw(key, &inner.end())
+    }
+
+    /// The object's text.
+    pub(crate) fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+
+    /// `{kind, url}`: an action naming where the payer goes.
+    pub(crate) fn kind_url(kind: &str, url: &str) -> Obj {
+        let mut o = Obj::new();
+        o.text("kind", kind).text("url", url);
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Obj;
+    use crate::json::{parse, Value};
+
+    #[test]
+    fn writes_members_in_order_and_escapes_text() {
+        let mut o = Obj::new();
+        o.text("a", "say \"hi\"\n").num("n", -12).value("v", &Value::Array(vec![Value::Null])).raw("r", "true");
+        let text = o.end();
+        assert_eq!(text, r#"{"a":"say \"hi\"\n","n":-12,"v":[null],"r":true}"#);
+        assert_eq!(parse(&text).unwrap().text("a"), Some("say \"hi\"\n"));
+        assert_eq!(Obj::new().end(), "{}");
+    }
+}
