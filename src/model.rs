@@ -4,8 +4,7 @@
 //! Money is always an integer in the currency's minor unit (fen / cents).
 
 use crate::i18n::Locale;
-use crate::json::Obj;
-use crate::json::Value;
+use crate::json::{Obj, Value};
 
 /// Generates [`Gateway`] from the registry (`crate::gateway::registry`).
 macro_rules! gateway_enum {

@@ -5,8 +5,7 @@
 //! order's client secret is kept there too (sessionStorage is this origin's
 //! and this tab's alone).
 
-use crate::json::Obj;
-use crate::json::{self, Value};
+use crate::json::{self, Obj, Value};
 use crate::model::{Channel, Gateway, Mode};
 
 /// The sessionStorage key.

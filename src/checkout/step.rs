@@ -9,8 +9,7 @@
 use super::bridge::BridgeKind;
 use super::{Order, Settings};
 use crate::error::{ErrorCode, PayError};
-use crate::json::Obj;
-use crate::json::Value;
+use crate::json::{Obj, Value};
 use crate::model::{Channel, Gateway, Mode, WechatJsapiParams};
 
 /// What the flow knows when it asks a gateway's step before a create call.

@@ -6,8 +6,7 @@ use crate::checkout::effect::Effect;
 use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::gateway::{parse_body, protocol, CreateParams};
-use crate::json::Obj;
-use crate::json::Value;
+use crate::json::{Obj, Value};
 use crate::model::{AppProvider, Channel, Mode, NextAction};
 
 impl Flow {

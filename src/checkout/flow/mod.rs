@@ -33,8 +33,7 @@ use super::{text, Order, Settings};
 use crate::env::Environment;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, CreateParams, GatewayRequest, OrderRef};
-use crate::json::Obj;
-use crate::json::{self, Value};
+use crate::json::{self, Obj, Value};
 use crate::model::{Channel, Mode, OrderStatus, PayState};
 use crate::poll::Poller;
 

@@ -29,11 +29,10 @@
 
 use super::HipoPay;
 use crate::checkout::bridge::{percent_encode, BridgeKind};
-use crate::json::Obj;
 use crate::checkout::step::{Before, CheckoutStep, Context};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;
-use crate::json::{self, Value};
+use crate::json::{self, Obj, Value};
 use crate::model::{Channel, Gateway, Mode};
 
 /// The parameter naming the waiting order on the authorization URL (and so
