@@ -5,34 +5,41 @@
 use crate::error::{PayError, Reason};
 use crate::model::{Gateway, PayState};
 
+/// The position of `raw` among the space-separated words of `words`: one
+/// lookup for the three tables below instead of a compare chain each.
+#[inline(never)]
+fn position(words: &str, raw: &str) -> Option<usize> {
+    crate::text::split(words, b" ").position(|w| w == raw)
+}
+
 /// `state` (通讯状态): whether the call itself went through.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum CallState {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CallState<'a> {
     /// `SUCCESS`.
     Success,
     /// `FAIL`: the call failed; `code` says why.
     Fail,
     /// `VER` (版本过低): the caller's `version` is too low.
     Ver,
-    /// Any other value.
-    Unknown(String),
+    /// Any other value, as written.
+    Unknown(&'a str),
 }
 
-impl CallState {
+impl<'a> CallState<'a> {
     /// Reads the raw `state`.
-    pub(super) fn parse(raw: &str) -> CallState {
-        match raw {
-            "SUCCESS" => CallState::Success,
-            "FAIL" => CallState::Fail,
-            "VER" => CallState::Ver,
-            other => CallState::Unknown(other.to_owned()),
+    pub(super) fn parse(raw: &'a str) -> Self {
+        match position("SUCCESS FAIL VER", raw) {
+            Some(0) => CallState::Success,
+            Some(1) => CallState::Fail,
+            Some(2) => CallState::Ver,
+            _ => CallState::Unknown(raw),
         }
     }
 }
 
 /// `trade_state` (交易状态): the business result of the call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum TradeState {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TradeState<'a> {
     /// `SUCCESS`.
     Success,
     /// `FAIL`.
@@ -43,27 +50,31 @@ pub(super) enum TradeState {
     NeedQuery,
     /// `REFUND` (转入退款).
     Refund,
-    /// Any other value.
-    Unknown(String),
+    /// Any other value, as written.
+    Unknown(&'a str),
 }
 
-impl TradeState {
+impl<'a> TradeState<'a> {
     /// Reads the raw `trade_state`.
-    pub(super) fn parse(raw: &str) -> TradeState {
-        match raw {
-            "SUCCESS" => TradeState::Success,
-            "FAIL" => TradeState::Fail,
-            "PROCESSING" => TradeState::Processing,
-            "NEED_QUERY" => TradeState::NeedQuery,
-            "REFUND" => TradeState::Refund,
-            other => TradeState::Unknown(other.to_owned()),
+    pub(super) fn parse(raw: &'a str) -> Self {
+        match position("SUCCESS FAIL PROCESSING NEED_QUERY REFUND", raw) {
+            Some(0) => TradeState::Success,
+            Some(1) => TradeState::Fail,
+            Some(2) => TradeState::Processing,
+            Some(3) => TradeState::NeedQuery,
+            Some(4) => TradeState::Refund,
+            _ => TradeState::Unknown(raw),
         }
     }
 }
 
+/// The codes of the table, in the order of [`ChaoYingCode`]'s variants.
+const CODES: &str = "10000 10001 10002 10003 10004 10005 10006 20002 20003 20004 20005 20006 20007 20008 20009 20010 20011 20012 20013 30001";
+
 /// `code` (状态码). 1000x are order states; 2xxxx and 30001 are call errors.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum ChaoYingCode {
+/// The variants are in the order of [`CODES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ChaoYingCode<'a> {
     /// 10000 成功.
     Success,
     /// 10001 支付中 (the payer is paying).
@@ -105,63 +116,68 @@ pub(super) enum ChaoYingCode {
     MerchantConfigError,
     /// 30001 网络异常.
     NetworkError,
-    /// A code outside the table.
-    Unknown(String),
+    /// A code outside the table, as written (trimmed).
+    Unknown(&'a str),
 }
 
-impl ChaoYingCode {
+impl<'a> ChaoYingCode<'a> {
     /// Reads a raw code (surrounding spaces ignored).
-    pub(super) fn parse(raw: &str) -> ChaoYingCode {
-        match raw.trim() {
-            "10000" => ChaoYingCode::Success,
-            "10001" => ChaoYingCode::Paying,
-            "10002" => ChaoYingCode::Refunded,
-            "10003" => ChaoYingCode::NotPaid,
-            "10004" => ChaoYingCode::Closed,
-            "10005" => ChaoYingCode::Revoked,
-            "10006" => ChaoYingCode::PaymentError,
-            "20002" => ChaoYingCode::SignatureError,
-            "20003" => ChaoYingCode::ResponseSignatureError,
-            "20004" => ChaoYingCode::InvalidParameter,
-            "20005" => ChaoYingCode::MerchantError,
-            "20006" => ChaoYingCode::SystemError,
-            "20007" => ChaoYingCode::OrderNotFound,
-            "20008" => ChaoYingCode::RefundError,
-            "20009" => ChaoYingCode::QueryError,
-            "20010" => ChaoYingCode::RefundQueryError,
-            "20011" => ChaoYingCode::CancelError,
-            "20012" => ChaoYingCode::AgentError,
-            "20013" => ChaoYingCode::MerchantConfigError,
-            "30001" => ChaoYingCode::NetworkError,
-            other => ChaoYingCode::Unknown(other.to_owned()),
+    pub(super) fn parse(raw: &'a str) -> Self {
+        use ChaoYingCode::*;
+        let raw = raw.trim();
+        // The position is the variant's index: the compiler maps one onto the other without a table.
+        match position(CODES, raw) {
+            Some(0) => Success,
+            Some(1) => Paying,
+            Some(2) => Refunded,
+            Some(3) => NotPaid,
+            Some(4) => Closed,
+            Some(5) => Revoked,
+            Some(6) => PaymentError,
+            Some(7) => SignatureError,
+            Some(8) => ResponseSignatureError,
+            Some(9) => InvalidParameter,
+            Some(10) => MerchantError,
+            Some(11) => SystemError,
+            Some(12) => OrderNotFound,
+            Some(13) => RefundError,
+            Some(14) => QueryError,
+            Some(15) => RefundQueryError,
+            Some(16) => CancelError,
+            Some(17) => AgentError,
+            Some(18) => MerchantConfigError,
+            Some(19) => NetworkError,
+            _ => Unknown(raw),
         }
     }
 
     /// The code as ChaoYing writes it.
-    pub(super) fn as_str(&self) -> &str {
-        match self {
-            ChaoYingCode::Success => "10000",
-            ChaoYingCode::Paying => "10001",
-            ChaoYingCode::Refunded => "10002",
-            ChaoYingCode::NotPaid => "10003",
-            ChaoYingCode::Closed => "10004",
-            ChaoYingCode::Revoked => "10005",
-            ChaoYingCode::PaymentError => "10006",
-            ChaoYingCode::SignatureError => "20002",
-            ChaoYingCode::ResponseSignatureError => "20003",
-            ChaoYingCode::InvalidParameter => "20004",
-            ChaoYingCode::MerchantError => "20005",
-            ChaoYingCode::SystemError => "20006",
-            ChaoYingCode::OrderNotFound => "20007",
-            ChaoYingCode::RefundError => "20008",
-            ChaoYingCode::QueryError => "20009",
-            ChaoYingCode::RefundQueryError => "20010",
-            ChaoYingCode::CancelError => "20011",
-            ChaoYingCode::AgentError => "20012",
-            ChaoYingCode::MerchantConfigError => "20013",
-            ChaoYingCode::NetworkError => "30001",
-            ChaoYingCode::Unknown(raw) => raw,
-        }
+    pub(super) fn as_str(&self) -> &'a str {
+        use ChaoYingCode::*;
+        let index = match *self {
+            Success => 0,
+            Paying => 1,
+            Refunded => 2,
+            NotPaid => 3,
+            Closed => 4,
+            Revoked => 5,
+            PaymentError => 6,
+            SignatureError => 7,
+            ResponseSignatureError => 8,
+            InvalidParameter => 9,
+            MerchantError => 10,
+            SystemError => 11,
+            OrderNotFound => 12,
+            RefundError => 13,
+            QueryError => 14,
+            RefundQueryError => 15,
+            CancelError => 16,
+            AgentError => 17,
+            MerchantConfigError => 18,
+            NetworkError => 19,
+            Unknown(raw) => return raw,
+        };
+        CODES.get(index * 6..index * 6 + 5).unwrap_or_default()
     }
 
     /// The order state a 1000x code stands for (digest §5); `None` for call
@@ -227,7 +243,7 @@ mod tests {
             assert!(!matches!(code, ChaoYingCode::Unknown(_)), "{raw}");
             assert_eq!(code.as_str(), raw);
         }
-        assert_eq!(ChaoYingCode::parse("20001"), ChaoYingCode::Unknown("20001".into()));
+        assert_eq!(ChaoYingCode::parse("20001"), ChaoYingCode::Unknown("20001"));
         assert_eq!(ChaoYingCode::parse(" 10000 "), ChaoYingCode::Success);
     }
 
@@ -241,8 +257,8 @@ mod tests {
     #[test]
     fn states_parse_with_unknown_fallback() {
         assert_eq!(CallState::parse("VER"), CallState::Ver);
-        assert_eq!(CallState::parse("0"), CallState::Unknown("0".into()));
+        assert_eq!(CallState::parse("0"), CallState::Unknown("0"));
         assert_eq!(TradeState::parse("NEED_QUERY"), TradeState::NeedQuery);
-        assert_eq!(TradeState::parse("USERPAYING"), TradeState::Unknown("USERPAYING".into()));
+        assert_eq!(TradeState::parse("USERPAYING"), TradeState::Unknown("USERPAYING"));
     }
 }

@@ -7,13 +7,16 @@ use crate::gateway::common::{self, JsapiNames};
 use crate::json::Value;
 use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
 
-/// The common answer fields (digest §1.3).
+/// The common answer fields (digest §1.3), all borrowed from the answer.
 struct Envelope<'a> {
     body: &'a Value,
-    state: CallState,
-    trade_state: Option<TradeState>,
-    code: Option<ChaoYingCode>,
+    state: CallState<'a>,
+    trade_state: Option<TradeState<'a>>,
+    code: Option<ChaoYingCode<'a>>,
     msg: Option<&'a str>,
+    /// The most specific raw state: a non-`SUCCESS` `trade_state`, else the
+    /// `code`, else `trade_state` / `state`.
+    raw: &'a str,
 }
 
 impl<'a> Envelope<'a> {
@@ -22,29 +25,19 @@ impl<'a> Envelope<'a> {
             return Err(PayError::invalid_payload("ChaoYing answer is not a JSON object"));
         }
         let state = body.text("state").ok_or_else(|| PayError::invalid_payload("ChaoYing answer has no `state`"))?;
-        Ok(Envelope {
-            body,
-            state: CallState::parse(state),
-            trade_state: body.text("trade_state").map(TradeState::parse),
-            code: body.text("code").map(ChaoYingCode::parse),
-            msg: body.text("msg"),
-        })
-    }
-
-    /// The most specific raw state: a non-`SUCCESS` `trade_state`, else the
-    /// `code`, else `trade_state` / `state`.
-    fn raw_state(&self) -> &'a str {
-        let trade = self.body.text("trade_state");
-        match trade {
+        let trade = body.text("trade_state");
+        let code = body.text("code");
+        let raw = match trade {
             Some(t) if t != "SUCCESS" => t,
-            _ => self.body.text("code").or(trade).or(self.body.text("state")).unwrap_or(""),
-        }
+            _ => code.or(trade).unwrap_or(state),
+        };
+        Ok(Envelope { body, state: CallState::parse(state), trade_state: trade.map(TradeState::parse), code: code.map(ChaoYingCode::parse), msg: body.text("msg"), raw })
     }
 
     fn status(&self, state: PayState) -> OrderStatus {
         OrderStatus {
             state,
-            gateway_state: self.raw_state().to_owned(),
+            gateway_state: self.raw.to_owned(),
             amount: self.body.int("base_fee").or(self.body.int("total_fee")).filter(|n| *n >= 0),
             transaction_id: self.body.text("transaction_id").map(str::to_owned),
         }
@@ -52,9 +45,9 @@ impl<'a> Envelope<'a> {
 
     /// The refusal for a failed call or business result.
     fn error(&self, failed_call: bool) -> PayError {
-        match &self.code {
+        match self.code {
             Some(code) => code.error(failed_call, self.msg),
-            None => PayError::gateway(Gateway::ChaoYing, self.raw_state(), Reason::Unknown, self.msg),
+            None => PayError::gateway(Gateway::ChaoYing, self.raw, Reason::Unknown, self.msg),
         }
     }
 
@@ -62,12 +55,12 @@ impl<'a> Envelope<'a> {
     /// is transient (the order's outcome is then unknown). `None` when the
     /// call succeeded.
     fn failed_call(&self) -> Option<Result<OrderStatus, PayError>> {
-        match &self.state {
+        match self.state {
             CallState::Success => None,
             CallState::Ver => {
                 Some(Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, self.msg).with_detail("ChaoYing says the caller version is too low (state=VER)")))
             }
-            CallState::Fail => Some(match &self.code {
+            CallState::Fail => Some(match self.code {
                 Some(code) if code.is_transient() => Ok(self.status(PayState::Unknown)),
                 _ => Err(self.error(true)),
             }),
@@ -79,11 +72,14 @@ impl<'a> Envelope<'a> {
 /// The order status an `orderquery` (or counter `pay`) answer reports.
 /// Outcome-unknown answers give `Unknown` / `Paying`, never an error.
 pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
-    let env = Envelope::read(body)?;
+    order_status(&Envelope::read(body)?)
+}
+
+fn order_status(env: &Envelope) -> Result<OrderStatus, PayError> {
     if let Some(failed) = env.failed_call() {
         return failed;
     }
-    let by_code = |otherwise: PayState| match &env.code {
+    let by_code = |otherwise: PayState| match env.code {
         Some(code) => match code.order_state() {
             Some(state) => Ok(env.status(state)),
             // An unlisted code says nothing definite: keep polling.
@@ -92,7 +88,7 @@ pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
         },
         None => Ok(env.status(otherwise)),
     };
-    match &env.trade_state {
+    match env.trade_state {
         None | Some(TradeState::Success) => by_code(PayState::Unknown),
         Some(TradeState::Fail) => by_code(PayState::Failed),
         Some(TradeState::Processing) => Ok(env.status(PayState::Paying)),
@@ -107,8 +103,8 @@ pub(super) fn cancel(body: &Value) -> Result<OrderStatus, PayError> {
     if let Some(failed) = env.failed_call() {
         return failed;
     }
-    match &env.trade_state {
-        None | Some(TradeState::Success) => match &env.code {
+    match env.trade_state {
+        None | Some(TradeState::Success) => match env.code {
             Some(ChaoYingCode::Closed) => Ok(env.status(PayState::Closed)),
             Some(code) if code.order_state().is_none() => Err(env.error(false)),
             _ => Ok(env.status(PayState::Cancelled)),
@@ -122,39 +118,37 @@ pub(super) fn cancel(body: &Value) -> Result<OrderStatus, PayError> {
 /// A counter `pay` answer: `Done` when settled, `Await` while the payer
 /// confirms or the outcome is unknown, an error when it definitely failed.
 pub(super) fn counter(body: &Value) -> Result<NextAction, PayError> {
-    let status = query(body)?;
+    let env = Envelope::read(body)?;
+    let status = order_status(&env)?;
     match status.state {
         PayState::Pending | PayState::Paying | PayState::Unknown => Ok(NextAction::Await),
         PayState::Succeeded | PayState::Refunded => Ok(NextAction::Done { status }),
-        PayState::Failed | PayState::Closed | PayState::Cancelled => {
-            let env = Envelope::read(body)?;
-            Err(match &env.code {
-                Some(code) => code.error(false, env.msg),
-                None => PayError::gateway(Gateway::ChaoYing, status.gateway_state, Reason::PaymentDeclined, env.msg),
-            })
-        }
+        PayState::Failed | PayState::Closed | PayState::Cancelled => Err(match env.code {
+            Some(code) => code.error(false, env.msg),
+            None => PayError::gateway(Gateway::ChaoYing, status.gateway_state, Reason::PaymentDeclined, env.msg),
+        }),
     }
 }
 
 /// A pre-order answer: the QR text, JSAPI parameters or app payload.
 pub(super) fn pre_order(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> {
     let env = Envelope::read(body)?;
-    match &env.state {
+    match env.state {
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
         CallState::Ver | CallState::Unknown(_) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg).with_detail("ChaoYing refused the call (state is not SUCCESS)"))
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Credentials, env.msg).with_detail("ChaoYing refused the call (state is not SUCCESS)"))
         }
     }
-    match &env.trade_state {
+    match env.trade_state {
         None | Some(TradeState::Success) => {}
         // No money moves on a pre-order: an unknown outcome is a retryable refusal.
         Some(TradeState::Processing) | Some(TradeState::NeedQuery) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Busy, env.msg));
+            return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Busy, env.msg));
         }
         Some(_) => return Err(env.error(false)),
     }
-    if let Some(code) = env.code.as_ref().filter(|c| **c != ChaoYingCode::Success) {
+    if let Some(code) = env.code.filter(|c| *c != ChaoYingCode::Success) {
         return Err(code.error(false, env.msg));
     }
     // Options left at channel "any" do not stop the answer being read: its `pay_info` says the wallet.
@@ -243,15 +237,15 @@ fn alipay_app(body: &Value) -> Result<NextAction, PayError> {
 /// A `refundquery` answer's `refund_list` (a JSON string or array).
 pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
     let env = Envelope::read(body)?;
-    match &env.state {
+    match env.state {
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
-        CallState::Ver | CallState::Unknown(_) => return Err(PayError::gateway(Gateway::ChaoYing, env.raw_state(), Reason::Credentials, env.msg)),
+        CallState::Ver | CallState::Unknown(_) => return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Credentials, env.msg)),
     }
-    match &env.trade_state {
+    match env.trade_state {
         None | Some(TradeState::Success) => {}
         Some(TradeState::Fail) => return Err(env.error(false)),
-        Some(_) => return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None, refund_no: None }]),
+        Some(_) => return Ok(vec![RefundStatus { state: RefundState::Unknown, gateway_state: env.raw.to_owned(), amount: None, refund_id: None, refund_no: None }]),
     }
     let list = match body.get("refund_list") {
         Some(Value::String(s)) => crate::json::parse(s).map_err(|_| PayError::invalid_payload("ChaoYing `refund_list` is not JSON"))?,
@@ -298,17 +292,17 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 /// `Unknown`; a refusal (20008 退款错误…) is an error.
 pub(super) fn refund(body: &Value) -> Result<RefundStatus, PayError> {
     let env = Envelope::read(body)?;
-    let open = |env: &Envelope| RefundStatus { state: RefundState::Unknown, gateway_state: env.raw_state().to_owned(), amount: None, refund_id: None, refund_no: None };
-    match &env.state {
+    let open = |env: &Envelope| RefundStatus { state: RefundState::Unknown, gateway_state: env.raw.to_owned(), amount: None, refund_id: None, refund_no: None };
+    match env.state {
         CallState::Success => {}
-        CallState::Fail => return if env.code.as_ref().is_some_and(ChaoYingCode::is_transient) { Ok(open(&env)) } else { Err(env.error(true)) },
+        CallState::Fail => return if env.code.is_some_and(|c| c.is_transient()) { Ok(open(&env)) } else { Err(env.error(true)) },
         CallState::Ver => return Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, env.msg)),
         CallState::Unknown(_) => return Ok(open(&env)),
     }
-    match &env.trade_state {
+    match env.trade_state {
         None | Some(TradeState::Success) => Ok(RefundStatus {
             state: RefundState::Processing,
-            gateway_state: env.raw_state().to_owned(),
+            gateway_state: env.raw.to_owned(),
             amount: body.int("refund_fee").or(body.int("base_refund_fee")).filter(|n| *n >= 0),
             refund_id: body.text("refund_id").map(str::to_owned),
             refund_no: body.text("out_refund_no").map(str::to_owned),
