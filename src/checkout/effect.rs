@@ -1,11 +1,14 @@
-//! What a [`super::flow::Flow`] asks the page to do, and the JSON the web
-//! driver reads.
+//! What a [`super::flow::Flow`] asks the page to do, written straight to
+//! the JSON the web driver reads (no effect value is built only to be
+//! serialised); the tests read the same JSON back as `Effect`s.
 
 use super::bridge::BridgeKind;
 use super::pending::STORAGE_KEY;
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::json::Obj;
+#[cfg(test)]
+use crate::json::Value;
 
 /// Which request an HTTP answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +44,190 @@ impl Tag {
     }
 }
 
-/// One side effect.
+/// A JS-shaped error: `code`, localised `message`, gateway code and message,
+/// detail, and whether it ended the payment.
+pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> String {
+    let mut o = Obj::new();
+    o.text("code", e.code.as_str()).text("message", e.message(locale)).flag("fatal", fatal);
+    for (k, v) in [("gatewayCode", &e.gateway_code), ("gatewayMessage", &e.gateway_message), ("detail", &e.detail)] {
+        if let Some(v) = v {
+            o.text(k, v);
+        }
+    }
+    o.end()
+}
+
+/// The effects of one step as the driver's JSON array, `[{op, …}, …]`, in
+/// the order they are to be carried out.
+#[derive(Clone, Debug)]
+pub(crate) struct Effects {
+    /// The array so far, without its closing `]` (empty: no effect yet).
+    out: String,
+    /// The checkout's language: a fetch's `Accept-Language`, an error's message.
+    locale: Locale,
+}
+
+/// An effect's object with its `op`, the name the driver switches on.
+fn op(name: &str) -> Obj {
+    let mut o = Obj::new();
+    o.text("op", name);
+    o
+}
+
+impl Effects {
+    /// No effect yet, for a checkout in `locale`.
+    pub(crate) fn new(locale: Locale) -> Effects {
+        Effects { out: String::new(), locale }
+    }
+
+    #[inline(never)]
+    fn add(&mut self, effect: Obj) {
+        self.out.push(if self.out.is_empty() { '[' } else { ',' });
+        self.out.push_str(&effect.end());
+    }
+
+    /// The array of everything added since the last call, which starts afresh.
+    pub(crate) fn take(&mut self) -> String {
+        let mut out = std::mem::take(&mut self.out);
+        if out.is_empty() {
+            out.push('[');
+        }
+        out.push(']');
+        out
+    }
+
+    /// Where the effects added from now on begin (for [`Effects::truncate`]).
+    pub(crate) fn mark(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Drops the effects added since `mark`.
+    pub(crate) fn truncate(&mut self, mark: usize) {
+        self.out.truncate(mark);
+    }
+
+    /// POST `body` to `url` (the proxy's); abort after `timeout_ms` and
+    /// report a network error; the answer comes back with `tag` and `seq`,
+    /// `secret` goes as `Paybridge-Client-Secret`.
+    pub(crate) fn fetch(&mut self, tag: Tag, seq: u32, url: &str, body: &str, secret: Option<&str>, timeout_ms: u32) {
+        let mut o = op("fetch");
+        o.text("tag", tag.as_str()).num("seq", seq.into()).text("url", url).text("body", body).num("timeoutMs", timeout_ms.into());
+        if let Some(s) = secret {
+            o.text("secret", s);
+        }
+        // Sent as `Accept-Language`: gateway messages follow the checkout's language.
+        o.text("locale", self.locale.as_str());
+        self.add(o);
+    }
+
+    /// (Re)arm the single timer: a `timer` event after this many ms.
+    pub(crate) fn sleep(&mut self, ms: u32) {
+        let mut o = op("sleep");
+        o.num("ms", ms.into());
+        self.add(o);
+    }
+
+    /// Emit the `Checkout` event `event` (`action`, `status`, `expired`,
+    /// `error`) with `detail`, JSON text (an `error` detail becomes an `Error`).
+    pub(crate) fn emit(&mut self, event: &str, detail: &str) {
+        let mut o = op("emit");
+        o.text("event", event).raw("detail", detail);
+        self.add(o);
+    }
+
+    /// An `error` event for `e` (`fatal`: it ends the payment).
+    pub(crate) fn emit_error(&mut self, e: &PayError, fatal: bool) {
+        self.emit("error", &error_json(e, self.locale, fatal));
+    }
+
+    /// Draw the QR code of `content` on the order's `qrTarget`, if any.
+    pub(crate) fn draw_qr(&mut self, content: &str) {
+        let mut o = op("qr");
+        o.text("content", content);
+        self.add(o);
+    }
+
+    /// Wait until the page global exists (or its ready event fires), then a
+    /// `bridgeReady` event; `bridgeUnavailable` after `timeout_ms`.
+    pub(crate) fn await_bridge(&mut self, global: &str, ready_event: Option<&str>, timeout_ms: u32) {
+        let mut o = op("awaitBridge");
+        if let Some(r) = ready_event {
+            o.text("readyEvent", r);
+        }
+        o.text("global", global).num("timeoutMs", timeout_ms.into());
+        self.add(o);
+    }
+
+    /// Invoke a bridge with `payload` (JSON text: jsapi params, `{tradeNO}`,
+    /// the navigateTo URL, or the app payload); its answer comes back as a `bridge` event.
+    pub(crate) fn bridge(&mut self, kind: BridgeKind, payload: &str) {
+        let mut o = op("bridge");
+        o.text("kind", kind.as_str()).raw("payload", payload);
+        self.add(o);
+    }
+
+    /// `location.assign(url)` (allowlisted).
+    pub(crate) fn navigate(&mut self, url: &str) {
+        self.url("navigate", url);
+    }
+
+    /// Show the allowlisted URL in an iframe inside the order's `container`.
+    pub(crate) fn iframe(&mut self, url: &str) {
+        self.url("iframe", url);
+    }
+
+    fn url(&mut self, name: &str, url: &str) {
+        let mut o = op(name);
+        o.text("url", url);
+        self.add(o);
+    }
+
+    /// Show the "open in browser" guide (title, text, close label).
+    pub(crate) fn guide(&mut self, [title, text, close]: [&str; 3]) {
+        let mut o = op("guide");
+        o.text("title", title).text("text", text).text("close", close);
+        self.add(o);
+    }
+
+    /// Keep this pending-order text in sessionStorage.
+    pub(crate) fn store(&mut self, text: &str) {
+        let mut o = op("store");
+        o.text("key", STORAGE_KEY).text("value", text);
+        self.add(o);
+    }
+
+    /// Forget the pending order.
+    pub(crate) fn clear(&mut self) {
+        let mut o = op("clear");
+        o.text("key", STORAGE_KEY);
+        self.add(o);
+    }
+
+    /// Call `renewOrder(out_trade_no)`; answer `renewed` or `renewFailed`.
+    pub(crate) fn renew(&mut self, out_trade_no: &str) {
+        let mut o = op("renew");
+        o.text("outTradeNo", out_trade_no);
+        self.add(o);
+    }
+
+    /// `pay()` resolves with this outcome (JSON text).
+    pub(crate) fn resolve(&mut self, outcome: &str) {
+        let mut o = op("resolve");
+        o.raw("outcome", outcome);
+        self.add(o);
+    }
+
+    /// `pay()` rejects with `e`.
+    pub(crate) fn reject(&mut self, e: &PayError) {
+        let mut o = op("reject");
+        o.raw("error", &error_json(e, self.locale, true));
+        self.add(o);
+    }
+}
+
+/// One side effect as the tests read it back from the driver's JSON
+/// ([`read`]); the flow writes the JSON through [`Effects`].
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Effect {
     /// POST `body` to `url` (GET when `body` is `None`); abort after
@@ -106,85 +292,59 @@ pub(crate) enum Effect {
     Reject(PayError),
 }
 
-/// A JS-shaped error: `code`, localised `message`, gateway code and message,
-/// detail, and whether it ended the payment.
-pub(crate) fn error_json(e: &PayError, locale: Locale, fatal: bool) -> String {
-    let mut o = Obj::new();
-    o.text("code", e.code.as_str()).text("message", e.message(locale)).flag("fatal", fatal);
-    for (k, v) in [("gatewayCode", &e.gateway_code), ("gatewayMessage", &e.gateway_message), ("detail", &e.detail)] {
-        if let Some(v) = v {
-            o.text(k, v);
+/// The effects of a driver's JSON array, as [`Effect`]s (a malformed one panics: the flow wrote it).
+#[cfg(test)]
+pub(crate) fn read(json: &str) -> Vec<Effect> {
+    use crate::error::ErrorCode;
+    let Value::Array(items) = crate::json::parse(json).expect("an effect array") else { panic!("not an array: {json}") };
+    let text = |v: &Value, key: &str| v.text(key).unwrap_or_else(|| panic!("no `{key}` in {v:?}")).to_owned();
+    let fixed = |v: &Value, key: &str| -> &'static str { Box::leak(text(v, key).into_boxed_str()) };
+    let num = |v: &Value, key: &str| v.int(key).and_then(|n| u32::try_from(n).ok()).unwrap_or_else(|| panic!("no `{key}` in {v:?}"));
+    let json = |v: &Value, key: &str| v.get(key).unwrap_or_else(|| panic!("no `{key}` in {v:?}")).to_json();
+    let codes = [
+        ErrorCode::GatewayError,
+        ErrorCode::InvalidPayload,
+        ErrorCode::UnsafeRedirect,
+        ErrorCode::ProxyError,
+        ErrorCode::Network,
+        ErrorCode::BridgeUnavailable,
+        ErrorCode::Expired,
+        ErrorCode::Cancelled,
+        ErrorCode::Unsupported,
+        ErrorCode::InvalidArgument,
+    ];
+    let kinds = [BridgeKind::Wechat, BridgeKind::WechatSdk, BridgeKind::WechatHk, BridgeKind::MiniProgram, BridgeKind::Alipay, BridgeKind::App];
+    let effect = |v: &Value| match v.text("op").expect("an op") {
+        "fetch" => Effect::Fetch {
+            tag: Tag::ALL.into_iter().find(|t| v.text("tag") == Some(t.as_str())).expect("a tag"),
+            seq: num(v, "seq"),
+            url: text(v, "url"),
+            body: text(v, "body"),
+            secret: v.text("secret").map(str::to_owned),
+            timeout_ms: num(v, "timeoutMs"),
+        },
+        "sleep" => Effect::Sleep(num(v, "ms")),
+        "emit" => Effect::Emit { event: fixed(v, "event"), detail: json(v, "detail") },
+        "qr" => Effect::DrawQr(text(v, "content")),
+        "awaitBridge" => Effect::AwaitBridge { global: fixed(v, "global"), ready_event: v.text("readyEvent").map(|_| fixed(v, "readyEvent")), timeout_ms: num(v, "timeoutMs") },
+        "bridge" => Effect::Bridge { kind: kinds.into_iter().find(|k| v.text("kind") == Some(k.as_str())).expect("a bridge kind"), payload: json(v, "payload") },
+        "navigate" => Effect::Navigate(text(v, "url")),
+        "iframe" => Effect::Iframe(text(v, "url")),
+        "guide" => Effect::Guide([fixed(v, "title"), fixed(v, "text"), fixed(v, "close")]),
+        "store" if v.text("key") == Some(STORAGE_KEY) => Effect::Store(text(v, "value")),
+        "clear" if v.text("key") == Some(STORAGE_KEY) => Effect::Clear,
+        "renew" => Effect::Renew(text(v, "outTradeNo")),
+        "resolve" => Effect::Resolve(json(v, "outcome")),
+        "reject" => {
+            let d = v.get("error").expect("an error");
+            assert_eq!(d.get("fatal"), Some(&Value::Bool(true)), "a rejection ends the payment");
+            let mut e = PayError::new(codes.into_iter().find(|c| d.text("code") == Some(c.as_str())).expect("a flow's error code"));
+            e.gateway_code = d.text("gatewayCode").map(str::to_owned);
+            e.gateway_message = d.text("gatewayMessage").map(str::to_owned);
+            e.detail = d.text("detail").map(str::to_owned);
+            Effect::Reject(e)
         }
-    }
-    o.end()
-}
-
-impl Effect {
-    /// The name the driver switches on.
-    fn op(&self) -> &'static str {
-        match self {
-            Effect::Fetch { .. } => "fetch",
-            Effect::Sleep(_) => "sleep",
-            Effect::Emit { .. } => "emit",
-            Effect::DrawQr(_) => "qr",
-            Effect::AwaitBridge { .. } => "awaitBridge",
-            Effect::Bridge { .. } => "bridge",
-            Effect::Navigate(_) => "navigate",
-            Effect::Iframe(_) => "iframe",
-            Effect::Guide(_) => "guide",
-            Effect::Store(_) => "store",
-            Effect::Clear => "clear",
-            Effect::Renew(_) => "renew",
-            Effect::Resolve(_) => "resolve",
-            Effect::Reject(_) => "reject",
-        }
-    }
-
-    /// The effect as the driver reads it: `{op, …}`, written straight to text.
-    fn write(&self, locale: Locale) -> String {
-        let mut o = Obj::new();
-        o.text("op", self.op());
-        let num = |n: &u32| i64::from(*n);
-        match self {
-            Effect::Fetch { tag, seq, url, body, secret, timeout_ms } => {
-                o.text("tag", tag.as_str()).num("seq", num(seq)).text("url", url).text("body", body).num("timeoutMs", num(timeout_ms));
-                if let Some(s) = secret {
-                    o.text("secret", s);
-                }
-                // Sent as `Accept-Language`: gateway messages follow the checkout's language.
-                o.text("locale", locale.as_str())
-            }
-            Effect::Sleep(ms) => o.num("ms", num(ms)),
-            Effect::Emit { event, detail } => o.text("event", event).raw("detail", detail),
-            Effect::DrawQr(content) => o.text("content", content),
-            Effect::AwaitBridge { global, ready_event, timeout_ms } => {
-                if let Some(r) = ready_event {
-                    o.text("readyEvent", r);
-                }
-                o.text("global", global).num("timeoutMs", num(timeout_ms))
-            }
-            Effect::Bridge { kind, payload } => o.text("kind", kind.as_str()).raw("payload", payload),
-            Effect::Navigate(url) | Effect::Iframe(url) => o.text("url", url),
-            Effect::Guide([title, text, close]) => o.text("title", title).text("text", text).text("close", close),
-            Effect::Store(text) => o.text("key", STORAGE_KEY).text("value", text),
-            Effect::Clear => o.text("key", STORAGE_KEY),
-            Effect::Renew(no) => o.text("outTradeNo", no),
-            Effect::Resolve(outcome) => o.raw("outcome", outcome),
-            Effect::Reject(e) => o.raw("error", &error_json(e, locale, true)),
-        };
-        o.end()
-    }
-}
-
-/// A batch of effects as one JSON array text.
-pub(crate) fn to_json(effects: &[Effect], locale: Locale) -> String {
-    let mut out = String::from("[");
-    for (i, e) in effects.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&e.write(locale));
-    }
-    out.push(']');
-    out
+        other => panic!("unknown op {other}"),
+    };
+    items.iter().map(effect).collect()
 }

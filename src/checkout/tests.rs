@@ -555,9 +555,9 @@ fn every_proxy_call_carries_the_orders_client_secret() {
     assert_eq!(secrets(&fx), [Some("pcs_first")], "create");
     let fx = f.step(T0 + 50, 1, http(Tag::Create, 0, 200, QR_CREATED));
     assert!(sleep_ms(&fx).is_some());
-    let fx = f.step(T0 + 20_000, 1, Event::Timer);
+    let json = f.on_event(T0 + 20_000, 1, Event::Timer);
+    let fx = crate::checkout::effect::read(&json);
     assert_eq!(secrets(&fx), [Some("pcs_first")], "query");
-    let json = crate::checkout::effect::to_json(&fx, crate::i18n::Locale::En);
     assert!(json.contains(r#""secret":"pcs_first""#), "{json}");
     let q = fetches(&fx)[0].1;
     f.step(T0 + 20_100, 1, http(Tag::Query, q, 200, &query("NOTPAY")));

@@ -1,7 +1,7 @@
 //! Answers from the proxy: create, the gateway's own step, queries, cancels.
 
 use super::{proxy_error, Flow, Phase, Reply, MAX_CANCELS};
-use crate::checkout::effect::{error_json, Effect, Tag};
+use crate::checkout::effect::Tag;
 use crate::checkout::step;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{parse_body, protocol};
@@ -11,7 +11,7 @@ use crate::poll::Outcome as Answer;
 
 impl Flow {
     /// What an answer means in the current phase (a late or stale one means nothing).
-    pub(super) fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
+    pub(super) fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<Reply>) {
         match (tag, self.phase) {
             (Tag::Create, Phase::Creating) => match answer {
                 Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
@@ -49,10 +49,9 @@ impl Flow {
                     // The cancel did not take and the payer is still paying: wait
                     // one more period and try again, once.
                     Some(Ok(st)) if st.state != PayState::Unknown && self.cancel_attempts < MAX_CANCELS => {
-                        let mut fx = self.observe(st);
+                        self.observe(st);
                         let deadline = now.saturating_add(i64::from(self.settings.counter_timeout_ms));
-                        fx.append(&mut self.poll_until(now, rng, deadline, false));
-                        fx
+                        self.poll_until(now, rng, deadline, false);
                     }
                     _ => {
                         let last = self.last.clone().unwrap_or_else(|| OrderStatus::new(PayState::Unknown, ""));
@@ -60,7 +59,7 @@ impl Flow {
                     }
                 }
             }
-            _ => Vec::new(),
+            _ => {}
         }
     }
 
@@ -85,54 +84,65 @@ impl Flow {
         Ok(self.trusted(st, verified))
     }
 
-    fn on_query(&mut self, now: i64, rng: u32, seq: u32, answer: Option<Reply>) -> Vec<Effect> {
-        let (mut fx, outcome) = self.read_status(answer);
-        let Some(p) = self.poller.as_mut() else { return fx };
+    fn on_query(&mut self, now: i64, rng: u32, seq: u32, answer: Option<Reply>) {
+        let mark = self.fx.mark();
+        let outcome = self.read_status(answer);
+        let Some(p) = self.poller.as_mut() else { return };
         if !p.on_response(now, seq, outcome) {
-            return fx;
+            return;
         }
-        if let Some(done) = self.settle_hint(outcome) {
-            return done;
+        if let Some((status, verified)) = self.settle_hint(outcome) {
+            return self.settle_instead(mark, status, verified);
         }
-        fx.append(&mut self.pump(now, rng));
-        fx
+        self.pump(now, rng);
     }
 
     /// A status answer as a poll outcome, with its `status` / `error` events.
-    fn read_status(&mut self, answer: Option<Reply>) -> (Vec<Effect>, Answer) {
+    fn read_status(&mut self, answer: Option<Reply>) -> Answer {
         match answer.ok_or_else(|| PayError::new(ErrorCode::Network)).and_then(|reply| self.status_of(reply)) {
             Ok(st) => {
                 let state = st.state;
-                (self.observe(st), Answer::State(state))
+                self.observe(st);
+                Answer::State(state)
             }
-            Err(e) => (vec![Effect::Emit { event: "error", detail: error_json(&e, self.settings.locale, false) }], Answer::Failed),
+            Err(e) => {
+                self.fx.emit_error(&e, false);
+                Answer::Failed
+            }
         }
     }
 
-    /// After a wallet's "cancel" / "fail": the first known answer decides.
-    fn settle_hint(&mut self, outcome: Answer) -> Option<Vec<Effect>> {
+    /// After a wallet's "cancel" / "fail": the first known answer decides
+    /// the outcome (and whether it is verified).
+    fn settle_hint(&self, outcome: Answer) -> Option<(OrderStatus, bool)> {
         let (hint, raw) = self.hint.as_ref()?;
         match outcome {
-            Answer::State(state) if state.is_terminal() => Some(self.settle(self.last.clone()?, true)),
+            Answer::State(state) if state.is_terminal() => Some((self.last.clone()?, true)),
             Answer::State(state) if state != PayState::Unknown => {
-                let status = OrderStatus { state: hint.unconfirmed_state()?, gateway_state: raw.clone(), amount: None, transaction_id: None };
-                Some(self.settle(status, false))
+                Some((OrderStatus { state: hint.unconfirmed_state()?, gateway_state: raw.clone(), amount: None, transaction_id: None }, false))
             }
             _ => None,
         }
     }
 
-    fn on_confirm(&mut self, now: i64, rng: u32, answer: Option<Reply>) -> Vec<Effect> {
-        let (mut fx, outcome) = self.read_status(answer);
-        if let Some(done) = self.settle_hint(outcome) {
-            return done;
+    /// Settles with `status`, leaving out the events written since `mark`
+    /// (the answer's own `status` / `error`: the outcome says what counts).
+    fn settle_instead(&mut self, mark: usize, status: OrderStatus, verified: bool) {
+        self.fx.truncate(mark);
+        self.settle(status, verified);
+    }
+
+    fn on_confirm(&mut self, now: i64, rng: u32, answer: Option<Reply>) {
+        let mark = self.fx.mark();
+        let outcome = self.read_status(answer);
+        if let Some((status, verified)) = self.settle_hint(outcome) {
+            return self.settle_instead(mark, status, verified);
         }
         if let (Answer::State(state), Some(last)) = (outcome, self.last.clone()) {
             if state.is_terminal() {
-                return self.settle(last, true);
+                return self.settle_instead(mark, last, true);
             }
         }
-        fx.append(&mut self.nudge(now, rng));
-        fx
+        self.nudge(now, rng);
     }
 }

@@ -2,7 +2,6 @@
 
 use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
-use crate::checkout::effect::Effect;
 use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::gateway::{parse_body, protocol, CreateParams};
@@ -11,7 +10,7 @@ use crate::model::{AppProvider, Channel, Mode, NextAction};
 
 impl Flow {
     /// The create call's answer: the action for the page, then the schedule.
-    pub(super) fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str, verified: bool) -> Vec<Effect> {
+    pub(super) fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str, verified: bool) {
         let params = self.params();
         let created = match self.body(status, body).and_then(|v| protocol(self.settings.gateway)?.parse_create(&params, &v, &self.settings.policy)) {
             Ok(c) => c,
@@ -21,76 +20,74 @@ impl Flow {
         self.learn_wallet(&params, body);
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
-        let mut fx = Vec::new();
         let action = Obj::action(&created.action);
         match created.action {
             NextAction::Done { status } if self.trusted(status.clone(), verified).state.is_terminal() => return self.settle(status, true),
             NextAction::Done { status } => {
                 let status = self.trusted(status, verified);
                 let action = Obj::action(&NextAction::Done { status: status.clone() });
-                fx.append(&mut self.observe(status));
-                fx.push(self.action(action, None));
+                self.observe(status);
+                self.action(action, None);
             }
             NextAction::Qr { content, expires_at } => {
                 deadline = expires_at.filter(|&t| t > now).unwrap_or(deadline);
-                fx.push(Effect::DrawQr(content));
-                fx.push(self.action(action, Some(deadline)));
+                self.fx.draw_qr(&content);
+                self.action(action, Some(deadline));
             }
             NextAction::Redirect { url } => {
-                fx.push(self.store(deadline));
+                self.store(deadline);
                 // WeChat blocks other wallets' pages (Alipay WAP and desks, UnionPay links).
                 let other_wallet = matches!(self.mode, Mode::Wap | Mode::Cashier) && matches!(self.channel, Channel::Alipay | Channel::Unionpay);
                 if other_wallet && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
-                    fx.push(self.action(Obj::kind_url("openInBrowser", &url), Some(deadline)));
-                    fx.push(Effect::Guide(text::open_in_browser(self.settings.locale)));
+                    self.action(Obj::kind_url("openInBrowser", &url), Some(deadline));
+                    self.fx.guide(text::open_in_browser(self.settings.locale));
                 } else {
-                    fx.push(self.action(action, Some(deadline)));
-                    fx.push(Effect::Navigate(url));
+                    self.action(action, Some(deadline));
+                    self.fx.navigate(&url);
                 }
             }
             NextAction::Iframe { url } => {
-                fx.push(self.action(action, Some(deadline)));
-                fx.push(Effect::Iframe(url));
+                self.action(action, Some(deadline));
+                self.fx.iframe(&url);
             }
             NextAction::WechatJsapi { params } => match self.bridge {
                 Some(BridgeKind::WechatHk) => {
-                    fx.push(self.action(action, Some(deadline)));
-                    fx.push(Effect::Bridge { kind: BridgeKind::WechatHk, payload: step::hk_wallet_payload(self.kept.as_ref(), &params) });
+                    self.action(action, Some(deadline));
+                    self.fx.bridge(BridgeKind::WechatHk, &step::hk_wallet_payload(self.kept.as_ref(), &params));
                 }
                 Some(BridgeKind::MiniProgram) => {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);
-                    fx.push(self.store(deadline));
-                    fx.push(self.action(Obj::kind_url("miniProgram", &url), Some(deadline)));
-                    fx.push(Effect::Bridge { kind: BridgeKind::MiniProgram, payload: Value::str(url).to_json() });
+                    self.store(deadline);
+                    self.action(Obj::kind_url("miniProgram", &url), Some(deadline));
+                    self.fx.bridge(BridgeKind::MiniProgram, &Value::str(url).to_json());
                 }
                 kind => {
                     let kind = if kind == Some(BridgeKind::WechatSdk) { BridgeKind::WechatSdk } else { BridgeKind::Wechat };
                     self.bridge = Some(kind);
                     // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
                     let payload = Obj::jsapi(&params, kind == BridgeKind::WechatSdk).end();
-                    fx.push(self.action(action, Some(deadline)));
-                    fx.push(Effect::Bridge { kind, payload });
+                    self.action(action, Some(deadline));
+                    self.fx.bridge(kind, &payload);
                 }
             },
             NextAction::AlipayTradePay { trade_no } => {
                 self.bridge = Some(BridgeKind::Alipay);
-                fx.push(self.action(action, Some(deadline)));
+                self.action(action, Some(deadline));
                 let mut payload = Obj::new();
                 payload.text("tradeNO", &trade_no);
-                fx.push(Effect::Bridge { kind: BridgeKind::Alipay, payload: payload.end() });
+                self.fx.bridge(BridgeKind::Alipay, &payload.end());
             }
             NextAction::App { provider, payload } => {
                 self.bridge = Some(BridgeKind::App);
                 let provider = if provider == AppProvider::Wechat { "wechat" } else { "alipay" };
-                fx.push(self.action(action, Some(deadline)));
+                self.action(action, Some(deadline));
                 let mut app = Obj::new();
                 app.text("provider", provider).value("payload", &payload);
-                fx.push(Effect::Bridge { kind: BridgeKind::App, payload: app.end() });
+                self.fx.bridge(BridgeKind::App, &app.end());
             }
-            NextAction::Await => fx.push(self.action(action, Some(deadline))),
+            NextAction::Await => self.action(action, Some(deadline)),
         }
-        fx.append(&mut self.poll_until(now, rng, deadline, false));
-        fx
+        self.poll_until(now, rng, deadline, false);
     }
 
     /// A create with channel "any" names the wallet the gateway used, when its answer or the payer's code says.

@@ -1,5 +1,6 @@
-//! One payment as a state machine: [`Flow::step`] takes an [`Event`] (with
-//! the time and a random number) and returns the [`Effect`]s to carry out.
+//! One payment as a state machine: [`Flow::on_event`] takes an [`Event`] (with
+//! the time and a random number) and returns the effects to carry out, as
+//! the driver's JSON ([`Effects`]).
 //!
 //! ```text
 //! start ─► [await bridge] ─► create ─► action (QR, redirect, bridge…) ─► poll ─► resolve
@@ -25,7 +26,7 @@
 //! deadline, counter cancel) and `outcome` (events, resolve / reject).
 
 use super::bridge::{self, BridgeKind, Hint};
-use super::effect::{Effect, Tag};
+use super::effect::{Effects, Tag};
 use super::event::Event;
 use super::pending::Pending;
 use super::step::{self, Before};
@@ -96,6 +97,8 @@ pub(crate) struct Flow {
     /// What the gateway's step kept from its call (the HK wallet's signed `wx.config`).
     kept: Option<Value>,
     phase: Phase,
+    /// The effects of the event being handled.
+    fx: Effects,
 }
 
 impl Flow {
@@ -104,6 +107,7 @@ impl Flow {
     pub(crate) fn new(settings: Settings, env: Environment, order: Order) -> Flow {
         let channel = order.channel.unwrap_or(settings.channel);
         Flow {
+            fx: Effects::new(settings.locale),
             mode: order.mode.unwrap_or(Mode::Qr),
             channel,
             settings,
@@ -141,10 +145,22 @@ impl Flow {
         flow
     }
 
-    /// Handles one event at `now_ms` (`rng`: a fresh random number for jitter).
-    pub(crate) fn step(&mut self, now_ms: i64, rng: u32, event: Event) -> Vec<Effect> {
+    /// Handles one event at `now_ms` (`rng`: a fresh random number for
+    /// jitter); returns its effects as the driver's JSON array.
+    pub(crate) fn on_event(&mut self, now_ms: i64, rng: u32, event: Event) -> String {
+        self.handle(now_ms, rng, event);
+        self.fx.take()
+    }
+
+    /// [`Flow::on_event`]'s effects read back, for the tests.
+    #[cfg(test)]
+    pub(crate) fn step(&mut self, now_ms: i64, rng: u32, event: Event) -> Vec<super::effect::Effect> {
+        super::effect::read(&self.on_event(now_ms, rng, event))
+    }
+
+    fn handle(&mut self, now_ms: i64, rng: u32, event: Event) {
         if self.phase == Phase::Done {
-            return Vec::new();
+            return;
         }
         match event {
             Event::Start { caps } if self.phase == Phase::Idle => self.start(now_ms, rng, caps.as_deref()),
@@ -167,7 +183,6 @@ impl Flow {
                 if let Some(p) = self.poller.as_mut() {
                     p.on_hidden();
                 }
-                Vec::new()
             }
             Event::Visible => {
                 if let Some(p) = self.poller.as_mut() {
@@ -191,27 +206,25 @@ impl Flow {
                 }
                 self.fail(PayError::new(ErrorCode::Cancelled), false)
             }
-            _ => Vec::new(),
+            _ => {}
         }
     }
 
-    fn start(&mut self, now: i64, rng: u32, caps: Option<&str>) -> Vec<Effect> {
+    fn start(&mut self, now: i64, rng: u32, caps: Option<&str>) {
         self.long_poll_s = caps.map_or(0, long_poll_wait);
         self.caps = caps.map(str::to_owned);
         self.started_ms = now;
         if self.resumed {
-            let mut fx = Vec::new();
             if self.mode != Mode::Jsapi {
                 let t = text::confirm_return(self.settings.locale);
                 let mut texts = Obj::new();
                 texts.text("question", t[0]).text("paid", t[1]).text("problem", t[2]);
                 let mut confirm = Obj::new();
                 confirm.text("kind", "confirm").obj("text", texts);
-                fx.push(self.action(confirm, None));
+                self.action(confirm, None);
             }
             // The payer is back: one query at once, then the schedule.
-            fx.append(&mut self.poll_until(now, rng, self.resume_deadline_ms, true));
-            return fx;
+            return self.poll_until(now, rng, self.resume_deadline_ms, true);
         }
         if let Err(e) = self.plan() {
             return self.fail(e, true);
@@ -219,7 +232,7 @@ impl Flow {
         match self.bridge.and_then(BridgeKind::global) {
             Some((global, ready_event)) => {
                 self.phase = Phase::AwaitingBridge;
-                vec![Effect::AwaitBridge { global, ready_event, timeout_ms: self.settings.bridge_timeout_ms }]
+                self.fx.await_bridge(global, ready_event, self.settings.bridge_timeout_ms);
             }
             None => self.create(),
         }
@@ -250,8 +263,9 @@ impl Flow {
         url
     }
 
-    fn fetch(&self, tag: Tag, seq: u32, req: &GatewayRequest, wait_s: u32, timeout_ms: u32) -> Effect {
-        Effect::Fetch { tag, seq, url: self.url(req, wait_s), body: req.params.to_json(), secret: self.order.client_secret.clone(), timeout_ms }
+    fn fetch(&mut self, tag: Tag, seq: u32, req: &GatewayRequest, wait_s: u32, timeout_ms: u32) {
+        let url = self.url(req, wait_s);
+        self.fx.fetch(tag, seq, &url, &req.params.to_json(), self.order.client_secret.as_deref(), timeout_ms);
     }
 
     /// A status as far as it can be trusted: from a gateway that signs its
@@ -264,7 +278,7 @@ impl Flow {
         OrderStatus { state: PayState::Unknown, ..status }
     }
 
-    fn create(&mut self) -> Vec<Effect> {
+    fn create(&mut self) {
         self.gateway_order_id = None;
         self.hint = None;
         self.last = None;
@@ -282,18 +296,22 @@ impl Flow {
             Ok(Before::Fetch { path, body, timeout_ms }) => {
                 self.phase = Phase::Step;
                 let url = crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), &path]);
-                return vec![Effect::Fetch { tag: Tag::Step, seq: 0, url, body, secret: self.order.client_secret.clone(), timeout_ms }];
+                return self.fx.fetch(Tag::Step, 0, &url, &body, self.order.client_secret.as_deref(), timeout_ms);
             }
             Ok(Before::Leave { url, entry, kind }) => {
                 self.phase = Phase::Step;
-                return vec![Effect::Store(entry), self.action(Obj::kind_url(kind, &url), None), Effect::Navigate(url)];
+                self.fx.store(&entry);
+                self.action(Obj::kind_url(kind, &url), None);
+                return self.fx.navigate(&url);
             }
             Err(e) => return self.fail(e, true),
         };
         self.phase = Phase::Creating;
-        let mut fx = if forget { vec![Effect::Clear] } else { Vec::new() };
-        fx.append(&mut self.send(Tag::Create, 0, protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params())), 0, CALL_TIMEOUT_MS));
-        fx
+        if forget {
+            self.fx.clear();
+        }
+        let req = protocol(self.settings.gateway).and_then(|p| p.create_request(&self.params()));
+        self.send(Tag::Create, 0, req, 0, CALL_TIMEOUT_MS);
     }
 }
 

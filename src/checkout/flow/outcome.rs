@@ -2,7 +2,6 @@
 //! order to keep, and how a payment ends (resolve or reject).
 
 use super::{Flow, Phase};
-use crate::checkout::effect::{error_json, Effect};
 use crate::checkout::pending::Pending;
 use crate::error::{ErrorCode, PayError};
 use crate::json::Obj;
@@ -10,7 +9,7 @@ use crate::model::{OrderStatus, PayState};
 
 impl Flow {
     /// The pending-order text to keep across a redirect, with its deadline.
-    pub(super) fn store(&self, deadline_ms: i64) -> Effect {
+    pub(super) fn store(&mut self, deadline_ms: i64) {
         let pending = Pending {
             gateway: self.settings.gateway,
             out_trade_no: self.order.out_trade_no.clone(),
@@ -20,25 +19,27 @@ impl Flow {
             deadline_ms,
             client_secret: self.order.client_secret.clone(),
         };
-        Effect::Store(pending.encode())
+        self.fx.store(&pending.encode());
     }
 
     /// An `action` event: `detail`'s members plus the order number, mode,
     /// channel and (when known) the deadline.
-    pub(super) fn action(&self, mut detail: Obj, deadline: Option<i64>) -> Effect {
+    pub(super) fn action(&mut self, mut detail: Obj, deadline: Option<i64>) {
         detail.text("outTradeNo", &self.order.out_trade_no).text("mode", self.mode.as_str()).text("channel", self.channel.as_str());
         if let Some(d) = deadline {
             detail.num("deadline", d);
         }
-        Effect::Emit { event: "action", detail: detail.end() }
+        self.fx.emit("action", &detail.end());
     }
 
     /// Remembers a status and emits `status` when state or gateway state changed.
-    pub(super) fn observe(&mut self, status: OrderStatus) -> Vec<Effect> {
+    pub(super) fn observe(&mut self, status: OrderStatus) {
         let changed = self.last.as_ref().map_or(true, |l| l.state != status.state || l.gateway_state != status.gateway_state);
-        let fx = if changed { vec![Effect::Emit { event: "status", detail: self.with_order(&status).end() }] } else { Vec::new() };
+        if changed {
+            let detail = self.with_order(&status).end();
+            self.fx.emit("status", &detail);
+        }
         self.last = Some(status);
-        fx
     }
 
     /// A status with the order number and channel (a `status` event, an outcome).
@@ -48,30 +49,27 @@ impl Flow {
         o
     }
 
-    pub(super) fn settle(&mut self, status: OrderStatus, verified: bool) -> Vec<Effect> {
+    pub(super) fn settle(&mut self, status: OrderStatus, verified: bool) {
         if self.page_cancel && verified && matches!(status.state, PayState::Cancelled | PayState::Closed) {
-            let mut fx = self.observe(status);
-            fx.append(&mut self.fail(PayError::new(ErrorCode::Cancelled), false));
-            return fx;
+            self.observe(status);
+            return self.fail(PayError::new(ErrorCode::Cancelled), false);
         }
         self.phase = Phase::Done;
         self.poller = None;
-        let mut fx = self.observe(status.clone());
         let mut outcome = self.with_order(&status);
         outcome.flag("verified", verified);
-        fx.push(Effect::Clear);
-        fx.push(Effect::Resolve(outcome.end()));
-        fx
+        self.observe(status);
+        self.fx.clear();
+        self.fx.resolve(&outcome.end());
     }
 
-    pub(super) fn fail(&mut self, e: PayError, emit: bool) -> Vec<Effect> {
+    pub(super) fn fail(&mut self, e: PayError, emit: bool) {
         self.phase = Phase::Done;
         self.poller = None;
-        let mut fx = vec![Effect::Clear];
+        self.fx.clear();
         if emit {
-            fx.push(Effect::Emit { event: "error", detail: error_json(&e, self.settings.locale, true) });
+            self.fx.emit_error(&e, true);
         }
-        fx.push(Effect::Reject(e));
-        fx
+        self.fx.reject(&e);
     }
 }

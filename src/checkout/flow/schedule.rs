@@ -2,7 +2,7 @@
 //! cancel a counter payment, one final query.
 
 use super::{Flow, Phase, CALL_TIMEOUT_MS, MAX_CANCELS};
-use crate::checkout::effect::{Effect, Tag};
+use crate::checkout::effect::Tag;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::{protocol, GatewayRequest};
 use crate::json::Obj;
@@ -12,7 +12,7 @@ use crate::poll::{Decision, PollPolicy, Poller, StopReason};
 impl Flow {
     /// Starts the schedule towards `deadline` (with one query at once when
     /// `at_once`) and runs it.
-    pub(super) fn poll_until(&mut self, now: i64, rng: u32, deadline: i64, at_once: bool) -> Vec<Effect> {
+    pub(super) fn poll_until(&mut self, now: i64, rng: u32, deadline: i64, at_once: bool) {
         let mut poller = Poller::new(PollPolicy::default().with_long_poll(self.long_poll_s), now, deadline);
         if at_once {
             poller.nudge(now);
@@ -23,9 +23,9 @@ impl Flow {
     }
 
     /// The fetch of `req` (or the failure to build it, which ends the payment).
-    pub(super) fn send(&mut self, tag: Tag, seq: u32, req: Result<GatewayRequest, PayError>, wait_s: u32, timeout_ms: u32) -> Vec<Effect> {
+    pub(super) fn send(&mut self, tag: Tag, seq: u32, req: Result<GatewayRequest, PayError>, wait_s: u32, timeout_ms: u32) {
         match req {
-            Ok(req) => vec![self.fetch(tag, seq, &req, wait_s, timeout_ms)],
+            Ok(req) => self.fetch(tag, seq, &req, wait_s, timeout_ms),
             Err(e) => self.fail(e, true),
         }
     }
@@ -36,15 +36,15 @@ impl Flow {
 
     /// One query now, outside the schedule (a long-poll query may be held
     /// at the proxy); its answer restarts the schedule's fast phase.
-    pub(super) fn confirm_now(&mut self) -> Vec<Effect> {
+    pub(super) fn confirm_now(&mut self) {
         if self.phase != Phase::Polling {
-            return Vec::new();
+            return;
         }
         self.confirm_seq = self.confirm_seq.wrapping_add(1);
         self.send(Tag::Confirm, self.confirm_seq, self.query_request(), 0, CALL_TIMEOUT_MS)
     }
 
-    pub(super) fn nudge(&mut self, now: i64, rng: u32) -> Vec<Effect> {
+    pub(super) fn nudge(&mut self, now: i64, rng: u32) {
         if let Some(p) = self.poller.as_mut() {
             p.nudge(now);
         }
@@ -52,51 +52,50 @@ impl Flow {
     }
 
     /// Asks the schedule what to do and does it.
-    pub(super) fn pump(&mut self, now: i64, rng: u32) -> Vec<Effect> {
+    pub(super) fn pump(&mut self, now: i64, rng: u32) {
         if self.phase != Phase::Polling {
-            return Vec::new();
+            return;
         }
-        let Some(p) = self.poller.as_mut() else { return Vec::new() };
+        let Some(p) = self.poller.as_mut() else { return };
         match p.next_delay(now, rng) {
-            Decision::Wait(ms) => vec![Effect::Sleep(ms)],
+            Decision::Wait(ms) => self.fx.sleep(ms),
             Decision::QueryNow(q) => {
                 self.query_seq = q.seq;
                 self.send(Tag::Query, q.seq, self.query_request(), q.wait_s, q.timeout_ms)
             }
-            Decision::Stop(StopReason::Settled(_)) => match self.last.clone() {
-                Some(st) => self.settle(st, true),
-                None => Vec::new(),
-            },
+            Decision::Stop(StopReason::Settled(_)) => {
+                if let Some(st) = self.last.clone() {
+                    self.settle(st, true);
+                }
+            }
             Decision::Stop(StopReason::Deadline) => self.on_deadline(),
-            Decision::Stop(StopReason::Cancelled) => Vec::new(),
+            Decision::Stop(StopReason::Cancelled) => {}
         }
     }
 
-    fn on_deadline(&mut self) -> Vec<Effect> {
+    fn on_deadline(&mut self) {
         self.poller = None;
-        let expired = |renewing: bool, me: &Self| {
-            let mut o = Obj::new();
-            o.text("outTradeNo", &me.order.out_trade_no).flag("renewing", renewing);
-            Effect::Emit { event: "expired", detail: o.end() }
-        };
         if self.mode == Mode::Counter {
             self.cancel_attempts += 1;
             return self.send_cancel();
         }
-        if self.mode == Mode::Qr && self.settings.can_renew && !self.resumed {
+        let renewing = self.mode == Mode::Qr && self.settings.can_renew && !self.resumed;
+        let mut expired = Obj::new();
+        expired.text("outTradeNo", &self.order.out_trade_no).flag("renewing", renewing);
+        self.fx.emit("expired", &expired.end());
+        if renewing {
             self.phase = Phase::Renewing;
-            return vec![expired(true, self), Effect::Renew(self.order.out_trade_no.clone())];
+            self.fx.renew(&self.order.out_trade_no);
+        } else {
+            self.fail(PayError::new(ErrorCode::Expired), false);
         }
-        let mut fx = vec![expired(false, self)];
-        fx.append(&mut self.fail(PayError::new(ErrorCode::Expired), false));
-        fx
     }
 
     /// The page's `cancel()` of a waiting counter payment whose gateway can
     /// cancel (HipoPay cannot: it just stops there): one cancel, one
     /// final query, no further wait; only a confirmed cancel rejects with
     /// `cancelled` (a payment that went through meanwhile still resolves).
-    pub(super) fn cancel_counter(&mut self) -> Vec<Effect> {
+    pub(super) fn cancel_counter(&mut self) {
         self.poller = None;
         self.page_cancel = true;
         self.cancel_attempts = MAX_CANCELS;
@@ -107,15 +106,15 @@ impl Flow {
         protocol(self.settings.gateway).and_then(|p| p.cancel_request(&self.order_ref()))
     }
 
-    fn send_cancel(&mut self) -> Vec<Effect> {
+    fn send_cancel(&mut self) {
         self.phase = Phase::Cancelling;
         match self.cancel_request() {
-            Ok(req) => vec![self.fetch(Tag::Cancel, 0, &req, 0, CALL_TIMEOUT_MS)],
+            Ok(req) => self.fetch(Tag::Cancel, 0, &req, 0, CALL_TIMEOUT_MS),
             Err(_) => self.final_query(),
         }
     }
 
-    pub(super) fn final_query(&mut self) -> Vec<Effect> {
+    pub(super) fn final_query(&mut self) {
         self.phase = Phase::FinalQuery;
         self.send(Tag::Final, 0, self.query_request(), 0, CALL_TIMEOUT_MS)
     }

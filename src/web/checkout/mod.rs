@@ -10,7 +10,7 @@ use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
 use crate::checkout::pending::{Pending, STORAGE_KEY};
 use crate::checkout::step;
-use crate::checkout::{effect, Order, Settings};
+use crate::checkout::{Order, Settings};
 use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
@@ -43,7 +43,6 @@ extern "C" {
 #[wasm_bindgen(skip_typescript)]
 pub struct CheckoutFlow {
     flow: Flow,
-    locale: Locale,
 }
 
 #[wasm_bindgen]
@@ -53,7 +52,7 @@ impl CheckoutFlow {
         let Ok(v) = json::parse(event) else { return "[]".to_owned() };
         let Some(ev) = Event::from_json(&v) else { return "[]".to_owned() };
         let rng = v.int("rng").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-        effect::to_json(&self.flow.step(v.int("now").unwrap_or(0), rng, ev), self.locale)
+        self.flow.on_event(v.int("now").unwrap_or(0), rng, ev)
     }
 
     /// Draws the QR code on the order's `qrTarget` with the config's `qr`
@@ -165,7 +164,7 @@ impl Checkout {
     }
 
     fn start(&self, flow: Flow, order: &JsValue) -> Promise {
-        self.driver.run(CheckoutFlow { flow, locale: self.settings.locale }.into(), order)
+        self.driver.run(CheckoutFlow { flow }.into(), order)
     }
 }
 
