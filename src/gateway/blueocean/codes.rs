@@ -88,54 +88,20 @@ pub enum BlueOceanCode {
     Unknown(String),
 }
 
-/// Every listed code with its number. The seed's Chinese meanings are in
-/// [`MEANINGS`], same order, only where the sandbox needs them: the browser
-/// never shows them (it maps the code to a [`Reason`]).
-const TABLE: &[(&str, BlueOceanCode)] = &[
-    ("0", BlueOceanCode::General),
-    ("200", BlueOceanCode::Success),
-    ("201", BlueOceanCode::TradeStateUnknown),
-    ("404", BlueOceanCode::WrongPath),
-    ("4001", BlueOceanCode::BadDataFormat),
-    ("4002", BlueOceanCode::InvalidAppId),
-    ("4003", BlueOceanCode::MissingParameter),
-    ("4004", BlueOceanCode::SignatureError),
-    ("4005", BlueOceanCode::CommunicationError),
-    ("4006", BlueOceanCode::ServerBusy),
-    ("4007", BlueOceanCode::WrongHttpMethod),
-    ("40100", BlueOceanCode::InvalidRequest),
-    ("40101", BlueOceanCode::OrderPaid),
-    ("40102", BlueOceanCode::OrderNotFound),
-    ("40103", BlueOceanCode::OrderClosed),
-    ("40104", BlueOceanCode::OrderRevoked),
-    ("40105", BlueOceanCode::OrderRefunded),
-    ("40106", BlueOceanCode::DuplicateOrderNo),
-    ("40107", BlueOceanCode::InsufficientBalance),
-    ("40108", BlueOceanCode::RefundPeriodOver),
-    ("40109", BlueOceanCode::ParameterMissing),
-    ("40110", BlueOceanCode::EncodingError),
-    ("40111", BlueOceanCode::AuthCodeUsed),
-    ("40400", BlueOceanCode::SystemBusy),
-    ("40500", BlueOceanCode::PaymentError),
-    ("40600", BlueOceanCode::UnknownError),
-    ("490001", BlueOceanCode::InvalidTimestamp),
-    ("491001", BlueOceanCode::InvalidJson),
-    ("491002", BlueOceanCode::ParameterTooLong),
-    ("491003", BlueOceanCode::ParameterEmpty),
-    ("499999", BlueOceanCode::Unclassified),
-    ("492001", BlueOceanCode::ParameterFormat),
-    ("492002", BlueOceanCode::DataNotFound),
-    ("492003", BlueOceanCode::UpstreamUnsupported),
-    ("492004", BlueOceanCode::UpstreamTimeout),
-    ("492005", BlueOceanCode::UpstreamEmpty),
-    ("492006", BlueOceanCode::AlipayRateError),
-    ("492007", BlueOceanCode::AlipayRateUnreadable),
-    ("493001", BlueOceanCode::DuplicateRefundNo),
-];
+/// Every listed code's number, one space between, in the order of the
+/// variants (and of [`MEANINGS`]): one packed string that [`BlueOceanCode::known`]
+/// and [`BlueOceanCode::index`] pair with the variants, instead of a table
+/// of (string, variant) rows. The seed's Chinese meanings are in
+/// [`MEANINGS`], only where the sandbox needs them: the browser never shows
+/// them (it maps the code to a [`Reason`]).
+const NUMBERS: &str = "0 200 201 404 4001 4002 4003 4004 4005 4006 4007 40100 40101 40102 40103 40104 40105 40106 40107 40108 40109 40110 40111 40400 40500 40600 490001 491001 491002 491003 499999 492001 492002 492003 492004 492005 492006 492007 493001";
 
-/// The seed's Chinese meaning of each [`TABLE`] entry, in the same order.
+/// How many codes the seed lists.
+const COUNT: usize = 39;
+
+/// The seed's Chinese meaning of each code, in the order of [`NUMBERS`].
 #[cfg(feature = "signing")]
-const MEANINGS: [&str; TABLE.len()] = [
+const MEANINGS: [&str; COUNT] = [
     "通用错误",
     "成功",
     "刷卡交易未知状态",
@@ -181,21 +147,115 @@ impl BlueOceanCode {
     /// Reads a code as sent (`200` or `"200"`, spaces ignored).
     pub fn parse(raw: &str) -> BlueOceanCode {
         let raw = raw.trim();
-        TABLE.iter().find(|(n, _)| *n == raw).map_or_else(|| BlueOceanCode::Unknown(raw.to_owned()), |(_, c)| c.clone())
+        crate::text::split(NUMBERS, b" ").position(|n| n == raw).and_then(BlueOceanCode::known).unwrap_or_else(|| BlueOceanCode::Unknown(raw.to_owned()))
+    }
+
+    /// The listed code at `index` in [`NUMBERS`].
+    fn known(index: usize) -> Option<BlueOceanCode> {
+        use BlueOceanCode as C;
+        match index {
+            0 => Some(C::General),
+            1 => Some(C::Success),
+            2 => Some(C::TradeStateUnknown),
+            3 => Some(C::WrongPath),
+            4 => Some(C::BadDataFormat),
+            5 => Some(C::InvalidAppId),
+            6 => Some(C::MissingParameter),
+            7 => Some(C::SignatureError),
+            8 => Some(C::CommunicationError),
+            9 => Some(C::ServerBusy),
+            10 => Some(C::WrongHttpMethod),
+            11 => Some(C::InvalidRequest),
+            12 => Some(C::OrderPaid),
+            13 => Some(C::OrderNotFound),
+            14 => Some(C::OrderClosed),
+            15 => Some(C::OrderRevoked),
+            16 => Some(C::OrderRefunded),
+            17 => Some(C::DuplicateOrderNo),
+            18 => Some(C::InsufficientBalance),
+            19 => Some(C::RefundPeriodOver),
+            20 => Some(C::ParameterMissing),
+            21 => Some(C::EncodingError),
+            22 => Some(C::AuthCodeUsed),
+            23 => Some(C::SystemBusy),
+            24 => Some(C::PaymentError),
+            25 => Some(C::UnknownError),
+            26 => Some(C::InvalidTimestamp),
+            27 => Some(C::InvalidJson),
+            28 => Some(C::ParameterTooLong),
+            29 => Some(C::ParameterEmpty),
+            30 => Some(C::Unclassified),
+            31 => Some(C::ParameterFormat),
+            32 => Some(C::DataNotFound),
+            33 => Some(C::UpstreamUnsupported),
+            34 => Some(C::UpstreamTimeout),
+            35 => Some(C::UpstreamEmpty),
+            36 => Some(C::AlipayRateError),
+            37 => Some(C::AlipayRateUnreadable),
+            38 => Some(C::DuplicateRefundNo),
+            _ => None,
+        }
+    }
+
+    /// This code's place in [`NUMBERS`]; `COUNT` for an unlisted code.
+    fn index(&self) -> usize {
+        use BlueOceanCode as C;
+        match self {
+            C::General => 0,
+            C::Success => 1,
+            C::TradeStateUnknown => 2,
+            C::WrongPath => 3,
+            C::BadDataFormat => 4,
+            C::InvalidAppId => 5,
+            C::MissingParameter => 6,
+            C::SignatureError => 7,
+            C::CommunicationError => 8,
+            C::ServerBusy => 9,
+            C::WrongHttpMethod => 10,
+            C::InvalidRequest => 11,
+            C::OrderPaid => 12,
+            C::OrderNotFound => 13,
+            C::OrderClosed => 14,
+            C::OrderRevoked => 15,
+            C::OrderRefunded => 16,
+            C::DuplicateOrderNo => 17,
+            C::InsufficientBalance => 18,
+            C::RefundPeriodOver => 19,
+            C::ParameterMissing => 20,
+            C::EncodingError => 21,
+            C::AuthCodeUsed => 22,
+            C::SystemBusy => 23,
+            C::PaymentError => 24,
+            C::UnknownError => 25,
+            C::InvalidTimestamp => 26,
+            C::InvalidJson => 27,
+            C::ParameterTooLong => 28,
+            C::ParameterEmpty => 29,
+            C::Unclassified => 30,
+            C::ParameterFormat => 31,
+            C::DataNotFound => 32,
+            C::UpstreamUnsupported => 33,
+            C::UpstreamTimeout => 34,
+            C::UpstreamEmpty => 35,
+            C::AlipayRateError => 36,
+            C::AlipayRateUnreadable => 37,
+            C::DuplicateRefundNo => 38,
+            C::Unknown(_) => COUNT,
+        }
     }
 
     /// The code as BlueOcean writes it, e.g. `"4004"`.
     pub fn as_str(&self) -> &str {
         match self {
             BlueOceanCode::Unknown(raw) => raw,
-            known => TABLE.iter().find(|(_, c)| c == known).map_or("", |(n, _)| n),
+            known => crate::text::split(NUMBERS, b" ").nth(known.index()).unwrap_or(""),
         }
     }
 
     /// The seed's Chinese meaning (the sandbox's `message`); empty for unknown codes.
     #[cfg(feature = "signing")]
     pub fn meaning(&self) -> &'static str {
-        TABLE.iter().position(|(_, c)| c == self).map_or("", |i| MEANINGS[i])
+        MEANINGS.get(self.index()).copied().unwrap_or("")
     }
 
     /// Whether the call's outcome is unknown, so the order must be queried
@@ -258,8 +318,11 @@ mod tests {
 
     #[test]
     fn every_listed_code_round_trips() {
-        for (n, c) in TABLE {
-            assert_eq!(&BlueOceanCode::parse(n), c);
+        let numbers: Vec<&str> = NUMBERS.split(' ').collect();
+        for (i, n) in numbers.iter().enumerate() {
+            let c = BlueOceanCode::known(i).expect("listed");
+            assert_eq!(c.index(), i);
+            assert_eq!(BlueOceanCode::parse(n), c);
             assert_eq!(c.as_str(), *n);
         }
         #[cfg(feature = "signing")]
@@ -268,7 +331,9 @@ mod tests {
             assert_eq!(BlueOceanCode::parse("493001").meaning(), "退款单号重复");
             assert_eq!(BlueOceanCode::parse("777").meaning(), "");
         }
-        assert_eq!(TABLE.len(), 39, "the seed's table has 39 codes");
+        assert_eq!((numbers.len(), COUNT), (39, 39), "the seed's table has 39 codes");
+        assert_eq!(BlueOceanCode::known(COUNT), None);
+        assert_eq!((BlueOceanCode::parse("40107"), BlueOceanCode::parse("499999")), (BlueOceanCode::InsufficientBalance, BlueOceanCode::Unclassified));
         assert_eq!(BlueOceanCode::parse(" 4004 "), BlueOceanCode::SignatureError);
         assert_eq!(BlueOceanCode::parse("777"), BlueOceanCode::Unknown("777".into()));
         assert_eq!(BlueOceanCode::parse("777").as_str(), "777");
