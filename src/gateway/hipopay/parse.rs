@@ -17,27 +17,38 @@ const ALIPAY_QR: &[&str] = &["qrcode", "qr_code", "code_url"];
 /// Where the Alipay APP order string may be (6.2.1 prints `prepay_string`).
 const PREPAY_STRING: &[&str] = &["prepay_string", "perpay_string", "order_string"];
 
-/// A refused request, as `meta` describes it.
-struct Refused {
+/// A refused request, as `meta` describes it: the code and the message,
+/// borrowed from the body (the error is built only where it is returned).
+struct Refused<'a> {
     code: HipoPayCode,
-    message: String,
-    error: PayError,
+    message: &'a str,
+}
+
+impl Refused<'_> {
+    /// The error for the refusal ([`refusal`]).
+    fn error(&self) -> PayError {
+        refusal(&self.code, self.message)
+    }
 }
 
 /// Checks `meta`: `Ok(())` when the request succeeded.
-fn envelope(body: &Value) -> Result<Result<(), Refused>, PayError> {
+fn envelope(body: &Value) -> Result<Result<(), Refused<'_>>, PayError> {
     let meta = body.get("meta").filter(|m| matches!(m, Value::Object(_))).ok_or_else(|| PayError::invalid_payload("HipoPay body has no meta object"))?;
     let code = meta.get("status_code").and_then(Value::as_text).map(HipoPayCode::parse);
     let success = meta.get("success").and_then(Value::as_bool_lenient);
-    let message = meta.get("message").and_then(Value::as_text).unwrap_or("").to_owned();
+    let message = meta.get("message").and_then(Value::as_text).unwrap_or("");
     let code = match (code, success) {
         (None, None) => return Err(PayError::invalid_payload("HipoPay meta has neither status_code nor success")),
         (Some(HipoPayCode::Success) | None, Some(true)) | (Some(HipoPayCode::Success), None) => return Ok(Ok(())),
         (Some(code), _) => code,
         (None, Some(false)) => HipoPayCode::Unknown(String::new()),
     };
-    let error = refusal(&code, &message);
-    Ok(Err(Refused { code, message, error }))
+    Ok(Err(Refused { code, message }))
+}
+
+/// Checks `meta` where every refusal is an error.
+fn accepted(body: &Value) -> Result<(), PayError> {
+    envelope(body)?.map_err(|refused| refused.error())
 }
 
 fn is_object(v: &&Value) -> bool {
@@ -74,11 +85,11 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
     if let Err(refused) = envelope(body)? {
         // At the counter a 5xx (or a 555 where WeChat left the payment open)
         // may hide a charge: wait and poll rather than fail.
-        let open = refused.code.is_outcome_unknown() && (refused.code != HipoPayCode::WechatServiceError || WechatError::parse(&refused.message).is_outcome_unknown());
+        let open = refused.code.is_outcome_unknown() && (!matches!(refused.code, HipoPayCode::WechatServiceError) || WechatError::parse(refused.message).is_outcome_unknown());
         if counter && open {
             return Ok(Created { action: NextAction::Await, gateway_order_id: None });
         }
-        return Err(refused.error);
+        return Err(refused.error());
     }
     let data = data(body)?;
     let action = match (mode, wallet) {
@@ -202,7 +213,7 @@ pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
         if refused.code.is_outcome_unknown() {
             return Ok(OrderStatus::new(PayState::Unknown, refused.code.as_str()));
         }
-        return Err(refused.error);
+        return Err(refused.error());
     }
     let data = data(body)?;
     order_status(data.get("order").filter(is_object).unwrap_or(data), data.get("refunds"))
@@ -213,7 +224,7 @@ pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
 /// Refund objects carry no currency, so amounts assume two decimals unless
 /// one is given.
 pub(super) fn refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
-    envelope(body)?.map_err(|refused| refused.error)?;
+    accepted(body)?;
     let data = body.get("data").ok_or_else(|| PayError::invalid_payload("HipoPay body has no data"))?;
     let items: Vec<&Value> = match data {
         Value::Array(items) => items.iter().collect(),
@@ -253,7 +264,7 @@ pub struct Rate {
 /// Reads `GET /rate` (4.11, rate inside `data`) or `GET /alipay/rate`
 /// (6.8, `rate` at the top level beside `meta`).
 pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
-    envelope(body)?.map_err(|refused| refused.error)?;
+    accepted(body)?;
     let src = body
         .get("rate")
         .filter(is_object)
@@ -265,6 +276,6 @@ pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
 /// Reads the 4.4 step 2 answer (`POST /order/openid`, code → openid):
 /// `data.openid`, passed on verbatim.
 pub fn parse_openid(body: &Value) -> Result<String, PayError> {
-    envelope(body)?.map_err(|refused| refused.error)?;
+    accepted(body)?;
     need(data(body)?.text("openid"), "openid")
 }
