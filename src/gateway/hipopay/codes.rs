@@ -31,36 +31,61 @@ pub enum HipoPayCode {
     Unknown(String),
 }
 
+/// The known codes in variant order: as HipoPay writes them, and the shared
+/// reason for messages (one table instead of a match per question).
+const KNOWN: [(&str, Reason); 9] = [
+    ("200", Reason::General),
+    ("400", Reason::BadRequest),
+    ("401", Reason::Signature),
+    ("403", Reason::Credentials),
+    ("404", Reason::OrderNotFound),
+    ("411", Reason::StaleRequest),
+    ("500", Reason::Busy),
+    ("503", Reason::Busy),
+    ("555", Reason::Upstream),
+];
+
 impl HipoPayCode {
     /// Parses the code as HipoPay writes it (`200`, `"401"`…).
     pub fn parse(raw: &str) -> HipoPayCode {
-        match raw.trim() {
-            "200" => HipoPayCode::Success,
-            "400" => HipoPayCode::BadRequest,
-            "401" => HipoPayCode::Unauthorized,
-            "403" => HipoPayCode::Forbidden,
-            "404" => HipoPayCode::NotFound,
-            "411" => HipoPayCode::TimestampError,
-            "500" => HipoPayCode::InternalError,
-            "503" => HipoPayCode::ServiceUnavailable,
-            "555" => HipoPayCode::WechatServiceError,
-            other => HipoPayCode::Unknown(other.to_owned()),
+        let raw = raw.trim();
+        match KNOWN.iter().position(|&(text, _)| text == raw) {
+            Some(0) => HipoPayCode::Success,
+            Some(1) => HipoPayCode::BadRequest,
+            Some(2) => HipoPayCode::Unauthorized,
+            Some(3) => HipoPayCode::Forbidden,
+            Some(4) => HipoPayCode::NotFound,
+            Some(5) => HipoPayCode::TimestampError,
+            Some(6) => HipoPayCode::InternalError,
+            Some(7) => HipoPayCode::ServiceUnavailable,
+            Some(_) => HipoPayCode::WechatServiceError,
+            None => HipoPayCode::Unknown(raw.to_owned()),
         }
+    }
+
+    /// The row of [`KNOWN`] of a known code; `None` for [`HipoPayCode::Unknown`].
+    fn known(&self) -> Option<(&'static str, Reason)> {
+        let row = match self {
+            HipoPayCode::Success => 0,
+            HipoPayCode::BadRequest => 1,
+            HipoPayCode::Unauthorized => 2,
+            HipoPayCode::Forbidden => 3,
+            HipoPayCode::NotFound => 4,
+            HipoPayCode::TimestampError => 5,
+            HipoPayCode::InternalError => 6,
+            HipoPayCode::ServiceUnavailable => 7,
+            HipoPayCode::WechatServiceError => 8,
+            HipoPayCode::Unknown(_) => return None,
+        };
+        KNOWN.get(row).copied()
     }
 
     /// The code as text (`"411"`).
     pub fn as_str(&self) -> &str {
-        match self {
-            HipoPayCode::Success => "200",
-            HipoPayCode::BadRequest => "400",
-            HipoPayCode::Unauthorized => "401",
-            HipoPayCode::Forbidden => "403",
-            HipoPayCode::NotFound => "404",
-            HipoPayCode::TimestampError => "411",
-            HipoPayCode::InternalError => "500",
-            HipoPayCode::ServiceUnavailable => "503",
-            HipoPayCode::WechatServiceError => "555",
-            HipoPayCode::Unknown(raw) => raw,
+        match (self, self.known()) {
+            (_, Some((text, _))) => text,
+            (HipoPayCode::Unknown(raw), None) => raw,
+            (_, None) => "",
         }
     }
 
@@ -88,17 +113,10 @@ impl HipoPayCode {
 
     /// The shared reason for messages.
     pub fn reason(&self) -> Reason {
-        match self {
-            HipoPayCode::Success => Reason::General,
-            HipoPayCode::BadRequest => Reason::BadRequest,
-            HipoPayCode::Unauthorized => Reason::Signature,
-            HipoPayCode::Forbidden => Reason::Credentials,
-            HipoPayCode::NotFound => Reason::OrderNotFound,
-            HipoPayCode::TimestampError => Reason::StaleRequest,
-            HipoPayCode::InternalError | HipoPayCode::ServiceUnavailable => Reason::Busy,
-            HipoPayCode::WechatServiceError => Reason::Upstream,
-            HipoPayCode::Unknown(_) if self.is_outcome_unknown() => Reason::Busy,
-            HipoPayCode::Unknown(_) => Reason::Unknown,
+        match self.known() {
+            Some((_, reason)) => reason,
+            None if self.is_outcome_unknown() => Reason::Busy,
+            None => Reason::Unknown,
         }
     }
 
@@ -135,27 +153,41 @@ impl WechatError {
         matches!(self.code.as_deref(), None | Some("USERPAYING" | "SYSTEMERROR" | "BANKERROR"))
     }
 
-    /// The shared reason for WeChat's own error codes.
+    /// The shared reason for WeChat's own error codes ([`WECHAT_REASONS`];
+    /// any other is `Upstream`).
     pub(super) fn reason(&self) -> Reason {
-        match self.code.as_deref().unwrap_or("") {
-            "ORDERPAID" => Reason::OrderPaid,
-            "ORDERCLOSED" | "ORDERREVERSED" => Reason::OrderClosed,
-            "ORDERNOTEXIST" | "TRADE_NOT_EXIST" => Reason::OrderNotFound,
-            "OUT_TRADE_NO_USED" => Reason::DuplicateOrder,
-            "AUTHCODEEXPIRE" | "AUTH_CODE_ERROR" | "AUTH_CODE_INVALID" => Reason::AuthCodeInvalid,
-            "NOTENOUGH" | "NOTSUPORTCARD" | "BUYER_MISMATCH" | "PAYER_ACCOUNT_ERROR" => Reason::PaymentDeclined,
-            "NOAUTH" | "NOT_ALLOWED" => Reason::NotEnabled,
-            "PARAM_ERROR" | "INVALID_REQUEST" | "XML_FORMAT_ERROR" => Reason::BadRequest,
-            "SIGNERROR" => Reason::Signature,
-            _ => Reason::Upstream,
-        }
+        let code = self.code.as_deref().unwrap_or("");
+        WECHAT_REASONS.iter().find(|&&(c, _)| c == code).map_or(Reason::Upstream, |&(_, reason)| reason)
     }
 }
+
+/// WeChat's error codes (in a 555) with a reason of their own.
+const WECHAT_REASONS: [(&str, Reason); 19] = [
+    ("ORDERPAID", Reason::OrderPaid),
+    ("ORDERCLOSED", Reason::OrderClosed),
+    ("ORDERREVERSED", Reason::OrderClosed),
+    ("ORDERNOTEXIST", Reason::OrderNotFound),
+    ("TRADE_NOT_EXIST", Reason::OrderNotFound),
+    ("OUT_TRADE_NO_USED", Reason::DuplicateOrder),
+    ("AUTHCODEEXPIRE", Reason::AuthCodeInvalid),
+    ("AUTH_CODE_ERROR", Reason::AuthCodeInvalid),
+    ("AUTH_CODE_INVALID", Reason::AuthCodeInvalid),
+    ("NOTENOUGH", Reason::PaymentDeclined),
+    ("NOTSUPORTCARD", Reason::PaymentDeclined),
+    ("BUYER_MISMATCH", Reason::PaymentDeclined),
+    ("PAYER_ACCOUNT_ERROR", Reason::PaymentDeclined),
+    ("NOAUTH", Reason::NotEnabled),
+    ("NOT_ALLOWED", Reason::NotEnabled),
+    ("PARAM_ERROR", Reason::BadRequest),
+    ("INVALID_REQUEST", Reason::BadRequest),
+    ("XML_FORMAT_ERROR", Reason::BadRequest),
+    ("SIGNERROR", Reason::Signature),
+];
 
 /// The error for a refused response: HipoPay's code and message are kept;
 /// for a 555 the reason and message come from the WeChat error inside.
 pub(super) fn refusal(code: &HipoPayCode, message: &str) -> PayError {
-    if *code == HipoPayCode::WechatServiceError {
+    if matches!(code, HipoPayCode::WechatServiceError) {
         let wx = WechatError::parse(message);
         let mut e = PayError::gateway(Gateway::HipoPay, code.as_str(), wx.reason(), wx.message.as_deref());
         if let Some(c) = &wx.code {
