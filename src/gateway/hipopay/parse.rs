@@ -64,10 +64,12 @@ fn clean(text: &str, what: &str) -> Result<String, PayError> {
     common::clean(Gateway::HipoPay, text, what, MAX_PAYLOAD)
 }
 
-/// A required member (HipoPay spells fields several ways: `value` is the
-/// first of them present), cleaned.
-fn need(value: Option<&str>, what: &str) -> Result<String, PayError> {
-    clean(value.ok_or_else(|| common::missing(Gateway::HipoPay, what))?, what)
+/// A required member: the first of `keys` in `src` (HipoPay spells members
+/// several ways), else `or`, cleaned; missing, it is refused naming `what`.
+/// One out-of-line read for every create reader.
+#[inline(never)]
+fn need(src: &Value, keys: &[&str], or: Option<&str>, what: &str) -> Result<String, PayError> {
+    clean(first(src, keys).or(or).ok_or_else(|| common::missing(Gateway::HipoPay, what))?, what)
 }
 
 /// The gateway's order number: `order.no` (WeChat), `order.payment_no`
@@ -116,7 +118,7 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
 }
 
 fn qr(data: &Value, keys: &[&str]) -> Result<NextAction, PayError> {
-    Ok(NextAction::Qr { content: need(first(data, keys), keys.first().copied().unwrap_or("QR text"))?, expires_at: None })
+    Ok(NextAction::Qr { content: need(data, keys, None, keys.first().copied().unwrap_or("QR text"))?, expires_at: None })
 }
 
 fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
@@ -137,21 +139,19 @@ fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
 fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> {
     let nested = ["js_param", "jsapi_param", "pay_info"].iter().find_map(|k| data.nested_object(k));
     let src = nested.as_ref().unwrap_or(data);
-    let mini_program_form = nested.is_none() && src.text("package").is_none() && src.text("prepay_id").is_some();
-    let app_id = match first(src, &["appId", "appid"]).or(p.sub_appid.as_deref()) {
-        None if mini_program_form => String::new(),
-        app_id => need(app_id, "appId")?,
-    };
-    let pay_sign = need(first(src, &["paySign", "pay_sign", "sign"]), "paySign")?;
-    let package = match first(src, &["package"]) {
-        Some(package) => need(Some(package), "package")?,
-        None => {
-            let id = need(first(src, &["prepay_id", "prepayId"]), "package / prepay_id")?;
-            if id.starts_with("prepay_id=") {
-                id
-            } else {
-                crate::text::concat(&["prepay_id=", &id])
-            }
+    let has_package = src.text("package").is_some();
+    let mini_program_form = nested.is_none() && !has_package && src.text("prepay_id").is_some();
+    // A missing appId is the order's, else (4.4 form only) empty.
+    let app_id = need(src, &["appId", "appid"], p.sub_appid.as_deref().or(mini_program_form.then_some("")), "appId")?;
+    let pay_sign = need(src, &["paySign", "pay_sign", "sign"], None, "paySign")?;
+    let package = if has_package {
+        need(src, &["package"], None, "package")?
+    } else {
+        let id = need(src, &["prepay_id", "prepayId"], None, "package / prepay_id")?;
+        if id.starts_with("prepay_id=") {
+            id
+        } else {
+            crate::text::concat(&["prepay_id=", &id])
         }
     };
     let inferred = match pay_sign.len() {
@@ -161,10 +161,10 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     };
     Ok(WechatJsapiParams {
         app_id,
-        time_stamp: need(first(src, &["timeStamp", "timestamp"]), "timeStamp")?,
-        nonce_str: need(first(src, &["nonceStr", "noncestr", "nonce_str"]), "nonceStr")?,
+        time_stamp: need(src, &["timeStamp", "timestamp"], None, "timeStamp")?,
+        nonce_str: need(src, &["nonceStr", "noncestr", "nonce_str"], None, "nonceStr")?,
         package,
-        sign_type: need(first(src, &["signType", "sign_type"]).or(inferred), "signType")?,
+        sign_type: need(src, &["signType", "sign_type"], inferred, "signType")?,
         pay_sign,
     })
 }
@@ -182,14 +182,14 @@ fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
     ];
     let mut payload = Vec::with_capacity(FIELDS.len());
     for (name, keys) in FIELDS {
-        payload.push((name, Value::String(need(first(data, keys), name)?)));
+        payload.push((name, Value::String(need(data, keys, None, name)?)));
     }
     Ok(NextAction::App { provider: AppProvider::Wechat, payload: Value::object(payload) })
 }
 
 /// The Alipay `prepay_string` (6.2.1), passed on byte for byte.
 fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
-    let order = need(first(data, PREPAY_STRING), "prepay_string")?;
+    let order = need(data, PREPAY_STRING, None, "prepay_string")?;
     if !crate::text::contains(&order, "sign=") {
         return Err(PayError::invalid_payload("Alipay prepay_string is not signed"));
     }
@@ -270,12 +270,12 @@ pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
         .filter(is_object)
         .or_else(|| body.get("data").filter(is_object))
         .ok_or_else(|| PayError::invalid_payload("HipoPay rate body has neither rate nor data"))?;
-    Ok(Rate { currency: need(src.text("currency"), "currency")?, rate: need(src.text("rate"), "rate")? })
+    Ok(Rate { currency: need(src, &["currency"], None, "currency")?, rate: need(src, &["rate"], None, "rate")? })
 }
 
 /// Reads the 4.4 step 2 answer (`POST /order/openid`, code → openid):
 /// `data.openid`, passed on verbatim.
 pub fn parse_openid(body: &Value) -> Result<String, PayError> {
     accepted(body)?;
-    need(data(body)?.text("openid"), "openid")
+    need(data(body)?, &["openid"], None, "openid")
 }
