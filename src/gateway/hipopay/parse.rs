@@ -137,8 +137,20 @@ fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
 /// passed on verbatim: a `timeStamp` of another length or form is not
 /// refused (only what is missing, oversized or holds control characters).
 fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> {
-    let nested = ["js_param", "jsapi_param", "pay_info"].iter().find_map(|k| data.nested_object(k));
-    let src = nested.as_ref().unwrap_or(data);
+    // The first of the ready-made objects, borrowed (or parsed from its JSON text).
+    let (mut nested, mut parsed) = (None, None);
+    for key in ["js_param", "jsapi_param", "pay_info"] {
+        match data.get(key) {
+            Some(object @ Value::Object(_)) => nested = Some(object),
+            Some(Value::String(text)) => parsed = crate::json::parse(text).ok().filter(|v| matches!(v, Value::Object(_))),
+            _ => {}
+        }
+        if nested.is_some() || parsed.is_some() {
+            break;
+        }
+    }
+    let nested = nested.or(parsed.as_ref());
+    let src = nested.unwrap_or(data);
     let has_package = src.text("package").is_some();
     let mini_program_form = nested.is_none() && !has_package && src.text("prepay_id").is_some();
     // A missing appId is the order's, else (4.4 form only) empty.
