@@ -149,7 +149,7 @@ pub(crate) mod messages;
 /// The message for an error code and reason: the reason's when it has one,
 /// else the code's.
 pub fn message(code: ErrorCode, reason: Reason, locale: Locale) -> &'static str {
-    messages::reason_text(reason).unwrap_or_else(|| messages::code_text(code))[locale as usize]
+    messages::text(code, reason, locale)
 }
 
 #[cfg(test)]

@@ -98,6 +98,9 @@ fn every_error_code_and_reason_has_a_message_in_every_locale() {
     assert_eq!(messages::code_text(codes[codes.len() - 1])[2], "Invalid QR option");
     assert_eq!(messages::reason_text(reasons[1]).map(|t| t[2]), Some("The merchant's signature was refused; please contact the merchant"));
     assert_eq!(messages::reason_text(reasons[reasons.len() - 1]).map(|t| t[2]), Some("An unknown payment error occurred; please check the order later"));
+    let rows = messages::REASONS + messages::CODES;
+    assert_eq!(crate::text::split(messages::MESSAGES, b"|").count(), rows * 3 + 1, "three texts per row, none with a `|`, one `|` after each");
+    assert!(messages::MESSAGES.ends_with('|'));
     for texts in [messages::OPEN_IN_BROWSER, messages::CONFIRM_RETURN] {
         assert!(texts.iter().flatten().all(|t| !t.is_empty()));
     }
