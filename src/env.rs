@@ -144,40 +144,66 @@ pub(crate) struct Environment {
     pub recommended_modes: Vec<Mode>,
 }
 
+/// The user-agent tokens detection looks for, lower case, `|`-separated, in
+/// the order of the bits of [`tokens`]' mask (the constants below).
+const TOKENS: &str =
+    "macintosh|iphone|ipad|ipod|android|windowswechat|macwechat|mobi|micromessenger|wxwork|alipayclient|aliapp(ap/|alipaydefined|mozilla/|miniprogram|unionpay/|cloudpay";
+const MACINTOSH: u32 = 1;
+const IOS_DEVICE: u32 = 0b1110; // iphone, ipad, ipod
+const ANDROID: u32 = 1 << 4;
+const DESKTOP_WECHAT: u32 = 0b11 << 5; // windowswechat, macwechat
+const MOBI: u32 = 1 << 7;
+const MICROMESSENGER: u32 = 1 << 8;
+const WXWORK: u32 = 1 << 9;
+const ALIPAY: u32 = 0b111 << 10; // alipayclient, aliapp(ap/, alipaydefined
+const MOZILLA: u32 = 1 << 13;
+const MINIPROGRAM: u32 = 1 << 14;
+const UNIONPAY: u32 = 0b11 << 15; // unionpay/, cloudpay
+
+/// Which of [`TOKENS`] the lower-cased `ua` contains: bit `i` for the `i`th.
+/// One loop over a table instead of one `contains` call per token.
+fn tokens(ua: &str) -> u32 {
+    let mut mask = 0;
+    for (i, token) in crate::text::split(TOKENS, b"|").enumerate() {
+        if crate::text::contains(ua, token) {
+            mask |= 1 << i;
+        }
+    }
+    mask
+}
+
 /// Detects the environment from `user_agent` and the page's `hints`.
 pub(crate) fn detect(user_agent: &str, hints: &Hints) -> Environment {
-    let ua = user_agent.to_ascii_lowercase();
-    let has = |token: &str| crate::text::contains(&ua, token);
-    let apple_touch = has("macintosh") && hints.max_touch_points.is_some_and(|n| n > 1);
-    let os = if has("iphone") || has("ipad") || has("ipod") || apple_touch {
+    let found = tokens(&user_agent.to_ascii_lowercase());
+    let has = |tokens: u32| found & tokens != 0;
+    let apple_touch = has(MACINTOSH) && hints.max_touch_points.is_some_and(|n| n > 1);
+    let os = if has(IOS_DEVICE) || apple_touch {
         Os::Ios
-    } else if has("android") {
+    } else if has(ANDROID) {
         Os::Android
     } else {
         Os::Other
     };
-    let desktop_wechat = has("windowswechat") || has("macwechat");
-    let mobile = !desktop_wechat && (os != Os::Other || has("mobi"));
-    let wechat = has("micromessenger") && !has("wxwork");
-    let alipay = has("alipayclient") || has("aliapp(ap/") || has("alipaydefined");
-    let mut certain = has("mozilla/");
+    let mobile = !has(DESKTOP_WECHAT) && (os != Os::Other || has(MOBI));
+    let wechat = has(MICROMESSENGER) && !has(WXWORK);
+    let mut certain = has(MOZILLA);
     let container = if wechat {
-        let (mini, known) = wechat_mini_program(hints, has("miniprogram"));
+        let (mini, known) = wechat_mini_program(hints, has(MINIPROGRAM));
         certain &= known || os != Os::Ios;
         if mini {
             Container::WechatMiniProgram
         } else {
             Container::Wechat
         }
-    } else if alipay {
-        if hints.alipay_mini_program.unwrap_or(has("miniprogram")) {
+    } else if has(ALIPAY) {
+        if hints.alipay_mini_program.unwrap_or(has(MINIPROGRAM)) {
             Container::AlipayMiniProgram
         } else {
             Container::Alipay
         }
-    } else if has("unionpay/") || has("cloudpay") {
+    } else if has(UNIONPAY) {
         Container::Unionpay
-    } else if hints.wechat_bridge && !has("wxwork") {
+    } else if hints.wechat_bridge && !has(WXWORK) {
         certain = false;
         Container::Wechat
     } else if hints.alipay_bridge {

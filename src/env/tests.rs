@@ -138,3 +138,21 @@ fn choose_mode_follows_the_table_and_the_gateway() {
         assert_eq!(choose_mode(&env(row(case)), supported, channel), expected, "{case} {}", channel.as_str());
     }
 }
+
+#[test]
+fn token_bits_name_their_tokens() {
+    let bit = |t: &str| 1u32 << crate::text::split(TOKENS, b"|").position(|x| x == t).unwrap();
+    assert_eq!(MACINTOSH, bit("macintosh"));
+    assert_eq!(IOS_DEVICE, bit("iphone") | bit("ipad") | bit("ipod"));
+    assert_eq!(ANDROID, bit("android"));
+    assert_eq!(DESKTOP_WECHAT, bit("windowswechat") | bit("macwechat"));
+    assert_eq!(MOBI, bit("mobi"));
+    assert_eq!(MICROMESSENGER, bit("micromessenger"));
+    assert_eq!(WXWORK, bit("wxwork"));
+    assert_eq!(ALIPAY, bit("alipayclient") | bit("aliapp(ap/") | bit("alipaydefined"));
+    assert_eq!(MOZILLA, bit("mozilla/"));
+    assert_eq!(MINIPROGRAM, bit("miniprogram"));
+    assert_eq!(UNIONPAY, bit("unionpay/") | bit("cloudpay"));
+    assert_eq!(crate::text::split(TOKENS, b"|").count(), 17, "every token has its bit");
+    assert_eq!(tokens("Mozilla/5.0 (iPhone) MicroMessenger/8.0".to_ascii_lowercase().as_str()), MOZILLA | bit("iphone") | MICROMESSENGER);
+}
