@@ -30,7 +30,9 @@ impl Obj {
     /// A string member, escaped.
     #[inline(never)]
     pub(crate) fn text(&mut self, key: &str, s: &str) -> &mut Obj {
-        self.raw(key, &Value::str(s).to_json())
+        self.raw(key, "");
+        super::write_string(s, &mut self.0);
+        self
     }
 
     /// An integer member.
