@@ -47,9 +47,11 @@ pub(crate) fn required<'a>(value: Option<&'a str>, what: &str, max: usize) -> Re
 /// An identifier a request carries (an order or refund number, a path
 /// segment): `min..=max` ASCII letters and digits, plus the bytes of
 /// `extra`; `invalid_argument` naming `what` otherwise.
+// Not `extra.contains(&b)`: `[u8]::contains` is memchr (BENCHMARKS.md, Size, round 6).
+#[allow(clippy::manual_contains)]
 #[inline(never)]
 pub(crate) fn check_id<'a>(what: &str, value: &'a str, min: usize, max: usize, extra: &[u8]) -> Result<&'a str, PayError> {
-    if (min..=max).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
+    if (min..=max).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || extra.iter().any(|&e| e == b)) {
         Ok(value)
     } else {
         Err(PayError::invalid_argument(detail!("{what} must be {min}-{max} ASCII letters or digits (or any of \"{}\")", std::str::from_utf8(extra).unwrap_or_default())))
@@ -99,13 +101,16 @@ pub(crate) type JsapiNames = [&'static [&'static str]; 6];
 /// `appId`.
 #[inline(never)]
 pub(crate) fn jsapi(gateway: Gateway, obj: &Value, names: &JsapiNames, app_id: Option<&str>) -> Result<WechatJsapiParams, PayError> {
-    let [a, t, n, p, s, g] = names;
-    let app_id = match first(obj, a).or(app_id) {
-        Some(id) => id.to_owned(),
-        None => return Err(missing(gateway, a.first().copied().unwrap_or_default())),
-    };
-    let need = |keys| need(gateway, obj, keys);
-    Ok(WechatJsapiParams { app_id, time_stamp: need(t)?, nonce_str: need(n)?, package: need(p)?, sign_type: need(s)?, pay_sign: need(g)? })
+    // One loop over the six names, not six inlined lookups.
+    let mut texts: [String; 6] = Default::default();
+    for (i, keys) in names.iter().enumerate() {
+        match first(obj, keys).or(if i == 0 { app_id } else { None }) {
+            Some(text) => texts[i] = text.to_owned(),
+            None => return Err(missing(gateway, keys.first().copied().unwrap_or_default())),
+        }
+    }
+    let [app_id, time_stamp, nonce_str, package, sign_type, pay_sign] = texts;
+    Ok(WechatJsapiParams { app_id, time_stamp, nonce_str, package, sign_type, pay_sign })
 }
 
 /// An app payload object built by a field map: for each member the native
