@@ -126,26 +126,54 @@ pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[(&str, &[&str]
 
 /// `text` percent- and `+`-decoded, as UTF-8 (`None` when it is not). A `%`
 /// without two hex digits after it stays as it is, or with `strict` makes
-/// the whole text `None`.
+/// the whole text `None`. The bytes are read to code points as they are
+/// decoded, refused when overlong, cut short, a surrogate or above U+10FFFF
+/// (RFC 3629, what `String::from_utf8` refuses): std's validator was most
+/// of this function's size in the wasm.
 #[inline(never)]
 pub(crate) fn percent_decode(text: &str, strict: bool) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(hex_byte);
+    let mut bad = false;
+    let mut next = || {
+        let b = *bytes.get(i)?;
         i += 1;
-        match (b, hex) {
+        Some(match (b, bytes.get(i..i + 2).and_then(hex_byte)) {
             (b'%', Some(v)) => {
-                out.push(v);
                 i += 2;
+                v
             }
-            (b'%', None) if strict => return None,
-            (b'+', _) => out.push(b' '),
-            _ => out.push(b),
+            (b'%', None) => {
+                bad |= strict;
+                b
+            }
+            (b'+', _) => b' ',
+            _ => b,
+        })
+    };
+    let mut out = String::new();
+    while let Some(lead) = next() {
+        // The number of leading ones says the sequence's length (0 for ASCII).
+        let len = lead.leading_ones();
+        let mut point = u32::from(lead) & (0x7f >> len);
+        for _ in 1..len {
+            let b = next().filter(|b| b & 0xc0 == 0x80)?;
+            point = point << 6 | u32::from(b & 0x3f);
         }
+        let least = match len {
+            0 => 0,
+            2 => 0x80,
+            3 => 0x800,
+            4 => 0x1_0000,
+            _ => return None,
+        };
+        out.push(char::from_u32(point).filter(|_| point >= least)?);
     }
-    String::from_utf8(out).ok()
+    if bad {
+        None
+    } else {
+        Some(out)
+    }
 }
 
 /// The byte two hex digits stand for (RFC 3986 `pct-encoded`: exactly two
@@ -175,6 +203,44 @@ mod tests {
         assert_eq!(percent_decode("a%2Bb%+9+c%zz", false).as_deref(), Some("a+b% 9 c%zz"));
         assert_eq!(percent_decode("%zz", true), None);
         assert_eq!(percent_decode("%+f", true), None);
+    }
+
+    /// Every one- and two-byte sequence, and three- to six-byte ones around
+    /// each limit (overlong, surrogate, above U+10FFFF, cut short), escaped
+    /// and not, read exactly as std's UTF-8 check reads them.
+    #[test]
+    fn decoding_checks_utf8_as_std_does() {
+        let check = |bytes: &[u8]| {
+            let escaped: String = bytes.iter().map(|b| format!("%{b:02X}")).collect();
+            let want = String::from_utf8(bytes.to_vec()).ok();
+            assert_eq!(percent_decode(&escaped, false), want, "{bytes:02x?}");
+            assert_eq!(percent_decode(&escaped, true), want, "{bytes:02x?}");
+            if let Ok(plain) = std::str::from_utf8(bytes) {
+                if !plain.contains(['%', '+']) {
+                    assert_eq!(percent_decode(plain, false).as_deref(), Some(plain));
+                }
+            }
+        };
+        for a in 0..=255u8 {
+            check(&[a]);
+            for b in 0..=255u8 {
+                check(&[a, b]);
+            }
+        }
+        for a in [0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf4, 0xc2] {
+            for b in 0x70..=0xc8u8 {
+                for c in [0x00, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff] {
+                    check(&[a, b, c]);
+                    for d in [0x7f, 0x80, 0xbf, 0xc0] {
+                        check(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        for lead in [0xf5, 0xf7, 0xf8, 0xfc, 0xfe, 0xff, 0x80, 0xbf, 0xc0, 0xc1] {
+            check(&[lead, 0x80, 0x80, 0x80, 0x80, 0x80]);
+        }
+        check("a+b%zz%4".as_bytes());
     }
 
     #[test]

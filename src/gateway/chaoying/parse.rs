@@ -282,7 +282,7 @@ fn refund_item(item: &Value) -> Result<RefundStatus, PayError> {
 /// The percent-decoded value of query parameter `name` in `url`.
 fn query_param(url: &str, name: &str) -> Option<String> {
     let query = crate::text::split(crate::text::split_once(url, "?")?.1, b"#").next()?;
-    let raw = crate::text::split(query, b"&").find_map(|pair| crate::text::split_once(pair, "=").filter(|(k, _)| *k == name).map(|(_, v)| v))?;
+    let raw = crate::text::split(query, b"&").find_map(|pair| pair.strip_prefix(name)?.strip_prefix("="))?;
     common::percent_decode(raw, false)
 }
 
@@ -323,5 +323,7 @@ mod tests {
         assert_eq!(query_param("https://x/?a=1&uuid=%zz%4", "uuid").as_deref(), Some("%zz%4"));
         assert_eq!(query_param("https://x/", "uuid"), None);
         assert_eq!(query_param("https://x/?uuid=%ff", "uuid"), None, "invalid UTF-8 is refused");
+        assert_eq!(query_param("https://x/?uuidx=1&uuid=a+b%E8%B6%85#uuid=2", "uuid").as_deref(), Some("a b超"));
+        assert_eq!(query_param("https://x/?=1&uuid", "uuid"), None, "a name without `=` has no value");
     }
 }
