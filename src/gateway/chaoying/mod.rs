@@ -168,56 +168,60 @@ fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> Gate
     common::request(Gateway::ChaoYing, operation, HttpMethod::Post, path.to_owned(), params)
 }
 
-fn pre_order_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
-    let no = check_order_no(&p.out_trade_no, false)?;
-    let path = match p.channel {
-        Channel::Wechat => WECHAT_PRE_ORDER,
-        Channel::Alipay => ALIPAY_PRE_ORDER,
-        _ => return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel)),
-    };
-    let trade_type = match p.mode {
-        Mode::Jsapi => "JSPAY",
-        Mode::Qr => "NATIVE",
-        _ => "APP",
-    };
-    let mut params = vec![("trade_type", text(trade_type)), ("out_trade_no", text(no)), ("body", text(subject(p)))];
-    if p.mode != Mode::App {
-        add(&mut params, "product_id", no);
-    }
-    match (p.channel, p.mode) {
-        (Channel::Wechat, Mode::Jsapi) => {
-            // The proxy sets the official account's / mini-program's app id it is configured with.
-            if let Some(appid) = optional(p.sub_appid.as_deref()) {
-                add(&mut params, "sub_appid", appid);
-            }
-            add(&mut params, "buyer_id", required(p.openid.as_deref(), "the payer's openid for WeChat JSAPI")?);
-            add(&mut params, "is_minipg", if p.mini_program { "1" } else { "0" });
-        }
-        (Channel::Wechat, Mode::App) => add(&mut params, "sub_appid", required(p.sub_appid.as_deref(), "sub_appid (the app's AppId) for WeChat app pay")?),
-        (Channel::Wechat, _) => {
-            if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
-                add(&mut params, "sub_appid", appid);
-            }
-        }
-        (_, Mode::Jsapi) => add(&mut params, "buyer_id", required(p.openid.as_deref(), "the payer's Alipay buyer id for JSAPI")?),
-        _ => {}
-    }
-    Ok(request(Operation::Create, path, params))
-}
-
 /// The goods description: the page's subject, else the order number.
 fn subject(p: &CreateParams) -> &str {
     p.subject.as_deref().filter(|s| !s.is_empty()).unwrap_or(&p.out_trade_no)
 }
 
-fn counter_request(p: &CreateParams) -> Result<GatewayRequest, PayError> {
-    let no = check_order_no(&p.out_trade_no, true)?;
-    let code = check_id("auth_code", required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?, 1, 64, b"")?;
-    let mut params = vec![("method", text("pay")), ("out_trade_no", text(no)), ("auth_code", text(code)), ("body", text(subject(p)))];
-    if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.is_empty()) {
-        add(&mut params, "sub_appid", appid);
+/// A pre-order or the counter `pay`: the fields are laid out once, in the
+/// order they are sent, each present or not by mode and wallet, and one
+/// loop makes them parameters.
+fn create(p: &CreateParams) -> Result<GatewayRequest, PayError> {
+    let counter = p.mode == Mode::Counter;
+    let no = check_order_no(&p.out_trade_no, counter)?;
+    let wechat = p.channel == Channel::Wechat;
+    let appid = p.sub_appid.as_deref().filter(|s| !s.is_empty());
+    let (path, lead, auth_code, appid) = if counter {
+        let code = check_id("auth_code", required(p.auth_code.as_deref(), "the payer's code (auth_code) at the counter")?, 1, 64, b"")?;
+        (GATEWAY, ("method", "pay"), Some(code), appid)
+    } else {
+        let path = match p.channel {
+            Channel::Wechat => WECHAT_PRE_ORDER,
+            Channel::Alipay => ALIPAY_PRE_ORDER,
+            _ => return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel)),
+        };
+        let (trade_type, appid) = match p.mode {
+            // The proxy sets the official account's / mini-program's app id it is configured with.
+            Mode::Jsapi => ("JSPAY", optional(p.sub_appid.as_deref())),
+            Mode::Qr => ("NATIVE", appid),
+            _ if wechat => ("APP", Some(required(p.sub_appid.as_deref(), "sub_appid (the app's AppId) for WeChat app pay")?)),
+            _ => ("APP", None),
+        };
+        (path, ("trade_type", trade_type), None, appid.filter(|_| wechat))
+    };
+    let jsapi = p.mode == Mode::Jsapi;
+    let buyer_id = if jsapi {
+        Some(required(p.openid.as_deref(), if wechat { "the payer's openid for WeChat JSAPI" } else { "the payer's Alipay buyer id for JSAPI" })?)
+    } else {
+        None
+    };
+    let fields = [
+        lead,
+        ("out_trade_no", no),
+        ("auth_code", auth_code.unwrap_or_default()),
+        ("body", subject(p)),
+        ("product_id", if counter || p.mode == Mode::App { "" } else { no }),
+        ("sub_appid", appid.unwrap_or_default()),
+        ("buyer_id", buyer_id.unwrap_or_default()),
+        ("is_minipg", if !(jsapi && wechat) { "" } else if p.mini_program { "1" } else { "0" }),
+    ];
+    let mut params = Vec::new();
+    for (key, value) in fields {
+        if !value.is_empty() {
+            add(&mut params, key, value);
+        }
     }
-    Ok(request(Operation::Create, GATEWAY, params))
+    Ok(request(Operation::Create, path, params))
 }
 
 /// `method`, `paytype` (when known) and `out_trade_no` for an order.
@@ -249,10 +253,7 @@ impl GatewayProtocol for ChaoYing {
         if !self.supports(p.mode, p.channel) {
             return Err(super::unsupported_mode(Gateway::ChaoYing, p.mode, p.channel));
         }
-        match p.mode {
-            Mode::Counter => counter_request(p),
-            _ => pre_order_request(p),
-        }
+        create(p)
     }
 
     /// No ChaoYing answer carries a URL the page must open, so the redirect
