@@ -24,7 +24,7 @@ use crate::checkout::bridge::BridgeKind;
 use crate::checkout::step::{Before, CheckoutStep, Context};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;
-use crate::json::Value;
+use crate::json::{Obj, Value};
 
 /// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
 const ROUTE: &str = "/wx-config";
@@ -58,8 +58,9 @@ impl CheckoutStep for BlueOcean {
 fn request(settings: &Settings, order: &Order) -> Result<Before, PayError> {
     let url = order.page_url.as_deref().filter(|u| !u.is_empty()).ok_or_else(|| PayError::invalid_argument("the HK wallet needs the page's URL to sign wx.config"))?;
     let url = crate::text::split(url, b"#").next().unwrap_or(url);
-    let body = Value::object([("gateway", Value::str(settings.gateway.as_str())), ("outTradeNo", Value::str(&order.out_trade_no)), ("url", Value::str(url))]);
-    Ok(Before::Fetch { path: ROUTE.to_owned(), body: body.to_json(), timeout_ms: TIMEOUT_MS })
+    let mut body = Obj::new();
+    body.text("gateway", settings.gateway.as_str()).text("outTradeNo", &order.out_trade_no).text("url", url);
+    Ok(Before::Fetch { path: ROUTE.to_owned(), body: body.end(), timeout_ms: TIMEOUT_MS })
 }
 
 /// The proxy's answer (already read: a `proxy_error` body is a
