@@ -267,8 +267,8 @@ fn check_wallet(wallet: &str) -> Result<String, PayError> {
 
 /// A return URL: absolute http(s), no spaces or control characters.
 fn check_return_url(url: &str) -> Result<(), PayError> {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let starts = |scheme: &str| url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme));
+    let scheme_ok = starts("https://") || starts("http://");
     if scheme_ok && url.len() <= 1024 && !url.bytes().any(|b| b <= b' ' || b == 0x7f) {
         Ok(())
     } else {
