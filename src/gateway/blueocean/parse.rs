@@ -4,7 +4,7 @@
 use super::codes::BlueOceanCode;
 use super::Payment;
 use crate::error::PayError;
-use crate::gateway::common::{self, app_object, clean, need, JsapiNames};
+use crate::gateway::common::{self, clean, need, JsapiNames};
 use crate::gateway::Created;
 use crate::json::Value;
 use crate::model::{AppProvider, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -121,7 +121,7 @@ pub(super) fn parse_create(requested: Option<Payment>, mode: Mode, body: &Value,
         Some(Payment::WechatMweb) => NextAction::Redirect { url: redirect(policy, field(data, "mweb_url")?)? },
         Some(Payment::AlipayWappay | Payment::UnionpayLink) => NextAction::Redirect { url: redirect(policy, field(data, "qrcode")?)? },
         Some(Payment::WechatJsapi) => NextAction::WechatJsapi { params: Box::new(common::jsapi(Gateway::BlueOcean, &nested(data, "jsapi")?, &JSAPI, None)?) },
-        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: app_object(Gateway::BlueOcean, &nested(data, "app")?, &WECHAT_APP)? },
+        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: fields(&nested(data, "app")?, &WECHAT_APP)? },
         Some(Payment::AlipayApp) => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data)? },
         Some(Payment::Micropay) => return counter(&env),
         None => return Err(PayError::invalid_payload("BlueOcean data carries no payment to show (no qrcode, mweb_url, jsapi or app)")),
@@ -231,15 +231,7 @@ const JSAPI: JsapiNames = [&["appId"], &["timeStamp"], &["nonceStr"], &["package
 
 /// The WeChat OpenSDK fields of `data.app` (seed L731), passed on as strings
 /// under their printed names (a native wrapper maps `paySign` to `sign`).
-const WECHAT_APP: [(&str, &[&str]); 7] = [
-    ("appid", &["appid"]),
-    ("partnerid", &["partnerid"]),
-    ("prepayid", &["prepayid"]),
-    ("package", &["package"]),
-    ("noncestr", &["noncestr"]),
-    ("timestamp", &["timestamp"]),
-    ("paySign", &["paySign"]),
-];
+const WECHAT_APP: [&str; 7] = ["appid", "partnerid", "prepayid", "package", "noncestr", "timestamp", "paySign"];
 
 /// The fields a legacy Alipay `mobile.securitypay.pay` order must carry
 /// (seed L604–L605).
@@ -252,10 +244,18 @@ fn alipay_app(data: &Value) -> Result<Value, PayError> {
         return Ok(Value::str(order));
     }
     let obj = nested(data, "app")?;
-    for k in ALIPAY_APP_FIELDS {
-        need(Gateway::BlueOcean, &obj, &[k])?;
-    }
+    fields(&obj, &ALIPAY_APP_FIELDS)?;
     Ok(obj)
+}
+
+/// The members `names` of `obj` as strings, in that order, each required
+/// (an app payload, passed on verbatim).
+fn fields(obj: &Value, names: &[&str]) -> Result<Value, PayError> {
+    let mut members = Vec::with_capacity(names.len());
+    for name in names {
+        members.push(((*name).to_owned(), Value::String(need(Gateway::BlueOcean, obj, &[name])?)));
+    }
+    Ok(Value::Object(members))
 }
 
 /// Whether `s` is a `key="value"&…` order string with every required field.
