@@ -36,18 +36,15 @@ impl<'a> Envelope<'a> {
     }
 }
 
+/// The `trade_state` values (seed L262–L272), one space between, in the order of [`PAY_STATES`].
+const TRADE_STATES: &str = "NOTPAY USERPAYING SUCCESS REFUND CLOSED REVOKED PAYERROR";
+
+/// What each of [`TRADE_STATES`] means.
+const PAY_STATES: [PayState; 7] = [PayState::Pending, PayState::Paying, PayState::Succeeded, PayState::Refunded, PayState::Closed, PayState::Cancelled, PayState::Failed];
+
 /// `trade_state` (seed L262–L272); anything else is `Unknown`, so polling goes on.
 pub(super) fn pay_state(trade_state: &str) -> PayState {
-    match trade_state {
-        "NOTPAY" => PayState::Pending,
-        "USERPAYING" => PayState::Paying,
-        "SUCCESS" => PayState::Succeeded,
-        "REFUND" => PayState::Refunded,
-        "CLOSED" => PayState::Closed,
-        "REVOKED" => PayState::Cancelled,
-        "PAYERROR" => PayState::Failed,
-        _ => PayState::Unknown,
-    }
+    crate::text::split(TRADE_STATES, b" ").position(|s| s == trade_state).and_then(|i| PAY_STATES.get(i).copied()).unwrap_or(PayState::Unknown)
 }
 
 /// A non-negative amount in cents (`10` or `"10"`).
