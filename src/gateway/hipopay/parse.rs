@@ -138,17 +138,14 @@ fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
 /// refused (only what is missing, oversized or holds control characters).
 fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> {
     // The first of the ready-made objects, borrowed (or parsed from its JSON text).
-    let (mut nested, mut parsed) = (None, None);
-    for key in ["js_param", "jsapi_param", "pay_info"] {
-        match data.get(key) {
-            Some(object @ Value::Object(_)) => nested = Some(object),
-            Some(Value::String(text)) => parsed = crate::json::parse(text).ok().filter(|v| matches!(v, Value::Object(_))),
-            _ => {}
-        }
-        if nested.is_some() || parsed.is_some() {
-            break;
-        }
-    }
+    let (nested, parsed) = ["js_param", "jsapi_param", "pay_info"]
+        .iter()
+        .find_map(|&key| match data.get(key)? {
+            object @ Value::Object(_) => Some((Some(object), None)),
+            Value::String(text) => crate::json::parse(text).ok().filter(|v| matches!(v, Value::Object(_))).map(|v| (None, Some(v))),
+            _ => None,
+        })
+        .unwrap_or_default();
     let nested = nested.or(parsed.as_ref());
     let src = nested.unwrap_or(data);
     let has_package = src.text("package").is_some();
