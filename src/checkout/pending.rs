@@ -31,21 +31,10 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// The stored JSON text.
+    /// The stored JSON text ([`encode`]'s).
+    #[cfg(test)]
     pub(crate) fn encode(&self) -> String {
-        let mut o = Obj::new();
-        o.text("gateway", self.gateway.as_str())
-            .text("outTradeNo", &self.out_trade_no)
-            .text("mode", self.mode.as_str())
-            .text("channel", self.channel.as_str())
-            .num("deadline", self.deadline_ms);
-        if let Some(id) = &self.gateway_order_id {
-            o.text("gatewayOrderId", id);
-        }
-        if let Some(secret) = &self.client_secret {
-            o.text("clientSecret", secret);
-        }
-        o.end()
+        encode(self.gateway, &self.out_trade_no, self.mode, self.channel, self.gateway_order_id.as_deref(), self.deadline_ms, self.client_secret.as_deref())
     }
 
     /// Reads stored text; anything malformed or tampered with (unknown
@@ -64,6 +53,20 @@ impl Pending {
             deadline_ms: v.int("deadline")?,
         })
     }
+}
+
+/// The stored JSON text of a payment that leaves the page (the fields of
+/// [`Pending`], borrowed: the flow writes its own without copying them).
+pub(crate) fn encode(gateway: Gateway, out_trade_no: &str, mode: Mode, channel: Channel, gateway_order_id: Option<&str>, deadline_ms: i64, client_secret: Option<&str>) -> String {
+    let mut o = Obj::new();
+    o.text("gateway", gateway.as_str()).text("outTradeNo", out_trade_no).text("mode", mode.as_str()).text("channel", channel.as_str()).num("deadline", deadline_ms);
+    if let Some(id) = gateway_order_id {
+        o.text("gatewayOrderId", id);
+    }
+    if let Some(secret) = client_secret {
+        o.text("clientSecret", secret);
+    }
+    o.end()
 }
 
 /// Member `key` of `v`: `Some(None)` when absent, `Some(Some(text))` for

@@ -2,7 +2,7 @@
 //! order to keep, and how a payment ends (resolve or reject).
 
 use super::{Flow, Phase};
-use crate::checkout::pending::Pending;
+use crate::checkout::pending;
 use crate::error::{ErrorCode, PayError};
 use crate::json::Obj;
 use crate::model::{OrderStatus, PayState};
@@ -10,16 +10,16 @@ use crate::model::{OrderStatus, PayState};
 impl Flow {
     /// The pending-order text to keep across a redirect, with its deadline.
     pub(super) fn store(&mut self, deadline_ms: i64) {
-        let pending = Pending {
-            gateway: self.settings.gateway,
-            out_trade_no: self.order.out_trade_no.clone(),
-            mode: self.mode,
-            channel: self.channel,
-            gateway_order_id: self.gateway_order_id.clone(),
+        let entry = pending::encode(
+            self.settings.gateway,
+            &self.order.out_trade_no,
+            self.mode,
+            self.channel,
+            self.gateway_order_id.as_deref(),
             deadline_ms,
-            client_secret: self.order.client_secret.clone(),
-        };
-        self.fx.store(&pending.encode());
+            self.order.client_secret.as_deref(),
+        );
+        self.fx.store(&entry);
     }
 
     /// An `action` event: `detail`'s members plus the order number, mode,
