@@ -135,9 +135,9 @@ impl Effects {
         self.add(o);
     }
 
-    /// An `error` event for `e` (`fatal`: it ends the payment).
-    pub(crate) fn emit_error(&mut self, e: &PayError, fatal: bool) {
-        self.emit("error", &error_json(e, self.locale, fatal));
+    /// An `error` event for `e` that does not end the payment.
+    pub(crate) fn emit_error(&mut self, e: &PayError) {
+        self.emit("error", &error_json(e, self.locale, false));
     }
 
     /// Draw the QR code of `content` on the order's `qrTarget`, if any.
@@ -217,10 +217,14 @@ impl Effects {
         self.add(o);
     }
 
-    /// `pay()` rejects with `e`.
-    pub(crate) fn reject(&mut self, e: &PayError) {
+    /// `pay()` rejects with `e`; `emit`: a fatal `error` event says so first.
+    pub(crate) fn reject(&mut self, e: &PayError, emit: bool) {
+        let error = error_json(e, self.locale, true);
+        if emit {
+            self.emit("error", &error);
+        }
         let mut o = op("reject");
-        o.raw("error", &error_json(e, self.locale, true));
+        o.raw("error", &error);
         self.add(o);
     }
 }

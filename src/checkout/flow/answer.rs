@@ -106,7 +106,7 @@ impl Flow {
                 Answer::State(state)
             }
             Err(e) => {
-                self.fx.emit_error(&e, false);
+                self.fx.emit_error(&e);
                 Answer::Failed
             }
         }

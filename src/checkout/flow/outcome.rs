@@ -67,9 +67,6 @@ impl Flow {
         self.phase = Phase::Done;
         self.poller = None;
         self.fx.clear();
-        if emit {
-            self.fx.emit_error(&e, true);
-        }
-        self.fx.reject(&e);
+        self.fx.reject(&e, emit);
     }
 }
