@@ -68,7 +68,9 @@ impl CheckoutFlow {
 /// / counter flow, polls, and resolves `pay()` exactly once.
 #[wasm_bindgen]
 pub struct Checkout {
-    settings: Settings,
+    /// The config as it was given (a shallow copy): each payment reads its settings from it.
+    config: Object,
+    locale: Locale,
     driver: Driver,
 }
 
@@ -78,7 +80,8 @@ impl Checkout {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "CheckoutConfig")] config: Object) -> Result<Checkout, JsValue> {
         let settings = read_settings(&config).map_err(|e| js::error(&e, js::locale(Some(&config))))?;
-        Ok(Checkout { settings, driver: Driver::new(&config) })
+        // Kept as given instead of as `Settings`: re-reading it per payment costs less wasm than cloning them.
+        Ok(Checkout { locale: settings.locale, driver: Driver::new(&config), config: Object::assign(&Object::new(), &config) })
     }
 
     /// Adds a listener for `action`, `status`, `expired` or `error` (the
@@ -90,9 +93,9 @@ impl Checkout {
     /// Pays `order`; resolves once with the outcome, or rejects with a coded error.
     #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn pay(&self, #[wasm_bindgen(unchecked_param_type = "CheckoutOrder")] order: Object) -> Promise {
-        match read_order(&order) {
-            Ok(o) => self.start(Flow::new(self.here(), environment(), o), &order),
-            Err(e) => Promise::reject(&js::error(&e, self.settings.locale)),
+        match read_order(&order).and_then(|o| Ok((self.here()?, o))) {
+            Ok((s, o)) => self.start(Flow::new(s, environment(), o), &order),
+            Err(e) => Promise::reject(&js::error(&e, self.locale)),
         }
     }
 
@@ -120,12 +123,15 @@ impl Checkout {
             return p;
         }
         let stored = self.driver.load_pending(STORAGE_KEY).unwrap_or_default();
-        let settings = self.here();
+        let settings = match self.here() {
+            Ok(s) => s,
+            Err(e) => return Promise::reject(&js::error(&e, self.locale)),
+        };
         // Back from where a gateway's checkout step sent the payer: create the order that waited for it.
         if let Some(order) = step::returned(&settings, &stored, js_sys::Date::now() as i64) {
             return self.start(Flow::new(settings, environment(), order), &JsValue::UNDEFINED);
         }
-        match Pending::decode(&stored).filter(|p| p.gateway == self.settings.gateway) {
+        match Pending::decode(&stored).filter(|p| p.gateway == settings.gateway) {
             Some(p) => self.start(Flow::resume(settings, environment(), p), &JsValue::UNDEFINED),
             None => Promise::resolve(&JsValue::NULL),
         }
@@ -158,9 +164,12 @@ impl Checkout {
         run().map_err(|e| js::error(&e, Locale::default()))
     }
 
-    /// The settings with this page's `location.search` (HipoPay's container appends the openid there).
-    fn here(&self) -> Settings {
-        Settings { page_query: global_prop(&["location", "search"]).as_string().unwrap_or_default(), ..self.settings.clone() }
+    /// The settings (read again from the config the constructor checked) with this page's
+    /// `location.search` (HipoPay's container appends the openid there).
+    fn here(&self) -> Result<Settings, PayError> {
+        let mut s = read_settings(&self.config)?;
+        s.page_query = global_prop(&["location", "search"]).as_string().unwrap_or_default();
+        Ok(s)
     }
 
     fn start(&self, flow: Flow, order: &JsValue) -> Promise {
