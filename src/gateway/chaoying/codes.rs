@@ -2,8 +2,8 @@
 //! the `trade_state` and the `code` table, each with an `Unknown` variant so
 //! an unexpected value never panics.
 
-use crate::error::{PayError, Reason};
-use crate::model::{Gateway, PayState};
+use crate::error::Reason;
+use crate::model::PayState;
 
 /// The position of `raw` among the space-separated words of `words`: one
 /// lookup for the three tables below instead of a compare chain each.
@@ -221,11 +221,6 @@ impl<'a> ChaoYingCode<'a> {
             ChaoYingCode::Success | ChaoYingCode::Paying | ChaoYingCode::NotPaid => Reason::General,
             ChaoYingCode::RefundQueryError | ChaoYingCode::CancelError | ChaoYingCode::Unknown(_) => Reason::Unknown,
         }
-    }
-
-    /// A gateway error carrying this code and ChaoYing's `msg`.
-    pub(super) fn error(&self, failed_call: bool, msg: Option<&str>) -> PayError {
-        PayError::gateway(Gateway::ChaoYing, self.as_str(), self.reason(failed_call), msg)
     }
 }
 

@@ -43,12 +43,21 @@ impl<'a> Envelope<'a> {
         }
     }
 
-    /// The refusal for a failed call or business result.
+    /// The refusal for a failed call or business result: the code's, or
+    /// the raw state's when there is no code. `failed_call` is true under
+    /// `state=FAIL` (see [`ChaoYingCode::reason`]).
     fn error(&self, failed_call: bool) -> PayError {
         match self.code {
-            Some(code) => code.error(failed_call, self.msg),
-            None => PayError::gateway(Gateway::ChaoYing, self.raw, Reason::Unknown, self.msg),
+            Some(code) => self.refusal(code.as_str(), code.reason(failed_call)),
+            None => self.refusal(self.raw, Reason::Unknown),
         }
+    }
+
+    /// A gateway error with `code`, `reason` and ChaoYing's `msg`: the one
+    /// place every refusal is built.
+    #[inline(never)]
+    fn refusal(&self, code: &str, reason: Reason) -> PayError {
+        PayError::gateway(Gateway::ChaoYing, code, reason, self.msg)
     }
 
     /// `state=VER` or `state=FAIL`: an error, or `Unknown` when the failure
@@ -58,7 +67,7 @@ impl<'a> Envelope<'a> {
         match self.state {
             CallState::Success => None,
             CallState::Ver => {
-                Some(Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, self.msg).with_detail("ChaoYing says the caller version is too low (state=VER)")))
+                Some(Err(self.refusal("VER", Reason::Credentials).with_detail("ChaoYing says the caller version is too low (state=VER)")))
             }
             CallState::Fail => Some(match self.code {
                 Some(code) if code.is_transient() => Ok(self.status(PayState::Unknown)),
@@ -124,8 +133,8 @@ pub(super) fn counter(body: &Value) -> Result<NextAction, PayError> {
         PayState::Pending | PayState::Paying | PayState::Unknown => Ok(NextAction::Await),
         PayState::Succeeded | PayState::Refunded => Ok(NextAction::Done { status }),
         PayState::Failed | PayState::Closed | PayState::Cancelled => Err(match env.code {
-            Some(code) => code.error(false, env.msg),
-            None => PayError::gateway(Gateway::ChaoYing, status.gateway_state, Reason::PaymentDeclined, env.msg),
+            Some(_) => env.error(false),
+            None => env.refusal(env.raw, Reason::PaymentDeclined),
         }),
     }
 }
@@ -137,19 +146,19 @@ pub(super) fn pre_order(p: &CreateParams, body: &Value) -> Result<NextAction, Pa
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
         CallState::Ver | CallState::Unknown(_) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Credentials, env.msg).with_detail("ChaoYing refused the call (state is not SUCCESS)"))
+            return Err(env.refusal(env.raw, Reason::Credentials).with_detail("ChaoYing refused the call (state is not SUCCESS)"))
         }
     }
     match env.trade_state {
         None | Some(TradeState::Success) => {}
         // No money moves on a pre-order: an unknown outcome is a retryable refusal.
         Some(TradeState::Processing) | Some(TradeState::NeedQuery) => {
-            return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Busy, env.msg));
+            return Err(env.refusal(env.raw, Reason::Busy));
         }
         Some(_) => return Err(env.error(false)),
     }
-    if let Some(code) = env.code.filter(|c| *c != ChaoYingCode::Success) {
-        return Err(code.error(false, env.msg));
+    if env.code.is_some_and(|c| c != ChaoYingCode::Success) {
+        return Err(env.error(false));
     }
     // Options left at channel "any" do not stop the answer being read: its `pay_info` says the wallet.
     let channel = match p.channel {
@@ -219,15 +228,15 @@ const WECHAT_APP_FIELDS: [&str; 7] = ["appid", "partnerid", "prepayid", "package
 
 fn wechat_app(body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
-    for key in WECHAT_APP_FIELDS {
-        field(&info, key)?;
+    if let Some(key) = WECHAT_APP_FIELDS.into_iter().find(|key| info.text(key).is_none()) {
+        return Err(common::missing(Gateway::ChaoYing, key));
     }
     Ok(NextAction::App { provider: AppProvider::Wechat, payload: info })
 }
 
 fn alipay_app(body: &Value) -> Result<NextAction, PayError> {
     let order = body.text("pay_info").ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay app answer has no `pay_info`"))?;
-    let has = |key: &str| crate::text::split(order, b"&").any(|pair| crate::text::split_once(pair, "=").is_some_and(|(k, v)| k == key && !v.is_empty()));
+    let has = |key: &str| crate::text::split(order, b"&").any(|pair| pair.strip_prefix(key).and_then(|v| v.strip_prefix("=")).is_some_and(|v| !v.is_empty()));
     if !(has("app_id") && has("sign")) {
         return Err(PayError::invalid_payload("ChaoYing Alipay app pay_info is not an order string with app_id and sign"));
     }
@@ -240,7 +249,7 @@ pub(super) fn refund_query(body: &Value) -> Result<Vec<RefundStatus>, PayError> 
     match env.state {
         CallState::Success => {}
         CallState::Fail => return Err(env.error(true)),
-        CallState::Ver | CallState::Unknown(_) => return Err(PayError::gateway(Gateway::ChaoYing, env.raw, Reason::Credentials, env.msg)),
+        CallState::Ver | CallState::Unknown(_) => return Err(env.refusal(env.raw, Reason::Credentials)),
     }
     match env.trade_state {
         None | Some(TradeState::Success) => {}
@@ -296,7 +305,7 @@ pub(super) fn refund(body: &Value) -> Result<RefundStatus, PayError> {
     match env.state {
         CallState::Success => {}
         CallState::Fail => return if env.code.is_some_and(|c| c.is_transient()) { Ok(open(&env)) } else { Err(env.error(true)) },
-        CallState::Ver => return Err(PayError::gateway(Gateway::ChaoYing, "VER", Reason::Credentials, env.msg)),
+        CallState::Ver => return Err(env.refusal("VER", Reason::Credentials)),
         CallState::Unknown(_) => return Ok(open(&env)),
     }
     match env.trade_state {
