@@ -320,11 +320,11 @@ impl Value {
     pub fn as_bool_lenient(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
-            Value::String(s) | Value::Number(s) => match s.trim() {
-                "true" | "TRUE" | "True" | "1" => Some(true),
-                "false" | "FALSE" | "False" | "0" => Some(false),
-                _ => None,
-            },
+            Value::String(s) | Value::Number(s) => {
+                // One scan of a word list instead of eight string compares.
+                let s = s.trim();
+                crate::text::split("true|TRUE|True|1|false|FALSE|False|0", b"|").position(|w| w == s).map(|i| i < 4)
+            }
             _ => None,
         }
     }
@@ -493,6 +493,9 @@ mod tests {
         assert_eq!(Value::str("0").as_bool_lenient(), Some(false));
         assert_eq!(Value::Number("1".into()).as_bool_lenient(), Some(true));
         assert_eq!(Value::str("maybe").as_bool_lenient(), None);
+        let words = [" TRUE ", "True", "true", "1", "FALSE", "False", "false", "0", "tRUE", "yes", "", "01", "true|"];
+        let want = [Some(true), Some(true), Some(true), Some(true), Some(false), Some(false), Some(false), Some(false), None, None, None, None, None];
+        assert_eq!(words.map(|w| Value::str(w).as_bool_lenient()), want);
         let v = parse(r#"{"k":1,"k":2}"#).unwrap();
         assert_eq!(v.int("k"), Some(2));
     }
