@@ -150,7 +150,8 @@ impl Awaiting {
         if v.text("awaiting") != Some(OPENID_PARAM) {
             return None;
         }
-        let no = v.text("outTradeNo").filter(|s| (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))?;
+        // The order number as requests check it (1–64 letters, digits, `-`, `_`).
+        let no = crate::gateway::common::check_id("order number", v.text("outTradeNo")?, 1, 64, b"-_").ok()?;
         let mut order = Order::new(no, Some(Mode::Jsapi));
         let channel = Channel::parse(v.text("channel")?)?;
         order.channel = Some(channel);
