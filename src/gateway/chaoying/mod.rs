@@ -134,7 +134,10 @@ pub fn paytype(channel: Channel) -> Option<&'static str> {
 /// UnionPay 62: the wallets' published ranges, which the seed does not
 /// print), `None` for any other.
 pub fn code_wallet(code: &str) -> Option<Channel> {
-    match crate::text::parse_i64(code.trim().get(..2)?)? {
+    let [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] = *code.trim().as_bytes() else {
+        return None;
+    };
+    match (a - b'0') * 10 + (b - b'0') {
         10..=15 => Some(Channel::Wechat),
         25..=30 => Some(Channel::Alipay),
         62 => Some(Channel::Unionpay),

@@ -212,4 +212,8 @@ fn a_counter_payment_names_its_wallet_for_query_and_cancel() {
     assert_eq!(ChaoYing.wallet_of(&params(Mode::Qr, Channel::Any), &paid), None);
     assert_eq!(code_wallet("134567890123456789"), Some(Channel::Wechat));
     assert_eq!(code_wallet("62"), Some(Channel::Unionpay));
+    // Two ASCII digits after trimming, nothing else (a sign, one digit or a non-ASCII second character is no prefix).
+    for (code, wallet) in [(" 25x ", Some(Channel::Alipay)), ("30", Some(Channel::Alipay)), ("+13", None), ("-1", None), ("1", None), ("1é", None), ("16", None), ("09", None)] {
+        assert_eq!(code_wallet(code), wallet, "{code:?}");
+    }
 }
