@@ -68,6 +68,59 @@ pub fn strings_prop(obj: Option<&Object>, key: &str) -> Result<Vec<String>, PayE
     Ok(out)
 }
 
+/// Reads a config's options, keeping the first error: a reader reads every
+/// option in order and checks once (one exit instead of one per option).
+pub struct Options<'a> {
+    obj: &'a Object,
+    err: Option<PayError>,
+}
+
+impl<'a> Options<'a> {
+    /// Reads from `obj`.
+    pub fn new(obj: &'a Object) -> Self {
+        Options { obj, err: None }
+    }
+
+    /// `r`'s value, or the default after keeping its error (the first one wins).
+    pub fn keep<T: Default>(&mut self, r: Result<T, PayError>) -> T {
+        r.unwrap_or_else(|e| {
+            self.err.get_or_insert(e);
+            T::default()
+        })
+    }
+
+    /// Property `key`, if set.
+    pub fn prop(&self, key: &str) -> Option<JsValue> {
+        prop(Some(self.obj), key)
+    }
+
+    /// A string option (see [`str_prop`]).
+    pub fn str(&mut self, key: &str) -> Option<String> {
+        let r = str_prop(Some(self.obj), key);
+        self.keep(r)
+    }
+
+    /// A numeric option (see [`num_prop`]).
+    pub fn num(&mut self, key: &str) -> Option<f64> {
+        let r = num_prop(Some(self.obj), key);
+        self.keep(r)
+    }
+
+    /// An array-of-strings option (see [`strings_prop`]).
+    pub fn strings(&mut self, key: &str) -> Vec<String> {
+        let r = strings_prop(Some(self.obj), key);
+        self.keep(r)
+    }
+
+    /// `value` unless an option was wrong: then the first error.
+    pub fn end<T>(self, value: T) -> Result<T, PayError> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+}
+
 /// The `locale` option (default zh-CN).
 pub fn locale(obj: Option<&Object>) -> Locale {
     prop(obj, "locale").and_then(|v| v.as_string()).map(|t| Locale::parse(&t)).unwrap_or_default()

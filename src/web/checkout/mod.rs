@@ -187,54 +187,53 @@ fn environment() -> Environment {
     page_environment(None)
 }
 
-fn ms(o: &Object, key: &str, default: u32) -> Result<u32, PayError> {
-    match js::num_prop(Some(o), key)? {
-        Some(v) if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) => Ok(v as u32),
-        Some(_) => Err(PayError::invalid_argument(detail!("`{key}` must be a number of milliseconds"))),
-        None => Ok(default),
-    }
-}
-
 fn read_settings(c: &Object) -> Result<Settings, PayError> {
     let mut s = Settings::new(js::gateway(&js::required(Some(c), "gateway")?)?, js::required(Some(c), "proxy")?);
+    // Every other option through one reader that keeps the first error: one exit, not one per option.
+    let mut o = js::Options::new(c);
     s.locale = js::locale(Some(c));
-    s.channel = js::channel(Some(c))?.unwrap_or(Channel::Any);
-    s.policy = UrlPolicy { sandbox_hosts: js::strings_prop(Some(c), "sandboxHosts")?, extra_domains: js::strings_prop(Some(c), "allowDomains")? };
-    s.return_url = js::str_prop(Some(c), "returnUrl")?;
-    s.sub_appid = js::str_prop(Some(c), "subAppid")?;
-    s.can_renew = js::prop(Some(c), "renewOrder").is_some_and(|f| f.is_function());
-    s.has_app_bridge = js::prop(Some(c), "appBridge").is_some_and(|f| f.is_function());
-    s.wechat_js_sdk = js::prop(Some(c), "wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
+    s.channel = o.keep(js::channel(Some(c))).unwrap_or(Channel::Any);
+    s.policy = UrlPolicy { sandbox_hosts: o.strings("sandboxHosts"), extra_domains: o.strings("allowDomains") };
+    s.return_url = o.str("returnUrl");
+    s.sub_appid = o.str("subAppid");
+    s.can_renew = o.prop("renewOrder").is_some_and(|f| f.is_function());
+    s.has_app_bridge = o.prop("appBridge").is_some_and(|f| f.is_function());
+    s.wechat_js_sdk = o.prop("wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
     // The driver calls the `wx` option itself; only its kind is checked here.
-    if js::prop(Some(c), "wx").is_some_and(|v| !v.is_object()) {
-        return Err(PayError::invalid_argument("`wx` must be the JS-SDK object (weixin-js-sdk's export)"));
+    if o.prop("wx").is_some_and(|v| !v.is_object()) {
+        o.keep::<()>(Err(PayError::invalid_argument("`wx` must be the JS-SDK object (weixin-js-sdk's export)")));
     }
-    s.wallet = js::str_prop(Some(c), "wallet")?;
-    if let Some(page) = js::str_prop(Some(c), "miniProgramPayPage")? {
+    s.wallet = o.str("wallet");
+    if let Some(page) = o.str("miniProgramPayPage") {
         s.mini_program_page = page;
     }
-    s.bridge_timeout_ms = ms(c, "bridgeTimeoutMs", s.bridge_timeout_ms)?;
-    s.order_ttl_ms = ms(c, "orderTtlMs", s.order_ttl_ms)?;
-    s.counter_timeout_ms = ms(c, "counterTimeoutMs", s.counter_timeout_ms)?;
-    Ok(s)
+    for (key, slot) in [("bridgeTimeoutMs", &mut s.bridge_timeout_ms), ("orderTtlMs", &mut s.order_ttl_ms), ("counterTimeoutMs", &mut s.counter_timeout_ms)] {
+        match o.num(key) {
+            Some(v) if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) => *slot = v as u32,
+            Some(_) => o.keep::<()>(Err(PayError::invalid_argument(detail!("`{key}` must be a number of milliseconds")))),
+            None => {}
+        }
+    }
+    o.end(s)
 }
 
 fn read_order(o: &Object) -> Result<Order, PayError> {
     let no = js::required(Some(o), "outTradeNo")?;
-    let mode = match js::str_prop(Some(o), "mode")?.as_deref() {
+    let mut r = js::Options::new(o);
+    let mode = match r.str("mode").as_deref() {
         None | Some("auto") => None,
-        Some(m) => Some(js::mode(m)?),
+        Some(m) => r.keep(js::mode(m).map(Some)),
     };
     let mut order = Order::new(no, mode);
-    order.channel = js::channel(Some(o))?;
-    order.openid = js::str_prop(Some(o), "openid")?;
-    order.auth_code = js::str_prop(Some(o), "authCode")?;
-    order.subject = js::str_prop(Some(o), "subject")?;
-    order.client_secret = js::str_prop(Some(o), "clientSecret")?.filter(|s| !s.is_empty());
-    order.wallet = js::str_prop(Some(o), "wallet")?;
+    order.channel = r.keep(js::channel(Some(o)));
+    order.openid = r.str("openid");
+    order.auth_code = r.str("authCode");
+    order.subject = r.str("subject");
+    order.client_secret = r.str("clientSecret").filter(|s| !s.is_empty());
+    order.wallet = r.str("wallet");
     // The JS-SDK signs the page's URL for wx.config (HK wallet).
     order.page_url = global_prop(&["location", "href"]).as_string();
-    Ok(order)
+    r.end(order)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
