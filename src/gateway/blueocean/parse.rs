@@ -72,16 +72,16 @@ fn order_status(code: &BlueOceanCode, data: Option<&Value>, without_state: PaySt
 /// `Unknown`; other codes are errors.
 fn status(body: &Value, without_state: PayState) -> Result<OrderStatus, PayError> {
     let env = Envelope::read(body)?;
-    let state = match &env.code {
-        BlueOceanCode::Success => return Ok(order_status(&env.code, env.data, without_state)),
-        code if code.outcome_unknown() => PayState::Unknown,
-        BlueOceanCode::OrderPaid => PayState::Succeeded,
-        BlueOceanCode::OrderClosed => PayState::Closed,
-        BlueOceanCode::OrderRevoked => PayState::Cancelled,
-        BlueOceanCode::OrderRefunded => PayState::Refunded,
+    let (data, state) = match &env.code {
+        BlueOceanCode::Success => (env.data, without_state),
+        code if code.outcome_unknown() => (None, PayState::Unknown),
+        BlueOceanCode::OrderPaid => (None, PayState::Succeeded),
+        BlueOceanCode::OrderClosed => (None, PayState::Closed),
+        BlueOceanCode::OrderRevoked => (None, PayState::Cancelled),
+        BlueOceanCode::OrderRefunded => (None, PayState::Refunded),
         _ => return Err(env.error()),
     };
-    Ok(OrderStatus::new(state, env.code.as_str()))
+    Ok(order_status(&env.code, data, state))
 }
 
 /// An `/order/query` answer; a success without `trade_state` is `Unknown`.
