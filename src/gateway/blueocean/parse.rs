@@ -129,12 +129,12 @@ pub(super) fn parse_create(requested: Option<Payment>, mode: Mode, body: &Value,
 /// Whether `data` carries the payload `payment` is read from (for app
 /// payments: from that wallet, when `provider` names one).
 fn carries(data: &Value, payment: Payment) -> bool {
-    let provider_is = |p: &str| data.text("provider").map_or(true, |given| given == p);
+    let provider = data.text("provider");
     match payment {
         Payment::WechatJsapi => data.get("jsapi").is_some(),
         Payment::WechatMweb => data.text("mweb_url").is_some(),
-        Payment::WechatApp => data.get("app").is_some() && data.get("app_format").is_none() && provider_is("wechat"),
-        Payment::AlipayApp => (data.get("app").is_some() || data.text("app_format").is_some()) && provider_is("alipay"),
+        Payment::WechatApp => data.get("app").is_some() && data.get("app_format").is_none() && matches!(provider, None | Some("wechat")),
+        Payment::AlipayApp => (data.get("app").is_some() || data.text("app_format").is_some()) && matches!(provider, None | Some("alipay")),
         Payment::Micropay => true,
         _ => data.text("qrcode").is_some(),
     }
@@ -144,13 +144,14 @@ fn carries(data: &Value, payment: Payment) -> bool {
 /// is drawn in qr mode and opened in the redirect modes).
 fn answered(data: &Value, mode: Mode) -> Option<Payment> {
     let provider = data.text("provider");
+    let app = data.get("app").is_some();
     if data.get("jsapi").is_some() {
         Some(Payment::WechatJsapi)
     } else if data.text("mweb_url").is_some() {
         Some(Payment::WechatMweb)
-    } else if data.text("app_format").is_some() || (data.get("app").is_some() && provider == Some("alipay")) {
+    } else if data.text("app_format").is_some() || (app && provider == Some("alipay")) {
         Some(Payment::AlipayApp)
-    } else if data.get("app").is_some() {
+    } else if app {
         Some(Payment::WechatApp)
     } else if data.text("qrcode").is_none() {
         None
