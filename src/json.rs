@@ -323,7 +323,7 @@ impl Value {
             Value::String(s) | Value::Number(s) => {
                 // One scan of a word list instead of eight string compares.
                 let s = s.trim();
-                crate::text::split("true|TRUE|True|1|false|FALSE|False|0", b"|").position(|w| w == s).map(|i| i < 4)
+                crate::text::position("true|TRUE|True|1|false|FALSE|False|0", b'|', s).map(|i| i < 4)
             }
             _ => None,
         }

@@ -51,6 +51,14 @@ pub(crate) fn split<'a>(text: &'a str, seps: &'a [u8]) -> Fields<'a> {
     Fields { rest: Some(text), seps }
 }
 
+/// The index of `word` among the fields of `list` split at `sep` (a word
+/// list standing for an enum: its position is the variant), out of line so
+/// each table's lookup is one call.
+#[inline(never)]
+pub(crate) fn position(list: &str, sep: u8, word: &str) -> Option<usize> {
+    split(list, &[sep]).position(|w| w == word)
+}
+
 /// The iterator of [`split`].
 pub(crate) struct Fields<'a> {
     rest: Option<&'a str>,
@@ -176,6 +184,9 @@ mod tests {
             assert_eq!(split(h, b"-_").collect::<Vec<_>>(), h.split(['-', '_']).collect::<Vec<_>>(), "{h:?}");
             assert_eq!(split(h, b"/?#").next(), h.split(['/', '?', '#']).next(), "{h:?}");
             assert_eq!(split(h, b":").nth(1), h.split(':').nth(1), "{h:?}");
+            for w in ["", "a", "b", "c", "host", "443", "x"] {
+                assert_eq!(position(h, b':', w), h.split(':').position(|f| f == w), "{h:?} {w:?}");
+            }
             assert_eq!(trim_byte(h, b'/', false, true), h.trim_end_matches('/'), "{h:?}");
             assert_eq!(trim_byte(h, b'/', true, false), h.trim_start_matches('/'), "{h:?}");
             assert_eq!(trim_byte(h, b'"', true, true), h.trim_matches('"'), "{h:?}");

@@ -76,31 +76,27 @@ impl Event {
         let seq = || v.int("seq").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
         // One scan of a word list (the driver's event types, in this order) instead of a compare per type.
         let ty = v.text("type")?;
-        Some(
-            match crate::text::split("start|http|neterr|timer|bridgeReady|bridgeUnavailable|bridge|hidden|visible|confirm|renewed|renewFailed|cancel", b"|")
-                .position(|w| w == ty)?
-            {
-                0 => Event::Start { caps: v.text("caps").map(str::to_owned) },
-                1 => Event::Http {
-                    tag: tag()?,
-                    seq: seq(),
-                    status: v.int("status").and_then(|n| u16::try_from(n).ok())?,
-                    body: v.get("body").and_then(Value::as_text).unwrap_or("").to_owned(),
-                    verified: v.get("verified").and_then(Value::as_bool_lenient).unwrap_or(false),
-                },
-                2 => Event::NetworkError { tag: tag()?, seq: seq() },
-                3 => Event::Timer,
-                4 => Event::BridgeReady { mini_program: v.text("wxjsEnvironment") == Some("miniprogram") },
-                5 => Event::BridgeUnavailable,
-                6 => Event::Bridge { result: v.get("result").and_then(Value::as_text).unwrap_or("").to_owned() },
-                7 => Event::Hidden,
-                8 => Event::Visible,
-                9 => Event::Confirm { paid: v.get("paid").and_then(Value::as_bool_lenient).unwrap_or(false) },
-                10 => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned(), client_secret: v.text("clientSecret").map(str::to_owned) },
-                11 => Event::RenewFailed,
-                12 => Event::Cancel,
-                _ => return None,
+        Some(match crate::text::position("start|http|neterr|timer|bridgeReady|bridgeUnavailable|bridge|hidden|visible|confirm|renewed|renewFailed|cancel", b'|', ty)? {
+            0 => Event::Start { caps: v.text("caps").map(str::to_owned) },
+            1 => Event::Http {
+                tag: tag()?,
+                seq: seq(),
+                status: v.int("status").and_then(|n| u16::try_from(n).ok())?,
+                body: v.get("body").and_then(Value::as_text).unwrap_or("").to_owned(),
+                verified: v.get("verified").and_then(Value::as_bool_lenient).unwrap_or(false),
             },
-        )
+            2 => Event::NetworkError { tag: tag()?, seq: seq() },
+            3 => Event::Timer,
+            4 => Event::BridgeReady { mini_program: v.text("wxjsEnvironment") == Some("miniprogram") },
+            5 => Event::BridgeUnavailable,
+            6 => Event::Bridge { result: v.get("result").and_then(Value::as_text).unwrap_or("").to_owned() },
+            7 => Event::Hidden,
+            8 => Event::Visible,
+            9 => Event::Confirm { paid: v.get("paid").and_then(Value::as_bool_lenient).unwrap_or(false) },
+            10 => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned(), client_secret: v.text("clientSecret").map(str::to_owned) },
+            11 => Event::RenewFailed,
+            12 => Event::Cancel,
+            _ => return None,
+        })
     }
 }

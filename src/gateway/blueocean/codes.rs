@@ -147,7 +147,7 @@ impl BlueOceanCode {
     /// Reads a code as sent (`200` or `"200"`, spaces ignored).
     pub fn parse(raw: &str) -> BlueOceanCode {
         let raw = raw.trim();
-        crate::text::split(NUMBERS, b" ").position(|n| n == raw).and_then(BlueOceanCode::known).unwrap_or_else(|| BlueOceanCode::Unknown(raw.to_owned()))
+        crate::text::position(NUMBERS, b' ', raw).and_then(BlueOceanCode::known).unwrap_or_else(|| BlueOceanCode::Unknown(raw.to_owned()))
     }
 
     /// The listed code at `index` in [`NUMBERS`].

@@ -44,7 +44,7 @@ const PAY_STATES: [PayState; 7] = [PayState::Pending, PayState::Paying, PayState
 
 /// `trade_state` (seed L262–L272); anything else is `Unknown`, so polling goes on.
 pub(super) fn pay_state(trade_state: &str) -> PayState {
-    crate::text::split(TRADE_STATES, b" ").position(|s| s == trade_state).and_then(|i| PAY_STATES.get(i).copied()).unwrap_or(PayState::Unknown)
+    crate::text::position(TRADE_STATES, b' ', trade_state).and_then(|i| PAY_STATES.get(i).copied()).unwrap_or(PayState::Unknown)
 }
 
 /// A non-negative amount in cents (`10` or `"10"`).

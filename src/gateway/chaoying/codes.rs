@@ -4,13 +4,7 @@
 
 use crate::error::Reason;
 use crate::model::PayState;
-
-/// The position of `raw` among the space-separated words of `words`: one
-/// lookup for the three tables below instead of a compare chain each.
-#[inline(never)]
-fn position(words: &str, raw: &str) -> Option<usize> {
-    crate::text::split(words, b" ").position(|w| w == raw)
-}
+use crate::text::position;
 
 /// `state` (通讯状态): whether the call itself went through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +22,7 @@ pub(super) enum CallState<'a> {
 impl<'a> CallState<'a> {
     /// Reads the raw `state`.
     pub(super) fn parse(raw: &'a str) -> Self {
-        match position("SUCCESS FAIL VER", raw) {
+        match position("SUCCESS FAIL VER", b' ', raw) {
             Some(0) => CallState::Success,
             Some(1) => CallState::Fail,
             Some(2) => CallState::Ver,
@@ -57,7 +51,7 @@ pub(super) enum TradeState<'a> {
 impl<'a> TradeState<'a> {
     /// Reads the raw `trade_state`.
     pub(super) fn parse(raw: &'a str) -> Self {
-        match position("SUCCESS FAIL PROCESSING NEED_QUERY REFUND", raw) {
+        match position("SUCCESS FAIL PROCESSING NEED_QUERY REFUND", b' ', raw) {
             Some(0) => TradeState::Success,
             Some(1) => TradeState::Fail,
             Some(2) => TradeState::Processing,
@@ -126,7 +120,7 @@ impl<'a> ChaoYingCode<'a> {
         use ChaoYingCode::*;
         let raw = raw.trim();
         // The position is the variant's index: the compiler maps one onto the other without a table.
-        match position(CODES, raw) {
+        match position(CODES, b' ', raw) {
             Some(0) => Success,
             Some(1) => Paying,
             Some(2) => Refunded,
