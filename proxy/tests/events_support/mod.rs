@@ -20,6 +20,7 @@ use paybridge_proxy::proxy::events::signature;
 use paybridge_proxy::sandbox::credentials::sandbox_secrets;
 use paybridge_proxy::sandbox::gateway::Settings;
 use paybridge_proxy::sandbox::SandboxState;
+use paybridge_proxy::store::{EventCounts, Store};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path as FsPath, PathBuf};
@@ -193,6 +194,21 @@ impl Merchant {
 
     fn summary(&self) -> Vec<(String, u16)> {
         self.attempts().into_iter().map(|a| (a.id, a.status)).collect()
+    }
+}
+
+/// The store's event counts once no event is pending any more (at most
+/// [`WAIT`]): the merchant sees its 200 before the proxy commits the
+/// delivery, so a count read right after the merchant's last answer can
+/// still show that event pending.
+pub async fn settled_counts(store: &Store) -> EventCounts {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let counts = store.event_counts().await.expect("event counts");
+        if counts.pending == 0 || tokio::time::Instant::now() >= deadline {
+            return counts;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
