@@ -63,7 +63,7 @@ pub fn render_qr(
     let fail = |e: PayError| js::error(&e, locale);
     let canvas = target.dyn_ref::<HtmlCanvasElement>();
     let ratio = match canvas {
-        Some(_) => web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
+        Some(_) => super::env::global_prop(&["devicePixelRatio"]).as_f64().unwrap_or(1.0),
         None => 1.0,
     };
     let o = read_options(options.as_ref(), ratio).map_err(fail)?;

@@ -7,6 +7,12 @@ export function codedError(message, code, gatewayCode, gatewayMessage, detail) {
   return e;
 }
 
+/** `globalThis[key]`, or `globalThis[key][inner]` when `inner` is given; undefined where a step is missing. */
+export function globalProp(key, inner) {
+  const v = globalThis[key];
+  return inner === undefined || v == null ? v : v[inner];
+}
+
 /** A new `tag` element with class `cls` and text content `text` (each optional). */
 export const el = (tag, cls, text) => {
   const e = document.createElement(tag);
