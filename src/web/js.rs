@@ -3,13 +3,15 @@
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::model::{Channel, Gateway, Mode};
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/shared.js")]
 extern "C" {
     #[wasm_bindgen(js_name = codedError)]
     fn coded_error(message: &str, code: &str, gateway_code: Option<&str>, gateway_message: Option<&str>, detail: Option<&str>) -> JsValue;
+    #[wasm_bindgen(js_name = optionOf)]
+    fn option_of(obj: &Object, key: &str) -> JsValue;
 }
 
 /// A JS `Error` whose `message` is in `locale` and which carries `code`,
@@ -39,9 +41,11 @@ pub fn required(obj: Option<&Object>, key: &str) -> Result<String, PayError> {
 }
 
 /// Property `key` of an optional options object, if set (not undefined/null).
+// Read in JS (`optionOf`): `Reflect::get` with a key string made for it, its
+// caught exception and the two checks were wasm at every reader.
 pub fn prop(obj: Option<&Object>, key: &str) -> Option<JsValue> {
-    let v = Reflect::get(obj?, &JsValue::from_str(key)).ok()?;
-    (!v.is_undefined() && !v.is_null()).then_some(v)
+    let v = option_of(obj?, key);
+    (!v.is_undefined()).then_some(v)
 }
 
 /// A string property; a non-string value is an `invalid_argument` error.

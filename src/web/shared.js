@@ -7,6 +7,15 @@ export function codedError(message, code, gatewayCode, gatewayMessage, detail) {
   return e;
 }
 
+/** `obj[key]`, with `null` read as `undefined` (an option not set); undefined when reading throws (a getter, a revoked proxy). */
+export function optionOf(obj, key) {
+  try {
+    return obj[key] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `globalThis[key]`, or `globalThis[key][inner]` when `inner` is given; undefined where a step is missing. */
 export function globalProp(key, inner) {
   const v = globalThis[key];
