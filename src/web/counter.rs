@@ -7,19 +7,21 @@ use super::js;
 use super::widget::{checkout_of, element_of, gateway_of};
 use crate::cashier::channel_label;
 use crate::cashier::{display_amount, texts_json};
+use crate::checkout::effect::error_json;
 use crate::counter::{channel_for, mask, texts, Reading, Scanner};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::i18n::Locale;
+use crate::json::Obj;
 use crate::model::{Gateway, Mode};
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/web/counter_view.js")]
 extern "C" {
     #[wasm_bindgen(js_name = mountCounterView)]
-    fn mount_view(element: &web_sys::HtmlElement, texts: JsValue, options: &Object, ctl: &Object) -> JsValue;
+    fn mount_view(element: &web_sys::HtmlElement, texts: JsValue, options: &Object, key: JsValue, read: JsValue, amount: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -64,43 +66,31 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let texts = js_sys::JSON::parse(&texts_json(texts(locale)))?;
 
     let mut scanner = Scanner::new(threshold);
-    let key = Closure::<dyn FnMut(String, f64) -> JsValue>::new(move |key: String, at: f64| match scanner.key(&key, at) {
-        Some(r) => reading(r, gateway, locale),
-        None => JsValue::UNDEFINED,
-    });
-    let read = Closure::<dyn Fn(String, bool) -> JsValue>::new(move |code: String, scanned: bool| reading(Reading { code: code.trim().to_owned(), scanned }, gateway, locale));
-    let amount = Closure::<dyn Fn(f64) -> JsValue>::new(move |fen: f64| {
-        if fen.fract() == 0.0 && (0.0..=9e15).contains(&fen) {
-            JsValue::from_str(&display_amount(fen as i64, &currency))
-        } else {
-            JsValue::UNDEFINED
-        }
-    });
-    let ctl = Object::new();
-    for (k, f) in [("key", key.into_js_value()), ("read", read.into_js_value()), ("amount", amount.into_js_value())] {
-        Reflect::set(&ctl, &JsValue::from_str(k), &f)?;
-    }
-    Ok(mount_view(&element, texts, &opts, &ctl))
+    // Each closure answers a JS value (a string, or undefined): a `String`
+    // answer would give every closure its own string-passing glue.
+    let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
+    let key = Closure::<dyn FnMut(String, f64) -> JsValue>::new(move |key: String, at: f64| text(scanner.key(&key, at).map(|r| reading(r, gateway, locale))));
+    let read =
+        Closure::<dyn Fn(String, bool) -> JsValue>::new(move |code: String, scanned: bool| text(Some(reading(Reading { code: code.trim().to_owned(), scanned }, gateway, locale))));
+    let amount = Closure::<dyn Fn(f64) -> JsValue>::new(move |fen: f64| text((fen.fract() == 0.0 && (0.0..=9e15).contains(&fen)).then(|| display_amount(fen as i64, &currency))));
+    Ok(mount_view(&element, texts, &opts, key.into_js_value(), read.into_js_value(), amount.into_js_value()))
 }
 
-/// A reading for the view: `{code, payerCode, scanned, channel, label}`, or
-/// `{payerCode, scanned, error}` when the code is not usable here.
-fn reading(r: Reading, gateway: Option<Gateway>, locale: Locale) -> JsValue {
-    let out = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&out, &JsValue::from_str(k), &v);
-    };
-    set("payerCode", JsValue::from_str(&mask(&r.code)));
-    set("scanned", JsValue::from_bool(r.scanned));
+/// A reading for the view as JSON text: `{payerCode, scanned, code,
+/// channel, label}`, or `{payerCode, scanned, error}` (the error as the
+/// checkout's events carry it) when the code is not usable here.
+fn reading(r: Reading, gateway: Option<Gateway>, locale: Locale) -> String {
+    let mut out = Obj::new();
+    out.text("payerCode", &mask(&r.code)).flag("scanned", r.scanned);
     match usable_channel(&r.code, gateway) {
         Ok(channel) => {
-            set("code", JsValue::from_str(&r.code));
-            set("channel", JsValue::from_str(channel.as_str()));
-            set("label", JsValue::from_str(channel_label(channel, locale)));
+            out.text("code", &r.code).text("channel", channel.as_str()).text("label", channel_label(channel, locale));
         }
-        Err(e) => set("error", js::error(&e, locale)),
+        Err(e) => {
+            out.raw("error", &error_json(&e, locale, false));
+        }
     }
-    out.into()
+    out.end()
 }
 
 fn usable_channel(code: &str, gateway: Option<Gateway>) -> Result<crate::model::Channel, PayError> {

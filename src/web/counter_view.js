@@ -1,13 +1,22 @@
 // The counter screen's DOM (mountCounter). Scanner detection, code
-// recognition and amounts come from the wasm (`ctl`); every string is set as
-// textContent. The payer's full code lives only in a local variable until it
-// is handed to checkout.pay; the screen and events see it masked.
+// recognition and amounts come from the wasm (`key`, `read`, `amountText`; a
+// reading arrives as JSON text, its error shaped as the checkout's events
+// carry one); every string is set as textContent. The payer's full code lives
+// only in a local variable until it is handed to checkout.pay; the screen and
+// events see it masked.
 
 import { el, emit } from "./shared.js";
 
 const editable = (t) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 
-export function mountCounterView(root, t, opts, ctl) {
+/** A reading's JSON text as an object, its `error` a JS `Error`. */
+const reading = (json) => {
+  const r = json && JSON.parse(json);
+  if (r?.error) r.error = Object.assign(new Error(r.error.message), r.error);
+  return r;
+};
+
+export function mountCounterView(root, t, opts, key, read, amountText) {
   const checkout = opts.checkout;
   let busy = false;
   let live = true;
@@ -65,7 +74,7 @@ export function mountCounterView(root, t, opts, ctl) {
       .then(() => opts.createOrder())
       .then((o) => {
         if (mine !== sale) return;
-        const shown = ctl.amount(o?.amount);
+        const shown = amountText(o?.amount);
         if (typeof o?.outTradeNo !== "string" || !o.outTradeNo || shown === undefined) throw Object.assign(new Error("createOrder must resolve to {outTradeNo, amount}"), { code: "invalid_argument" });
         amount.textContent = shown;
         order.textContent = o.outTradeNo;
@@ -91,20 +100,20 @@ export function mountCounterView(root, t, opts, ctl) {
 
   function onKey(e) {
     if (e.target !== input && editable(e.target)) return;
-    const r = ctl.key(e.key, e.timeStamp);
+    const r = reading(key(e.key, e.timeStamp));
     if (e.key !== "Enter") return;
     // In the visible input, what the clerk sees there is the code.
     const typed = e.target === input ? input.value : "";
     if (!r && !typed.trim()) return;
     e.preventDefault();
     input.value = "";
-    handle(typed.trim() ? ctl.read(typed, r?.scanned ?? false) : r);
+    handle(typed.trim() ? reading(read(typed, r?.scanned ?? false)) : r);
   }
   function onSubmit(e) {
     e.preventDefault();
     const typed = input.value;
     input.value = "";
-    if (typed.trim()) handle(ctl.read(typed, false));
+    if (typed.trim()) handle(reading(read(typed, false)));
   }
   document.addEventListener("keydown", onKey);
   form.addEventListener("submit", onSubmit);
