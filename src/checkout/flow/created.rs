@@ -21,17 +21,20 @@ impl Flow {
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
         let action = Obj::action(&created.action);
-        match created.action {
-            NextAction::Done { status } if self.trusted(status.clone(), verified).state.is_terminal() => return self.settle(status, true),
+        // Matched by reference: the action is dropped once, after the match, not in every arm.
+        match &created.action {
             NextAction::Done { status } => {
-                let status = self.trusted(status, verified);
+                let status = self.trusted(status.clone(), verified);
+                if status.state.is_terminal() {
+                    return self.settle(status, true);
+                }
                 let action = Obj::action(&NextAction::Done { status: status.clone() });
                 self.observe(status);
                 self.action(action, None);
             }
             NextAction::Qr { content, expires_at } => {
                 deadline = expires_at.filter(|&t| t > now).unwrap_or(deadline);
-                self.fx.draw_qr(&content);
+                self.fx.draw_qr(content);
                 self.action(action, Some(deadline));
             }
             NextAction::Redirect { url } => {
@@ -39,24 +42,24 @@ impl Flow {
                 // WeChat blocks other wallets' pages (Alipay WAP and desks, UnionPay links).
                 let other_wallet = matches!(self.mode, Mode::Wap | Mode::Cashier) && matches!(self.channel, Channel::Alipay | Channel::Unionpay);
                 if other_wallet && matches!(self.env.container, Container::Wechat | Container::WechatMiniProgram) {
-                    self.action(Obj::kind_url("openInBrowser", &url), Some(deadline));
+                    self.action(Obj::kind_url("openInBrowser", url), Some(deadline));
                     self.fx.guide(text::open_in_browser(self.settings.locale));
                 } else {
                     self.action(action, Some(deadline));
-                    self.fx.navigate(&url);
+                    self.fx.navigate(url);
                 }
             }
             NextAction::Iframe { url } => {
                 self.action(action, Some(deadline));
-                self.fx.iframe(&url);
+                self.fx.iframe(url);
             }
             NextAction::WechatJsapi { params } => match self.bridge {
                 Some(BridgeKind::WechatHk) => {
                     self.action(action, Some(deadline));
-                    self.fx.bridge(BridgeKind::WechatHk, &step::hk_wallet_payload(self.kept.as_ref(), &params));
+                    self.fx.bridge(BridgeKind::WechatHk, &step::hk_wallet_payload(self.kept.as_ref(), params));
                 }
                 Some(BridgeKind::MiniProgram) => {
-                    let url = bridge::mini_program_url(&self.settings.mini_program_page, &params, self.settings.gateway, &self.order.out_trade_no);
+                    let url = bridge::mini_program_url(&self.settings.mini_program_page, params, self.settings.gateway, &self.order.out_trade_no);
                     self.store(deadline);
                     self.action(Obj::kind_url("miniProgram", &url), Some(deadline));
                     self.fx.bridge(BridgeKind::MiniProgram, &Value::str(url).to_json());
@@ -65,7 +68,7 @@ impl Flow {
                     let kind = if kind == Some(BridgeKind::WechatSdk) { BridgeKind::WechatSdk } else { BridgeKind::Wechat };
                     self.bridge = Some(kind);
                     // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
-                    let payload = Obj::jsapi(&params, kind == BridgeKind::WechatSdk).end();
+                    let payload = Obj::jsapi(params, kind == BridgeKind::WechatSdk).end();
                     self.action(action, Some(deadline));
                     self.fx.bridge(kind, &payload);
                 }
@@ -74,15 +77,15 @@ impl Flow {
                 self.bridge = Some(BridgeKind::Alipay);
                 self.action(action, Some(deadline));
                 let mut payload = Obj::new();
-                payload.text("tradeNO", &trade_no);
+                payload.text("tradeNO", trade_no);
                 self.fx.bridge(BridgeKind::Alipay, &payload.end());
             }
             NextAction::App { provider, payload } => {
                 self.bridge = Some(BridgeKind::App);
-                let provider = if provider == AppProvider::Wechat { "wechat" } else { "alipay" };
+                let provider = if *provider == AppProvider::Wechat { "wechat" } else { "alipay" };
                 self.action(action, Some(deadline));
                 let mut app = Obj::new();
-                app.text("provider", provider).value("payload", &payload);
+                app.text("provider", provider).value("payload", payload);
                 self.fx.bridge(BridgeKind::App, &app.end());
             }
             NextAction::Await => self.action(action, Some(deadline)),
