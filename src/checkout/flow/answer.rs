@@ -14,12 +14,12 @@ impl Flow {
     pub(super) fn on_answer(&mut self, now: i64, rng: u32, tag: Tag, seq: u32, answer: Option<Reply>) {
         match (tag, self.phase) {
             (Tag::Create, Phase::Creating) => match answer {
-                Some((status, body, verified)) => self.on_created(now, rng, status, &body, verified),
+                Some((status, body, verified)) => self.on_created(now, rng, status, body, verified),
                 None => self.fail(PayError::new(ErrorCode::Network).with_detail("the create call got no answer"), true),
             },
             (Tag::Step, Phase::Step) => {
                 let read = match answer {
-                    Some((status, body, _)) => self.body(status, &body),
+                    Some((status, body, _)) => self.body(status, body),
                     None => Err(PayError::new(ErrorCode::Network).with_detail("the call before the create call got no answer")),
                 };
                 match read.and_then(|v| step::answer(self.settings.gateway, &v, &mut self.order)) {
@@ -36,7 +36,7 @@ impl Flow {
             (Tag::Confirm, Phase::Polling) if seq == self.confirm_seq => self.on_confirm(now, rng, answer),
             (Tag::Cancel, Phase::Cancelling) => {
                 let cancelled = answer.and_then(|(status, body, verified)| {
-                    self.body(status, &body).and_then(|v| protocol(self.settings.gateway)?.parse_cancel(&v)).ok().map(|st| self.trusted(st, verified))
+                    self.body(status, body).and_then(|v| protocol(self.settings.gateway)?.parse_cancel(&v)).ok().map(|st| self.trusted(st, verified))
                 });
                 match cancelled {
                     Some(st) if st.state.is_terminal() => self.settle(st, true),
@@ -80,7 +80,7 @@ impl Flow {
 
     /// A status query's answer, as far as it can be trusted.
     fn status_of(&self, (status, body, verified): Reply) -> Result<OrderStatus, PayError> {
-        let st = self.body(status, &body).and_then(|v| protocol(self.settings.gateway)?.parse_query(&v))?;
+        let st = self.body(status, body).and_then(|v| protocol(self.settings.gateway)?.parse_query(&v))?;
         Ok(self.trusted(st, verified))
     }
 

@@ -44,8 +44,9 @@ mod outcome;
 mod plan;
 mod schedule;
 
-/// An HTTP answer: status, body, and whether the proxy verified its signature.
-type Reply = (u16, String, bool);
+/// An HTTP answer: status, body, and whether the proxy verified its signature
+/// (borrowed from the event: nothing in it is dropped branch by branch).
+type Reply<'a> = (u16, &'a str, bool);
 
 /// The `?wait=` asked of a long-poll proxy (below common 30 s idle timeouts).
 const LONG_POLL_S: u32 = 25;
@@ -171,7 +172,7 @@ impl Flow {
                 self.create()
             }
             Event::BridgeUnavailable => self.fail(PayError::new(ErrorCode::BridgeUnavailable), true),
-            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, body, verified))),
+            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, &body, verified))),
             Event::NetworkError { tag, seq } => self.on_answer(now_ms, rng, tag, seq, None),
             Event::Timer => self.pump(now_ms, rng),
             Event::Bridge { result } => {
