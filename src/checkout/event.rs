@@ -5,11 +5,11 @@ use crate::json::Value;
 
 /// Something that happened on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Event {
+pub(crate) enum Event<'a> {
     /// Begin; `caps` is the body of `GET {proxy}/capabilities` if it answered.
     Start {
         /// The capabilities body.
-        caps: Option<String>,
+        caps: Option<&'a str>,
     },
     /// An HTTP answer (any status) to a [`Effect::Fetch`].
     Http {
@@ -20,7 +20,7 @@ pub(crate) enum Event {
         /// The HTTP status.
         status: u16,
         /// The body text.
-        body: String,
+        body: &'a str,
         /// Whether the proxy checked the gateway's signature
         /// (`X-Paybridge-Verified: signature`).
         verified: bool,
@@ -45,7 +45,7 @@ pub(crate) enum Event {
     /// The bridge answered (`err_msg`, `resultCode`, `ok`/`cancel`/`fail`).
     Bridge {
         /// The raw answer.
-        result: String,
+        result: &'a str,
     },
     /// `document.hidden` became true.
     Hidden,
@@ -59,9 +59,9 @@ pub(crate) enum Event {
     /// `renewOrder` gave a fresh order number.
     Renewed {
         /// The new order number.
-        out_trade_no: String,
+        out_trade_no: &'a str,
         /// Its client secret, when `renewOrder` gave one.
-        client_secret: Option<String>,
+        client_secret: Option<&'a str>,
     },
     /// `renewOrder` threw or gave no order number.
     RenewFailed,
@@ -69,31 +69,31 @@ pub(crate) enum Event {
     Cancel,
 }
 
-impl Event {
+impl<'a> Event<'a> {
     /// Reads the driver's JSON event (`{"type": …}`), `None` if malformed.
-    pub(crate) fn from_json(v: &Value) -> Option<Event> {
+    pub(crate) fn from_json(v: &'a Value) -> Option<Event<'a>> {
         let tag = || Tag::ALL.into_iter().find(|t| Some(t.as_str()) == v.text("tag"));
         let seq = || v.int("seq").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
         // One scan of a word list (the driver's event types, in this order) instead of a compare per type.
         let ty = v.text("type")?;
         Some(match crate::text::position("start|http|neterr|timer|bridgeReady|bridgeUnavailable|bridge|hidden|visible|confirm|renewed|renewFailed|cancel", b'|', ty)? {
-            0 => Event::Start { caps: v.text("caps").map(str::to_owned) },
+            0 => Event::Start { caps: v.text("caps") },
             1 => Event::Http {
                 tag: tag()?,
                 seq: seq(),
                 status: v.int("status").and_then(|n| u16::try_from(n).ok())?,
-                body: v.get("body").and_then(Value::as_text).unwrap_or("").to_owned(),
+                body: v.get("body").and_then(Value::as_text).unwrap_or(""),
                 verified: v.get("verified").and_then(Value::as_bool_lenient).unwrap_or(false),
             },
             2 => Event::NetworkError { tag: tag()?, seq: seq() },
             3 => Event::Timer,
             4 => Event::BridgeReady { mini_program: v.text("wxjsEnvironment") == Some("miniprogram") },
             5 => Event::BridgeUnavailable,
-            6 => Event::Bridge { result: v.get("result").and_then(Value::as_text).unwrap_or("").to_owned() },
+            6 => Event::Bridge { result: v.get("result").and_then(Value::as_text).unwrap_or("") },
             7 => Event::Hidden,
             8 => Event::Visible,
             9 => Event::Confirm { paid: v.get("paid").and_then(Value::as_bool_lenient).unwrap_or(false) },
-            10 => Event::Renewed { out_trade_no: v.text("outTradeNo")?.to_owned(), client_secret: v.text("clientSecret").map(str::to_owned) },
+            10 => Event::Renewed { out_trade_no: v.text("outTradeNo")?, client_secret: v.text("clientSecret") },
             11 => Event::RenewFailed,
             12 => Event::Cancel,
             _ => return None,

@@ -44,8 +44,8 @@ fn order(mode: Mode, channel: Channel) -> Order {
     o
 }
 
-fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event {
-    Event::Http { tag, seq, status, body: body.to_owned(), verified: true }
+fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event<'_> {
+    Event::Http { tag, seq, status, body, verified: true }
 }
 
 fn fetches(fx: &[Effect]) -> Vec<(Tag, u32, &str)> {
@@ -123,9 +123,9 @@ fn network_and_proxy_errors_and_unknown_answers_keep_polling() {
         let q = fetches(&fx);
         assert_eq!(q.len(), 1, "a query is due");
         assert_eq!(q[0].1, seq);
-        let ev = match answer {
+        let ev = match &answer {
             None => Event::NetworkError { tag: Tag::Query, seq },
-            Some((status, body)) => http(Tag::Query, seq, status, &body),
+            Some((status, body)) => http(Tag::Query, seq, *status, body),
         };
         let fx = f.step(now + 100, 1, ev);
         assert!(resolved(&fx).is_none() && rejected(&fx).is_none());
@@ -531,16 +531,18 @@ fn mini_program_url_encodes_and_appends() {
 
 #[test]
 fn events_parse_from_driver_json() {
-    let ev = |t: &str| parse(t).ok().and_then(|v| Event::from_json(&v));
-    assert_eq!(ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}","verified":true}"#), Some(http(Tag::Query, 3, 200, "{}")));
-    let unverified = Event::Http { tag: Tag::Query, seq: 3, status: 200, body: "{}".into(), verified: false };
-    assert_eq!(ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}"}"#), Some(unverified), "no header: not verified");
-    let renewed = ev(r#"{"type":"renewed","outTradeNo":"ORDER5678","clientSecret":"pcs_x"}"#);
-    assert_eq!(renewed, Some(Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: Some("pcs_x".into()) }));
-    assert_eq!(ev(r#"{"type":"bridgeReady","wxjsEnvironment":"miniprogram"}"#), Some(Event::BridgeReady { mini_program: true }));
-    assert_eq!(ev(r#"{"type":"confirm","paid":true}"#), Some(Event::Confirm { paid: true }));
-    assert_eq!(ev(r#"{"type":"http","tag":"nope","status":200}"#), None);
-    assert_eq!(ev(r#"{"type":"other"}"#), None);
+    // Events borrow their texts from the parsed JSON: each check reads one parse.
+    let ev = |t: &str, want: Option<Event>| assert_eq!(parse(t).ok().as_ref().and_then(Event::from_json), want, "{t}");
+    ev(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}","verified":true}"#, Some(http(Tag::Query, 3, 200, "{}")));
+    let unverified = Event::Http { tag: Tag::Query, seq: 3, status: 200, body: "{}", verified: false };
+    let no_header = parse(r#"{"type":"http","tag":"query","seq":3,"status":200,"body":"{}"}"#).unwrap();
+    assert_eq!(Event::from_json(&no_header), Some(unverified), "no header: not verified");
+    let renewed = r#"{"type":"renewed","outTradeNo":"ORDER5678","clientSecret":"pcs_x"}"#;
+    ev(renewed, Some(Event::Renewed { out_trade_no: "ORDER5678", client_secret: Some("pcs_x") }));
+    ev(r#"{"type":"bridgeReady","wxjsEnvironment":"miniprogram"}"#, Some(Event::BridgeReady { mini_program: true }));
+    ev(r#"{"type":"confirm","paid":true}"#, Some(Event::Confirm { paid: true }));
+    ev(r#"{"type":"http","tag":"nope","status":200}"#, None);
+    ev(r#"{"type":"other"}"#, None);
 }
 
 #[test]
@@ -567,7 +569,9 @@ fn every_proxy_call_carries_the_orders_client_secret() {
 
 #[test]
 fn unverified_answers_of_a_signing_gateway_are_never_paid() {
-    let unverified = |tag, seq, body: &str| Event::Http { tag, seq, status: 200, body: body.to_owned(), verified: false };
+    fn unverified(tag: Tag, seq: u32, body: &str) -> Event<'_> {
+        Event::Http { tag, seq, status: 200, body, verified: false }
+    }
     let mut f = qr_flow(settings());
     let fx = f.step(T0 + 2_000, 1, Event::Timer);
     let q = fetches(&fx)[0].1;

@@ -164,7 +164,7 @@ impl Flow {
             return;
         }
         match event {
-            Event::Start { caps } if self.phase == Phase::Idle => self.start(now_ms, rng, caps.as_deref()),
+            Event::Start { caps } if self.phase == Phase::Idle => self.start(now_ms, rng, caps),
             Event::BridgeReady { mini_program } if self.phase == Phase::AwaitingBridge => {
                 if mini_program && self.bridge == Some(BridgeKind::Wechat) {
                     self.bridge = Some(BridgeKind::MiniProgram);
@@ -172,12 +172,12 @@ impl Flow {
                 self.create()
             }
             Event::BridgeUnavailable => self.fail(PayError::new(ErrorCode::BridgeUnavailable), true),
-            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, &body, verified))),
+            Event::Http { tag, seq, status, body, verified } => self.on_answer(now_ms, rng, tag, seq, Some((status, body, verified))),
             Event::NetworkError { tag, seq } => self.on_answer(now_ms, rng, tag, seq, None),
             Event::Timer => self.pump(now_ms, rng),
             Event::Bridge { result } => {
                 let kind = self.bridge.unwrap_or(BridgeKind::App);
-                self.hint = Some((bridge::hint(kind, &result), result));
+                self.hint = Some((bridge::hint(kind, result), result.to_owned()));
                 self.confirm_now()
             }
             Event::Hidden => {
@@ -194,8 +194,8 @@ impl Flow {
             Event::Confirm { paid: true } => self.confirm_now(),
             Event::Confirm { paid: false } => self.nudge(now_ms, rng),
             Event::Renewed { out_trade_no, client_secret } if self.phase == Phase::Renewing => {
-                self.order.out_trade_no = out_trade_no;
-                self.order.client_secret = client_secret;
+                self.order.out_trade_no = out_trade_no.to_owned();
+                self.order.client_secret = client_secret.map(str::to_owned);
                 self.create()
             }
             Event::RenewFailed if self.phase == Phase::Renewing => self.fail(PayError::new(ErrorCode::Expired).with_detail("renewOrder gave no order number"), true),

@@ -162,8 +162,8 @@ mod flow_tests {
     const QUERY: &str = include_str!("../../../fixtures/blueocean/order-query.response.json");
     const CONFIG: &str = r#"{"beta":true,"debug":false,"appId":"wx6f4b43e000000000","timestamp":1530669821,"nonceStr":"Wm3WZYTPz0wzccnW","signature":"0f9de62fce790f9a083d5c99e95740ceb90c27ed","jsApiList":["getH5PrepayRequest"]}"#;
 
-    fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event {
-        Event::Http { tag, seq, status, body: body.to_owned(), verified: true }
+    fn http(tag: Tag, seq: u32, status: u16, body: &str) -> Event<'_> {
+        Event::Http { tag, seq, status, body, verified: true }
     }
 
     fn fetch(fx: &[Effect]) -> Option<(Tag, u32, &str, &str)> {
