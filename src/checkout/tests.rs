@@ -191,7 +191,7 @@ fn wechat_ok_is_confirmed_by_a_query_before_success() {
     let (mut f, fx) = wechat_jsapi(settings());
     let payload = bridged(&fx, BridgeKind::Wechat).expect("bridge");
     assert_eq!(payload.text("package"), Some("prepay_id=wx04100341876500f618f0cxxxxxxxxxxxxxx"));
-    let fx = f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:ok".into() });
+    let fx = f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:ok" });
     assert!(resolved(&fx).is_none(), "a hint is not success");
     assert_eq!(fetches(&fx)[0], (Tag::Confirm, 1, "/proxy/blueocean/order/query"));
     let fx = f.step(T0 + 600, 1, http(Tag::Confirm, 1, 200, &query("NOTPAY")));
@@ -225,17 +225,17 @@ fn js_sdk_gets_lowercase_timestamp_and_no_app_id() {
 #[test]
 fn a_cancel_gets_one_query_then_cancelled_unverified_unless_paid() {
     let (mut f, _) = wechat_jsapi(settings());
-    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:cancel".into() });
+    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:cancel" });
     let fx = f.step(T0 + 600, 1, http(Tag::Confirm, 1, 200, &query("NOTPAY")));
     assert_eq!(resolved(&fx), Some(("cancelled".into(), false)));
 
     let (mut f, _) = wechat_jsapi(settings());
-    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:cancel".into() });
+    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:cancel" });
     let fx = f.step(T0 + 600, 1, http(Tag::Confirm, 1, 200, &query("SUCCESS")));
     assert_eq!(resolved(&fx), Some(("succeeded".into(), true)), "the gateway's word wins");
 
     let (mut f, _) = wechat_jsapi(settings());
-    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:fail".into() });
+    f.step(T0 + 500, 1, Event::Bridge { result: "get_brand_wcpay_request:fail" });
     let fx = f.step(T0 + 600, 1, Event::NetworkError { tag: Tag::Confirm, seq: 1 });
     assert!(resolved(&fx).is_none(), "no answer yet: keep asking");
     let q = fetches(&fx);
@@ -402,7 +402,7 @@ fn expiry_renews_a_qr_order_when_configured() {
     let fx = f.step(T0 + 20_100, 1, http(Tag::Query, q[0].1, 200, &query("NOTPAY")));
     assert_eq!(emitted(&fx, "expired")[0].get("renewing"), Some(&Value::Bool(true)));
     assert!(fx.contains(&Effect::Renew("ORDER1234".into())));
-    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: None });
+    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678", client_secret: None });
     assert_eq!(fetches(&fx)[0].0, Tag::Create);
     let fx = f.step(T0 + 20_300, 1, http(Tag::Create, 0, 200, QR_CREATED));
     assert_eq!(emitted(&fx, "action")[0].text("outTradeNo"), Some("ORDER5678"));
@@ -486,7 +486,7 @@ fn long_poll_when_the_proxy_offers_it() {
     assert_eq!(long_poll_wait(r#"{"protocol":1}"#), 0);
     assert_eq!(long_poll_wait("nonsense"), 0);
     let mut f = Flow::new(settings(), env(DESKTOP), order(Mode::Qr, Channel::Alipay));
-    f.step(T0, 1, Event::Start { caps: Some(r#"{"longPoll":{"maxWait":30}}"#.into()) });
+    f.step(T0, 1, Event::Start { caps: Some(r#"{"longPoll":{"maxWait":30}}"#) });
     let fx = f.step(T0, 1, http(Tag::Create, 0, 200, QR_CREATED));
     assert_eq!(fetches(&fx), [(Tag::Query, 1, "/proxy/blueocean/order/query?wait=25")]);
 }
@@ -563,7 +563,7 @@ fn every_proxy_call_carries_the_orders_client_secret() {
     assert!(json.contains(r#""secret":"pcs_first""#), "{json}");
     let q = fetches(&fx)[0].1;
     f.step(T0 + 20_100, 1, http(Tag::Query, q, 200, &query("NOTPAY")));
-    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678".into(), client_secret: Some("pcs_second".into()) });
+    let fx = f.step(T0 + 20_200, 1, Event::Renewed { out_trade_no: "ORDER5678", client_secret: Some("pcs_second") });
     assert_eq!(secrets(&fx), [Some("pcs_second")], "a renewed order's create carries its own secret");
 }
 

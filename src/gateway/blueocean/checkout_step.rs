@@ -203,7 +203,7 @@ mod flow_tests {
         let pay = payload.get("payConfig").unwrap();
         assert_eq!((pay.text("signType"), pay.text("paySign")), (Some("SHA1"), Some("979b05c591345d28bb4c1691f27883899cb20f69")), "the gateway's, verbatim");
         assert!(fx.iter().any(|e| matches!(e, Effect::Sleep(_) | Effect::Fetch { tag: Tag::Query, .. })), "polls beside the bridge");
-        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:ok".into() });
+        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:ok" });
         let (tag, seq, ..) = fetch(&fx).expect("a confirming query");
         assert_eq!(tag, Tag::Confirm);
         let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "SUCCESS")));
@@ -214,7 +214,7 @@ mod flow_tests {
     #[test]
     fn a_cancel_in_the_wallet_is_confirmed_then_cancelled() {
         let (mut f, _) = started();
-        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:cancel".into() });
+        let fx = f.step(T0 + 500, 1, Event::Bridge { result: "getH5PrepayRequest:cancel" });
         let (_, seq, ..) = fetch(&fx).unwrap();
         let fx = f.step(T0 + 600, 1, http(Tag::Confirm, seq, 200, &QUERY.replace("CLOSED", "NOTPAY")));
         let outcome = fx.iter().find_map(|e| if let Effect::Resolve(v) = e { parse(v).ok() } else { None }).expect("resolved");

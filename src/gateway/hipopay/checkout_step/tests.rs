@@ -139,14 +139,14 @@ fn fetches(fx: &[Effect]) -> Vec<(Tag, &str, &str, Option<&str>)> {
 fn a_mini_program_payment_needs_only_the_order() {
     let env = detect(MINI, &Hints::default());
     let mut f = Flow::new(settings("?gateway=hipopay&code=0a3Xkl000sandbox"), env, order());
-    assert!(matches!(f.step(T0, 1, Event::Start { caps: Some(CAPS.into()) })[0], Effect::AwaitBridge { global: "wx", .. }));
+    assert!(matches!(f.step(T0, 1, Event::Start { caps: Some(CAPS) })[0], Effect::AwaitBridge { global: "wx", .. }));
     let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
     assert_eq!(fetches(&fx), [(Tag::Step, "/proxy/hipopay/order/openid", r#"{"agent_order_id":"SHOP20240001","code":"0a3Xkl000sandbox"}"#, Some("s3cret"))]);
-    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 200, body: OPENID_ANSWER.into(), verified: false });
+    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 200, body: OPENID_ANSWER, verified: false });
     let created = fetches(&fx);
     assert_eq!((created[0].0, created[0].1), (Tag::Create, "/proxy/hipopay/order/mini_program_pay"));
     assert!(created[0].2.contains(r#""openid":"kxc13i13J123""#), "{}", created[0].2);
-    let fx = f.step(T0 + 20, 1, Event::Http { tag: Tag::Create, seq: 0, status: 200, body: MINI_CREATED.into(), verified: false });
+    let fx = f.step(T0 + 20, 1, Event::Http { tag: Tag::Create, seq: 0, status: 200, body: MINI_CREATED, verified: false });
     assert!(fx.iter().any(|e| matches!(e, Effect::Bridge { kind: BridgeKind::MiniProgram, .. })));
 
     // An expired code: the gateway's refusal ends the payment before any order.
@@ -154,7 +154,7 @@ fn a_mini_program_payment_needs_only_the_order() {
     f.step(T0, 1, Event::Start { caps: None });
     f.step(T0, 1, Event::BridgeReady { mini_program: false });
     let refused = r#"{"meta":{"status_code":555,"message":"{\"wx_code\":\"40029\",\"wx_message\":\"invalid code\"}","success":false}}"#;
-    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 555, body: refused.into(), verified: false });
+    let fx = f.step(T0 + 10, 1, Event::Http { tag: Tag::Step, seq: 0, status: 555, body: refused, verified: false });
     assert!(fx.iter().any(|e| matches!(e, Effect::Reject(e) if e.code == ErrorCode::GatewayError)));
     assert!(fetches(&fx).is_empty());
 }
@@ -165,7 +165,7 @@ fn a_mini_program_payment_needs_only_the_order() {
 fn an_official_account_payment_goes_through_the_container() {
     let env = || detect(WECHAT, &Hints::default());
     let mut f = Flow::new(settings("?gateway=hipopay&mode=jsapi"), env(), order());
-    f.step(T0, 1, Event::Start { caps: Some(CAPS.into()) });
+    f.step(T0, 1, Event::Start { caps: Some(CAPS) });
     let fx = f.step(T0, 1, Event::BridgeReady { mini_program: false });
     assert!(fetches(&fx).is_empty(), "nothing created before the openid");
     let url = format!("{CONTAINER}&gateway=hipopay&mode=jsapi&paybridge_order=SHOP20240001");
@@ -175,7 +175,7 @@ fn an_official_account_payment_goes_through_the_container() {
     let back = "?gateway=hipopay&mode=jsapi&paybridge_order=SHOP20240001&agent_no=900001&openid=oSandboxPayer";
     let o = returned(awaiting, Gateway::HipoPay, back, T0 + 5_000).expect("waiting");
     let mut f = Flow::new(settings(back), env(), o);
-    f.step(T0 + 5_000, 1, Event::Start { caps: Some(CAPS.into()) });
+    f.step(T0 + 5_000, 1, Event::Start { caps: Some(CAPS) });
     let fx = f.step(T0 + 5_000, 1, Event::BridgeReady { mini_program: false });
     assert_eq!(fx[0], Effect::Clear, "a reload must not create it twice");
     let created = fetches(&fx);
