@@ -115,17 +115,42 @@ impl HipoPayCode {
     pub fn reason(&self) -> Reason {
         match self.known() {
             Some((_, reason)) => reason,
-            None if self.is_outcome_unknown() => Reason::Busy,
-            None => Reason::Unknown,
+            None => unknown_code_reason(self.as_str()),
         }
     }
 
     /// Whether the code leaves the payment's outcome open (every 5xx, 555
     /// included): a query then reads as `unknown` and polling goes on.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(crate::text::parse_i64(self.as_str().trim()), Some(500..=599))
+        outcome_unknown(self.as_str())
     }
 }
+
+/// [`HipoPayCode::reason`] of a code as HipoPay wrote it (trimmed): the
+/// answer readers keep the code as text and never build the enum.
+pub(super) fn code_reason(code: &str) -> Reason {
+    match KNOWN.iter().find(|&&(text, _)| text == code) {
+        Some(&(_, reason)) => reason,
+        None => unknown_code_reason(code),
+    }
+}
+
+/// The reason of a code outside [`KNOWN`]: busy when it leaves the outcome open.
+fn unknown_code_reason(code: &str) -> Reason {
+    if outcome_unknown(code) {
+        Reason::Busy
+    } else {
+        Reason::Unknown
+    }
+}
+
+/// [`HipoPayCode::is_outcome_unknown`] of a code as HipoPay wrote it.
+pub(super) fn outcome_unknown(code: &str) -> bool {
+    matches!(crate::text::parse_i64(code.trim()), Some(500..=599))
+}
+
+/// The code of WeChat's errors (seed §3: 555, the WeChat error in `message`).
+pub(super) const WECHAT_SERVICE_ERROR: &str = "555";
 
 /// The WeChat error a 555 carries as a JSON string in `meta.message`
 /// (`{"wx_code": …, "wx_message": …}`).
@@ -186,16 +211,17 @@ const WECHAT_REASONS: [(&str, Reason); 19] = [
 
 /// The error for a refused response: HipoPay's code and message are kept;
 /// for a 555 the reason and message come from the WeChat error inside.
-pub(super) fn refusal(code: &HipoPayCode, message: &str) -> PayError {
-    if matches!(code, HipoPayCode::WechatServiceError) {
+/// `code` is as HipoPay wrote it (trimmed, [`HipoPayCode::as_str`] of its parse).
+pub(super) fn refusal(code: &str, message: &str) -> PayError {
+    if code == WECHAT_SERVICE_ERROR {
         let wx = WechatError::parse(message);
-        let mut e = PayError::gateway(Gateway::HipoPay, code.as_str(), wx.reason(), wx.message.as_deref());
+        let mut e = PayError::gateway(Gateway::HipoPay, code, wx.reason(), wx.message.as_deref());
         if let Some(c) = &wx.code {
             e = e.with_detail(detail!("WeChat error {c}"));
         }
         return e;
     }
-    PayError::gateway(Gateway::HipoPay, code.as_str(), code.reason(), Some(message))
+    PayError::gateway(Gateway::HipoPay, code, code_reason(code), Some(message))
 }
 
 /// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,

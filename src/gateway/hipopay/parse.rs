@@ -2,7 +2,7 @@
 //! mode, order queries (V1 strings and V2 numbers with `refunds[]`), refund
 //! queries and the rate (whose 6.8 variant sits outside `data`).
 
-use super::codes::{amount_to_minor, pay_state, refund_state, refusal, HipoPayCode, WechatError};
+use super::codes::{amount_to_minor, outcome_unknown, pay_state, refund_state, refusal, WechatError, WECHAT_SERVICE_ERROR};
 use crate::error::PayError;
 use crate::gateway::common::{self, first};
 use crate::gateway::{CreateParams, Created};
@@ -17,31 +17,33 @@ const ALIPAY_QR: &[&str] = &["qrcode", "qr_code", "code_url"];
 /// Where the Alipay APP order string may be (6.2.1 prints `prepay_string`).
 const PREPAY_STRING: &[&str] = &["prepay_string", "perpay_string", "order_string"];
 
-/// A refused request, as `meta` describes it: the code and the message,
-/// borrowed from the body (the error is built only where it is returned).
+/// A refused request, as `meta` describes it: the code as HipoPay wrote it
+/// (trimmed: the text [`super::HipoPayCode::parse`] reads, never built into
+/// the enum here) and the message, both borrowed from the body (the error is
+/// built only where it is returned).
 struct Refused<'a> {
-    code: HipoPayCode,
+    code: &'a str,
     message: &'a str,
 }
 
 impl Refused<'_> {
     /// The error for the refusal ([`refusal`]).
     fn error(&self) -> PayError {
-        refusal(&self.code, self.message)
+        refusal(self.code, self.message)
     }
 }
 
-/// Checks `meta`: `Ok(())` when the request succeeded.
+/// Checks `meta`: `Ok(())` when the request succeeded (`status_code` 200).
 fn envelope(body: &Value) -> Result<Result<(), Refused<'_>>, PayError> {
     let meta = body.get("meta").filter(|m| matches!(m, Value::Object(_))).ok_or_else(|| PayError::invalid_payload("HipoPay body has no meta object"))?;
-    let code = meta.get("status_code").and_then(Value::as_text).map(HipoPayCode::parse);
+    let code = meta.get("status_code").and_then(Value::as_text).map(str::trim);
     let success = meta.get("success").and_then(Value::as_bool_lenient);
     let message = meta.get("message").and_then(Value::as_text).unwrap_or("");
     let code = match (code, success) {
         (None, None) => return Err(PayError::invalid_payload("HipoPay meta has neither status_code nor success")),
-        (Some(HipoPayCode::Success) | None, Some(true)) | (Some(HipoPayCode::Success), None) => return Ok(Ok(())),
+        (Some("200") | None, Some(true)) | (Some("200"), None) => return Ok(Ok(())),
         (Some(code), _) => code,
-        (None, Some(false)) => HipoPayCode::Unknown(String::new()),
+        (None, Some(false)) => "",
     };
     Ok(Err(Refused { code, message }))
 }
@@ -87,7 +89,7 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
     if let Err(refused) = envelope(body)? {
         // At the counter a 5xx (or a 555 where WeChat left the payment open)
         // may hide a charge: wait and poll rather than fail.
-        let open = refused.code.is_outcome_unknown() && (!matches!(refused.code, HipoPayCode::WechatServiceError) || WechatError::parse(refused.message).is_outcome_unknown());
+        let open = outcome_unknown(refused.code) && (refused.code != WECHAT_SERVICE_ERROR || WechatError::parse(refused.message).is_outcome_unknown());
         if counter && open {
             return Ok(Created { action: NextAction::Await, gateway_order_id: None });
         }
@@ -219,8 +221,8 @@ pub(super) fn order_status(order: &Value, refunds: Option<&Value>) -> Result<Ord
 /// `unknown`: the payment may still go through.
 pub(super) fn query(body: &Value) -> Result<OrderStatus, PayError> {
     if let Err(refused) = envelope(body)? {
-        if refused.code.is_outcome_unknown() {
-            return Ok(OrderStatus::new(PayState::Unknown, refused.code.as_str()));
+        if outcome_unknown(refused.code) {
+            return Ok(OrderStatus::new(PayState::Unknown, refused.code));
         }
         return Err(refused.error());
     }
