@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(module = "/src/web/cashier_view.js")]
 extern "C" {
     #[wasm_bindgen(js_name = mountCashierView)]
-    fn mount_view(element: &web_sys::HtmlElement, desk: JsValue, options: &Object, countdown: JsValue, expired: JsValue) -> JsValue;
+    fn mount_view(element: &web_sys::HtmlElement, desk: &str, options: &Object, countdown: JsValue, expired: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -61,10 +61,10 @@ pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let element = element_of(element).map_err(fail)?;
     let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
     let desk = read_desk(&opts, locale).map_err(fail)?;
-    let desk = js_sys::JSON::parse(&desk.to_json())?;
+    let desk = desk.to_json();
     let tick = Closure::<dyn Fn(f64) -> String>::new(|ms: f64| countdown(ms as i64)).into_js_value();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
-    Ok(mount_view(&element, desk, &opts, tick, expired))
+    Ok(mount_view(&element, &desk, &opts, tick, expired))
 }
 
 fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {

@@ -3,7 +3,8 @@
 
 import { el, emit } from "./shared.js";
 
-export function mountCashierView(root, desk, opts, countdown, expiredError) {
+export function mountCashierView(root, deskJson, opts, countdown, expiredError) {
+  const desk = JSON.parse(deskJson);
   const t = desk.texts;
   const checkout = opts.checkout;
   const expiresAt = typeof opts.expiresAt === "number" ? opts.expiresAt : null;

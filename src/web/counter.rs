@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(module = "/src/web/counter_view.js")]
 extern "C" {
     #[wasm_bindgen(js_name = mountCounterView)]
-    fn mount_view(element: &web_sys::HtmlElement, texts: JsValue, options: &Object, key: JsValue, read: JsValue, amount: JsValue) -> JsValue;
+    fn mount_view(element: &web_sys::HtmlElement, texts: &str, options: &Object, key: JsValue, read: JsValue, amount: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -63,7 +63,7 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let gateway = gateway_of(&opts, &checkout).map_err(fail)?;
     let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
     let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
-    let texts = js_sys::JSON::parse(&texts_json(texts(locale)))?;
+    let texts = texts_json(texts(locale));
 
     let mut scanner = Scanner::new(threshold);
     // Each closure answers a JS value (a string, or undefined): a `String`
@@ -73,7 +73,7 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let read =
         Closure::<dyn Fn(String, bool) -> JsValue>::new(move |code: String, scanned: bool| text(Some(reading(Reading { code: code.trim().to_owned(), scanned }, gateway, locale))));
     let amount = Closure::<dyn Fn(f64) -> JsValue>::new(move |fen: f64| text((fen.fract() == 0.0 && (0.0..=9e15).contains(&fen)).then(|| display_amount(fen as i64, &currency))));
-    Ok(mount_view(&element, texts, &opts, key.into_js_value(), read.into_js_value(), amount.into_js_value()))
+    Ok(mount_view(&element, &texts, &opts, key.into_js_value(), read.into_js_value(), amount.into_js_value()))
 }
 
 /// A reading for the view as JSON text: `{payerCode, scanned, code,

@@ -16,7 +16,8 @@ const reading = (json) => {
   return r;
 };
 
-export function mountCounterView(root, t, opts, key, read, amountText) {
+export function mountCounterView(root, texts, opts, key, read, amountText) {
+  const t = JSON.parse(texts);
   const checkout = opts.checkout;
   let busy = false;
   let live = true;
