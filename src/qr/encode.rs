@@ -221,10 +221,11 @@ pub(super) fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
     let short = blocks - total % blocks;
     let short_len = total / blocks - ec_len;
     let start = |b: usize| b * short_len + b.saturating_sub(short);
-    let gen = rs::generator(ec_len);
+    let field = rs::Field::new();
+    let gen = field.generator(ec_len);
     let mut ec = vec![0u8; blocks * ec_len];
     for b in 0..blocks {
-        rs::remainder(&data[start(b)..start(b + 1)], &gen, &mut ec[b * ec_len..(b + 1) * ec_len]);
+        field.remainder(&data[start(b)..start(b + 1)], &gen, &mut ec[b * ec_len..(b + 1) * ec_len]);
     }
     let mut out = Vec::with_capacity(total);
     for i in 0..=short_len {
