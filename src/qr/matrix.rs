@@ -162,21 +162,21 @@ fn format_modules(size: usize, i: usize) -> [(usize, usize); 2] {
     [first, second]
 }
 
-/// The penalty score of §7.8.3 of bit plane `k` of `rows` (and of its
-/// transpose `cols`): runs of five or more (N1), 2×2 blocks (N2),
-/// finder-like 1:1:3:1:1 patterns beside four light modules (N3), and the
-/// imbalance of dark and light (N4).
-fn penalty(rows: &[u8], cols: &[u8], size: usize, k: u32) -> u32 {
+/// The penalty score of §7.8.3 of bit plane `k` of `cells`: runs of five or
+/// more (N1), 2×2 blocks (N2), finder-like 1:1:3:1:1 patterns beside four
+/// light modules (N3), and the imbalance of dark and light (N4).
+fn penalty(cells: &[u8], size: usize, k: u32) -> u32 {
     let mut score = 0;
     let mut dark = 0;
     for y in 0..size {
         let start = y * size;
-        score += line_penalty(&rows[start..start + size], k) + line_penalty(&cols[start..start + size], k);
+        // Row y, then column y (the same routine, one module or one row apart).
+        score += line_penalty(cells, start, 1, size, k) + line_penalty(cells, y, size, size, k);
         for i in start..start + size {
-            let c = rows[i];
+            let c = cells[i];
             dark += u32::from(c >> k & 1);
             // A 2×2 block ending at this module (left, above, above-left).
-            if i > start && y > 0 && (c ^ rows[i - 1] | c ^ rows[i - size] | c ^ rows[i - size - 1]) >> k & 1 == 0 {
+            if i > start && y > 0 && (c ^ cells[i - 1] | c ^ cells[i - size] | c ^ cells[i - size - 1]) >> k & 1 == 0 {
                 score += 3;
             }
         }
@@ -185,14 +185,15 @@ fn penalty(rows: &[u8], cols: &[u8], size: usize, k: u32) -> u32 {
     score + (dark * 20).abs_diff(total * 10) / total * 10
 }
 
-/// N1 and N3 for bit plane `k` of one row or column; modules outside the
-/// symbol count as light.
-fn line_penalty(line: &[u8], k: u32) -> u32 {
+/// N1 and N3 for bit plane `k` of the line of `size` modules of `cells` from
+/// `start`, `step` apart (a row or a column); modules outside the symbol
+/// count as light.
+fn line_penalty(cells: &[u8], start: usize, step: usize, size: usize, k: u32) -> u32 {
     let (mut score, mut run, mut colour, mut window) = (0, 0, 2, 0u32);
     let long_run = |run: u32| if run >= 5 { run - 2 } else { 0 };
     let finder = |window: u32| if window == 0b000_0101_1101 || window == 0b101_1101_0000 { 40 } else { 0 };
-    for &cell in line {
-        let bit = cell >> k & 1;
+    for i in 0..size {
+        let bit = cells[start + i * step] >> k & 1;
         if bit == colour {
             run += 1;
         } else {
@@ -247,16 +248,10 @@ pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> 
             rows[y * size + x] = planes;
         }
     }
-    let mut cols = vec![0; size * size];
-    for y in 0..size {
-        for x in 0..size {
-            cols[x * size + y] = rows[y * size + x];
-        }
-    }
     // The lowest penalty, the lowest mask number among equals.
     let (mut best, mut lowest) = (0, u32::MAX);
     for k in 0..8 {
-        let score = penalty(&rows, &cols, size, k);
+        let score = penalty(&rows, size, k);
         if score < lowest {
             (best, lowest) = (k, score);
         }
