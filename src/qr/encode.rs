@@ -15,13 +15,33 @@ const EC_PER_BLOCK: [[u8; 40]; 4] = [
     [17, 28, 22, 16, 22, 28, 26, 26, 24, 28, 24, 28, 22, 24, 24, 30, 28, 28, 26, 28, 30, 24, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30],
 ];
 
-/// Error-correction blocks, by level (L, M, Q, H) and version − 1.
+/// Error-correction blocks, by level (L, M, Q, H) and version − 1 (not
+/// shipped: [`BLOCK_STEPS`] is).
 const BLOCKS: [[u8; 40]; 4] = [
     [1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25],
     [1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49],
     [1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68],
     [1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81],
 ];
+
+/// [`BLOCKS`] as steps from the version before, wrapping (`BLOCKS[l][v]` is
+/// the wrapping sum of `BLOCK_STEPS[l][..=v]`): small repeated numbers that
+/// compress better in the wasm than the growing counts.
+static BLOCK_STEPS: [[u8; 40]; 4] = steps(BLOCKS);
+
+const fn steps(table: [[u8; 40]; 4]) -> [[u8; 40]; 4] {
+    let mut out = table;
+    let mut l = 0;
+    while l < 4 {
+        let mut v = 1;
+        while v < 40 {
+            out[l][v] = table[l][v].wrapping_sub(table[l][v - 1]);
+            v += 1;
+        }
+        l += 1;
+    }
+    out
+}
 
 /// The bracket of versions sharing one set of character-count widths: 1–9, 10–26, 27–40.
 fn bracket_of(version: u8) -> usize {
@@ -56,7 +76,11 @@ pub(super) fn total_codewords(version: u8) -> usize {
 /// `(blocks, error-correction codewords per block)` for `version` at `level`.
 fn block_layout(version: u8, level: EcLevel) -> (usize, usize) {
     let (l, v) = (level as usize, usize::from(version) - 1);
-    (usize::from(BLOCKS[l][v]), usize::from(EC_PER_BLOCK[l][v]))
+    let mut blocks = 0u8;
+    for &step in &BLOCK_STEPS[l][..=v] {
+        blocks = blocks.wrapping_add(step);
+    }
+    (usize::from(blocks), usize::from(EC_PER_BLOCK[l][v]))
 }
 
 /// Data codewords of `version` at `level`.
