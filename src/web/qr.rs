@@ -44,9 +44,15 @@ fn read_options(obj: Option<&Object>, default_ratio: f64) -> Result<QrOptions, P
 #[wasm_bindgen(js_name = qrSvg)]
 pub fn qr_svg(text: &str, #[wasm_bindgen(unchecked_param_type = "QrOptions")] options: Option<Object>) -> Result<String, JsValue> {
     let locale = js::locale(options.as_ref());
-    let o = read_options(options.as_ref(), 1.0).map_err(|e| js::error(&e, locale))?;
-    let img = QrImage::new(text, &o).map_err(|e| js::error(&e, locale))?;
+    let (img, o) = symbol(text, options.as_ref(), 1.0).map_err(|e| js::error(&e, locale))?;
     Ok(img.to_svg(o.size))
+}
+
+/// The options (`default_ratio` unless set) and the symbol for `text`. One
+/// copy for both exports.
+fn symbol(text: &str, options: Option<&Object>, default_ratio: f64) -> Result<(QrImage, QrOptions), PayError> {
+    let o = read_options(options, default_ratio)?;
+    Ok((QrImage::new(text, &o)?, o))
 }
 
 /// Draws the QR code for `text` on a canvas element (resized to whole device
@@ -60,14 +66,12 @@ pub fn render_qr(
     #[wasm_bindgen(unchecked_param_type = "QrOptions")] options: Option<Object>,
 ) -> Result<(), JsValue> {
     let locale = js::locale(options.as_ref());
-    let fail = |e: PayError| js::error(&e, locale);
     let canvas = target.dyn_ref::<HtmlCanvasElement>();
     let ratio = match canvas {
         Some(_) => super::env::global_prop(&["devicePixelRatio"]).as_f64().unwrap_or(1.0),
         None => 1.0,
     };
-    let o = read_options(options.as_ref(), ratio).map_err(fail)?;
-    let img = QrImage::new(text, &o).map_err(fail)?;
+    let (img, o) = symbol(text, options.as_ref(), ratio).map_err(|e| js::error(&e, locale))?;
     let ctx = context_of(&target, canvas, locale)?;
     if let Some(c) = canvas {
         c.set_width(img.canvas_px);
