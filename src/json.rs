@@ -50,12 +50,13 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         return Err(JsonError::TooLarge);
     }
     let mut p = Parser { text, s: text.as_bytes(), i: 0 };
-    p.ws();
+    // Whitespace only: `eat` of a byte no text holds skips it.
+    p.eat(0xff);
     if p.i == p.s.len() {
         return Err(JsonError::Empty);
     }
     let v = p.value(0)?;
-    p.ws();
+    p.eat(0xff);
     if p.i != p.s.len() {
         return Err(JsonError::Syntax(p.i));
     }
@@ -69,26 +70,29 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    // Out of line: inlined, its loop was copied to each of the seven places
-    // between tokens.
+    /// Between tokens: skips whitespace and tells whether the next byte is
+    /// `b`, taking it if so. Out of line, and one call where a skip and a
+    /// test were two: inlined, its loop was copied to each place between tokens.
     #[inline(never)]
-    fn ws(&mut self) {
+    fn eat(&mut self, b: u8) -> bool {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
             self.i += 1;
         }
+        self.take(b)
     }
 
-    fn err<T>(&self) -> Result<T, JsonError> {
-        Err(JsonError::Syntax(self.i))
-    }
-
-    fn eat(&mut self, b: u8) -> bool {
+    /// Inside a token: whether the next byte is `b`, taking it if so.
+    fn take(&mut self, b: u8) -> bool {
         if self.s.get(self.i) == Some(&b) {
             self.i += 1;
             true
         } else {
             false
         }
+    }
+
+    fn err<T>(&self) -> Result<T, JsonError> {
+        Err(JsonError::Syntax(self.i))
     }
 
     fn lit(&mut self, word: &[u8], v: Value) -> Result<Value, JsonError> {
@@ -100,14 +104,21 @@ impl Parser<'_> {
         }
     }
 
+    /// The value after any whitespace.
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
         if depth > MAX_DEPTH {
             return Err(JsonError::TooDeep);
         }
+        if self.eat(b'{') {
+            return self.container(depth, b'}');
+        }
+        if self.eat(b'[') {
+            return self.container(depth, b']');
+        }
+        if self.eat(b'"') {
+            return Ok(Value::String(self.string()?));
+        }
         match self.s.get(self.i) {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b't') => self.lit(b"true", Value::Bool(true)),
             Some(b'f') => self.lit(b"false", Value::Bool(false)),
             Some(b'n') => self.lit(b"null", Value::Null),
@@ -116,61 +127,41 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
-        self.i += 1;
+    /// An object's members (`close` is `}`) or an array's items (`]`), after
+    /// the opening bracket: one loop for both, each pushing to its own list.
+    fn container(&mut self, depth: usize, close: u8) -> Result<Value, JsonError> {
+        let object = close == b'}';
         let mut members = Vec::new();
-        self.ws();
-        if self.eat(b'}') {
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.ws();
-            if self.s.get(self.i) != Some(&b'"') {
-                return self.err();
-            }
-            let key = self.string()?;
-            self.ws();
-            if !self.eat(b':') {
-                return self.err();
-            }
-            self.ws();
-            let v = self.value(depth + 1)?;
-            members.push((key, v));
-            self.ws();
-            if self.eat(b',') {
-                continue;
-            }
-            if self.eat(b'}') {
-                return Ok(Value::Object(members));
-            }
-            return self.err();
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
-        self.i += 1;
         let mut items = Vec::new();
-        self.ws();
-        if self.eat(b']') {
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.ws();
-            items.push(self.value(depth + 1)?);
-            self.ws();
-            if self.eat(b',') {
-                continue;
+        if !self.eat(close) {
+            loop {
+                if object {
+                    if !self.eat(b'"') {
+                        return self.err();
+                    }
+                    let key = self.string()?;
+                    if !self.eat(b':') {
+                        return self.err();
+                    }
+                    members.push((key, self.value(depth + 1)?));
+                } else {
+                    items.push(self.value(depth + 1)?);
+                }
+                if self.eat(b',') {
+                    continue;
+                }
+                if self.eat(close) {
+                    break;
+                }
+                return self.err();
             }
-            if self.eat(b']') {
-                return Ok(Value::Array(items));
-            }
-            return self.err();
         }
+        Ok(if object { Value::Object(members) } else { Value::Array(items) })
     }
 
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
-        self.eat(b'-');
+        self.take(b'-');
         let digits = |p: &mut Self| {
             let from = p.i;
             while let Some(b'0'..=b'9') = p.s.get(p.i) {
@@ -181,13 +172,13 @@ impl Parser<'_> {
         if !digits(self) {
             return self.err();
         }
-        if self.eat(b'.') && !digits(self) {
+        if self.take(b'.') && !digits(self) {
             return self.err();
         }
         if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
             self.i += 1;
-            if !self.eat(b'+') {
-                self.eat(b'-');
+            if !self.take(b'+') {
+                self.take(b'-');
             }
             if !digits(self) {
                 return self.err();
@@ -215,8 +206,8 @@ impl Parser<'_> {
         Ok(n)
     }
 
+    /// A string's text, after its opening quote.
     fn string(&mut self) -> Result<String, JsonError> {
-        self.i += 1;
         let mut out = String::new();
         loop {
             let start = self.i;
@@ -258,7 +249,7 @@ impl Parser<'_> {
     fn unicode_escape(&mut self) -> Result<char, JsonError> {
         let hi = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&hi) {
-            if !(self.eat(b'\\') && self.eat(b'u')) {
+            if !(self.take(b'\\') && self.take(b'u')) {
                 return self.err();
             }
             let lo = self.hex4()?;

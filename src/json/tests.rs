@@ -72,3 +72,13 @@ fn lenient_scalars() {
     let v = parse(r#"{"k":1,"k":2}"#).unwrap();
     assert_eq!(v.int("k"), Some(2));
 }
+
+#[test]
+fn whitespace_between_tokens_only() {
+    let v = parse(" {\n\t\"a\" :\r [ 1 , -2.5e+3 ,\"x\" ] , \"b\" : { } , \"c\":[ ] }\n").unwrap();
+    assert_eq!(v.to_json(), r#"{"a":[1,-2.5e+3,"x"],"b":{},"c":[]}"#);
+    assert_eq!(parse("10011\n    ").unwrap(), Value::Number("10011".into()), "a number ends before the whitespace after it");
+    for bad in ["1 .5", "- 1", "1e +5", "1. 5", r#""\ud83d \ude00""#, "[1 2]", "{\"a\":1 \"b\":2}", "tr ue"] {
+        assert!(matches!(parse(bad), Err(JsonError::Syntax(_))), "{bad:?}");
+    }
+}
