@@ -131,8 +131,7 @@ pub fn locale(obj: Option<&Object>) -> Locale {
 }
 
 #[cfg(feature = "low-level-api")]
-/// Converts a model value to a plain JS object (through JSON text, which
-/// costs far less wasm than a serde bridge).
-pub fn to_js(value: &impl crate::model::ToJson) -> Result<JsValue, PayError> {
-    js_sys::JSON::parse(&value.to_json_value().to_json()).map_err(|_| PayError::invalid_payload("result could not be converted"))
+/// The plain JS object of JSON object text the core wrote ([`crate::json::Obj`]).
+pub fn to_js(json: &str) -> Result<JsValue, PayError> {
+    js_sys::JSON::parse(json).map_err(|_| PayError::invalid_payload("result could not be converted"))
 }

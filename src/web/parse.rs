@@ -3,6 +3,7 @@
 use super::js;
 use crate::error::PayError;
 use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::json::Obj;
 use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::Object;
@@ -30,11 +31,13 @@ pub fn parse_create_response(
         params.return_url = js::str_prop(o, "returnUrl")?;
         params.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
         let created = proto.parse_create(&params, &body, &policy)?;
-        let action = js::to_js(&created.action)?;
+        // Written as the flow writes it, the order id as one more member:
+        // no `Value` tree, no property set afterwards.
+        let mut action = Obj::action(&created.action);
         if let Some(id) = &created.gateway_order_id {
-            let _ = js_sys::Reflect::set(&action, &JsValue::from_str("gatewayOrderId"), &JsValue::from_str(id));
+            action.text("gatewayOrderId", id);
         }
-        Ok(action)
+        js::to_js(&action.end())
     };
     run().map_err(|e| js::error(&e, locale))
 }
@@ -50,7 +53,9 @@ pub fn parse_query_response(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
         let status = proto.parse_query(&parse_body(&body_text(&body)?)?)?;
-        js::to_js(&status)
+        let mut o = Obj::new();
+        o.status(&status);
+        js::to_js(&o.end())
     };
     run().map_err(|e| js::error(&e, locale))
 }
