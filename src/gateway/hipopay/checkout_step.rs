@@ -43,6 +43,9 @@ pub(crate) const OPENID_PARAM: &str = "openid";
 /// The page URL parameter a mini-program passes its `wx.login()` code in.
 pub(crate) const CODE_PARAM: &str = "code";
 
+/// [`super::OPENID_PATH`] below the proxy root (`GatewayRequest::proxy_path`).
+const OPENID_PROXY_PATH: &str = "/hipopay/order/openid";
+
 /// Abort the code exchange after this long.
 const EXCHANGE_TIMEOUT_MS: u32 = 20_000;
 
@@ -65,8 +68,11 @@ impl CheckoutStep for HipoPay {
         if cx.bridge == Some(BridgeKind::MiniProgram) {
             return match param(CODE_PARAM) {
                 Some(code) => {
-                    let req = super::openid_request(code, &order.out_trade_no)?;
-                    Ok(Before::Fetch { path: req.proxy_path(), body: req.params.to_json(), timeout_ms: EXCHANGE_TIMEOUT_MS })
+                    // [`super::openid_request`]'s call, its body written as JSON at once.
+                    let (no, code) = super::openid_fields(code, &order.out_trade_no)?;
+                    let mut body = Obj::new();
+                    body.text("agent_order_id", no).text("code", code);
+                    Ok(Before::Fetch { path: OPENID_PROXY_PATH.to_owned(), body: body.end(), timeout_ms: EXCHANGE_TIMEOUT_MS })
                 }
                 None => Err(PayError::invalid_argument("HipoPay mini-program payments need the payer's openid, or the wx.login() code in the page URL (`code`)")),
             };

@@ -269,12 +269,19 @@ fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str
 /// payer's openid, for the order `out_trade_no` (the proxy's order reference;
 /// not sent to HipoPay). Read the answer with [`parse_openid`].
 pub fn openid_request(code: &str, out_trade_no: &str) -> Result<GatewayRequest, PayError> {
+    let (out_trade_no, code) = openid_fields(code, out_trade_no)?;
+    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", text(out_trade_no)), ("code", text(code))]))
+}
+
+/// The checked order number and code of an [`openid_request`] (the page's
+/// step writes them straight into the call's JSON body).
+fn openid_fields<'a>(code: &'a str, out_trade_no: &'a str) -> Result<(&'a str, &'a str), PayError> {
     let out_trade_no = check_order_no(out_trade_no)?;
     let code = code.trim();
     if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(PayError::invalid_argument("the wx.login code must be 1–128 printable ASCII characters"));
     }
-    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", text(out_trade_no)), ("code", text(code))]))
+    Ok((out_trade_no, code))
 }
 
 /// An order (or refund) number: 1–64 letters, digits, `-` or `_`.
