@@ -153,35 +153,46 @@ pub(super) fn outcome_unknown(code: &str) -> bool {
 pub(super) const WECHAT_SERVICE_ERROR: &str = "555";
 
 /// The WeChat error a 555 carries as a JSON string in `meta.message`
-/// (`{"wx_code": …, "wx_message": …}`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct WechatError {
-    /// `wx_code`, e.g. `USERPAYING`, `AUTHCODEEXPIRE`.
-    pub code: Option<String>,
-    /// `wx_message`.
-    pub message: Option<String>,
+/// (`{"wx_code": …, "wx_message": …}`). Its texts are read from the parsed
+/// message (or the message itself) where they are asked for, never copied.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct WechatError<'a> {
+    /// The message as JSON, when it is the documented object.
+    json: Option<Value>,
+    /// The message as HipoPay sent it.
+    raw: &'a str,
 }
 
-impl WechatError {
+impl<'a> WechatError<'a> {
     /// Decodes `meta.message`; a message that is not the documented JSON
     /// keeps its text as the WeChat message.
-    pub(super) fn parse(message: &str) -> WechatError {
-        match crate::json::parse(message) {
-            Ok(v @ Value::Object(_)) => WechatError { code: v.text("wx_code").map(str::to_owned), message: v.text("wx_message").map(str::to_owned) },
-            _ => WechatError { code: None, message: Some(message.to_owned()).filter(|m| !m.is_empty()) },
+    pub(super) fn parse(message: &'a str) -> WechatError<'a> {
+        WechatError { json: crate::json::parse(message).ok().filter(|v| matches!(v, Value::Object(_))), raw: message }
+    }
+
+    /// `wx_code`, e.g. `USERPAYING`, `AUTHCODEEXPIRE`.
+    pub(super) fn code(&self) -> Option<&str> {
+        self.json.as_ref()?.text("wx_code")
+    }
+
+    /// `wx_message` (the whole message when it is not JSON).
+    pub(super) fn message(&self) -> Option<&str> {
+        match &self.json {
+            Some(v) => v.text("wx_message"),
+            None => Some(self.raw).filter(|m| !m.is_empty()),
         }
     }
 
     /// Whether WeChat left the payment open (the payer is entering a PIN,
     /// or WeChat failed mid-way): a counter payment must be polled, not failed.
     pub(super) fn is_outcome_unknown(&self) -> bool {
-        matches!(self.code.as_deref(), None | Some("USERPAYING" | "SYSTEMERROR" | "BANKERROR"))
+        matches!(self.code(), None | Some("USERPAYING" | "SYSTEMERROR" | "BANKERROR"))
     }
 
     /// The shared reason for WeChat's own error codes ([`WECHAT_REASONS`];
     /// any other is `Upstream`).
     pub(super) fn reason(&self) -> Reason {
-        let code = self.code.as_deref().unwrap_or("");
+        let code = self.code().unwrap_or("");
         WECHAT_REASONS.iter().find(|&&(c, _)| c == code).map_or(Reason::Upstream, |&(_, reason)| reason)
     }
 }
@@ -215,8 +226,8 @@ const WECHAT_REASONS: [(&str, Reason); 19] = [
 pub(super) fn refusal(code: &str, message: &str) -> PayError {
     if code == WECHAT_SERVICE_ERROR {
         let wx = WechatError::parse(message);
-        let mut e = PayError::gateway(Gateway::HipoPay, code, wx.reason(), wx.message.as_deref());
-        if let Some(c) = &wx.code {
+        let mut e = PayError::gateway(Gateway::HipoPay, code, wx.reason(), wx.message());
+        if let Some(c) = wx.code() {
             e = e.with_detail(detail!("WeChat error {c}"));
         }
         return e;

@@ -179,11 +179,11 @@ fn codes_parse_map_and_round_trip() {
 #[test]
 fn code_555_carries_the_wechat_error_as_json_text() {
     let wx = WechatError::parse(r#"{"wx_code":"NOTENOUGH","wx_message":"余额不足"}"#);
-    assert_eq!((wx.code.as_deref(), wx.message.as_deref()), (Some("NOTENOUGH"), Some("余额不足")));
+    assert_eq!((wx.code(), wx.message()), (Some("NOTENOUGH"), Some("余额不足")));
     assert_eq!(wx.reason(), Reason::PaymentDeclined);
     assert!(!wx.is_outcome_unknown());
     let plain = WechatError::parse("微信服务错误");
-    assert_eq!((plain.code.as_deref(), plain.message.as_deref()), (None, Some("微信服务错误")));
+    assert_eq!((plain.code(), plain.message()), (None, Some("微信服务错误")));
     assert!(plain.is_outcome_unknown());
 
     let body = json(r#"{"meta":{"status_code":555,"message":"{\"wx_code\":\"ORDERPAID\",\"wx_message\":\"订单已支付\"}","success":false}}"#);
