@@ -155,19 +155,13 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     // A missing appId is the order's, else (4.4 form only) empty.
     let app_id = need(src, &["appId", "appid"], p.sub_appid.as_deref().or(mini_program_form.then_some("")), "appId")?;
     let pay_sign = need(src, &["paySign", "pay_sign", "sign"], None, "paySign")?;
-    let package = if has_package {
-        need(src, &["package"], None, "package")?
-    } else {
-        let id = need(src, &["prepay_id", "prepayId"], None, "package / prepay_id")?;
-        if id.starts_with("prepay_id=") {
-            id
-        } else {
-            crate::text::concat(&["prepay_id=", &id])
-        }
-    };
+    // `package`, else the bare `prepay_id` with its prefix put back.
+    let package = need(src, &["package", "prepay_id", "prepayId"], None, "package / prepay_id")?;
+    let package = if has_package || package.starts_with("prepay_id=") { package } else { crate::text::concat(&["prepay_id=", &package]) };
+    let hex = pay_sign.bytes().all(|b| b.is_ascii_hexdigit());
     let inferred = match pay_sign.len() {
-        32 if pay_sign.bytes().all(|b| b.is_ascii_hexdigit()) => Some("MD5"),
-        64 if pay_sign.bytes().all(|b| b.is_ascii_hexdigit()) => Some("HMAC-SHA256"),
+        32 if hex => Some("MD5"),
+        64 if hex => Some("HMAC-SHA256"),
         _ => None,
     };
     Ok(WechatJsapiParams {
