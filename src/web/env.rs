@@ -45,15 +45,24 @@ mod export {
     use super::page_environment;
     use crate::env::Environment;
     use crate::json::Obj;
-    use crate::json::Value;
     use crate::web::js;
     use wasm_bindgen::prelude::*;
 
     fn to_json(env: &Environment) -> String {
         let mut o = Obj::new();
-        let flag = |b: bool| if b { "true" } else { "false" };
-        o.text("container", env.container.as_str()).text("os", env.os.as_str()).raw("mobile", flag(env.mobile)).raw("certain", flag(env.certain));
-        o.value("recommendedModes", &Value::Array(env.recommended_modes.iter().map(|m| Value::str(m.as_str())).collect()));
+        o.text("container", env.container.as_str()).text("os", env.os.as_str()).flag("mobile", env.mobile).flag("certain", env.certain);
+        // The modes' names need no escaping: written straight into the array.
+        let mut modes = String::from("[");
+        for m in &env.recommended_modes {
+            if modes.len() > 1 {
+                modes.push(',');
+            }
+            modes.push('"');
+            modes.push_str(m.as_str());
+            modes.push('"');
+        }
+        modes.push(']');
+        o.raw("recommendedModes", &modes);
         o.end()
     }
 
