@@ -515,6 +515,22 @@ fn methods_list_what_works_here_best_first() {
 }
 
 #[test]
+fn environments_read_back_every_container_and_os_by_its_js_name() {
+    use crate::env::{Container, Os};
+    let containers = [Container::Wechat, Container::WechatMiniProgram, Container::Alipay, Container::AlipayMiniProgram, Container::Unionpay, Container::Mobile, Container::Desktop];
+    for c in containers {
+        for os in [Os::Ios, Os::Android, Os::Other] {
+            let text = format!(r#"{{"container":"{}","os":"{}"}}"#, c.as_str(), os.as_str());
+            let env = parse(&text).ok().as_ref().and_then(environment_from_json).expect("an environment");
+            assert_eq!((env.container, env.os), (c, os), "{text}");
+        }
+    }
+    for unknown in [r#"{"container":"wechat2"}"#, r#"{"container":""}"#, r#"{"os":"ios"}"#] {
+        assert_eq!(parse(unknown).ok().as_ref().and_then(environment_from_json), None, "{unknown}");
+    }
+}
+
+#[test]
 fn mini_program_url_encodes_and_appends() {
     let p = WechatJsapiParams {
         app_id: "wx1".into(),
