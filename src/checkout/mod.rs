@@ -78,7 +78,9 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// Settings for `gateway` behind `proxy` with every default.
+    /// Settings for `gateway` behind `proxy` with every default (the tests';
+    /// the web facade builds its settings once from the options it read).
+    #[cfg(test)]
     pub(crate) fn new(gateway: Gateway, proxy: impl Into<String>) -> Self {
         Settings {
             gateway,

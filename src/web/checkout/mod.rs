@@ -10,7 +10,7 @@ use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
 use crate::checkout::pending::{Pending, STORAGE_KEY};
 use crate::checkout::step;
-use crate::checkout::{Order, Settings};
+use crate::checkout::{Order, Settings, DEFAULT_BRIDGE_TIMEOUT_MS, DEFAULT_COUNTER_TIMEOUT_MS, DEFAULT_MINI_PROGRAM_PAGE, DEFAULT_ORDER_TTL_MS};
 use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
@@ -188,33 +188,51 @@ fn environment() -> Environment {
 }
 
 fn read_settings(c: &Object) -> Result<Settings, PayError> {
-    let mut s = Settings::new(js::gateway(&js::required(Some(c), "gateway")?)?, js::required(Some(c), "proxy")?);
+    let gateway = js::gateway(&js::required(Some(c), "gateway")?)?;
+    let proxy = js::required(Some(c), "proxy")?;
     // Every other option through one reader that keeps the first error: one exit, not one per option.
+    // Read in this order into locals and built once (no default built, then dropped and replaced).
     let mut o = js::Options::new(c);
-    s.locale = js::locale(Some(c));
-    s.channel = o.keep(js::channel(Some(c))).unwrap_or(Channel::Any);
-    s.policy = UrlPolicy { sandbox_hosts: o.strings("sandboxHosts"), extra_domains: o.strings("allowDomains") };
-    s.return_url = o.str("returnUrl");
-    s.sub_appid = o.str("subAppid");
-    s.can_renew = o.prop("renewOrder").is_some_and(|f| f.is_function());
-    s.has_app_bridge = o.prop("appBridge").is_some_and(|f| f.is_function());
-    s.wechat_js_sdk = o.prop("wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
+    let channel = o.keep(js::channel(Some(c))).unwrap_or(Channel::Any);
+    let policy = UrlPolicy { sandbox_hosts: o.strings("sandboxHosts"), extra_domains: o.strings("allowDomains") };
+    let return_url = o.str("returnUrl");
+    let sub_appid = o.str("subAppid");
+    let can_renew = o.prop("renewOrder").is_some_and(|f| f.is_function());
+    let has_app_bridge = o.prop("appBridge").is_some_and(|f| f.is_function());
+    let wechat_js_sdk = o.prop("wechatJsSdk").and_then(|v| v.as_bool()).unwrap_or(false);
     // The driver calls the `wx` option itself; only its kind is checked here.
     if o.prop("wx").is_some_and(|v| !v.is_object()) {
         o.keep::<()>(Err(PayError::invalid_argument("`wx` must be the JS-SDK object (weixin-js-sdk's export)")));
     }
-    s.wallet = o.str("wallet");
-    if let Some(page) = o.str("miniProgramPayPage") {
-        s.mini_program_page = page;
-    }
-    for (key, slot) in [("bridgeTimeoutMs", &mut s.bridge_timeout_ms), ("orderTtlMs", &mut s.order_ttl_ms), ("counterTimeoutMs", &mut s.counter_timeout_ms)] {
+    let wallet = o.str("wallet");
+    let mini_program_page = o.str("miniProgramPayPage").unwrap_or_else(|| DEFAULT_MINI_PROGRAM_PAGE.to_owned());
+    let (mut bridge_timeout_ms, mut order_ttl_ms, mut counter_timeout_ms) = (DEFAULT_BRIDGE_TIMEOUT_MS, DEFAULT_ORDER_TTL_MS, DEFAULT_COUNTER_TIMEOUT_MS);
+    for (key, slot) in [("bridgeTimeoutMs", &mut bridge_timeout_ms), ("orderTtlMs", &mut order_ttl_ms), ("counterTimeoutMs", &mut counter_timeout_ms)] {
         match o.num(key) {
             Some(v) if v.is_finite() && v >= 0.0 && v <= f64::from(u32::MAX) => *slot = v as u32,
             Some(_) => o.keep::<()>(Err(PayError::invalid_argument(detail!("`{key}` must be a number of milliseconds")))),
             None => {}
         }
     }
-    o.end(s)
+    let settings = Settings {
+        gateway,
+        proxy,
+        locale: js::locale(Some(c)),
+        channel,
+        policy,
+        return_url,
+        sub_appid,
+        can_renew,
+        has_app_bridge,
+        wechat_js_sdk,
+        mini_program_page,
+        wallet,
+        bridge_timeout_ms,
+        order_ttl_ms,
+        counter_timeout_ms,
+        page_query: String::new(),
+    };
+    o.end(settings)
 }
 
 fn read_order(o: &Object) -> Result<Order, PayError> {
