@@ -242,15 +242,19 @@ fn read_order(o: &Object) -> Result<Order, PayError> {
         None | Some("auto") => None,
         Some(m) => r.keep(js::mode(m).map(Some)),
     };
-    let mut order = Order::new(no, mode);
-    order.channel = r.keep(js::channel(Some(o)));
-    order.openid = r.str("openid");
-    order.auth_code = r.str("authCode");
-    order.subject = r.str("subject");
-    order.client_secret = r.str("clientSecret").filter(|s| !s.is_empty());
-    order.wallet = r.str("wallet");
-    // The JS-SDK signs the page's URL for wx.config (HK wallet).
-    order.page_url = global_prop(&["location", "href"]).as_string();
+    // Built once from the options in this order (no empty order whose members are dropped and replaced).
+    let order = Order {
+        out_trade_no: no,
+        mode,
+        channel: r.keep(js::channel(Some(o))),
+        openid: r.str("openid"),
+        auth_code: r.str("authCode"),
+        subject: r.str("subject"),
+        client_secret: r.str("clientSecret").filter(|s| !s.is_empty()),
+        wallet: r.str("wallet"),
+        // The JS-SDK signs the page's URL for wx.config (HK wallet).
+        page_url: global_prop(&["location", "href"]).as_string(),
+    };
     r.end(order)
 }
 
