@@ -240,15 +240,19 @@ impl Flow {
     }
 
     fn params(&self) -> CreateParams {
-        let mut p = CreateParams::new(self.mode, self.channel, self.order.out_trade_no.clone());
-        p.subject = self.order.subject.clone();
-        p.openid = self.order.openid.clone();
-        p.auth_code = self.order.auth_code.clone();
-        p.sub_appid = self.settings.sub_appid.clone();
-        p.return_url = self.settings.return_url.clone();
-        p.mini_program = self.bridge == Some(BridgeKind::MiniProgram);
-        p.wallet = step::wallet(&self.settings, &self.order);
-        p
+        // Built once (no empty params whose members are dropped and replaced).
+        CreateParams {
+            mode: self.mode,
+            channel: self.channel,
+            out_trade_no: self.order.out_trade_no.clone(),
+            subject: self.order.subject.clone(),
+            openid: self.order.openid.clone(),
+            sub_appid: self.settings.sub_appid.clone(),
+            auth_code: self.order.auth_code.clone(),
+            return_url: self.settings.return_url.clone(),
+            mini_program: self.bridge == Some(BridgeKind::MiniProgram),
+            wallet: step::wallet(&self.settings, &self.order),
+        }
     }
 
     fn order_ref(&self) -> OrderRef {
