@@ -136,9 +136,17 @@ impl Flow {
     /// Continues a payment that left the page: [`Event::Start`] polls it
     /// (one query at once if its deadline already passed).
     pub(crate) fn resume(settings: Settings, env: Environment, pending: Pending) -> Flow {
-        let mut order = Order::new(pending.out_trade_no, Some(pending.mode));
-        order.channel = Some(pending.channel);
-        order.client_secret = pending.client_secret;
+        let order = Order {
+            out_trade_no: pending.out_trade_no,
+            mode: Some(pending.mode),
+            channel: Some(pending.channel),
+            openid: None,
+            auth_code: None,
+            subject: None,
+            client_secret: pending.client_secret,
+            wallet: None,
+            page_url: None,
+        };
         let mut flow = Flow::new(settings, env, order);
         flow.resumed = true;
         flow.gateway_order_id = pending.gateway_order_id;
