@@ -62,7 +62,8 @@ pub(crate) enum Container {
 }
 
 impl Container {
-    /// The name used in the JS API.
+    /// The name used in the JS API (`detectEnvironment`'s answer).
+    #[cfg(any(test, feature = "low-level-api"))]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Container::Wechat => "wechat",
@@ -98,7 +99,8 @@ pub(crate) enum Os {
 }
 
 impl Os {
-    /// The name used in the JS API.
+    /// The name used in the JS API (`detectEnvironment`'s answer).
+    #[cfg(any(test, feature = "low-level-api"))]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Os::Ios => "ios",
