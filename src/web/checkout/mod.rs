@@ -164,12 +164,10 @@ impl Checkout {
         run().map_err(|e| js::error(&e, Locale::default()))
     }
 
-    /// The settings (read again from the config the constructor checked) with this page's
-    /// `location.search` (HipoPay's container appends the openid there).
+    /// The settings, read again from the config the constructor checked (with this page's
+    /// `location.search`, where HipoPay's container appends the openid).
     fn here(&self) -> Result<Settings, PayError> {
-        let mut s = read_settings(&self.config)?;
-        s.page_query = global_prop(&["location", "search"]).as_string().unwrap_or_default();
-        Ok(s)
+        read_settings(&self.config)
     }
 
     fn start(&self, flow: Flow, order: &JsValue) -> Promise {
@@ -230,7 +228,8 @@ fn read_settings(c: &Object) -> Result<Settings, PayError> {
         bridge_timeout_ms,
         order_ttl_ms,
         counter_timeout_ms,
-        page_query: String::new(),
+        // Read with the rest (the constructor's copy never uses it): no second write per payment.
+        page_query: global_prop(&["location", "search"]).as_string().unwrap_or_default(),
     };
     o.end(settings)
 }
