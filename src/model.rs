@@ -313,8 +313,10 @@ impl Obj {
                     o.num("expiresAt", *t);
                 }
             }
-            NextAction::Redirect { url } => o = Obj::kind_url("redirect", url),
-            NextAction::Iframe { url } => o = Obj::kind_url("iframe", url),
+            // Written into `o` (a replaced writer would be dropped on the way).
+            NextAction::Redirect { url } | NextAction::Iframe { url } => {
+                o.text("kind", if matches!(a, NextAction::Redirect { .. }) { "redirect" } else { "iframe" }).text("url", url);
+            }
             NextAction::WechatJsapi { params } => {
                 o.text("kind", "wechatJsapi").obj("params", Obj::jsapi(params, false));
             }
