@@ -20,7 +20,8 @@ impl Flow {
         self.learn_wallet(&params, body);
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
-        let action = Obj::action(&created.action);
+        // Written only where it is emitted (three arms emit an action of their own).
+        let action = || Obj::action(&created.action);
         // Matched by reference: the action is dropped once, after the match, not in every arm.
         match &created.action {
             NextAction::Done { status } => {
@@ -35,7 +36,7 @@ impl Flow {
             NextAction::Qr { content, expires_at } => {
                 deadline = expires_at.filter(|&t| t > now).unwrap_or(deadline);
                 self.fx.draw_qr(content);
-                self.action(action, Some(deadline));
+                self.action(action(), Some(deadline));
             }
             NextAction::Redirect { url } => {
                 self.store(deadline);
@@ -45,17 +46,17 @@ impl Flow {
                     self.action(Obj::kind_url("openInBrowser", url), Some(deadline));
                     self.fx.guide(text::open_in_browser(self.settings.locale));
                 } else {
-                    self.action(action, Some(deadline));
+                    self.action(action(), Some(deadline));
                     self.fx.navigate(url);
                 }
             }
             NextAction::Iframe { url } => {
-                self.action(action, Some(deadline));
+                self.action(action(), Some(deadline));
                 self.fx.iframe(url);
             }
             NextAction::WechatJsapi { params } => match self.bridge {
                 Some(BridgeKind::WechatHk) => {
-                    self.action(action, Some(deadline));
+                    self.action(action(), Some(deadline));
                     self.fx.bridge(BridgeKind::WechatHk, &step::hk_wallet_payload(self.kept.as_ref(), params));
                 }
                 Some(BridgeKind::MiniProgram) => {
@@ -69,13 +70,13 @@ impl Flow {
                     self.bridge = Some(kind);
                     // wx.chooseWXPay takes `timestamp` (lowercase) and no appId.
                     let payload = Obj::jsapi(params, kind == BridgeKind::WechatSdk).end();
-                    self.action(action, Some(deadline));
+                    self.action(action(), Some(deadline));
                     self.fx.bridge(kind, &payload);
                 }
             },
             NextAction::AlipayTradePay { trade_no } => {
                 self.bridge = Some(BridgeKind::Alipay);
-                self.action(action, Some(deadline));
+                self.action(action(), Some(deadline));
                 let mut payload = Obj::new();
                 payload.text("tradeNO", trade_no);
                 self.fx.bridge(BridgeKind::Alipay, &payload.end());
@@ -83,12 +84,12 @@ impl Flow {
             NextAction::App { provider, payload } => {
                 self.bridge = Some(BridgeKind::App);
                 let provider = if *provider == AppProvider::Wechat { "wechat" } else { "alipay" };
-                self.action(action, Some(deadline));
+                self.action(action(), Some(deadline));
                 let mut app = Obj::new();
                 app.text("provider", provider).value("payload", payload);
                 self.fx.bridge(BridgeKind::App, &app.end());
             }
-            NextAction::Await => self.action(action, Some(deadline)),
+            NextAction::Await => self.action(action(), Some(deadline)),
         }
         self.poll_until(now, rng, deadline, false);
     }
