@@ -256,5 +256,5 @@ pub(super) fn build(version: u8, level: EcLevel, codewords: &[u8]) -> Vec<bool> 
             (best, lowest) = (k, score);
         }
     }
-    rows.iter().map(|&planes| planes >> best & 1 != 0).collect()
+    rows.into_iter().map(|planes| planes >> best & 1 != 0).collect()
 }
