@@ -49,10 +49,10 @@ fn bracket_of(version: u8) -> usize {
 }
 
 /// Character-count bits by bracket and mode (numeric, alphanumeric, byte).
-const COUNT_BITS: [[u32; 3]; 3] = [[10, 9, 8], [12, 11, 16], [14, 13, 16]];
+const COUNT_BITS: [[u8; 3]; 3] = [[10, 9, 8], [12, 11, 16], [14, 13, 16]];
 
 /// Cost of one character in sixths of a bit, by mode: 10/3, 11/2 and 8 bits.
-const RATE: [u32; 3] = [20, 33, 48];
+const RATE: [u8; 3] = [20, 33, 48];
 
 /// Most characters any symbol holds (numeric, version 40-L): longer text is refused before any work.
 const MAX_CHARS: usize = 7089;
@@ -104,7 +104,7 @@ fn alnum_value(b: u8) -> Option<u32> {
 /// bits. Dynamic programming over (position, mode of the open segment).
 fn segment(text: &[u8], bracket: usize, modes: &mut Vec<u8>) -> usize {
     const NONE: u32 = u32::MAX / 4;
-    let head = COUNT_BITS[bracket].map(|bits| (4 + bits) * 6);
+    let head = COUNT_BITS[bracket].map(|bits| (4 + u32::from(bits)) * 6);
     // `cost[m]`: cheapest encoding of the text so far whose last segment,
     // still open, is in mode m. Per byte, `modes` first records each mode's
     // predecessor (two bits per mode), then the backward pass overwrites it.
@@ -121,7 +121,7 @@ fn segment(text: &[u8], bracket: usize, modes: &mut Vec<u8>) -> usize {
                 continue;
             }
             let (base, prev) = if cost[m] <= closed + head[m] { (cost[m], m as u8) } else { (closed + head[m], from) };
-            next[m] = base + RATE[m];
+            next[m] = base + u32::from(RATE[m]);
             links |= prev << (2 * m);
         }
         cost = next;
@@ -176,7 +176,7 @@ fn write_segments(text: &[u8], modes: &[u8], bracket: usize, out: &mut BitWriter
         let end = modes[start..].iter().position(|&m| m != mode).map_or(text.len(), |n| start + n);
         let run = &text[start..end];
         out.put(1 << mode, 4);
-        out.put(run.len() as u32, COUNT_BITS[bracket][usize::from(mode)]);
+        out.put(run.len() as u32, COUNT_BITS[bracket][usize::from(mode)].into());
         match mode {
             0 => {
                 for group in run.chunks(3) {
