@@ -247,21 +247,22 @@ pub(super) fn interleave(data: &[u8], version: u8, level: EcLevel) -> Vec<u8> {
     let start = |b: usize| b * short_len + b.saturating_sub(short);
     let field = rs::Field::new();
     let gen = field.generator(ec_len);
-    let mut ec = vec![0u8; blocks * ec_len];
-    for b in 0..blocks {
-        field.remainder(&data[start(b)..start(b + 1)], &gen, &mut ec[b * ec_len..(b + 1) * ec_len]);
-    }
-    let mut out = Vec::with_capacity(total);
+    let mut out = vec![0u8; total];
+    let mut k = 0;
     for i in 0..=short_len {
         for b in 0..blocks {
             if i < short_len || b >= short {
-                out.push(data[start(b) + i]);
+                out[k] = data[start(b) + i];
+                k += 1;
             }
         }
     }
-    for i in 0..ec_len {
-        for b in 0..blocks {
-            out.push(ec[b * ec_len + i]);
+    // Each block's error correction: its i-th codeword follows the i-th of every block before it.
+    let mut ec = [0u8; rs::MAX_DEGREE];
+    for b in 0..blocks {
+        field.remainder(&data[start(b)..start(b + 1)], &gen, &mut ec[..ec_len]);
+        for (i, &c) in ec[..ec_len].iter().enumerate() {
+            out[k + i * blocks + b] = c;
         }
     }
     out
