@@ -16,10 +16,15 @@ export function optionOf(obj, key) {
   }
 }
 
-/** `globalThis[key]`, or `globalThis[key][inner]` when `inner` is given; undefined where a step is missing. */
+/** `globalThis[key]`, or `globalThis[key][inner]` when `inner` is given; undefined where a step is missing, is not an
+ *  object or throws (as `Reflect.get` read it from the wasm before). */
 export function globalProp(key, inner) {
-  const v = globalThis[key];
-  return inner === undefined || v == null ? v : v[inner];
+  try {
+    const v = globalThis[key];
+    return inner === undefined ? v : Object(v) === v ? v[inner] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A new `tag` element with class `cls` and text content `text` (each optional). */
