@@ -31,25 +31,19 @@ pub enum HipoPayCode {
     Unknown(String),
 }
 
-/// The known codes in variant order: as HipoPay writes them, and the shared
-/// reason for messages (one table instead of a match per question).
-const KNOWN: [(&str, Reason); 9] = [
-    ("200", Reason::General),
-    ("400", Reason::BadRequest),
-    ("401", Reason::Signature),
-    ("403", Reason::Credentials),
-    ("404", Reason::OrderNotFound),
-    ("411", Reason::StaleRequest),
-    ("500", Reason::Busy),
-    ("503", Reason::Busy),
-    ("555", Reason::Upstream),
-];
+/// The known codes in variant order, as HipoPay writes them (three digits,
+/// one space between: a word list whose position is the variant).
+const KNOWN: &str = "200 400 401 403 404 411 500 503 555";
+
+/// The shared reason for messages of each of [`KNOWN`].
+const KNOWN_REASONS: [Reason; 9] =
+    [Reason::General, Reason::BadRequest, Reason::Signature, Reason::Credentials, Reason::OrderNotFound, Reason::StaleRequest, Reason::Busy, Reason::Busy, Reason::Upstream];
 
 impl HipoPayCode {
     /// Parses the code as HipoPay writes it (`200`, `"401"`…).
     pub fn parse(raw: &str) -> HipoPayCode {
         let raw = raw.trim();
-        match KNOWN.iter().position(|&(text, _)| text == raw) {
+        match crate::text::position(KNOWN, b' ', raw) {
             Some(0) => HipoPayCode::Success,
             Some(1) => HipoPayCode::BadRequest,
             Some(2) => HipoPayCode::Unauthorized,
@@ -77,7 +71,7 @@ impl HipoPayCode {
             HipoPayCode::WechatServiceError => 8,
             HipoPayCode::Unknown(_) => return None,
         };
-        KNOWN.get(row).copied()
+        Some((KNOWN.get(row * 4..row * 4 + 3)?, *KNOWN_REASONS.get(row)?))
     }
 
     /// The code as text (`"411"`).
@@ -129,8 +123,8 @@ impl HipoPayCode {
 /// [`HipoPayCode::reason`] of a code as HipoPay wrote it (trimmed): the
 /// answer readers keep the code as text and never build the enum.
 pub(super) fn code_reason(code: &str) -> Reason {
-    match KNOWN.iter().find(|&&(text, _)| text == code) {
-        Some(&(_, reason)) => reason,
+    match crate::text::position(KNOWN, b' ', code).and_then(|row| KNOWN_REASONS.get(row)) {
+        Some(&reason) => reason,
         None => unknown_code_reason(code),
     }
 }
