@@ -4,7 +4,7 @@
 
 use super::codes::{amount_to_minor, outcome_unknown, pay_state, refund_state, refusal, WechatError, WECHAT_SERVICE_ERROR};
 use crate::error::PayError;
-use crate::gateway::common::{self, first};
+use crate::gateway::common;
 use crate::gateway::{CreateParams, Created};
 use crate::json::Value;
 use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
@@ -13,9 +13,9 @@ use crate::url_guard::UrlPolicy;
 /// Longest QR text or app payload accepted from the gateway.
 const MAX_PAYLOAD: usize = 8192;
 /// Where Alipay QR text may be (7.1 prints `qrcode`).
-const ALIPAY_QR: &[&str] = &["qrcode", "qr_code", "code_url"];
+const ALIPAY_QR: &str = "qrcode qr_code code_url";
 /// Where the Alipay APP order string may be (6.2.1 prints `prepay_string`).
-const PREPAY_STRING: &[&str] = &["prepay_string", "perpay_string", "order_string"];
+const PREPAY_STRING: &str = "prepay_string perpay_string order_string";
 
 /// A refused request, as `meta` describes it: the code as HipoPay wrote it
 /// (trimmed: the text [`super::HipoPayCode::parse`] reads, never built into
@@ -66,11 +66,19 @@ fn clean(text: &str, what: &str) -> Result<String, PayError> {
     common::clean(Gateway::HipoPay, text, what, MAX_PAYLOAD)
 }
 
+/// The first non-empty text among `keys` of `obj`: the names HipoPay may
+/// spell a member by, one space between (a word list: no pointer and length
+/// per name, as a `&[&str]` of them had).
+#[inline(never)]
+fn first<'a>(obj: &'a Value, keys: &str) -> Option<&'a str> {
+    crate::text::split(keys, b" ").find_map(|k| obj.text(k))
+}
+
 /// A required member: the first of `keys` in `src` (HipoPay spells members
 /// several ways), else `or`, cleaned; missing, it is refused naming `what`.
 /// One out-of-line read for every create reader.
 #[inline(never)]
-fn need(src: &Value, keys: &[&str], or: Option<&str>, what: &str) -> Result<String, PayError> {
+fn need(src: &Value, keys: &str, or: Option<&str>, what: &str) -> Result<String, PayError> {
     clean(first(src, keys).or(or).ok_or_else(|| common::missing(Gateway::HipoPay, what))?, what)
 }
 
@@ -78,7 +86,7 @@ fn need(src: &Value, keys: &[&str], or: Option<&str>, what: &str) -> Result<Stri
 /// (Alipay) or a flat `order_no` (mini-program, app).
 fn gateway_order_id(data: &Value) -> Option<String> {
     let order = data.get("order").filter(is_object);
-    order.and_then(|o| first(o, &["no", "payment_no"])).or_else(|| first(data, &["order_no", "payment_no", "no"])).map(str::to_owned)
+    order.and_then(|o| first(o, "no payment_no")).or_else(|| first(data, "order_no payment_no no")).map(str::to_owned)
 }
 
 /// Reads a create response for `mode` on `wallet` (WeChat, Alipay, or `any`
@@ -101,7 +109,7 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
         // but with a URL reads so whatever wallet it was asked of.
         (Mode::Qr, _) if first(data, ALIPAY_QR).is_none() && data.text("url").is_some() => NextAction::Iframe { url: url(data, policy)? },
         (Mode::Qr, Channel::Alipay) => qr(data, ALIPAY_QR)?,
-        (Mode::Qr, _) => qr(data, &["code_url", "qr_code", "qrcode"])?,
+        (Mode::Qr, _) => qr(data, "code_url qr_code qrcode")?,
         (Mode::Counter, _) => {
             let status = order_status(data.get("order").filter(is_object).unwrap_or(data), None)?;
             if status.state.is_terminal() {
@@ -119,12 +127,12 @@ pub(super) fn create(mode: Mode, wallet: Channel, p: &CreateParams, body: &Value
     Ok(Created { action, gateway_order_id: gateway_order_id(data) })
 }
 
-fn qr(data: &Value, keys: &[&str]) -> Result<NextAction, PayError> {
-    Ok(NextAction::Qr { content: need(data, keys, None, keys.first().copied().unwrap_or("QR text"))?, expires_at: None })
+fn qr(data: &Value, keys: &str) -> Result<NextAction, PayError> {
+    Ok(NextAction::Qr { content: need(data, keys, None, keys)?, expires_at: None })
 }
 
 fn url(data: &Value, policy: &UrlPolicy) -> Result<String, PayError> {
-    let url = first(data, &["url", "pay_url", "cashier_url", "redirect_url"]).ok_or_else(|| PayError::invalid_payload("HipoPay payload misses url"))?;
+    let url = first(data, "url pay_url cashier_url redirect_url").ok_or_else(|| PayError::invalid_payload("HipoPay payload misses url"))?;
     Ok(policy.check(url)?.to_owned())
 }
 
@@ -153,10 +161,10 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     let has_package = src.text("package").is_some();
     let mini_program_form = nested.is_none() && !has_package && src.text("prepay_id").is_some();
     // A missing appId is the order's, else (4.4 form only) empty.
-    let app_id = need(src, &["appId", "appid"], p.sub_appid.as_deref().or(mini_program_form.then_some("")), "appId")?;
-    let pay_sign = need(src, &["paySign", "pay_sign", "sign"], None, "paySign")?;
+    let app_id = need(src, "appId appid", p.sub_appid.as_deref().or(mini_program_form.then_some("")), "appId")?;
+    let pay_sign = need(src, "paySign pay_sign sign", None, "paySign")?;
     // `package`, else the bare `prepay_id` with its prefix put back.
-    let package = need(src, &["package", "prepay_id", "prepayId"], None, "package / prepay_id")?;
+    let package = need(src, "package prepay_id prepayId", None, "package / prepay_id")?;
     let package = if has_package || package.starts_with("prepay_id=") { package } else { crate::text::concat(&["prepay_id=", &package]) };
     let hex = pay_sign.bytes().all(|b| b.is_ascii_hexdigit());
     let inferred = match pay_sign.len() {
@@ -166,24 +174,24 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     };
     Ok(WechatJsapiParams {
         app_id,
-        time_stamp: need(src, &["timeStamp", "timestamp"], None, "timeStamp")?,
-        nonce_str: need(src, &["nonceStr", "noncestr", "nonce_str"], None, "nonceStr")?,
+        time_stamp: need(src, "timeStamp timestamp", None, "timeStamp")?,
+        nonce_str: need(src, "nonceStr noncestr nonce_str", None, "nonceStr")?,
         package,
-        sign_type: need(src, &["signType", "sign_type"], inferred, "signType")?,
+        sign_type: need(src, "signType sign_type", inferred, "signType")?,
         pay_sign,
     })
 }
 
 /// WeChat OpenSDK `PayReq` members (4.5), each required and passed on verbatim.
 fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
-    const FIELDS: [(&str, &[&str]); 7] = [
-        ("appId", &["appid", "appId"]),
-        ("partnerId", &["partnerId", "partnerid"]),
-        ("prepayId", &["prepayId", "prepayid", "prepay_id"]),
-        ("packageValue", &["packageValue", "package"]),
-        ("nonceStr", &["nonceStr", "noncestr"]),
-        ("timeStamp", &["timeStamp", "timestamp"]),
-        ("sign", &["sign", "paySign"]),
+    const FIELDS: [(&str, &str); 7] = [
+        ("appId", "appid appId"),
+        ("partnerId", "partnerId partnerid"),
+        ("prepayId", "prepayId prepayid prepay_id"),
+        ("packageValue", "packageValue package"),
+        ("nonceStr", "nonceStr noncestr"),
+        ("timeStamp", "timeStamp timestamp"),
+        ("sign", "sign paySign"),
     ];
     let mut payload = Vec::with_capacity(FIELDS.len());
     for (name, keys) in FIELDS {
@@ -207,7 +215,7 @@ pub(super) fn order_status(order: &Value, refunds: Option<&Value>) -> Result<Ord
     let refunded = matches!(refunds, Some(Value::Array(items)) if items.iter().any(|r| r.text("status").is_some_and(|s| refund_state(s) == RefundState::Succeeded)));
     let mut status = OrderStatus::new(pay_state(raw, order.text("refund_status"), refunded), clean(raw, "status")?);
     status.amount = order.text("amount").and_then(|a| amount_to_minor(a, order.text("currency")));
-    status.transaction_id = first(order, &["no", "payment_no"]).map(str::to_owned);
+    status.transaction_id = first(order, "no payment_no").map(str::to_owned);
     Ok(status)
 }
 
@@ -250,7 +258,7 @@ pub(super) fn refunds(body: &Value) -> Result<Vec<RefundStatus>, PayError> {
                 state: refund_state(raw),
                 gateway_state: clean(raw, "refund status")?,
                 amount: item.text("refund_amount").and_then(|a| amount_to_minor(a, item.text("currency"))),
-                refund_id: first(item, &["refund_no", "no"]).map(str::to_owned),
+                refund_id: first(item, "refund_no no").map(str::to_owned),
                 refund_no: item.text("outer_refund_no").map(str::to_owned),
             })
         })
@@ -275,12 +283,12 @@ pub fn parse_rate(body: &Value) -> Result<Rate, PayError> {
         .filter(is_object)
         .or_else(|| body.get("data").filter(is_object))
         .ok_or_else(|| PayError::invalid_payload("HipoPay rate body has neither rate nor data"))?;
-    Ok(Rate { currency: need(src, &["currency"], None, "currency")?, rate: need(src, &["rate"], None, "rate")? })
+    Ok(Rate { currency: need(src, "currency", None, "currency")?, rate: need(src, "rate", None, "rate")? })
 }
 
 /// Reads the 4.4 step 2 answer (`POST /order/openid`, code → openid):
 /// `data.openid`, passed on verbatim.
 pub fn parse_openid(body: &Value) -> Result<String, PayError> {
     accepted(body)?;
-    need(data(body)?, &["openid"], None, "openid")
+    need(data(body)?, "openid", None, "openid")
 }
