@@ -4,20 +4,29 @@ use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
 use crate::checkout::{step, text};
 use crate::env::Container;
-use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::gateway::protocol;
 use crate::json::{Obj, Value};
 use crate::model::{AppProvider, Channel, Mode, NextAction};
 
 impl Flow {
     /// The create call's answer: the action for the page, then the schedule.
     pub(super) fn on_created(&mut self, now: i64, rng: u32, status: u16, body: &str, verified: bool) {
-        let params = self.params();
-        let created = match self.body(status, body).and_then(|v| protocol(self.settings.gateway)?.parse_create(&params, &v, &self.settings.policy)) {
-            Ok(c) => c,
+        // The answer is read once: the created action, and (a create with channel "any") the
+        // wallet the gateway used, when its answer or the payer's code says.
+        let read = self.body(status, body).and_then(|v| {
+            let proto = protocol(self.settings.gateway)?;
+            let params = self.params();
+            let created = proto.parse_create(&params, &v, &self.settings.policy)?;
+            Ok((created, if self.channel == Channel::Any { proto.wallet_of(&params, &v) } else { None }))
+        });
+        let created = match read {
+            Ok((created, wallet)) => {
+                self.channel = wallet.unwrap_or(self.channel);
+                created
+            }
             Err(e) => return self.fail(e, true),
         };
         self.gateway_order_id = created.gateway_order_id;
-        self.learn_wallet(&params, body);
         let wait_ms = if self.mode == Mode::Counter { self.settings.counter_timeout_ms } else { self.settings.order_ttl_ms };
         let mut deadline = now.saturating_add(i64::from(wait_ms));
         // Written only where it is emitted (three arms emit an action of their own).
@@ -92,16 +101,5 @@ impl Flow {
             NextAction::Await => self.action(action(), Some(deadline)),
         }
         self.poll_until(now, rng, deadline, false);
-    }
-
-    /// A create with channel "any" names the wallet the gateway used, when its answer or the payer's code says.
-    fn learn_wallet(&mut self, params: &CreateParams, body: &str) {
-        if self.channel != Channel::Any {
-            return;
-        }
-        let wallet = parse_body(body).ok().and_then(|v| protocol(self.settings.gateway).ok()?.wallet_of(params, &v));
-        if let Some(wallet) = wallet {
-            self.channel = wallet;
-        }
     }
 }
