@@ -39,7 +39,7 @@ impl Rgba {
     /// `#rrggbb`, or `#rrggbbaa` when not opaque.
     pub fn to_hex(self) -> String {
         let n = if self.0[3] == 255 { 3 } else { 4 };
-        let mut out = String::with_capacity(9);
+        let mut out = String::new();
         out.push('#');
         for b in &self.0[..n] {
             out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));

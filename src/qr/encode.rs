@@ -203,7 +203,7 @@ pub(super) fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
     if text.len() > MAX_CHARS {
         return None;
     }
-    let mut modes = Vec::with_capacity(text.len());
+    let mut modes = Vec::new();
     // The segmentation depends only on the bracket: computed again when it changes.
     let (mut bracket, mut bits) = (usize::MAX, 0);
     let mut version = 1;
@@ -221,7 +221,7 @@ pub(super) fn encode(text: &[u8], level: EcLevel) -> Option<(u8, Vec<u8>)> {
         version += 1;
     }
     let capacity = data_capacity(version, level);
-    let mut out = BitWriter { bytes: Vec::with_capacity(total_codewords(version)), acc: 0, len: 0 };
+    let mut out = BitWriter { bytes: Vec::new(), acc: 0, len: 0 };
     write_segments(text, &modes, bracket, &mut out);
     // Terminator (up to 4 zero bits), zeros to the byte boundary, then the pad codewords.
     let used = out.bytes.len() * 8 + out.len as usize;
