@@ -218,9 +218,9 @@ pub(super) fn refusal(code: &str, message: &str) -> PayError {
 /// EXPIRED). A paid order whose `refund_status` is `PART` or `FULL`, or that
 /// lists a successful refund (`refunded`), is refunded.
 pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
-    match status.trim().to_ascii_uppercase().as_str() {
-        "INIT" => PayState::Pending,
-        "PAID" => {
+    match crate::text::position("INIT PAID FAIL FAILED EXPIRED", b' ', &status.trim().to_ascii_uppercase()) {
+        Some(0) => PayState::Pending,
+        Some(1) => {
             let partly_or_fully = refund_status.is_some_and(|r| r.trim().eq_ignore_ascii_case("PART") || r.trim().eq_ignore_ascii_case("FULL"));
             if partly_or_fully || refunded {
                 PayState::Refunded
@@ -228,8 +228,8 @@ pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: boo
                 PayState::Succeeded
             }
         }
-        "FAIL" | "FAILED" => PayState::Failed,
-        "EXPIRED" => PayState::Closed,
+        Some(2 | 3) => PayState::Failed,
+        Some(4) => PayState::Closed,
         _ => PayState::Unknown,
     }
 }
