@@ -5,7 +5,7 @@
 
 use super::env::page_environment;
 use super::js;
-use super::widget::{checkout_of, element_of, gateway_of};
+use super::widget::{gateway_of, mount_of, Mount};
 use crate::cashier::{countdown, display_amount, methods, Desk, Method};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
@@ -55,20 +55,16 @@ export function mountCashier(element: HTMLElement, options: CashierOptions): Mou
 /// Renders the cashier desk into `element` (see the TypeScript declaration).
 #[wasm_bindgen(js_name = mountCashier, skip_typescript)]
 pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let opts = options.dyn_into::<Object>().ok();
-    let locale = js::locale(opts.as_ref());
-    let fail = |e: PayError| js::error(&e, locale);
-    let element = element_of(element).map_err(fail)?;
-    let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
-    let desk = read_desk(&opts, locale).map_err(fail)?;
+    let Mount { element, opts, locale, checkout } = mount_of(element, options)?;
+    let desk = read_desk(&opts, &checkout, locale).map_err(|e| js::error(&e, locale))?;
     let desk = desk.to_json();
-    let tick = Closure::<dyn Fn(f64) -> String>::new(|ms: f64| countdown(ms as i64)).into_js_value();
+    // A JS string answer, as the counter's closures give: one closure glue for both widgets.
+    let tick = Closure::<dyn Fn(f64) -> JsValue>::new(|ms: f64| JsValue::from_str(&countdown(ms as i64))).into_js_value();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
     Ok(mount_view(&element, &desk, &opts, tick, expired))
 }
 
-fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
-    let checkout = checkout_of(opts)?;
+fn read_desk(opts: &Object, checkout: &JsValue, locale: Locale) -> Result<Desk, PayError> {
     let amount = js::num_prop(Some(opts), "amount")?
         .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
         .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;
@@ -82,7 +78,7 @@ fn read_desk(opts: &Object, locale: Locale) -> Result<Desk, PayError> {
     let methods = match js::prop(Some(opts), "methods") {
         Some(list) => read_methods(&list)?,
         None => {
-            let gateway = gateway_of(opts, &checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
+            let gateway = gateway_of(opts, checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
             methods(protocol(gateway)?.modes(), &page_environment(None))
         }
     };

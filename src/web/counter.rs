@@ -4,7 +4,7 @@
 //! live in a small JS view (`counter_view.js`).
 
 use super::js;
-use super::widget::{checkout_of, element_of, gateway_of};
+use super::widget::{gateway_of, mount_of, Mount};
 use crate::cashier::channel_label;
 use crate::cashier::{display_amount, texts_json};
 use crate::checkout::effect::error_json;
@@ -16,7 +16,6 @@ use crate::json::Obj;
 use crate::model::{Gateway, Mode};
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/web/counter_view.js")]
 extern "C" {
@@ -51,12 +50,8 @@ export function mountCounter(element: HTMLElement, options: CounterOptions): Mou
 /// Renders the counter screen into `element` (see the TypeScript declaration).
 #[wasm_bindgen(js_name = mountCounter, skip_typescript)]
 pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let opts = options.dyn_into::<Object>().ok();
-    let locale = js::locale(opts.as_ref());
+    let Mount { element, opts, locale, checkout } = mount_of(element, options)?;
     let fail = |e: PayError| js::error(&e, locale);
-    let element = element_of(element).map_err(fail)?;
-    let opts = opts.ok_or_else(|| fail(PayError::invalid_argument("options must be an object")))?;
-    let checkout = checkout_of(&opts).map_err(fail)?;
     if !js::prop(Some(&opts), "createOrder").is_some_and(|f| f.is_function()) {
         return Err(fail(PayError::invalid_argument("`createOrder` must be a function")));
     }

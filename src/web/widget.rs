@@ -3,18 +3,42 @@
 
 use super::js;
 use crate::error::PayError;
+use crate::i18n::Locale;
 use crate::model::Gateway;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The element to mount into, or `invalid_argument`.
-pub(super) fn element_of(element: JsValue) -> Result<web_sys::HtmlElement, PayError> {
-    element.dyn_into().map_err(|_| PayError::invalid_argument("element must be an HTMLElement"))
+/// What both widgets start from: the element, the options, their language
+/// and `options.checkout`.
+pub(super) struct Mount {
+    /// The element to mount into.
+    pub element: web_sys::HtmlElement,
+    /// The options object.
+    pub opts: Object,
+    /// The options' `locale` (default zh-CN).
+    pub locale: Locale,
+    /// `options.checkout`, a `Checkout` (with `pay` and `on`).
+    pub checkout: JsValue,
+}
+
+/// Reads a widget's arguments, in this order: the element, the options
+/// object, its checkout. A wrong one is `invalid_argument` as a JS error in
+/// the options' language (one function for both widgets).
+pub(super) fn mount_of(element: JsValue, options: JsValue) -> Result<Mount, JsValue> {
+    let opts = options.dyn_into::<Object>().ok();
+    let locale = js::locale(opts.as_ref());
+    let read = || {
+        let element = element.dyn_into().map_err(|_| PayError::invalid_argument("element must be an HTMLElement"))?;
+        let opts = opts.ok_or_else(|| PayError::invalid_argument("options must be an object"))?;
+        let checkout = checkout_of(&opts)?;
+        Ok(Mount { element, opts, locale, checkout })
+    };
+    read().map_err(|e: PayError| js::error(&e, locale))
 }
 
 /// `options.checkout`, which must be an object with `pay` and `on`.
-pub(super) fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
+fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
     let checkout = js::prop(Some(opts), "checkout").filter(|c| c.is_object()).ok_or_else(|| PayError::invalid_argument("`checkout` is required"))?;
     let has = |k: &str| Reflect::get(&checkout, &JsValue::from_str(k)).is_ok_and(|f| f.is_function());
     if has("pay") && has("on") {
