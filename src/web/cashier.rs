@@ -64,17 +64,18 @@ pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     Ok(mount_view(&element, &desk, &opts, tick, expired))
 }
 
+/// The desk from the options. What is owned (the amount's text, the
+/// methods, the order number) is read after the checks that cannot keep
+/// anything, so an early return drops little.
 fn read_desk(opts: &Object, checkout: &JsValue, locale: Locale) -> Result<Desk, PayError> {
     let amount = js::num_prop(Some(opts), "amount")?
         .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
         .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;
-    let out_trade_no = js::required(Some(opts), "outTradeNo")?;
     if let Some(at) = js::num_prop(Some(opts), "expiresAt")? {
         if !at.is_finite() {
             return Err(PayError::invalid_argument("`expiresAt` must be Unix milliseconds"));
         }
     }
-    let currency = js::str_prop(Some(opts), "currency")?.unwrap_or_else(|| "CNY".to_owned());
     let methods = match js::prop(Some(opts), "methods") {
         Some(list) => read_methods(&list)?,
         None => {
@@ -82,7 +83,9 @@ fn read_desk(opts: &Object, checkout: &JsValue, locale: Locale) -> Result<Desk, 
             methods(protocol(gateway)?.modes(), &page_environment(None))
         }
     };
-    Ok(Desk { amount: display_amount(amount as i64, &currency), subject: js::str_prop(Some(opts), "subject")?, out_trade_no, methods, locale })
+    let amount = display_amount(amount as i64, js::str_prop(Some(opts), "currency")?.as_deref().unwrap_or("CNY"));
+    let subject = js::str_prop(Some(opts), "subject")?;
+    Ok(Desk { amount, subject, out_trade_no: js::required(Some(opts), "outTradeNo")?, methods, locale })
 }
 
 fn read_methods(list: &JsValue) -> Result<Vec<Method>, PayError> {
