@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/web/shared.js")]
 extern "C" {
     #[wasm_bindgen(js_name = globalProp)]
-    fn global_prop2(key: &str, inner: Option<&str>) -> JsValue;
+    fn js_global_prop(key: &str, inner: Option<&str>) -> JsValue;
 }
 
 /// `globalThis.a` or `globalThis.a.b`, undefined where a step is missing.
@@ -14,8 +14,8 @@ extern "C" {
 /// `Reflect::get` per step were the wasm's.
 pub(super) fn global_prop(path: &[&str]) -> JsValue {
     match path {
-        [a] => global_prop2(a, None),
-        [a, b] => global_prop2(a, Some(b)),
+        [a] => js_global_prop(a, None),
+        [a, b] => js_global_prop(a, Some(b)),
         _ => JsValue::UNDEFINED,
     }
 }

@@ -1,4 +1,4 @@
-// What the facade's JS shares: coded errors and the widgets' DOM helpers.
+// What the facade's JS shares: coded errors, option and page-global reads, and the widgets' DOM helpers.
 
 /** A JS `Error` with `message` and `code`, and `gatewayCode`, `gatewayMessage`, `detail` where given. */
 export function codedError(message, code, gatewayCode, gatewayMessage, detail) {
