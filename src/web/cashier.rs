@@ -5,7 +5,7 @@
 
 use super::env::page_environment;
 use super::js;
-use super::widget::{gateway_of, mount_of, Mount};
+use super::widget::{gateway_of, mount_of, Mount, WidgetCalls};
 use crate::cashier::{countdown, display_amount, methods, Desk, Method};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(module = "/src/web/cashier_view.js")]
 extern "C" {
     #[wasm_bindgen(js_name = mountCashierView)]
-    fn mount_view(element: &web_sys::HtmlElement, desk: &str, options: &Object, countdown: JsValue, expired: JsValue) -> JsValue;
+    fn mount_view(element: &web_sys::HtmlElement, desk: &str, options: &Object, calls: WidgetCalls, expired: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,10 +58,17 @@ pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let Mount { element, opts, locale, checkout } = mount_of(element, options)?;
     let desk = read_desk(&opts, &checkout, locale).map_err(|e| js::error(&e, locale))?;
     let desk = desk.to_json();
-    // A JS string answer, as the counter's closures give: one closure glue for both widgets.
-    let tick = Closure::<dyn Fn(f64) -> JsValue>::new(|ms: f64| JsValue::from_str(&countdown(ms as i64))).into_js_value();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
-    Ok(mount_view(&element, &desk, &opts, tick, expired))
+    Ok(mount_view(&element, &desk, &opts, WidgetCalls::cashier(), expired))
+}
+
+#[wasm_bindgen]
+impl WidgetCalls {
+    /// The cashier's countdown text for `ms` left (a JS string answer, as
+    /// the counter's calls give).
+    pub fn countdown(&self, ms: f64) -> JsValue {
+        JsValue::from_str(&countdown(ms as i64))
+    }
 }
 
 /// The desk from the options. What is owned (the amount's text, the

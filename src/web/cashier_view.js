@@ -1,9 +1,10 @@
 // The cashier desk's DOM (mountCashier). The desk model, texts and the
-// countdown come from the wasm; every string is set as textContent.
+// countdown (`calls.countdown`) come from the wasm; every string is set as
+// textContent.
 
 import { el, emit } from "./shared.js";
 
-export function mountCashierView(root, deskJson, opts, countdown, expiredError) {
+export function mountCashierView(root, deskJson, opts, calls, expiredError) {
   const desk = JSON.parse(deskJson);
   const t = desk.texts;
   const checkout = opts.checkout;
@@ -129,7 +130,7 @@ export function mountCashierView(root, deskJson, opts, countdown, expiredError) 
   let interval = 0;
   function tick() {
     if (finished) { clearInterval(interval); return; }
-    timer.textContent = countdown(expiresAt - Date.now());
+    timer.textContent = calls.countdown(expiresAt - Date.now());
     if (!expired()) return;
     clearInterval(interval);
     stopPaying();

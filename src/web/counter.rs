@@ -4,7 +4,7 @@
 //! live in a small JS view (`counter_view.js`).
 
 use super::js;
-use super::widget::{gateway_of, mount_of, Mount};
+use super::widget::{gateway_of, mount_of, Mount, WidgetCalls};
 use crate::cashier::channel_label;
 use crate::cashier::{display_amount, texts_json};
 use crate::checkout::effect::error_json;
@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/web/counter_view.js")]
 extern "C" {
     #[wasm_bindgen(js_name = mountCounterView)]
-    fn mount_view(element: &web_sys::HtmlElement, texts: &str, options: &Object, key: JsValue, read: JsValue, amount: JsValue) -> JsValue;
+    fn mount_view(element: &web_sys::HtmlElement, texts: &str, options: &Object, calls: WidgetCalls) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -59,16 +59,33 @@ pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsVa
     let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
     let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
     let texts = texts_json(texts(locale));
+    Ok(mount_view(&element, &texts, &opts, WidgetCalls { scanner: Scanner::new(threshold), gateway, currency, locale }))
+}
 
-    let mut scanner = Scanner::new(threshold);
-    // Each closure answers a JS value (a string, or undefined): a `String`
-    // answer would give every closure its own string-passing glue.
-    let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
-    let key = Closure::<dyn FnMut(String, f64) -> JsValue>::new(move |key: String, at: f64| text(scanner.key(&key, at).map(|r| reading(r, gateway, locale))));
-    let read =
-        Closure::<dyn Fn(String, bool) -> JsValue>::new(move |code: String, scanned: bool| text(Some(reading(Reading { code: code.trim().to_owned(), scanned }, gateway, locale))));
-    let amount = Closure::<dyn Fn(f64) -> JsValue>::new(move |fen: f64| text((fen.fract() == 0.0 && (0.0..=9e15).contains(&fen)).then(|| display_amount(fen as i64, &currency))));
-    Ok(mount_view(&element, &texts, &opts, key.into_js_value(), read.into_js_value(), amount.into_js_value()))
+// Each call answers a JS value (a string, or undefined): a `String` answer
+// would give every method its own string-passing glue.
+#[wasm_bindgen]
+impl WidgetCalls {
+    /// Feeds one key (`KeyboardEvent.key`, `timeStamp`) to the scanner: the
+    /// reading's JSON text when Enter completes a code, else undefined.
+    pub fn key(&mut self, key: &str, at: f64) -> JsValue {
+        let reading = self.scanner.key(key, at).map(|r| reading(r, self.gateway, self.locale));
+        text(reading)
+    }
+
+    /// A code typed into the visible input (or scanned into it) as a reading's JSON text.
+    pub fn read(&self, code: &str, scanned: bool) -> JsValue {
+        text(Some(reading(Reading { code: code.trim().to_owned(), scanned }, self.gateway, self.locale)))
+    }
+
+    /// `fen` minor units with the currency's sign, or undefined when it is not a whole amount.
+    pub fn amount(&self, fen: f64) -> JsValue {
+        text((fen.fract() == 0.0 && (0.0..=9e15).contains(&fen)).then(|| display_amount(fen as i64, &self.currency)))
+    }
+}
+
+fn text(t: Option<String>) -> JsValue {
+    t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))
 }
 
 /// A reading for the view as JSON text: `{payerCode, scanned, code,

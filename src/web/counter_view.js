@@ -1,5 +1,5 @@
 // The counter screen's DOM (mountCounter). Scanner detection, code
-// recognition and amounts come from the wasm (`key`, `read`, `amountText`; a
+// recognition and amounts come from the wasm (`calls.key`, `.read`, `.amount`; a
 // reading arrives as JSON text, its error shaped as the checkout's events
 // carry one); every string is set as textContent. The payer's full code lives
 // only in a local variable until it is handed to checkout.pay; the screen and
@@ -16,7 +16,7 @@ const reading = (json) => {
   return r;
 };
 
-export function mountCounterView(root, texts, opts, key, read, amountText) {
+export function mountCounterView(root, texts, opts, calls) {
   const t = JSON.parse(texts);
   const checkout = opts.checkout;
   let busy = false;
@@ -75,7 +75,7 @@ export function mountCounterView(root, texts, opts, key, read, amountText) {
       .then(() => opts.createOrder())
       .then((o) => {
         if (mine !== sale) return;
-        const shown = amountText(o?.amount);
+        const shown = calls.amount(o?.amount);
         if (typeof o?.outTradeNo !== "string" || !o.outTradeNo || shown === undefined) throw Object.assign(new Error("createOrder must resolve to {outTradeNo, amount}"), { code: "invalid_argument" });
         amount.textContent = shown;
         order.textContent = o.outTradeNo;
@@ -101,20 +101,20 @@ export function mountCounterView(root, texts, opts, key, read, amountText) {
 
   function onKey(e) {
     if (e.target !== input && editable(e.target)) return;
-    const r = reading(key(e.key, e.timeStamp));
+    const r = reading(calls.key(e.key, e.timeStamp));
     if (e.key !== "Enter") return;
     // In the visible input, what the clerk sees there is the code.
     const typed = e.target === input ? input.value : "";
     if (!r && !typed.trim()) return;
     e.preventDefault();
     input.value = "";
-    handle(typed.trim() ? reading(read(typed, r?.scanned ?? false)) : r);
+    handle(typed.trim() ? reading(calls.read(typed, r?.scanned ?? false)) : r);
   }
   function onSubmit(e) {
     e.preventDefault();
     const typed = input.value;
     input.value = "";
-    if (typed.trim()) handle(reading(read(typed, false)));
+    if (typed.trim()) handle(reading(calls.read(typed, false)));
   }
   document.addEventListener("keydown", onKey);
   form.addEventListener("submit", onSubmit);

@@ -1,5 +1,5 @@
 //! What the two mountable widgets (`mountCashier`, `mountCounter`) read
-//! from their options alike.
+//! from their options alike, and the one object their views call into.
 
 use super::js;
 use crate::error::PayError;
@@ -8,6 +8,43 @@ use crate::model::Gateway;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// What a mounted widget's view asks the wasm (internal): the cashier's
+/// countdown (`web/cashier.rs`), the counter's keys, typed codes and amounts
+/// (`web/counter.rs`). One class whose methods the views call, instead of a
+/// closure per callback: no closure glue or function table in the build.
+#[wasm_bindgen(skip_typescript)]
+pub struct WidgetCalls {
+    /// The counter's keyboard-wedge detector.
+    #[cfg(feature = "counter-screen")]
+    pub(super) scanner: crate::counter::Scanner,
+    /// The counter's gateway, to check a wallet is offered.
+    #[cfg(feature = "counter-screen")]
+    pub(super) gateway: Option<Gateway>,
+    /// The counter's currency for amounts.
+    #[cfg(feature = "counter-screen")]
+    pub(super) currency: String,
+    /// The counter's language.
+    #[cfg(feature = "counter-screen")]
+    pub(super) locale: Locale,
+}
+
+#[cfg(feature = "cashier-desk")]
+impl WidgetCalls {
+    /// Calls for the cashier's view, which uses none of the counter's state.
+    pub(super) fn cashier() -> WidgetCalls {
+        WidgetCalls {
+            #[cfg(feature = "counter-screen")]
+            scanner: crate::counter::Scanner::new(0.0),
+            #[cfg(feature = "counter-screen")]
+            gateway: None,
+            #[cfg(feature = "counter-screen")]
+            currency: String::new(),
+            #[cfg(feature = "counter-screen")]
+            locale: Locale::default(),
+        }
+    }
+}
 
 /// What both widgets start from: the element, the options, their language
 /// and `options.checkout`.
