@@ -7,7 +7,8 @@
 //! with an error instead of exhausting the stack.
 
 mod obj;
-pub(crate) use obj::Obj;
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "low-level-api")), allow(unused_imports))]
+pub(crate) use obj::{Arr, Obj};
 
 /// Deepest nesting accepted; gateway payloads need fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;

@@ -1,5 +1,6 @@
-//! JSON object text written member by member, for what the checkout flow and
-//! the widgets hand the page: no `Value` tree is built only to be serialised.
+//! JSON object and array text written member by member, for what the checkout
+//! flow and the widgets hand the page: no `Value` tree is built only to be
+//! serialised.
 //! The model's own shapes (`NextAction`, `OrderStatus`, WeChat's pay params)
 //! are written by the writers beside those types in `crate::model`.
 
@@ -57,6 +58,12 @@ impl Obj {
         self.raw(key, &inner.end())
     }
 
+    /// A member holding the array `items`.
+    #[cfg_attr(not(any(test, all(target_arch = "wasm32", feature = "low-level-api"))), allow(dead_code))]
+    pub(crate) fn arr(&mut self, key: &str, items: Arr) -> &mut Obj {
+        self.raw(key, &items.end())
+    }
+
     /// The object's text.
     pub(crate) fn end(mut self) -> String {
         self.0.push('}');
@@ -71,9 +78,49 @@ impl Obj {
     }
 }
 
+/// An array being written (`[item,…]`); [`Arr::end`] closes it.
+// Until `Checkout.methods` and the desk's methods write with it, only
+// `detectEnvironment` (the low-level API, wasm only) does.
+#[cfg_attr(not(any(test, all(target_arch = "wasm32", feature = "low-level-api"))), allow(dead_code))]
+pub(crate) struct Arr(String);
+
+#[cfg_attr(not(test), allow(dead_code))]
+impl Arr {
+    /// An empty array.
+    pub(crate) fn new() -> Arr {
+        Arr(String::from("["))
+    }
+
+    /// The text so far, after a comma unless this is the first item.
+    fn next(&mut self) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        &mut self.0
+    }
+
+    /// A string item, escaped.
+    pub(crate) fn text(&mut self, s: &str) -> &mut Arr {
+        super::write_string(s, self.next());
+        self
+    }
+
+    /// An item holding the object `inner`.
+    pub(crate) fn obj(&mut self, inner: Obj) -> &mut Arr {
+        self.next().push_str(&inner.end());
+        self
+    }
+
+    /// The array's text.
+    pub(crate) fn end(mut self) -> String {
+        self.0.push(']');
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Obj;
+    use super::{Arr, Obj};
     use crate::json::{parse, Value};
 
     #[test]
@@ -84,5 +131,18 @@ mod tests {
         assert_eq!(text, r#"{"a":"say \"hi\"\n","n":-12,"v":[null],"r":true}"#);
         assert_eq!(parse(&text).unwrap().text("a"), Some("say \"hi\"\n"));
         assert_eq!(Obj::new().end(), "{}");
+    }
+
+    #[test]
+    fn writes_items_in_order_and_nests_objects() {
+        let mut o = Obj::new();
+        o.text("mode", "h5");
+        let mut a = Arr::new();
+        a.text("x\"y").obj(o).text("");
+        let mut outer = Obj::new();
+        outer.arr("list", a).arr("none", Arr::new());
+        let text = outer.end();
+        assert_eq!(text, r#"{"list":["x\"y",{"mode":"h5"},""],"none":[]}"#);
+        assert!(matches!(parse(&text).unwrap().get("list"), Some(crate::json::Value::Array(items)) if items.len() == 3));
     }
 }

@@ -44,25 +44,18 @@ pub(super) fn page_environment(user_agent: Option<String>) -> Environment {
 mod export {
     use super::page_environment;
     use crate::env::Environment;
-    use crate::json::Obj;
+    use crate::json::{Arr, Obj};
     use crate::web::js;
     use wasm_bindgen::prelude::*;
 
     fn to_json(env: &Environment) -> String {
         let mut o = Obj::new();
         o.text("container", env.container.as_str()).text("os", env.os.as_str()).flag("mobile", env.mobile).flag("certain", env.certain);
-        // The modes' names need no escaping: written straight into the array.
-        let mut modes = String::from("[");
+        let mut modes = Arr::new();
         for m in &env.recommended_modes {
-            if modes.len() > 1 {
-                modes.push(',');
-            }
-            modes.push('"');
-            modes.push_str(m.as_str());
-            modes.push('"');
+            modes.text(m.as_str());
         }
-        modes.push(']');
-        o.raw("recommendedModes", &modes);
+        o.arr("recommendedModes", modes);
         o.end()
     }
 
