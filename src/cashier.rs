@@ -34,42 +34,43 @@ pub(crate) fn minor_unit(currency: &str) -> u32 {
     }
 }
 
-/// `amount` minor units as decimal text with `minor_unit` decimals, by
-/// integer arithmetic: `(1288, 2)` → `"12.88"`, `(-5, 2)` → `"-0.05"`.
-pub(crate) fn format_amount(amount: i64, minor_unit: u32) -> String {
-    let mut out = String::new();
+/// Appends `amount` minor units as decimal text with `minor_unit` decimals,
+/// by integer arithmetic: `(1288, 2)` → `12.88`, `(-5, 2)` → `-0.05`.
+pub(crate) fn push_amount(out: &mut String, amount: i64, minor_unit: u32) {
     if amount < 0 {
         out.push('-');
     }
     let abs = amount.unsigned_abs();
     match 10u64.checked_pow(minor_unit) {
         Some(scale) if minor_unit > 0 => {
-            push_decimal(&mut out, abs / scale, 1);
+            push_decimal(out, abs / scale, 1);
             out.push('.');
-            push_decimal(&mut out, abs % scale, minor_unit as usize);
+            push_decimal(out, abs % scale, minor_unit as usize);
         }
-        _ => push_decimal(&mut out, abs, 1),
+        _ => push_decimal(out, abs, 1),
     }
-    out
 }
 
-/// The amount with its currency sign: `¥12.88`, `HK$12.88`, `USD 12.88`.
+/// The amount with its currency sign: `¥12.88`, `HK$12.88`, `USD 12.88`,
+/// written into one string (the code upper-cased, then the sign in its place).
 pub(crate) fn display_amount(amount: i64, currency: &str) -> String {
-    let mut code = currency.to_ascii_uppercase();
-    let number = format_amount(amount, minor_unit(&code));
-    let sign = match code.as_str() {
-        "CNY" | "RMB" => "¥",
-        "HKD" => "HK$",
-        "MOP" => "MOP$",
-        "USD" => "US$",
-        _ => {
-            code.push(' ');
-            code.push_str(&number);
-            return code;
-        }
+    let mut out = currency.to_ascii_uppercase();
+    let unit = minor_unit(&out);
+    let sign = match out.as_str() {
+        "CNY" | "RMB" => Some("¥"),
+        "HKD" => Some("HK$"),
+        "MOP" => Some("MOP$"),
+        "USD" => Some("US$"),
+        _ => None,
     };
-    let mut out = String::from(sign);
-    out.push_str(&number);
+    match sign {
+        Some(sign) => {
+            out.clear();
+            out.push_str(sign);
+        }
+        None => out.push(' '),
+    }
+    push_amount(&mut out, amount, unit);
     out
 }
 

@@ -10,6 +10,13 @@ const WECHAT: &str =
 const ANDROID: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
 const ALIPAY: &str = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 AlipayClient/10.5.0";
 
+/// `amount` minor units as decimal text, as `display_amount` writes it after the sign.
+fn format_amount(amount: i64, minor_unit: u32) -> String {
+    let mut out = String::new();
+    push_amount(&mut out, amount, minor_unit);
+    out
+}
+
 #[test]
 fn amounts_by_integer_arithmetic() {
     assert_eq!(format_amount(1288, 2), "12.88");
