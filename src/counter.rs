@@ -138,7 +138,11 @@ impl Scanner {
 
     /// Forgets everything typed so far.
     pub fn reset(&mut self) {
-        *self = Scanner::new(self.threshold_ms);
+        self.buffer.clear();
+        self.last_ms = None;
+        self.gaps = 0;
+        self.fast = 0;
+        self.overflow = false;
     }
 
     /// Feeds one key (`KeyboardEvent.key`) pressed at `at_ms`. Returns a
