@@ -74,7 +74,7 @@ impl WidgetCalls {
 /// The desk from the options. What is owned (the amount's text, the
 /// methods, the order number) is read after the checks that cannot keep
 /// anything, so an early return drops little.
-fn read_desk(opts: &Object, checkout: &JsValue, locale: Locale) -> Result<Desk, PayError> {
+fn read_desk(opts: &Object, checkout: &Object, locale: Locale) -> Result<Desk, PayError> {
     let amount = js::num_prop(Some(opts), "amount")?
         .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
         .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;

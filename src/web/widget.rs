@@ -5,7 +5,7 @@ use super::js;
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::model::Gateway;
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -56,7 +56,7 @@ pub(super) struct Mount {
     /// The options' `locale` (default zh-CN).
     pub locale: Locale,
     /// `options.checkout`, a `Checkout` (with `pay` and `on`).
-    pub checkout: JsValue,
+    pub checkout: Object,
 }
 
 /// Reads a widget's arguments, in this order: the element, the options
@@ -74,10 +74,11 @@ pub(super) fn mount_of(element: JsValue, options: JsValue) -> Result<Mount, JsVa
     read().map_err(|e: PayError| js::error(&e, locale))
 }
 
-/// `options.checkout`, which must be an object with `pay` and `on`.
-fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
-    let checkout = js::prop(Some(opts), "checkout").filter(|c| c.is_object()).ok_or_else(|| PayError::invalid_argument("`checkout` is required"))?;
-    let has = |k: &str| Reflect::get(&checkout, &JsValue::from_str(k)).is_ok_and(|f| f.is_function());
+/// `options.checkout`, which must be an object with `pay` and `on` (its
+/// members read as options are, through `js::prop`).
+fn checkout_of(opts: &Object) -> Result<Object, PayError> {
+    let checkout: Object = js::prop(Some(opts), "checkout").filter(|c| c.is_object()).ok_or_else(|| PayError::invalid_argument("`checkout` is required"))?.unchecked_into();
+    let has = |k: &str| js::prop(Some(&checkout), k).is_some_and(|f| f.is_function());
     if has("pay") && has("on") {
         Ok(checkout)
     } else {
@@ -86,10 +87,10 @@ fn checkout_of(opts: &Object) -> Result<JsValue, PayError> {
 }
 
 /// `options.gateway`, else the checkout's own `gateway` property, if either names one.
-pub(super) fn gateway_of(opts: &Object, checkout: &JsValue) -> Result<Option<Gateway>, PayError> {
+pub(super) fn gateway_of(opts: &Object, checkout: &Object) -> Result<Option<Gateway>, PayError> {
     let name = match js::str_prop(Some(opts), "gateway")? {
         Some(name) => name,
-        None => match Reflect::get(checkout, &JsValue::from_str("gateway")).ok().and_then(|g| g.as_string()) {
+        None => match js::prop(Some(checkout), "gateway").and_then(|g| g.as_string()) {
             Some(name) => name,
             None => return Ok(None),
         },
