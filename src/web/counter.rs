@@ -51,15 +51,19 @@ export function mountCounter(element: HTMLElement, options: CounterOptions): Mou
 #[wasm_bindgen(js_name = mountCounter, skip_typescript)]
 pub fn mount_counter(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let Mount { element, opts, locale, checkout } = mount_of(element, options)?;
-    let fail = |e: PayError| js::error(&e, locale);
-    if !js::prop(Some(&opts), "createOrder").is_some_and(|f| f.is_function()) {
-        return Err(fail(PayError::invalid_argument("`createOrder` must be a function")));
+    let calls = read_calls(&opts, &checkout, locale).map_err(|e| js::error(&e, locale))?;
+    Ok(mount_view(&element, &texts_json(texts(locale)), &opts, calls))
+}
+
+/// The counter's state from the options; the currency (owned) read last.
+fn read_calls(opts: &Object, checkout: &Object, locale: Locale) -> Result<WidgetCalls, PayError> {
+    if !js::prop(Some(opts), "createOrder").is_some_and(|f| f.is_function()) {
+        return Err(PayError::invalid_argument("`createOrder` must be a function"));
     }
-    let gateway = gateway_of(&opts, &checkout).map_err(fail)?;
-    let threshold = js::num_prop(Some(&opts), "scannerThresholdMs").map_err(fail)?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
-    let currency = js::str_prop(Some(&opts), "currency").map_err(fail)?.unwrap_or_else(|| "CNY".to_owned());
-    let texts = texts_json(texts(locale));
-    Ok(mount_view(&element, &texts, &opts, WidgetCalls { scanner: Scanner::new(threshold), gateway, currency, locale }))
+    let gateway = gateway_of(opts, checkout)?;
+    let threshold = js::num_prop(Some(opts), "scannerThresholdMs")?.unwrap_or(Scanner::DEFAULT_THRESHOLD_MS);
+    let currency = js::str_prop(Some(opts), "currency")?.unwrap_or_else(|| "CNY".to_owned());
+    Ok(WidgetCalls { scanner: Scanner::new(threshold), gateway, currency, locale })
 }
 
 // Each call answers a JS value (a string, or undefined): a `String` answer
