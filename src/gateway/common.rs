@@ -58,19 +58,22 @@ pub(crate) fn check_id<'a>(what: &str, value: &'a str, min: usize, max: usize, e
     }
 }
 
-/// The first non-empty text among `keys` of `obj` (gateways spell a member
-/// several ways).
-pub(crate) fn first<'a>(obj: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| obj.text(k))
+/// The first non-empty text among the members `keys` of `obj`: the names a
+/// gateway may spell a member by, one space between (a word list: no pointer
+/// and length per name, as a `&[&str]` of them had). One out-of-line reader
+/// for every gateway.
+#[inline(never)]
+pub(crate) fn first<'a>(obj: &'a Value, keys: &str) -> Option<&'a str> {
+    crate::text::split(keys, b" ").find_map(|k| obj.text(k))
 }
 
-/// The text of the first of `keys` present in `obj`, owned; `invalid_payload`
-/// naming the first key otherwise.
+/// The text of the first of `keys` (a word list) present in `obj`, owned;
+/// `invalid_payload` naming `keys` otherwise.
 #[inline(never)]
-pub(crate) fn need(gateway: Gateway, obj: &Value, keys: &[&str]) -> Result<String, PayError> {
+pub(crate) fn need(gateway: Gateway, obj: &Value, keys: &str) -> Result<String, PayError> {
     match first(obj, keys) {
         Some(v) => Ok(v.to_owned()),
-        None => Err(missing(gateway, keys.first().copied().unwrap_or_default())),
+        None => Err(missing(gateway, keys)),
     }
 }
 
@@ -80,6 +83,9 @@ pub(crate) fn need(gateway: Gateway, obj: &Value, keys: &[&str]) -> Result<Strin
 pub(crate) fn missing(gateway: Gateway, what: &str) -> PayError {
     PayError::invalid_payload(detail!("{} answer has no `{what}`", gateway.as_str()))
 }
+
+/// Longest member of an app payload accepted from a gateway.
+pub(crate) const MAX_PAYLOAD: usize = 8192;
 
 /// Text the page shows or passes on (a QR text, an order string): at most
 /// `max` bytes, no control characters; `invalid_payload` naming `what` otherwise.
@@ -93,8 +99,9 @@ pub(crate) fn clean(gateway: Gateway, text: &str, what: &str, max: usize) -> Res
 
 /// Where an answer keeps the six `getBrandWCPayRequest` /
 /// `wx.requestPayment` strings: for each, in the order `appId`, `timeStamp`,
-/// `nonceStr`, `package`, `signType`, `paySign`, the names it may go by.
-pub(crate) type JsapiNames = [&'static [&'static str]; 6];
+/// `nonceStr`, `package`, `signType`, `paySign`, the names it may go by (a
+/// word list).
+pub(crate) type JsapiNames = [&'static str; 6];
 
 /// The six JSAPI strings of `obj` by `names`, each required and passed on
 /// verbatim (WeChat signs them); `app_id`, when known, stands for a missing
@@ -106,7 +113,7 @@ pub(crate) fn jsapi(gateway: Gateway, obj: &Value, names: &JsapiNames, app_id: O
     for (i, keys) in names.iter().enumerate() {
         match first(obj, keys).or(if i == 0 { app_id } else { None }) {
             Some(text) => texts[i] = text.to_owned(),
-            None => return Err(missing(gateway, keys.first().copied().unwrap_or_default())),
+            None => return Err(missing(gateway, keys)),
         }
     }
     let [app_id, time_stamp, nonce_str, package, sign_type, pay_sign] = texts;
@@ -114,14 +121,19 @@ pub(crate) fn jsapi(gateway: Gateway, obj: &Value, names: &JsapiNames, app_id: O
 }
 
 /// An app payload object built by a field map: for each member the native
-/// SDK takes, the names the answer may use; each required, passed on verbatim.
+/// SDK takes, a word list whose first word is the member's name and the
+/// whole list the names the answer may use (that one first); each required,
+/// at most [`MAX_PAYLOAD`] bytes without control characters, passed on
+/// verbatim.
 #[inline(never)]
-pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[(&str, &[&str])]) -> Result<Value, PayError> {
+pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[&str]) -> Result<Value, PayError> {
     let mut members = Vec::with_capacity(fields.len());
-    for (name, keys) in fields {
-        members.push(((*name).to_owned(), Value::String(need(gateway, obj, keys)?)));
+    for keys in fields {
+        let name = crate::text::split_once(keys, " ").map_or(*keys, |(name, _)| name);
+        let text = first(obj, keys).ok_or_else(|| missing(gateway, name))?;
+        members.push((name, Value::String(clean(gateway, text, name, MAX_PAYLOAD)?)));
     }
-    Ok(Value::Object(members))
+    Ok(Value::object(members))
 }
 
 /// `text` percent- and `+`-decoded, as UTF-8 (`None` when it is not). A `%`
@@ -265,15 +277,18 @@ mod tests {
     #[test]
     fn field_maps_read_the_first_spelling_present() {
         let obj = crate::json::parse(r#"{"appid":"wx1","timestamp":"1","nonceStr":"n","package":"prepay_id=1","sign_type":"MD5","paySign":"S","x":""}"#).unwrap();
-        const NAMES: JsapiNames = [&["appId", "appid"], &["timeStamp", "timestamp"], &["nonceStr"], &["package"], &["signType", "sign_type"], &["paySign"]];
+        const NAMES: JsapiNames = ["appId appid", "timeStamp timestamp", "nonceStr", "package", "signType sign_type", "paySign"];
         let p = jsapi(Gateway::BlueOcean, &obj, &NAMES, Some("fallback")).unwrap();
         assert_eq!((p.app_id.as_str(), p.time_stamp.as_str(), p.sign_type.as_str()), ("wx1", "1", "MD5"));
         let no_app = crate::json::parse(r#"{"timeStamp":"1","nonceStr":"n","package":"p","signType":"MD5","paySign":"S"}"#).unwrap();
         assert_eq!(jsapi(Gateway::BlueOcean, &no_app, &NAMES, Some("wx9")).unwrap().app_id, "wx9");
         assert_eq!(jsapi(Gateway::BlueOcean, &no_app, &NAMES, None).unwrap_err().code, ErrorCode::InvalidPayload);
-        let app = app_object(Gateway::HipoPay, &obj, &[("appId", &["appId", "appid"]), ("sign", &["paySign"])]).unwrap();
+        let app = app_object(Gateway::HipoPay, &obj, &["appId appid", "sign paySign"]).unwrap();
         assert_eq!(app.to_json(), r#"{"appId":"wx1","sign":"S"}"#);
-        assert_eq!(need(Gateway::ChaoYing, &obj, &["x", "y"]).unwrap_err().code, ErrorCode::InvalidPayload, "empty text is missing");
+        assert_eq!(app_object(Gateway::HipoPay, &obj, &["appId appid", "x"]).unwrap_err().code, ErrorCode::InvalidPayload, "every member is required");
+        let control = crate::json::parse(r#"{"sign":"a\u0007b"}"#).unwrap();
+        assert_eq!(app_object(Gateway::BlueOcean, &control, &["sign"]).unwrap_err().code, ErrorCode::InvalidPayload, "members are cleaned");
+        assert_eq!(need(Gateway::ChaoYing, &obj, "x y").unwrap_err().code, ErrorCode::InvalidPayload, "empty text is missing");
         assert_eq!(clean(Gateway::HipoPay, "a\u{0}b", "qr", 10).unwrap_err().code, ErrorCode::InvalidPayload);
         assert_eq!(clean(Gateway::HipoPay, "abc", "qr", 2).unwrap_err().code, ErrorCode::InvalidPayload);
     }

@@ -40,6 +40,7 @@
 //! timestamp)`, lowercase hex, the same md5 family as `app_sign`. The
 //! acknowledgement is the literal `success`.
 
+use crate::gateway::common::first;
 use super::{check_bill_no, BeeCloud, BeeCloudCode, REFUND_PATH, REVERT_PATH};
 use crate::error::{PayError, Reason};
 use crate::gateway::wire::{form_decode, quote, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
@@ -113,11 +114,6 @@ fn bad_signature(detail: &str) -> PayError {
     let mut e = PayError::invalid_payload(detail.to_owned());
     e.reason = Reason::Signature;
     e
-}
-
-/// The first non-empty text among `keys` (snake_case, then the older camelCase).
-fn text_of<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| v.text(k))
 }
 
 impl GatewayWire for BeeCloud {
@@ -227,10 +223,10 @@ impl GatewayWire for BeeCloud {
         if !same_signature(sign, &webhook_sign(secrets.get("app_id")?, secrets.get("app_secret")?, timestamp)) {
             return Err(bad_signature("BeeCloud webhook sign does not match"));
         }
-        let out_trade_no = text_of(&fields, &["bill_no", "transaction_id", "transactionId"])
+        let out_trade_no = first(&fields, "bill_no transaction_id transactionId")
             .ok_or_else(|| PayError::invalid_payload("BeeCloud webhook without bill_no or transaction_id"))?
             .to_owned();
-        let kind = text_of(&fields, &["transaction_type", "transactionType"]).unwrap_or_default().to_ascii_uppercase();
+        let kind = first(&fields, "transaction_type transactionType").unwrap_or_default().to_ascii_uppercase();
         let success = fields.get("trade_success").or_else(|| fields.get("tradeSuccess")).and_then(Value::as_bool_lenient);
         let state = match (kind.as_str(), success) {
             ("PAY", Some(true)) => PayState::Succeeded,
@@ -241,7 +237,7 @@ impl GatewayWire for BeeCloud {
         let mut status = OrderStatus::new(state, format!("{kind}:trade_success={}", success.map_or("missing", |b| if b { "true" } else { "false" })));
         status.amount = fields.get("transaction_fee").or_else(|| fields.get("transactionFee")).and_then(Value::as_i64).filter(|&fee| fee >= 0);
         let detail = fields.nested_object("message_detail").or_else(|| fields.nested_object("messageDetail"));
-        status.transaction_id = detail.as_ref().and_then(|d| text_of(d, &["transaction_id", "trade_no"])).map(str::to_owned);
+        status.transaction_id = detail.as_ref().and_then(|d| first(d, "transaction_id trade_no")).map(str::to_owned);
         Ok(Notification { out_trade_no, status, fields })
     }
 

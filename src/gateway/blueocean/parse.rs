@@ -4,7 +4,7 @@
 use super::codes::BlueOceanCode;
 use super::Payment;
 use crate::error::PayError;
-use crate::gateway::common::{self, clean, need, JsapiNames};
+use crate::gateway::common::{self, clean, JsapiNames};
 use crate::gateway::Created;
 use crate::json::Value;
 use crate::model::{AppProvider, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus};
@@ -118,7 +118,7 @@ pub(super) fn parse_create(requested: Option<Payment>, mode: Mode, body: &Value,
         Some(Payment::WechatMweb) => NextAction::Redirect { url: redirect(policy, field(data, "mweb_url")?)? },
         Some(Payment::AlipayWappay | Payment::UnionpayLink) => NextAction::Redirect { url: redirect(policy, field(data, "qrcode")?)? },
         Some(Payment::WechatJsapi) => NextAction::WechatJsapi { params: Box::new(common::jsapi(Gateway::BlueOcean, &nested(data, "jsapi")?, &JSAPI, None)?) },
-        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: fields(&nested(data, "app")?, &WECHAT_APP)? },
+        Some(Payment::WechatApp) => NextAction::App { provider: AppProvider::Wechat, payload: common::app_object(Gateway::BlueOcean, &nested(data, "app")?, &WECHAT_APP)? },
         Some(Payment::AlipayApp) => NextAction::App { provider: AppProvider::Alipay, payload: alipay_app(data)? },
         Some(Payment::Micropay) => return counter(&env),
         None => return Err(PayError::invalid_payload("BlueOcean data carries no payment to show (no qrcode, mweb_url, jsapi or app)")),
@@ -225,7 +225,7 @@ fn nested(data: &Value, key: &str) -> Result<Value, PayError> {
 }
 
 /// `data.jsapi` (seed L674): all six `getBrandWCPayRequest` fields, under their own names.
-const JSAPI: JsapiNames = [&["appId"], &["timeStamp"], &["nonceStr"], &["package"], &["signType"], &["paySign"]];
+const JSAPI: JsapiNames = ["appId", "timeStamp", "nonceStr", "package", "signType", "paySign"];
 
 /// The WeChat OpenSDK fields of `data.app` (seed L731), passed on as strings
 /// under their printed names (a native wrapper maps `paySign` to `sign`).
@@ -242,18 +242,8 @@ fn alipay_app(data: &Value) -> Result<Value, PayError> {
         return Ok(Value::str(order));
     }
     let obj = nested(data, "app")?;
-    fields(&obj, &ALIPAY_APP_FIELDS)?;
+    common::app_object(Gateway::BlueOcean, &obj, &ALIPAY_APP_FIELDS)?;
     Ok(obj)
-}
-
-/// The members `names` of `obj` as strings, in that order, each required
-/// (an app payload, passed on verbatim).
-fn fields(obj: &Value, names: &[&str]) -> Result<Value, PayError> {
-    let mut members = Vec::with_capacity(names.len());
-    for name in names {
-        members.push(((*name).to_owned(), Value::String(need(Gateway::BlueOcean, obj, &[name])?)));
-    }
-    Ok(Value::Object(members))
 }
 
 /// Whether `s` is a `key="value"&…` order string with every required field.

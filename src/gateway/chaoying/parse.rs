@@ -191,7 +191,7 @@ fn pay_info(body: &Value) -> Result<Value, PayError> {
 }
 
 fn field(obj: &Value, key: &str) -> Result<String, PayError> {
-    common::need(Gateway::ChaoYing, obj, &[key])
+    common::need(Gateway::ChaoYing, obj, key)
 }
 
 fn qr(body: &Value) -> Result<NextAction, PayError> {
@@ -208,7 +208,7 @@ fn qr(body: &Value) -> Result<NextAction, PayError> {
 }
 
 /// WeChat's `pay_info`: the six strings under their own names.
-const JSAPI: JsapiNames = [&["appId"], &["timeStamp"], &["nonceStr"], &["package"], &["signType"], &["paySign"]];
+const JSAPI: JsapiNames = ["appId", "timeStamp", "nonceStr", "package", "signType", "paySign"];
 
 fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
@@ -219,7 +219,7 @@ fn wechat_jsapi(p: &CreateParams, body: &Value) -> Result<NextAction, PayError> 
 
 fn alipay_trade_pay(body: &Value) -> Result<NextAction, PayError> {
     let info = pay_info(body)?;
-    let trade_no = ["tradeNO", "trade_no", "tradeNo"].iter().find_map(|k| info.text(k)).ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay pay_info has no `tradeNO`"))?;
+    let trade_no = common::first(&info, "tradeNO trade_no tradeNo").ok_or_else(|| PayError::invalid_payload("ChaoYing Alipay pay_info has no `tradeNO`"))?;
     Ok(NextAction::AlipayTradePay { trade_no: trade_no.to_owned() })
 }
 

@@ -4,14 +4,12 @@
 
 use super::codes::{amount_to_minor, outcome_unknown, pay_state, refund_state, refusal, WechatError, WECHAT_SERVICE_ERROR};
 use crate::error::PayError;
-use crate::gateway::common;
+use crate::gateway::common::{self, first};
 use crate::gateway::{CreateParams, Created};
 use crate::json::Value;
 use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
 use crate::url_guard::UrlPolicy;
 
-/// Longest QR text or app payload accepted from the gateway.
-const MAX_PAYLOAD: usize = 8192;
 /// Where Alipay QR text may be (7.1 prints `qrcode`).
 const ALIPAY_QR: &str = "qrcode qr_code code_url";
 /// Where the Alipay APP order string may be (6.2.1 prints `prepay_string`).
@@ -61,17 +59,9 @@ fn data(body: &Value) -> Result<&Value, PayError> {
     body.get("data").filter(is_object).ok_or_else(|| PayError::invalid_payload("HipoPay body has no data object"))
 }
 
-/// Text passed on or shown: at most [`MAX_PAYLOAD`] bytes, no control characters.
+/// Text passed on or shown: at most [`common::MAX_PAYLOAD`] bytes, no control characters.
 fn clean(text: &str, what: &str) -> Result<String, PayError> {
-    common::clean(Gateway::HipoPay, text, what, MAX_PAYLOAD)
-}
-
-/// The first non-empty text among `keys` of `obj`: the names HipoPay may
-/// spell a member by, one space between (a word list: no pointer and length
-/// per name, as a `&[&str]` of them had).
-#[inline(never)]
-fn first<'a>(obj: &'a Value, keys: &str) -> Option<&'a str> {
-    crate::text::split(keys, b" ").find_map(|k| obj.text(k))
+    common::clean(Gateway::HipoPay, text, what, common::MAX_PAYLOAD)
 }
 
 /// A required member: the first of `keys` in `src` (HipoPay spells members
@@ -182,22 +172,11 @@ fn jsapi(data: &Value, p: &CreateParams) -> Result<WechatJsapiParams, PayError> 
     })
 }
 
-/// WeChat OpenSDK `PayReq` members (4.5), each required and passed on verbatim.
+/// WeChat OpenSDK `PayReq` members (4.5, which prints `appid`), each
+/// required and passed on verbatim.
 fn wechat_app(data: &Value) -> Result<NextAction, PayError> {
-    const FIELDS: [(&str, &str); 7] = [
-        ("appId", "appid appId"),
-        ("partnerId", "partnerId partnerid"),
-        ("prepayId", "prepayId prepayid prepay_id"),
-        ("packageValue", "packageValue package"),
-        ("nonceStr", "nonceStr noncestr"),
-        ("timeStamp", "timeStamp timestamp"),
-        ("sign", "sign paySign"),
-    ];
-    let mut payload = Vec::with_capacity(FIELDS.len());
-    for (name, keys) in FIELDS {
-        payload.push((name, Value::String(need(data, keys, None, name)?)));
-    }
-    Ok(NextAction::App { provider: AppProvider::Wechat, payload: Value::object(payload) })
+    const FIELDS: [&str; 7] = ["appId appid", "partnerId partnerid", "prepayId prepayid prepay_id", "packageValue package", "nonceStr noncestr", "timeStamp timestamp", "sign paySign"];
+    Ok(NextAction::App { provider: AppProvider::Wechat, payload: common::app_object(Gateway::HipoPay, data, &FIELDS)? })
 }
 
 /// The Alipay `prepay_string` (6.2.1), passed on byte for byte.

@@ -40,6 +40,7 @@ use super::parse::order_status;
 use super::{HipoPay, CURRENCY_FIELD, MERCHANT_NO_FIELD, OPENID_PATH};
 use crate::error::{ErrorCode, PayError, Reason};
 use crate::gateway::wire::{form_decode, form_encode, quote, text_pairs, GatewayWire, Notification, NotifyTime, ResponseCheck, Secrets, WireRequest};
+use crate::gateway::common;
 use crate::gateway::{Encoding, Endpoint, HttpMethod, Operation};
 use crate::json::Value;
 use crate::model::Gateway;
@@ -272,9 +273,7 @@ impl GatewayWire for HipoPay {
             return Err(bad_notification("notification signature does not verify"));
         }
         let fields = Value::object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))));
-        let out_trade_no = ["agent_order_id", "out_order_no", "outer_order_no"]
-            .iter()
-            .find_map(|k| fields.text(k))
+        let out_trade_no = common::first(&fields, "agent_order_id out_order_no outer_order_no")
             .ok_or_else(|| PayError::invalid_payload("notification names no merchant order (agent_order_id / out_order_no)"))?
             .to_owned();
         let status = order_status(&fields, None)?;
