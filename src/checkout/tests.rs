@@ -559,6 +559,11 @@ fn events_parse_from_driver_json() {
     ev(r#"{"type":"confirm","paid":true}"#, Some(Event::Confirm { paid: true }));
     ev(r#"{"type":"http","tag":"nope","status":200}"#, None);
     ev(r#"{"type":"other"}"#, None);
+    // Every tag reads back from the name the flow gave it (the reader's word list follows `Tag::ALL`).
+    for tag in Tag::ALL {
+        let text = format!(r#"{{"type":"neterr","tag":"{}","seq":7}}"#, tag.as_str());
+        ev(&text, Some(Event::NetworkError { tag, seq: 7 }));
+    }
 }
 
 #[test]
