@@ -49,8 +49,9 @@ export class Driver {
     return run.promise;
   }
 
+  /** The running payment's promise, undefined when none. */
   current() {
-    return this.active ? this.active.promise : null;
+    return this.active?.promise;
   }
 
   cancel() {

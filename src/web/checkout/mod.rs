@@ -118,9 +118,10 @@ impl Checkout {
     /// mini-program return); resolves `null` when there is none.
     #[wasm_bindgen(unchecked_return_type = "Promise<Outcome | null>")]
     pub fn resume(&self) -> Promise {
+        // The running payment's promise (undefined when none): no `instanceof Promise` import to ask.
         let running = self.driver.current();
-        if let Ok(p) = running.dyn_into::<Promise>() {
-            return p;
+        if !running.is_undefined() {
+            return running.unchecked_into();
         }
         let stored = self.driver.load_pending(STORAGE_KEY).unwrap_or_default();
         let settings = match self.here() {
