@@ -12,6 +12,8 @@ const toError = (d) => Object.assign(new Error(d.message), d);
 export class Driver {
   constructor(config) {
     this.config = config;
+    // The config as it was given (a shallow copy): the Checkout reads each payment's settings from it.
+    this.options = Object.assign({}, config);
     this.listeners = {};
     this.active = null;
     this.capsP = null;

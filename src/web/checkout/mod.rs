@@ -25,6 +25,9 @@ extern "C" {
     type Driver;
     #[wasm_bindgen(constructor)]
     fn new(config: &Object) -> Driver;
+    /// The shallow copy of the config the driver took as it was given.
+    #[wasm_bindgen(method, getter)]
+    fn options(this: &Driver) -> Object;
     #[wasm_bindgen(method)]
     fn on(this: &Driver, event: &JsValue, listener: &Function);
     #[wasm_bindgen(method)]
@@ -81,7 +84,8 @@ impl Checkout {
     pub fn new(#[wasm_bindgen(unchecked_param_type = "CheckoutConfig")] config: Object) -> Result<Checkout, JsValue> {
         let settings = read_settings(&config).map_err(|e| js::error(&e, js::locale(Some(&config))))?;
         // Kept as given instead of as `Settings`: re-reading it per payment costs less wasm than cloning them.
-        Ok(Checkout { locale: settings.locale, driver: Driver::new(&config), config: Object::assign(&Object::new(), &config) })
+        let driver = Driver::new(&config);
+        Ok(Checkout { locale: settings.locale, config: driver.options(), driver })
     }
 
     /// Adds a listener for `action`, `status`, `expired` or `error` (the
