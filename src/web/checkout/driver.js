@@ -60,9 +60,14 @@ export class Driver {
     this.post({ type: "cancel" });
   }
 
-  /** An event for the running flow (from the page or from Rust, as JSON text). */
+  /** The payer's answer to the `confirm` action (Checkout.confirm). */
+  confirm(paid) {
+    this.post({ type: "confirm", paid });
+  }
+
+  /** An event for the running flow. */
   post(event) {
-    if (this.active) this.feed(this.active, typeof event === "string" ? JSON.parse(event) : event);
+    if (this.active) this.feed(this.active, event);
   }
 
   loadPending(key) {

@@ -37,7 +37,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn cancel(this: &Driver);
     #[wasm_bindgen(method)]
-    fn post(this: &Driver, event: &str);
+    fn confirm(this: &Driver, paid: bool);
     #[wasm_bindgen(method, js_name = loadPending)]
     fn load_pending(this: &Driver, key: &str) -> Option<String>;
 }
@@ -115,7 +115,7 @@ impl Checkout {
     /// The payer's answer to the `confirm` action after a return: `true`
     /// ("I have paid") queries at once; `false` ("I had a problem") keeps polling.
     pub fn confirm(&self, paid: bool) {
-        self.driver.post(if paid { r#"{"type":"confirm","paid":true}"# } else { r#"{"type":"confirm","paid":false}"# });
+        self.driver.confirm(paid);
     }
 
     /// Continues a payment that left the page (H5 / WAP return, reload,
