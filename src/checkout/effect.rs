@@ -3,7 +3,6 @@
 //! serialised); the tests read the same JSON back as `Effect`s.
 
 use super::bridge::BridgeKind;
-use super::pending::STORAGE_KEY;
 use crate::error::PayError;
 use crate::i18n::Locale;
 use crate::json::Obj;
@@ -189,18 +188,16 @@ impl Effects {
         self.add(o);
     }
 
-    /// Keep this pending-order text in sessionStorage.
+    /// Keep this pending-order text in sessionStorage (under the driver's key, `paybridge.pending`).
     pub(crate) fn store(&mut self, text: &str) {
         let mut o = op("store");
-        o.text("key", STORAGE_KEY).text("value", text);
+        o.text("value", text);
         self.add(o);
     }
 
     /// Forget the pending order.
     pub(crate) fn clear(&mut self) {
-        let mut o = op("clear");
-        o.text("key", STORAGE_KEY);
-        self.add(o);
+        self.add(op("clear"));
     }
 
     /// Call `renewOrder(out_trade_no)`; answer `renewed` or `renewFailed`.
@@ -335,8 +332,8 @@ pub(crate) fn read(json: &str) -> Vec<Effect> {
         "navigate" => Effect::Navigate(text(v, "url")),
         "iframe" => Effect::Iframe(text(v, "url")),
         "guide" => Effect::Guide([fixed(v, "title"), fixed(v, "text"), fixed(v, "close")]),
-        "store" if v.text("key") == Some(STORAGE_KEY) => Effect::Store(text(v, "value")),
-        "clear" if v.text("key") == Some(STORAGE_KEY) => Effect::Clear,
+        "store" => Effect::Store(text(v, "value")),
+        "clear" => Effect::Clear,
         "renew" => Effect::Renew(text(v, "outTradeNo")),
         "resolve" => Effect::Resolve(json(v, "outcome")),
         "reject" => {

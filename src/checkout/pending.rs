@@ -3,13 +3,10 @@
 //! that `resume()` can poll after a return, a reload or a bfcache restore.
 //! It holds only what a status query needs — no amount, no payer data; the
 //! order's client secret is kept there too (sessionStorage is this origin's
-//! and this tab's alone).
+//! and this tab's alone). The driver keeps it under its own key, `paybridge.pending`.
 
 use crate::json::{self, Obj, Value};
 use crate::model::{Channel, Gateway, Mode};
-
-/// The sessionStorage key.
-pub(crate) const STORAGE_KEY: &str = "paybridge.pending";
 
 /// A payment that left the page and may come back.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,6 +6,8 @@
 
 import { el } from "../shared.js";
 
+/** Where the pending order waits while the payer is away (resume() reads it back). */
+const PENDING = "paybridge.pending";
 const u32 = () => crypto.getRandomValues(new Uint32Array(1))[0];
 const toError = (d) => Object.assign(new Error(d.message), d);
 
@@ -70,8 +72,8 @@ export class Driver {
     if (this.active) this.feed(this.active, event);
   }
 
-  loadPending(key) {
-    try { return sessionStorage.getItem(key); } catch { return null; }
+  loadPending() {
+    try { return sessionStorage.getItem(PENDING); } catch { return null; }
   }
 
   feed(run, event) {
@@ -117,8 +119,8 @@ export class Driver {
         }
         return;
       case "guide": run.guide = guide(fx); return;
-      case "store": try { sessionStorage.setItem(fx.key, fx.value); } catch { /* private mode: resume() finds nothing */ } return;
-      case "clear": try { sessionStorage.removeItem(fx.key); } catch { /* as above */ } return;
+      case "store": try { sessionStorage.setItem(PENDING, fx.value); } catch { /* private mode: resume() finds nothing */ } return;
+      case "clear": try { sessionStorage.removeItem(PENDING); } catch { /* as above */ } return;
       case "renew":
         Promise.resolve()
           .then(() => this.config.renewOrder(fx.outTradeNo))

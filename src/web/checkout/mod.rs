@@ -8,7 +8,7 @@ use super::qr::render_qr;
 use crate::checkout::event::Event;
 use crate::checkout::flow::Flow;
 use crate::checkout::methods::{environment_from_json, methods};
-use crate::checkout::pending::{Pending, STORAGE_KEY};
+use crate::checkout::pending::Pending;
 use crate::checkout::step;
 use crate::checkout::{Order, Settings, DEFAULT_BRIDGE_TIMEOUT_MS, DEFAULT_COUNTER_TIMEOUT_MS, DEFAULT_MINI_PROGRAM_PAGE, DEFAULT_ORDER_TTL_MS};
 use crate::env::Environment;
@@ -39,7 +39,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn confirm(this: &Driver, paid: bool);
     #[wasm_bindgen(method, js_name = loadPending)]
-    fn load_pending(this: &Driver, key: &str) -> Option<String>;
+    fn load_pending(this: &Driver) -> Option<String>;
 }
 
 /// One payment's state machine, stepped by the driver (internal).
@@ -127,7 +127,7 @@ impl Checkout {
         if !running.is_undefined() {
             return running.unchecked_into();
         }
-        let stored = self.driver.load_pending(STORAGE_KEY).unwrap_or_default();
+        let stored = self.driver.load_pending().unwrap_or_default();
         let settings = match self.here() {
             Ok(s) => s,
             Err(e) => return Promise::reject(&js::error(&e, self.locale)),
