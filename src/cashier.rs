@@ -15,7 +15,7 @@
 
 use crate::env::Environment;
 use crate::i18n::{Locale, WIDGETS};
-use crate::json::Obj;
+use crate::json::{Arr, Obj};
 use crate::model::{Channel, Mode};
 use crate::text::push_decimal;
 
@@ -166,18 +166,14 @@ impl Desk {
     pub(crate) fn to_json(&self) -> String {
         let mut desk = Obj::new();
         desk.text("amount", &self.amount).text("outTradeNo", &self.out_trade_no).text("locale", self.locale.as_str());
-        let mut methods = String::from("[");
+        let mut methods = Arr::new();
         for m in &self.methods {
-            if methods.len() > 1 {
-                methods.push(',');
-            }
             let mut method = Obj::new();
             method.text("mode", m.mode.as_str()).text("channel", m.channel.as_str());
             method.text("label", channel_label(m.channel, self.locale)).text("hint", mode_hint(m.mode, self.locale));
-            methods.push_str(&method.end());
+            methods.obj(method);
         }
-        methods.push(']');
-        desk.raw("methods", &methods);
+        desk.arr("methods", methods);
         desk.raw("texts", &texts_json(texts(self.locale)));
         if let Some(s) = &self.subject {
             desk.text("subject", s);
