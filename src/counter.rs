@@ -159,11 +159,13 @@ impl Scanner {
                 self.reset();
                 reading
             }
-            "Shift" | "CapsLock" | "Control" | "Alt" | "AltGraph" | "Meta" | "NumLock" | "Unidentified" | "Process" => None,
             _ => {
-                // One ASCII letter or digit (a one-byte key is one ASCII character).
+                // One ASCII letter or digit (a one-byte key is one ASCII
+                // character); a modifier (the word list, one scan instead of a
+                // compare per name) changes nothing; any other key resets.
                 match key.as_bytes() {
                     [c] if c.is_ascii_alphanumeric() => self.push(char::from(*c), at_ms),
+                    _ if crate::text::position("Shift CapsLock Control Alt AltGraph Meta NumLock Unidentified Process", b' ', key).is_some() => {}
                     _ => self.reset(),
                 }
                 None

@@ -113,6 +113,18 @@ fn stray_keys_reset_and_modifiers_do_not() {
     s.key("ArrowLeft", 1011.0);
     s.key("é", 1012.0);
     assert_eq!(s.key("Enter", 1013.0), None);
+    // Every modifier leaves the typing as it was; a name that only starts or
+    // ends like one (or joins two) resets.
+    feed(&mut s, "1234", 2000.0, 5.0);
+    for (i, m) in ["Shift", "CapsLock", "Control", "Alt", "AltGraph", "Meta", "NumLock", "Unidentified", "Process"].iter().enumerate() {
+        assert_eq!(s.key(m, 2020.0 + i as f64), None);
+    }
+    assert_eq!(s.key("Enter", 2030.0), Some(Reading { code: "1234".into(), scanned: false }));
+    for stray in ["Shif", "AltG", "ShiftCapsLock", "Shift CapsLock", ""] {
+        feed(&mut s, "1234", 3000.0, 5.0);
+        s.key(stray, 3020.0);
+        assert_eq!(s.key("Enter", 3021.0), None, "{stray:?} resets");
+    }
 }
 
 #[test]
