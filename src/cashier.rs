@@ -56,11 +56,12 @@ pub(crate) fn push_amount(out: &mut String, amount: i64, minor_unit: u32) {
 pub(crate) fn display_amount(amount: i64, currency: &str) -> String {
     let mut out = currency.to_ascii_uppercase();
     let unit = minor_unit(&out);
-    let sign = match out.as_str() {
-        "CNY" | "RMB" => Some("¥"),
-        "HKD" => Some("HK$"),
-        "MOP" => Some("MOP$"),
-        "USD" => Some("US$"),
+    // The codes with a sign as one word list (one scan, not a compare per code).
+    let sign = match crate::text::position("CNY RMB HKD MOP USD", b' ', &out) {
+        Some(0 | 1) => Some("¥"),
+        Some(2) => Some("HK$"),
+        Some(3) => Some("MOP$"),
+        Some(4) => Some("US$"),
         _ => None,
     };
     match sign {
