@@ -1,10 +1,10 @@
 //! `parseCreateResponse` and `parseQueryResponse`.
 
 use super::js;
+use super::request::create_params;
 use crate::error::PayError;
-use crate::gateway::{parse_body, protocol, CreateParams};
+use crate::gateway::{parse_body, protocol};
 use crate::json::Obj;
-use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -22,14 +22,9 @@ pub fn parse_create_response(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
         let mode = js::mode(mode)?;
-        let channel = js::channel(o)?.unwrap_or(Channel::Any);
         let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
         let body = parse_body(&body_text(&body)?)?;
-        let mut params = CreateParams::new(mode, channel, js::str_prop(o, "outTradeNo")?.unwrap_or_default());
-        params.sub_appid = js::str_prop(o, "subAppid")?;
-        params.openid = js::str_prop(o, "openid")?;
-        params.return_url = js::str_prop(o, "returnUrl")?;
-        params.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
+        let params = create_params(o, mode, js::str_prop(o, "outTradeNo")?.unwrap_or_default())?;
         let created = proto.parse_create(&params, &body, &policy)?;
         // Written as the flow writes it, the order id as one more member:
         // no `Value` tree, no property set afterwards.

@@ -16,6 +16,18 @@ fn to_js(req: &GatewayRequest) -> Result<JsValue, PayError> {
     js_sys::JSON::parse(&o.end()).map_err(|_| PayError::invalid_payload("request could not be converted"))
 }
 
+/// The order options both create exports read (`channel`, `subAppid`,
+/// `openid`, `returnUrl`, `miniProgram`) into the params for `mode` and
+/// `out_trade_no`: one reader for both exports instead of a copy in each.
+pub(super) fn create_params(o: Option<&Object>, mode: Mode, out_trade_no: String) -> Result<CreateParams, PayError> {
+    let mut p = CreateParams::new(mode, js::channel(o)?.unwrap_or(Channel::Any), out_trade_no);
+    p.sub_appid = js::str_prop(o, "subAppid")?;
+    p.openid = js::str_prop(o, "openid")?;
+    p.return_url = js::str_prop(o, "returnUrl")?;
+    p.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
+    Ok(p)
+}
+
 /// The unsigned create request for an order: `{path, body}` to POST to the
 /// proxy. The proxy adds the amount, credentials and `notify_url`.
 #[wasm_bindgen(js_name = buildCreateRequest, unchecked_return_type = "ProxyRequest")]
@@ -28,13 +40,9 @@ pub fn build_create_request(
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
         let mode = js::mode(mode)?;
-        let mut p = CreateParams::new(mode, js::channel(o)?.unwrap_or(Channel::Any), js::required(o, "outTradeNo")?);
+        let mut p = create_params(o, mode, js::required(o, "outTradeNo")?)?;
         p.subject = js::str_prop(o, "subject")?;
-        p.openid = js::str_prop(o, "openid")?;
-        p.sub_appid = js::str_prop(o, "subAppid")?;
         p.auth_code = js::str_prop(o, "authCode")?;
-        p.return_url = js::str_prop(o, "returnUrl")?;
-        p.mini_program = js::prop(o, "miniProgram").and_then(|v| v.as_bool()).unwrap_or(false);
         to_js(&proto.create_request(&p)?)
     };
     run().map_err(|e| js::error(&e, js::locale(o)))
