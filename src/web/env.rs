@@ -67,6 +67,6 @@ mod export {
     #[wasm_bindgen(js_name = detectEnvironment, unchecked_return_type = "Environment")]
     pub fn detect_environment(user_agent: Option<String>) -> Result<JsValue, JsValue> {
         let env = page_environment(user_agent);
-        js_sys::JSON::parse(&to_json(&env)).map_err(|_| js::error(&crate::error::PayError::invalid_payload("environment"), crate::i18n::Locale::En))
+        js::to_js(&to_json(&env)).map_err(|e| js::error(&e, crate::i18n::Locale::En))
     }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 fn to_js(req: &GatewayRequest) -> Result<JsValue, PayError> {
     let mut o = Obj::new();
     o.text("path", &req.proxy_path()).text("body", &req.params.to_json());
-    js_sys::JSON::parse(&o.end()).map_err(|_| PayError::invalid_payload("request could not be converted"))
+    js::to_js(&o.end())
 }
 
 /// The order options both create exports read (`channel`, `subAppid`,
