@@ -147,32 +147,28 @@ impl QrImage {
     pub fn to_svg(&self, size: u32) -> String {
         let total = self.modules + 2 * self.margin;
         let mut svg = String::new();
-        let head = [
-            ("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", total),
-            (" ", total),
-            ("\" width=\"", size),
-            ("\" height=\"", size),
-            ("\" shape-rendering=\"crispEdges\"><rect width=\"", total),
-            ("\" height=\"", total),
-        ];
-        push_numbers(&mut svg, &head);
+        let head = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \0 \0\" width=\"\x01\" height=\"\x01\" shape-rendering=\"crispEdges\"><rect width=\"\0\" height=\"\0";
+        push_filled(&mut svg, head, &[total, size]);
         for piece in ["\" fill=\"", &self.light_color.to_hex(), "\"/><path fill=\"", &self.dark_color.to_hex(), "\" d=\""] {
             svg.push_str(piece);
         }
         for (x, y, len) in self.dark_runs() {
-            push_numbers(&mut svg, &[("M", x + self.margin), (" ", y + self.margin), ("h", len), ("v1h-", len)]);
-            svg.push('z');
+            push_filled(&mut svg, "M\0 \x01h\x02v1h-\x02z", &[x + self.margin, y + self.margin, len]);
         }
         svg.push_str("\"/></svg>");
         svg
     }
 }
 
-/// Appends each piece of text followed by its number in decimal.
-fn push_numbers(out: &mut String, pairs: &[(&str, u32)]) {
-    for &(text, n) in pairs {
-        out.push_str(text);
-        crate::text::push_decimal(out, n.into(), 1);
+/// Appends `template` with each control byte (`\0`, `\x01`, …) replaced by that entry of
+/// `numbers` in decimal: one text for the document's head and for each run,
+/// instead of arrays of (text, number) pairs built on the stack.
+fn push_filled(out: &mut String, template: &str, numbers: &[u32]) {
+    for b in template.bytes() {
+        match numbers.get(usize::from(b)) {
+            Some(&n) => crate::text::push_decimal(out, n.into(), 1),
+            None => out.push(char::from(b)),
+        }
     }
 }
 
