@@ -2,7 +2,7 @@
 //! arithmetic, the currency's minor unit), the payment methods that fit the
 //! gateway and the page's environment, their labels, the countdown and the
 //! desk's texts (from the widget table, [`crate::i18n::WIDGETS`]). No web
-//! types: the facade (`web/cashier.rs`) hands [`Desk`]'s JSON to the view.
+//! types: the facade (`web/cashier.rs`) hands [`DeskJson`]'s text to the view.
 //!
 //! # Methods
 //!
@@ -144,39 +144,37 @@ pub(crate) fn texts_json(texts: impl Iterator<Item = (&'static str, &'static str
     json.end()
 }
 
-/// Everything the desk's view shows, computed once at mount.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Desk {
-    /// The amount with its currency sign.
-    pub amount: String,
-    /// Goods description (shown as text, never as HTML).
-    pub subject: Option<String>,
-    /// The merchant's order number.
-    pub out_trade_no: String,
-    /// The methods, best first.
-    pub methods: Vec<Method>,
-    /// The display language.
-    pub locale: Locale,
+/// The desk's JSON text for its view, written as the options are read (no
+/// desk value built only to be serialised): the methods as they come, the
+/// rest at [`DeskJson::end`].
+pub(crate) struct DeskJson {
+    methods: Arr,
+    locale: Locale,
 }
 
-impl Desk {
-    /// The desk as JSON text for the view, written member by member (no
-    /// `Value` tree built only to be serialised): `amount`, `outTradeNo`,
-    /// `locale`, `methods` (`mode`, `channel`, `label`, `hint`), `texts`
-    /// (the desk's fixed texts by key) and `subject` when there is one.
-    pub(crate) fn to_json(&self) -> String {
+impl DeskJson {
+    /// A desk in `locale` with no method yet.
+    pub(crate) fn new(locale: Locale) -> DeskJson {
+        DeskJson { methods: Arr::new(), locale }
+    }
+
+    /// One more method (best first): `mode`, `channel`, `label`, `hint`.
+    pub(crate) fn method(&mut self, m: Method) {
+        let mut method = Obj::new();
+        method.text("mode", m.mode.as_str()).text("channel", m.channel.as_str());
+        method.text("label", channel_label(m.channel, self.locale)).text("hint", mode_hint(m.mode, self.locale));
+        self.methods.obj(method);
+    }
+
+    /// The desk: `amount` (with its sign), `outTradeNo`, `locale`,
+    /// `methods`, `texts` (the desk's fixed texts by key) and `subject` (goods
+    /// description, shown as text, never as HTML) when there is one.
+    pub(crate) fn end(self, amount: &str, subject: Option<&str>, out_trade_no: &str) -> String {
         let mut desk = Obj::new();
-        desk.text("amount", &self.amount).text("outTradeNo", &self.out_trade_no).text("locale", self.locale.as_str());
-        let mut methods = Arr::new();
-        for m in &self.methods {
-            let mut method = Obj::new();
-            method.text("mode", m.mode.as_str()).text("channel", m.channel.as_str());
-            method.text("label", channel_label(m.channel, self.locale)).text("hint", mode_hint(m.mode, self.locale));
-            methods.obj(method);
-        }
-        desk.arr("methods", methods);
+        desk.text("amount", amount).text("outTradeNo", out_trade_no).text("locale", self.locale.as_str());
+        desk.arr("methods", self.methods);
         desk.raw("texts", &texts_json(texts(self.locale)));
-        if let Some(s) = &self.subject {
+        if let Some(s) = subject {
             desk.text("subject", s);
         }
         desk.end()

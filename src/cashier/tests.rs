@@ -128,14 +128,9 @@ fn labels_in_three_locales() {
 
 #[test]
 fn desk_model_as_json() {
-    let desk = Desk {
-        amount: display_amount(1288, "CNY"),
-        subject: Some("<b>tea</b>".into()),
-        out_trade_no: "PB1".into(),
-        methods: vec![Method { mode: Mode::Qr, channel: Channel::Alipay }],
-        locale: Locale::En,
-    };
-    let json = crate::json::parse(&desk.to_json()).unwrap();
+    let mut desk = DeskJson::new(Locale::En);
+    desk.method(Method { mode: Mode::Qr, channel: Channel::Alipay });
+    let json = crate::json::parse(&desk.end(&display_amount(1288, "CNY"), Some("<b>tea</b>"), "PB1")).unwrap();
     assert_eq!(json.text("amount"), Some("¥12.88"));
     assert_eq!(json.text("subject"), Some("<b>tea</b>"), "kept as text; the view sets textContent");
     let m = json.get("methods").and_then(|m| match m {

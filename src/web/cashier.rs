@@ -6,7 +6,7 @@
 use super::env::page_environment;
 use super::js;
 use super::widget::{gateway_of, mount_of, Mount, WidgetCalls};
-use crate::cashier::{countdown, display_amount, methods, Desk, Method};
+use crate::cashier::{countdown, display_amount, methods, DeskJson, Method};
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::i18n::Locale;
@@ -57,7 +57,6 @@ export function mountCashier(element: HTMLElement, options: CashierOptions): Mou
 pub fn mount_cashier(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let Mount { element, opts, locale, checkout } = mount_of(element, options)?;
     let desk = read_desk(&opts, &checkout, locale).map_err(|e| js::error(&e, locale))?;
-    let desk = desk.to_json();
     let expired = js::error(&PayError::new(ErrorCode::Expired), locale);
     Ok(mount_view(&element, &desk, &opts, WidgetCalls::cashier(), expired))
 }
@@ -71,10 +70,10 @@ impl WidgetCalls {
     }
 }
 
-/// The desk from the options. What is owned (the amount's text, the
-/// methods, the order number) is read after the checks that cannot keep
-/// anything, so an early return drops little.
-fn read_desk(opts: &Object, checkout: &Object, locale: Locale) -> Result<Desk, PayError> {
+/// The desk's JSON from the options, the methods written as they are read.
+/// The amount's text and the order number are read after the checks that
+/// cannot keep anything, so an early return drops little.
+fn read_desk(opts: &Object, checkout: &Object, locale: Locale) -> Result<String, PayError> {
     let amount = js::num_prop(Some(opts), "amount")?
         .filter(|a| a.fract() == 0.0 && (0.0..=9e15).contains(a))
         .ok_or_else(|| PayError::invalid_argument("`amount` must be a whole number of minor units (fen)"))?;
@@ -83,27 +82,29 @@ fn read_desk(opts: &Object, checkout: &Object, locale: Locale) -> Result<Desk, P
             return Err(PayError::invalid_argument("`expiresAt` must be Unix milliseconds"));
         }
     }
-    let methods = match js::prop(Some(opts), "methods") {
-        Some(list) => read_methods(&list)?,
+    let mut desk = DeskJson::new(locale);
+    match js::prop(Some(opts), "methods") {
+        Some(list) => read_methods(&list, &mut desk)?,
         None => {
             let gateway = gateway_of(opts, checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
-            methods(protocol(gateway)?.modes(), &page_environment(None))
+            for m in methods(protocol(gateway)?.modes(), &page_environment(None)) {
+                desk.method(m);
+            }
         }
-    };
+    }
     let amount = display_amount(amount as i64, js::str_prop(Some(opts), "currency")?.as_deref().unwrap_or("CNY"));
     let subject = js::str_prop(Some(opts), "subject")?;
-    Ok(Desk { amount, subject, out_trade_no: js::required(Some(opts), "outTradeNo")?, methods, locale })
+    Ok(desk.end(&amount, subject.as_deref(), &js::required(Some(opts), "outTradeNo")?))
 }
 
-fn read_methods(list: &JsValue) -> Result<Vec<Method>, PayError> {
+fn read_methods(list: &JsValue, desk: &mut DeskJson) -> Result<(), PayError> {
     let bad = || PayError::invalid_argument("`methods` must be an array of {mode, channel}");
     let arr = list.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
-    let mut methods = Vec::new();
     for m in arr.iter() {
         let o = m.dyn_into::<Object>().map_err(|_| bad())?;
         let mode = js::str_prop(Some(&o), "mode")?.and_then(|s| Mode::parse(&s)).ok_or_else(bad)?;
         let channel = js::str_prop(Some(&o), "channel")?.map_or(Some(Channel::Any), |s| Channel::parse(&s)).ok_or_else(bad)?;
-        methods.push(Method { mode, channel });
+        desk.method(Method { mode, channel });
     }
-    Ok(methods)
+    Ok(())
 }
