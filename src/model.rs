@@ -306,37 +306,46 @@ impl Obj {
     /// A [`NextAction`] as the JS API's `NextAction`.
     pub(crate) fn action(a: &NextAction) -> Obj {
         let mut o = Obj::new();
+        // `kind` written once, before the variant's own members.
+        let kind = match a {
+            NextAction::Qr { .. } => "qr",
+            NextAction::Redirect { .. } => "redirect",
+            NextAction::Iframe { .. } => "iframe",
+            NextAction::WechatJsapi { .. } => "wechatJsapi",
+            NextAction::AlipayTradePay { .. } => "alipayTradePay",
+            NextAction::App { .. } => "app",
+            NextAction::Await => "await",
+            NextAction::Done { .. } => "done",
+        };
+        o.text("kind", kind);
         match a {
             NextAction::Qr { content, expires_at } => {
-                o.text("kind", "qr").text("content", content);
+                o.text("content", content);
                 if let Some(t) = expires_at {
                     o.num("expiresAt", *t);
                 }
             }
-            // Written into `o` (a replaced writer would be dropped on the way).
             NextAction::Redirect { url } | NextAction::Iframe { url } => {
-                o.text("kind", if matches!(a, NextAction::Redirect { .. }) { "redirect" } else { "iframe" }).text("url", url);
+                o.text("url", url);
             }
             NextAction::WechatJsapi { params } => {
-                o.text("kind", "wechatJsapi").obj("params", Obj::jsapi(params, false));
+                o.obj("params", Obj::jsapi(params, false));
             }
             NextAction::AlipayTradePay { trade_no } => {
-                o.text("kind", "alipayTradePay").text("tradeNo", trade_no);
+                o.text("tradeNo", trade_no);
             }
             NextAction::App { provider, payload } => {
                 let provider = match provider {
                     AppProvider::Wechat => "wechat",
                     AppProvider::Alipay => "alipay",
                 };
-                o.text("kind", "app").text("provider", provider).value("payload", payload);
+                o.text("provider", provider).value("payload", payload);
             }
-            NextAction::Await => {
-                o.text("kind", "await");
-            }
+            NextAction::Await => {}
             NextAction::Done { status } => {
                 let mut s = Obj::new();
                 s.status(status);
-                o.text("kind", "done").obj("status", s);
+                o.obj("status", s);
             }
         }
         o
