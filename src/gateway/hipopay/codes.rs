@@ -214,20 +214,21 @@ pub(super) fn refusal(code: &str, message: &str) -> PayError {
     PayError::gateway(Gateway::HipoPay, code, code_reason(code), Some(message))
 }
 
+/// The row of `status` (trimmed, in any case) in the upper-case word list
+/// `list`: one out-of-line reader for every state table below.
+#[inline(never)]
+fn row(list: &str, status: &str) -> Option<usize> {
+    crate::text::position(list, b' ', &status.trim().to_ascii_uppercase())
+}
+
 /// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,
 /// EXPIRED). A paid order whose `refund_status` is `PART` or `FULL`, or that
 /// lists a successful refund (`refunded`), is refunded.
 pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
-    match crate::text::position("INIT PAID FAIL FAILED EXPIRED", b' ', &status.trim().to_ascii_uppercase()) {
+    match row("INIT PAID FAIL FAILED EXPIRED", status) {
         Some(0) => PayState::Pending,
-        Some(1) => {
-            let partly_or_fully = refund_status.is_some_and(|r| r.trim().eq_ignore_ascii_case("PART") || r.trim().eq_ignore_ascii_case("FULL"));
-            if partly_or_fully || refunded {
-                PayState::Refunded
-            } else {
-                PayState::Succeeded
-            }
-        }
+        Some(1) if refunded || refund_status.and_then(|r| row("PART FULL", r)).is_some() => PayState::Refunded,
+        Some(1) => PayState::Succeeded,
         Some(2 | 3) => PayState::Failed,
         Some(4) => PayState::Closed,
         _ => PayState::Unknown,
@@ -237,10 +238,10 @@ pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: boo
 /// A refund's state (§11.2 gives only `SUCCESS`; the rest are read by their
 /// usual names, anything else is unknown).
 pub(super) fn refund_state(status: &str) -> RefundState {
-    match status.trim().to_ascii_uppercase().as_str() {
-        "SUCCESS" | "SUCCEEDED" | "REFUNDED" => RefundState::Succeeded,
-        "INIT" | "PENDING" | "PROCESSING" | "REFUNDING" => RefundState::Processing,
-        "FAIL" | "FAILED" | "CLOSED" | "CHANGE" => RefundState::Failed,
+    match row("SUCCESS SUCCEEDED REFUNDED INIT PENDING PROCESSING REFUNDING FAIL FAILED CLOSED CHANGE", status) {
+        Some(0..=2) => RefundState::Succeeded,
+        Some(3..=6) => RefundState::Processing,
+        Some(7..=10) => RefundState::Failed,
         _ => RefundState::Unknown,
     }
 }
