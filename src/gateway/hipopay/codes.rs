@@ -235,14 +235,22 @@ pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: boo
     }
 }
 
+/// Whether a refund `status` (trimmed, in any case) is a succeeded one: all
+/// an order query asks, without [`refund_state`]'s other rows.
+pub(super) fn refund_succeeded(status: &str) -> bool {
+    row("SUCCESS SUCCEEDED REFUNDED", status).is_some()
+}
+
 /// A refund's state (§11.2 gives only `SUCCESS`; the rest are read by their
 /// usual names, anything else is unknown).
 pub(super) fn refund_state(status: &str) -> RefundState {
-    match row("SUCCESS SUCCEEDED REFUNDED INIT PENDING PROCESSING REFUNDING FAIL FAILED CLOSED CHANGE", status) {
-        Some(0..=2) => RefundState::Succeeded,
-        Some(3..=6) => RefundState::Processing,
-        Some(7..=10) => RefundState::Failed,
-        _ => RefundState::Unknown,
+    if refund_succeeded(status) {
+        return RefundState::Succeeded;
+    }
+    match row("INIT PENDING PROCESSING REFUNDING FAIL FAILED CLOSED CHANGE", status) {
+        Some(0..=3) => RefundState::Processing,
+        Some(_) => RefundState::Failed,
+        None => RefundState::Unknown,
     }
 }
 

@@ -2,12 +2,12 @@
 //! mode, order queries (V1 strings and V2 numbers with `refunds[]`), refund
 //! queries and the rate (whose 6.8 variant sits outside `data`).
 
-use super::codes::{amount_to_minor, outcome_unknown, pay_state, refund_state, refusal, WechatError, WECHAT_SERVICE_ERROR};
+use super::codes::{amount_to_minor, outcome_unknown, pay_state, refund_state, refund_succeeded, refusal, WechatError, WECHAT_SERVICE_ERROR};
 use crate::error::PayError;
 use crate::gateway::common::{self, first};
 use crate::gateway::{CreateParams, Created};
 use crate::json::Value;
-use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState, RefundStatus, WechatJsapiParams};
+use crate::model::{AppProvider, Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundStatus, WechatJsapiParams};
 use crate::url_guard::UrlPolicy;
 
 /// Where Alipay QR text may be (7.1 prints `qrcode`).
@@ -191,7 +191,7 @@ fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
 /// An order object (§11.1, 6.5) as a status. `refunds` is the V2 list.
 pub(super) fn order_status(order: &Value, refunds: Option<&Value>) -> Result<OrderStatus, PayError> {
     let raw = order.text("status").ok_or_else(|| PayError::invalid_payload("HipoPay order has no status"))?;
-    let refunded = matches!(refunds, Some(Value::Array(items)) if items.iter().any(|r| r.text("status").is_some_and(|s| refund_state(s) == RefundState::Succeeded)));
+    let refunded = matches!(refunds, Some(Value::Array(items)) if items.iter().any(|r| r.text("status").is_some_and(refund_succeeded)));
     let mut status = OrderStatus::new(pay_state(raw, order.text("refund_status"), refunded), clean(raw, "status")?);
     status.amount = order.text("amount").and_then(|a| amount_to_minor(a, order.text("currency")));
     status.transaction_id = first(order, "no payment_no").map(str::to_owned);
