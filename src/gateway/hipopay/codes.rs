@@ -257,9 +257,9 @@ pub(super) fn refund_state(status: &str) -> RefundState {
 /// Decimal places of a currency's amounts: none for JPY and KRW, two for
 /// the other §11.3 currencies (and for an unknown or absent currency).
 pub fn currency_exponent(currency: Option<&str>) -> u32 {
-    match currency.map(str::trim) {
-        Some(c) if c.eq_ignore_ascii_case("JPY") || c.eq_ignore_ascii_case("KRW") => 0,
-        _ => 2,
+    match currency.and_then(|c| row("JPY KRW", c)) {
+        Some(_) => 0,
+        None => 2,
     }
 }
 
