@@ -4,7 +4,7 @@ use super::js;
 use super::request::create_params;
 use crate::error::PayError;
 use crate::gateway::{parse_body, protocol};
-use crate::json::Obj;
+use crate::json::{Obj, Value};
 use crate::url_guard::UrlPolicy;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -23,7 +23,7 @@ pub fn parse_create_response(
         let proto = protocol(js::gateway(gateway)?)?;
         let mode = js::mode(mode)?;
         let policy = UrlPolicy { sandbox_hosts: js::strings_prop(o, "sandboxHosts")?, extra_domains: js::strings_prop(o, "allowDomains")? };
-        let body = parse_body(&body_text(&body)?)?;
+        let body = body_of(&body)?;
         let params = create_params(o, mode, js::str_prop(o, "outTradeNo")?.unwrap_or_default())?;
         let created = proto.parse_create(&params, &body, &policy)?;
         // Written as the flow writes it, the order id as one more member:
@@ -47,7 +47,7 @@ pub fn parse_query_response(
     let locale = js::locale(options.as_ref());
     let run = || -> Result<JsValue, PayError> {
         let proto = protocol(js::gateway(gateway)?)?;
-        let status = proto.parse_query(&parse_body(&body_text(&body)?)?)?;
+        let status = proto.parse_query(&body_of(&body)?)?;
         let mut o = Obj::new();
         o.status(&status);
         js::to_js(&o.end())
@@ -55,17 +55,13 @@ pub fn parse_query_response(
     run().map_err(|e| js::error(&e, locale))
 }
 
-/// The text of a body given as a string or as an already-parsed object.
-fn body_text(body: &JsValue) -> Result<String, PayError> {
-    if let Some(s) = body.as_string() {
-        return Ok(s);
-    }
-    if body.is_object() {
-        if let Ok(s) = js_sys::JSON::stringify(body) {
-            if let Some(s) = s.as_string() {
-                return Ok(s);
-            }
-        }
-    }
-    Err(PayError::invalid_payload("body must be a string or an object"))
+/// A body given as a string or as an already-parsed object, read as the
+/// gateway's answer (one copy for both parse exports).
+fn body_of(body: &JsValue) -> Result<Value, PayError> {
+    let text = match body.as_string() {
+        Some(s) => Some(s),
+        None if body.is_object() => js_sys::JSON::stringify(body).ok().and_then(|s| s.as_string()),
+        None => None,
+    };
+    parse_body(&text.ok_or_else(|| PayError::invalid_payload("body must be a string or an object"))?)
 }
