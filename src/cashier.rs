@@ -101,21 +101,26 @@ pub(crate) struct Method {
 }
 
 /// The methods for a gateway offering `supported` (its
-/// `GatewayProtocol::modes()`) in `env`, best first: the first method per
-/// wallet of [`crate::checkout::methods::methods`] (what `Checkout.methods`
-/// answers), or its first wallet-neutral one when it has no other.
-pub(crate) fn methods(supported: &[(Mode, Channel)], env: &Environment) -> Vec<Method> {
+/// `GatewayProtocol::modes()`) in `env`, best first, each handed to `add`:
+/// the first method per wallet of [`crate::checkout::methods::methods`]
+/// (what `Checkout.methods` answers), or its first wallet-neutral one when it
+/// has no other. Handed over, not collected: the desk writes each at once.
+pub(crate) fn methods(supported: &[(Mode, Channel)], env: &Environment, mut add: impl FnMut(Method)) {
     let all = crate::checkout::methods::methods(supported, env);
-    let mut out: Vec<Method> = Vec::new();
+    // The wallets given so far, one bit per channel.
+    let mut seen = 0u8;
     for &(mode, channel) in &all {
-        if channel != Channel::Any && !out.iter().any(|m| m.channel == channel) {
-            out.push(Method { mode, channel });
+        let bit = 1 << channel as u8;
+        if channel != Channel::Any && seen & bit == 0 {
+            seen |= bit;
+            add(Method { mode, channel });
         }
     }
-    if out.is_empty() {
-        out.extend(all.first().map(|&(mode, channel)| Method { mode, channel }));
+    if seen == 0 {
+        if let Some(&(mode, channel)) = all.first() {
+            add(Method { mode, channel });
+        }
     }
-    out
 }
 
 /// The wallet's name as payers know it.

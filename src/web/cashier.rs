@@ -87,9 +87,7 @@ fn read_desk(opts: &Object, checkout: &Object, locale: Locale) -> Result<String,
         Some(list) => read_methods(&list, &mut desk)?,
         None => {
             let gateway = gateway_of(opts, checkout)?.ok_or_else(|| PayError::invalid_argument("pass `gateway` or `methods`: the checkout does not say its gateway"))?;
-            for m in methods(protocol(gateway)?.modes(), &page_environment(None)) {
-                desk.method(m);
-            }
+            methods(protocol(gateway)?.modes(), &page_environment(None), |m| desk.method(m));
         }
     }
     let amount = display_amount(amount as i64, js::str_prop(Some(opts), "currency")?.as_deref().unwrap_or("CNY"));
