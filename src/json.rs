@@ -7,7 +7,7 @@
 //! with an error instead of exhausting the stack.
 
 mod obj;
-#[cfg_attr(not(all(target_arch = "wasm32", feature = "low-level-api")), allow(unused_imports))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
 pub(crate) use obj::{Arr, Obj};
 
 /// Deepest nesting accepted; gateway payloads need fewer than ten levels.

@@ -14,7 +14,7 @@ use crate::checkout::{Order, Settings, DEFAULT_BRIDGE_TIMEOUT_MS, DEFAULT_COUNTE
 use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::json::{self, Obj};
+use crate::json::{self, Arr, Obj};
 use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::{Function, Object, Promise};
@@ -154,17 +154,13 @@ impl Checkout {
                 Some(o) => env_of(&o.into()).ok_or_else(|| PayError::invalid_argument("`env` is not an Environment"))?,
                 None => environment(),
             };
-            let mut list = String::from("[");
+            let mut list = Arr::new();
             for (m, c) in methods(proto.modes(), &env) {
-                if list.len() > 1 {
-                    list.push(',');
-                }
                 let mut o = Obj::new();
                 o.text("mode", m.as_str()).text("channel", c.as_str());
-                list.push_str(&o.end());
+                list.obj(o);
             }
-            list.push(']');
-            js_sys::JSON::parse(&list).map_err(|_| PayError::invalid_payload("methods"))
+            js_sys::JSON::parse(&list.end()).map_err(|_| PayError::invalid_payload("methods"))
         };
         run().map_err(|e| js::error(&e, Locale::default()))
     }
