@@ -53,9 +53,10 @@ export class Driver {
     return run.promise;
   }
 
-  /** The running payment's promise, undefined when none. */
-  current() {
-    return this.active?.promise;
+  /** What resume() continues: the running payment's promise, else the pending order's stored text (null when none). */
+  resumable() {
+    if (this.active) return this.active.promise;
+    try { return sessionStorage.getItem(PENDING); } catch { return null; }
   }
 
   cancel() {
@@ -70,10 +71,6 @@ export class Driver {
   /** An event for the running flow. */
   post(event) {
     if (this.active) this.feed(this.active, event);
-  }
-
-  loadPending() {
-    try { return sessionStorage.getItem(PENDING); } catch { return null; }
   }
 
   feed(run, event) {

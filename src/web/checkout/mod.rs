@@ -32,14 +32,13 @@ extern "C" {
     fn on(this: &Driver, event: &JsValue, listener: &Function);
     #[wasm_bindgen(method)]
     fn run(this: &Driver, flow: JsValue, order: &JsValue) -> Promise;
+    /// What `resume()` continues: the running payment's promise, else the pending order's stored text (or null).
     #[wasm_bindgen(method)]
-    fn current(this: &Driver) -> JsValue;
+    fn resumable(this: &Driver) -> JsValue;
     #[wasm_bindgen(method)]
     fn cancel(this: &Driver);
     #[wasm_bindgen(method)]
     fn confirm(this: &Driver, paid: bool);
-    #[wasm_bindgen(method, js_name = loadPending)]
-    fn load_pending(this: &Driver) -> Option<String>;
 }
 
 /// One payment's state machine, stepped by the driver (internal).
@@ -122,12 +121,12 @@ impl Checkout {
     /// mini-program return); resolves `null` when there is none.
     #[wasm_bindgen(unchecked_return_type = "Promise<Outcome | null>")]
     pub fn resume(&self) -> Promise {
-        // The running payment's promise (undefined when none): no `instanceof Promise` import to ask.
-        let running = self.driver.current();
-        if !running.is_undefined() {
-            return running.unchecked_into();
+        // One question for both: a running payment's promise (the only object it answers), else the stored text.
+        let found = self.driver.resumable();
+        if found.is_object() {
+            return found.unchecked_into();
         }
-        let stored = self.driver.load_pending().unwrap_or_default();
+        let stored = found.as_string().unwrap_or_default();
         let settings = match self.here() {
             Ok(s) => s,
             Err(e) => return Promise::reject(&js::error(&e, self.locale)),
