@@ -202,12 +202,12 @@ function guide({ title, text, close }) {
   const box = el("div");
   box.dataset.paybridge = "guide";
   box.setAttribute("role", "dialog");
-  const css = { position: "fixed", inset: "0", "z-index": "2147483647", background: "rgba(0,0,0,.85)", color: "#fff", padding: "24px", "text-align": "right", "font-size": "18px" };
-  for (const [k, v] of Object.entries(css)) box.style.setProperty(k, v);
+  // Style properties set one by one (CSSOM), which a strict CSP allows (a style attribute or cssText it blocks).
+  Object.assign(box.style, { position: "fixed", inset: "0", zIndex: "2147483647", background: "rgba(0,0,0,.85)", color: "#fff", padding: "24px", textAlign: "right", fontSize: "18px" });
   const arrow = el("div", "", "\u2197");
-  arrow.style.setProperty("font-size", "48px");
+  arrow.style.fontSize = "48px";
   const body = el("div");
-  body.style.setProperty("text-align", "left");
+  body.style.textAlign = "left";
   const button = el("button", "", close);
   button.type = "button";
   button.addEventListener("click", () => box.remove());
