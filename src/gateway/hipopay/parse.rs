@@ -192,10 +192,12 @@ fn alipay_app(data: &Value) -> Result<NextAction, PayError> {
 pub(super) fn order_status(order: &Value, refunds: Option<&Value>) -> Result<OrderStatus, PayError> {
     let raw = order.text("status").ok_or_else(|| PayError::invalid_payload("HipoPay order has no status"))?;
     let refunded = matches!(refunds, Some(Value::Array(items)) if items.iter().any(|r| r.text("status").is_some_and(refund_succeeded)));
-    let mut status = OrderStatus::new(pay_state(raw, order.text("refund_status"), refunded), clean(raw, "status")?);
-    status.amount = order.text("amount").and_then(|a| amount_to_minor(a, order.text("currency")));
-    status.transaction_id = first(order, "no payment_no").map(str::to_owned);
-    Ok(status)
+    Ok(OrderStatus {
+        state: pay_state(raw, order.text("refund_status"), refunded),
+        gateway_state: clean(raw, "status")?,
+        amount: order.text("amount").and_then(|a| amount_to_minor(a, order.text("currency"))),
+        transaction_id: first(order, "no payment_no").map(str::to_owned),
+    })
 }
 
 /// Reads an order query (4.9 V1 and V2, 6.5). Every 5xx and 555 is
