@@ -59,7 +59,7 @@ impl CodeKind {
 
 /// Recognises a payer's code (surrounding whitespace ignored).
 pub fn recognise(code: &str) -> CodeKind {
-    let code = code.trim();
+    let code = crate::text::trim(code);
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return CodeKind::Unknown;
     }
@@ -84,7 +84,7 @@ pub fn channel_for(code: &str) -> Result<Channel, PayError> {
 /// The code with all but its first 4 and last 4 characters replaced by `*`
 /// (codes of 8 characters or fewer are masked wholly), for display and logs.
 pub fn mask(code: &str) -> String {
-    let code = code.trim();
+    let code = crate::text::trim(code);
     let n = code.chars().count();
     let mut masked = String::new();
     for (i, c) in code.chars().enumerate() {

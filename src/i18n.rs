@@ -44,7 +44,7 @@ impl Locale {
         for entry in crate::text::split(tags, b",") {
             let mut parts = crate::text::split(entry, b";");
             let Some(locale) = Locale::of_tag(parts.next().unwrap_or("")) else { continue };
-            let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(1000, quality);
+            let q = parts.find_map(|p| crate::text::trim(p).strip_prefix("q=")).map_or(1000, quality);
             if q > best.map_or(0, |(b, _)| b) {
                 best = Some((q, locale));
             }
@@ -54,7 +54,7 @@ impl Locale {
 
     /// The locale of one tag, `None` unless it is Chinese or English.
     fn of_tag(tag: &str) -> Option<Locale> {
-        let mut subtags = crate::text::split(tag.trim(), b"-_");
+        let mut subtags = crate::text::split(crate::text::trim(tag), b"-_");
         let primary = subtags.next()?;
         if primary.eq_ignore_ascii_case("en") {
             return Some(Locale::En);
@@ -121,7 +121,7 @@ impl Table {
         for line in self.0.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let (key, texts) = line.split_once('|').unwrap_or((line, ""));
             let texts: Vec<&str> = texts.split('|').collect();
-            if key.is_empty() || texts.len() != Locale::ALL.len() || texts.iter().any(|t| t.trim().is_empty()) {
+            if key.is_empty() || texts.len() != Locale::ALL.len() || texts.iter().any(|t| crate::text::trim(t).is_empty()) {
                 faults.push(format!("{key}: wants one text per locale ({}), has {texts:?}", Locale::ALL.map(Locale::as_str).join(", ")));
             }
             if !seen.insert(key) {

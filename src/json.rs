@@ -300,7 +300,7 @@ impl Value {
     /// with surrounding spaces allowed. Fractions, exponents and values
     /// outside `i64` are refused rather than rounded.
     pub fn as_i64(&self) -> Option<i64> {
-        crate::text::parse_i64(self.as_text()?.trim())
+        crate::text::parse_i64(crate::text::trim(self.as_text()?))
     }
 
     /// Integer member `key` (see [`Value::as_i64`]).
@@ -314,7 +314,7 @@ impl Value {
             Value::Bool(b) => Some(*b),
             Value::String(s) | Value::Number(s) => {
                 // One scan of a word list instead of eight string compares.
-                let s = s.trim();
+                let s = crate::text::trim(s);
                 crate::text::position("true|TRUE|True|1|false|FALSE|False|0", b'|', s).map(|i| i < 4)
             }
             _ => None,

@@ -81,7 +81,7 @@ impl Hint {
 /// `requestPayment:fail …`), an Alipay `resultCode`, or the app bridge's
 /// `ok` / `cancel` / `fail`.
 pub(crate) fn hint(kind: BridgeKind, result: &str) -> Hint {
-    let result = result.trim();
+    let result = crate::text::trim(result);
     if kind == BridgeKind::Alipay {
         return match result {
             "9000" => Hint::Paid,
@@ -90,7 +90,7 @@ pub(crate) fn hint(kind: BridgeKind, result: &str) -> Hint {
             _ => Hint::Maybe,
         };
     }
-    let tail = crate::text::rsplit_once(result, b':').map_or(result, |(_, o)| o).trim().to_ascii_lowercase();
+    let tail = crate::text::trim(crate::text::rsplit_once(result, b':').map_or(result, |(_, o)| o)).to_ascii_lowercase();
     if crate::text::contains(&tail, "cancel") {
         Hint::Cancelled
     } else if tail == "ok" {

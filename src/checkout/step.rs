@@ -108,7 +108,7 @@ pub(crate) fn answer(gateway: Gateway, answer: &Value, order: &mut Order) -> Res
 
 /// The order's wallet region, upper-cased: its own, else the configured one.
 pub(crate) fn wallet(settings: &Settings, order: &Order) -> Option<String> {
-    order.wallet.as_deref().or(settings.wallet.as_deref()).map(str::trim).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase)
+    order.wallet.as_deref().or(settings.wallet.as_deref()).map(crate::text::trim).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase)
 }
 
 /// The bridge to pay with: WeChat's browser bridges become the HK wallet's

@@ -31,7 +31,7 @@ pub(crate) fn add<'k>(params: &mut Vec<(&'k str, Value)>, key: &'k str, value: &
 
 /// An optional caller text, trimmed; `None` when it is empty.
 pub(crate) fn optional(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
+    value.map(crate::text::trim).filter(|v| !v.is_empty())
 }
 
 /// A required caller text: trimmed, non-empty, at most `max` bytes, without

@@ -15,7 +15,7 @@ impl Rgba {
     /// Parses a hex colour; anything else is `qr_invalid_color`.
     pub fn parse(text: &str) -> Result<Rgba, PayError> {
         let bad = || PayError::new(ErrorCode::QrInvalidColor).with_detail(detail!("colour \"{text}\" is not #rgb, #rgba, #rrggbb or #rrggbbaa"));
-        let hex = match text.trim().as_bytes() {
+        let hex = match crate::text::trim(text).as_bytes() {
             [b'#', hex @ ..] => hex,
             _ => return Err(bad()),
         };

@@ -57,7 +57,7 @@ impl Default for QrOptions {
 
 /// Parses `L`, `M`, `Q` or `H` (either case).
 pub fn parse_level(text: &str) -> Result<EcLevel, PayError> {
-    match text.trim().as_bytes() {
+    match crate::text::trim(text).as_bytes() {
         [b'L' | b'l'] => Ok(EcLevel::L),
         [b'M' | b'm'] => Ok(EcLevel::M),
         [b'Q' | b'q'] => Ok(EcLevel::Q),

@@ -79,7 +79,7 @@ impl WidgetCalls {
 
     /// A code typed into the visible input (or scanned into it) as a reading's JSON text.
     pub fn read(&self, code: &str, scanned: bool) -> JsValue {
-        text(Some(reading(Reading { code: code.trim().to_owned(), scanned }, self.gateway, self.locale)))
+        text(Some(reading(Reading { code: crate::text::trim(code).to_owned(), scanned }, self.gateway, self.locale)))
     }
 
     /// `fen` minor units with the currency's sign, or undefined when it is not a whole amount.

@@ -65,9 +65,9 @@ impl BeeCloudCode {
     /// Reads a raw `result_code` (`0`, `"7"`, ` 14 `); anything that is not
     /// a known integer becomes [`BeeCloudCode::Unknown`] with the raw text.
     pub fn parse(raw: &str) -> BeeCloudCode {
-        match crate::text::parse_i64(raw.trim()) {
-            Some(n) => TABLE.iter().find(|(_, v, _)| *v == n).map_or_else(|| BeeCloudCode::Unknown(raw.trim().to_owned()), |(c, _, _)| c.clone()),
-            None => BeeCloudCode::Unknown(raw.trim().to_owned()),
+        match crate::text::parse_i64(crate::text::trim(raw)) {
+            Some(n) => TABLE.iter().find(|(_, v, _)| *v == n).map_or_else(|| BeeCloudCode::Unknown(crate::text::trim(raw).to_owned()), |(c, _, _)| c.clone()),
+            None => BeeCloudCode::Unknown(crate::text::trim(raw).to_owned()),
         }
     }
 

@@ -170,7 +170,7 @@ impl GatewayProtocol for BeeCloud {
         let title = optional(p.subject.as_deref()).map_or(bill_no, |s| truncate_utf8(s, TITLE_MAX_BYTES));
         let mut params = vec![("channel", text(channel)), ("bill_no", text(bill_no)), ("title", text(title))];
         if p.mode == Mode::Counter {
-            let code = p.auth_code.as_deref().map(str::trim).unwrap_or_default();
+            let code = p.auth_code.as_deref().map(crate::text::trim).unwrap_or_default();
             add(&mut params, "auth_code", check_id("auth_code", code, 1, 64, b"")?);
         }
         Ok(request(Operation::Create, HttpMethod::Post, BILL_PATH.to_owned(), params))

@@ -96,7 +96,7 @@ pub(super) fn wallet(p: &CreateParams, body: &Value) -> Option<Channel> {
     }
     // `strip_prefix`, not `trim_start_matches("BC_")`: a `&str` pattern
     // links the two-way searcher and the `str` slicing panic (BENCHMARKS.md, Size).
-    let mut kind = body.text("channel_type")?.trim();
+    let mut kind = crate::text::trim(body.text("channel_type")?);
     while let Some(rest) = kind.strip_prefix("BC_") {
         kind = rest;
     }

@@ -146,7 +146,7 @@ const MEANINGS: [&str; COUNT] = [
 impl BlueOceanCode {
     /// Reads a code as sent (`200` or `"200"`, spaces ignored).
     pub fn parse(raw: &str) -> BlueOceanCode {
-        let raw = raw.trim();
+        let raw = crate::text::trim(raw);
         crate::text::position(NUMBERS, b' ', raw).and_then(BlueOceanCode::known).unwrap_or_else(|| BlueOceanCode::Unknown(raw.to_owned()))
     }
 

@@ -118,7 +118,7 @@ impl<'a> ChaoYingCode<'a> {
     /// Reads a raw code (surrounding spaces ignored).
     pub(super) fn parse(raw: &'a str) -> Self {
         use ChaoYingCode::*;
-        let raw = raw.trim();
+        let raw = crate::text::trim(raw);
         // The position is the variant's index: the compiler maps one onto the other without a table.
         match position(CODES, b' ', raw) {
             Some(0) => Success,

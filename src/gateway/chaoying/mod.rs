@@ -134,7 +134,7 @@ pub fn paytype(channel: Channel) -> Option<&'static str> {
 /// UnionPay 62: the wallets' published ranges, which the seed does not
 /// print), `None` for any other.
 pub fn code_wallet(code: &str) -> Option<Channel> {
-    let [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] = *code.trim().as_bytes() else {
+    let [a @ b'0'..=b'9', b @ b'0'..=b'9', ..] = *crate::text::trim(code).as_bytes() else {
         return None;
     };
     match (a - b'0') * 10 + (b - b'0') {

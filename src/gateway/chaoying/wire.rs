@@ -120,7 +120,7 @@ fn body_pairs(text: &str) -> Option<Vec<(String, String)>> {
     if text.trim_start().starts_with('{') {
         object_pairs(&crate::json::parse(text).ok()?)
     } else {
-        Some(form_decode(text.trim()))
+        Some(form_decode(crate::text::trim(text)))
     }
 }
 
@@ -147,7 +147,7 @@ fn notification_status(fields: &BTreeMap<&str, &str>) -> OrderStatus {
     OrderStatus {
         state,
         gateway_state: raw.to_owned(),
-        amount: get("total_fee").and_then(|t| t.trim().parse().ok()).filter(|n: &i64| *n >= 0),
+        amount: get("total_fee").and_then(|t| crate::text::trim(t).parse().ok()).filter(|n: &i64| *n >= 0),
         transaction_id: get("transaction_id").map(str::to_owned),
     }
 }

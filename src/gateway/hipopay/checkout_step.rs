@@ -54,13 +54,13 @@ impl CheckoutStep for HipoPay {
     /// the page URL's ([`Settings::page_query`], set on the order), else the
     /// exchange of a mini-program's code, else the container.
     fn before_create(&self, cx: &Context<'_>, order: &mut Order) -> Result<Before, PayError> {
-        let given = order.openid.as_deref().is_some_and(|o| !o.trim().is_empty());
+        let given = order.openid.as_deref().is_some_and(|o| !crate::text::trim(o).is_empty());
         if given || cx.mode != Mode::Jsapi || cx.channel != Channel::Wechat {
             return Ok(Before::Create { forget: false });
         }
         let settings = cx.settings;
         let page = query_pairs(&settings.page_query);
-        let param = |name: &str| page.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+        let param = |name: &str| page.iter().find(|(k, _)| k == name).map(|(_, v)| crate::text::trim(v)).filter(|v| !v.is_empty());
         if let Some(openid) = param(OPENID_PARAM) {
             order.openid = Some(openid.to_owned());
             return Ok(Before::Create { forget: param(ORDER_PARAM) == Some(order.out_trade_no.as_str()) });

@@ -42,7 +42,7 @@ const KNOWN_REASONS: [Reason; 9] =
 impl HipoPayCode {
     /// Parses the code as HipoPay writes it (`200`, `"401"`…).
     pub fn parse(raw: &str) -> HipoPayCode {
-        let raw = raw.trim();
+        let raw = crate::text::trim(raw);
         match crate::text::position(KNOWN, b' ', raw) {
             Some(0) => HipoPayCode::Success,
             Some(1) => HipoPayCode::BadRequest,
@@ -140,7 +140,7 @@ fn unknown_code_reason(code: &str) -> Reason {
 
 /// [`HipoPayCode::is_outcome_unknown`] of a code as HipoPay wrote it.
 pub(super) fn outcome_unknown(code: &str) -> bool {
-    matches!(crate::text::parse_i64(code.trim()), Some(500..=599))
+    matches!(crate::text::parse_i64(crate::text::trim(code)), Some(500..=599))
 }
 
 /// The code of WeChat's errors (seed §3: 555, the WeChat error in `message`).
@@ -218,7 +218,7 @@ pub(super) fn refusal(code: &str, message: &str) -> PayError {
 /// `list`: one out-of-line reader for every state table below.
 #[inline(never)]
 fn row(list: &str, status: &str) -> Option<usize> {
-    crate::text::position(list, b' ', &status.trim().to_ascii_uppercase())
+    crate::text::position(list, b' ', &crate::text::trim(status).to_ascii_uppercase())
 }
 
 /// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,
@@ -269,7 +269,7 @@ pub fn currency_exponent(currency: Option<&str>) -> u32 {
 /// digits — never rounded.
 pub fn amount_to_minor(text: &str, currency: Option<&str>) -> Option<i64> {
     let exponent = currency_exponent(currency);
-    let (whole, fraction) = crate::text::split_once(text.trim(), ".").unwrap_or((text.trim(), ""));
+    let (whole, fraction) = crate::text::split_once(crate::text::trim(text), ".").unwrap_or((crate::text::trim(text), ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
         return None;

@@ -277,7 +277,7 @@ pub fn openid_request(code: &str, out_trade_no: &str) -> Result<GatewayRequest, 
 /// step writes them straight into the call's JSON body).
 fn openid_fields<'a>(code: &'a str, out_trade_no: &'a str) -> Result<(&'a str, &'a str), PayError> {
     let out_trade_no = check_order_no(out_trade_no)?;
-    let code = code.trim();
+    let code = crate::text::trim(code);
     if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(PayError::invalid_argument("the wx.login code must be 1–128 printable ASCII characters"));
     }
@@ -330,7 +330,7 @@ impl GatewayProtocol for HipoPay {
             Route::WechatMiniProgram => {
                 add(&mut params, "openid", required(&p.openid, "the payer's openid")?);
                 // The proxy sets the mini-program's app id it is configured with.
-                if let Some(appid) = p.sub_appid.as_deref().filter(|s| !s.trim().is_empty()) {
+                if let Some(appid) = p.sub_appid.as_deref().filter(|s| !crate::text::trim(s).is_empty()) {
                     add(&mut params, "appid", appid);
                 }
             }

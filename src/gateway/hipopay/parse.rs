@@ -34,7 +34,7 @@ impl Refused<'_> {
 /// Checks `meta`: `Ok(())` when the request succeeded (`status_code` 200).
 fn envelope(body: &Value) -> Result<Result<(), Refused<'_>>, PayError> {
     let meta = body.get("meta").filter(|m| matches!(m, Value::Object(_))).ok_or_else(|| PayError::invalid_payload("HipoPay body has no meta object"))?;
-    let code = meta.get("status_code").and_then(Value::as_text).map(str::trim);
+    let code = meta.get("status_code").and_then(Value::as_text).map(crate::text::trim);
     let success = meta.get("success").and_then(Value::as_bool_lenient);
     let message = meta.get("message").and_then(Value::as_text).unwrap_or("");
     let code = match (code, success) {

@@ -106,7 +106,7 @@ fn verifies(message: &str, signature: &[u8], key: &RsaPublicKey) -> bool {
 }
 
 fn signature_of(text: &str) -> Option<Vec<u8>> {
-    BASE64.decode(text.trim()).ok().filter(|b| !b.is_empty())
+    BASE64.decode(crate::text::trim(text)).ok().filter(|b| !b.is_empty())
 }
 
 /// Unix seconds from a `Timestamp` value: `1509692687` or the Python

@@ -117,11 +117,11 @@ pub fn verify_call(request: &WireRequest, interface: &str, token: &str, now_ms: 
     let (Some(t), Some(sign)) = (request.header(TIMESTAMP_HEADER), request.header(SIGNATURE_HEADER)) else {
         return Err(HiPosCode::Unsigned);
     };
-    let t: i64 = t.trim().parse().map_err(|_| HiPosCode::Unsigned)?;
+    let t: i64 = crate::text::trim(t).parse().map_err(|_| HiPosCode::Unsigned)?;
     if now_ms.abs_diff(t) > MAX_SKEW_MS.unsigned_abs() {
         return Err(HiPosCode::StaleRequest);
     }
-    if token.is_empty() || !same_signature(sign.trim(), &signature(token, t, interface, &request.body)) {
+    if token.is_empty() || !same_signature(crate::text::trim(sign), &signature(token, t, interface, &request.body)) {
         return Err(HiPosCode::BadSignature);
     }
     match std::str::from_utf8(&request.body).ok().and_then(|b| crate::json::parse(b).ok()) {

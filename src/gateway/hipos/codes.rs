@@ -86,7 +86,7 @@ impl HiPosCode {
     /// Reads a raw `code` (`6001`, `"6001"`); other text becomes
     /// [`HiPosCode::Unknown`].
     pub fn parse(raw: &str) -> HiPosCode {
-        let raw = raw.trim();
+        let raw = crate::text::trim(raw);
         crate::text::parse_i64(raw).and_then(|n| TABLE.iter().find(|(_, v)| *v == n)).map_or_else(|| HiPosCode::Unknown(raw.to_owned()), |(c, _)| c.clone())
     }
 

@@ -44,13 +44,13 @@ pub enum O2oOrderState {
 impl O2oOrderState {
     /// Reads a `status` value (case-insensitive; `CANCELED` too).
     pub fn parse(raw: &str) -> O2oOrderState {
-        match raw.trim().to_ascii_uppercase().as_str() {
+        match crate::text::trim(raw).to_ascii_uppercase().as_str() {
             "UNPAID" => O2oOrderState::Unpaid,
             "PAID" => O2oOrderState::Paid,
             "PICKED_UP" => O2oOrderState::PickedUp,
             "REFUNDED" => O2oOrderState::Refunded,
             "CANCELLED" | "CANCELED" => O2oOrderState::Cancelled,
-            _ => O2oOrderState::Unknown(raw.trim().to_owned()),
+            _ => O2oOrderState::Unknown(crate::text::trim(raw).to_owned()),
         }
     }
 

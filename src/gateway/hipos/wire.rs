@@ -53,9 +53,9 @@ fn same_token(a: &str, b: &str) -> bool {
 
 /// The bearer token of a request, if any.
 fn bearer(request: &WireRequest) -> Option<&str> {
-    let value = request.header("authorization")?.trim();
+    let value = crate::text::trim(request.header("authorization")?);
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    scheme.eq_ignore_ascii_case("bearer").then(|| crate::text::trim(token))
 }
 
 fn token_header(secrets: &Secrets) -> Result<(String, String), PayError> {
