@@ -42,7 +42,7 @@ async fn main() -> Result<(), String> {
         }
         let query = proto.query_request(&OrderRef { out_trade_no: no, channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None }).map_err(|e| e.to_string())?;
         let endpoint = proto.endpoint(&query.path, None).ok_or("query endpoint")?;
-        let signed = gw_wire.encode_request(endpoint, &query.path, &query.params, &secrets, 0).map_err(|e| e.to_string())?;
+        let signed = gw_wire.encode_request(endpoint, &query.path, &query.params.value(), &secrets, 0).map_err(|e| e.to_string())?;
         proxied.push(format!("{client_secret}\t{}", query.params.to_json()));
         direct.push(String::from_utf8(signed.body).map_err(|_| "body")?);
     }

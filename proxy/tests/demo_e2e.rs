@@ -47,7 +47,7 @@ impl Demo {
     /// Sends a client-built request through the proxy, with extra
     /// browser-forged fields merged into its body.
     async fn through_proxy(&self, secret: &str, req: &GatewayRequest, query: &str, forged: &[(&str, Value)]) -> (u16, String) {
-        let mut params = req.params.clone();
+        let mut params = req.params.value();
         if let Value::Object(m) = &mut params {
             m.extend(forged.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         }

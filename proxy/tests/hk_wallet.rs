@@ -105,7 +105,7 @@ async fn hk_wallet_create_answers_a_sha1_pay_config_verbatim() {
     p.return_url = Some(format!("{}/checkout.html", demo.base));
     let proto = protocol(Gateway::BlueOcean).unwrap();
     let request = proto.create_request(&p).unwrap();
-    assert_eq!((request.params.text("payment"), request.params.text("wallet")), (Some("wechat.jsapi"), Some("HK")));
+    assert_eq!((request.params.value().text("payment"), request.params.value().text("wallet")), (Some("wechat.jsapi"), Some("HK")));
     let (status, answer) = demo.post(&format!("/proxy{}", request.proxy_path()), Some(&secret), &request.params.to_json()).await;
     assert_eq!(status, 200, "{}", answer.to_json());
     let data = answer.get("data").unwrap();

@@ -34,7 +34,7 @@ fn send(store: &Store, settings: &Settings, now: i64, path: &str, params: &Value
 /// The request's parameters as the sandbox sees them after decoding, with
 /// the proxy's `total_fee` (and `notify_url`) on creates.
 fn decoded(req: &GatewayRequest, fee: i64) -> Value {
-    let mut m = req.params.members().unwrap().to_vec();
+    let mut m = req.params.value().members().unwrap().to_vec();
     if req.path == "/2/rest/offline/bill" {
         m.push(("total_fee".into(), Value::int_value(fee)));
         m.push(("notify_url".into(), Value::str("http://127.0.0.1:9/notify/beecloud")));
@@ -62,12 +62,12 @@ fn order_ref(p: &CreateParams) -> OrderRef {
 
 fn query(store: &Store, settings: &Settings, now: i64, p: &CreateParams) -> Result<OrderStatus, paybridge::error::PayError> {
     let req = beecloud().query_request(&order_ref(p)).unwrap();
-    beecloud().parse_query(&send(store, settings, now, &req.path, &req.params).body)
+    beecloud().parse_query(&send(store, settings, now, &req.path, &req.params.value()).body)
 }
 
 fn cancel(store: &Store, settings: &Settings, p: &CreateParams) -> OrderStatus {
     let req = beecloud().cancel_request(&order_ref(p)).unwrap();
-    beecloud().parse_cancel(&send(store, settings, NOW, &req.path, &req.params).body).unwrap()
+    beecloud().parse_cancel(&send(store, settings, NOW, &req.path, &req.params.value()).body).unwrap()
 }
 
 fn result_code(reply: &Reply) -> i64 {
@@ -160,7 +160,7 @@ fn webhooks_round_trip_for_payments_and_refunds() {
     let n = w.decode_notification(&request, &secrets, NOW).unwrap();
     assert_eq!((n.out_trade_no.as_str(), n.status.state, n.status.amount), ("BCWEBHOOK1", PayState::Refunded, Some(300)));
     let req = beecloud().refund_query_request(&order_ref(&p), None).unwrap();
-    let refunds = beecloud().parse_refund_query(&send(&store, &settings, NOW, &req.path, &req.params).body).unwrap();
+    let refunds = beecloud().parse_refund_query(&send(&store, &settings, NOW, &req.path, &req.params.value()).body).unwrap();
     assert_eq!(refunds.iter().map(|r| r.state).collect::<Vec<_>>(), vec![RefundState::Succeeded]);
 }
 

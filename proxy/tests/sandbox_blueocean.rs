@@ -42,7 +42,7 @@ fn with_server_fields(v: Value, amount: i64, notify_url: Option<&str>) -> Value 
 
 async fn create(sb: &Sandbox, p: &CreateParams, amount: i64, notify_url: Option<&str>) -> Value {
     let request = proto().create_request(p).expect("create request");
-    sb.call(GW, &request.path, &with_server_fields(request.params, amount, notify_url)).await
+    sb.call(GW, &request.path, &with_server_fields(request.params.value(), amount, notify_url)).await
 }
 
 fn order_ref(p: &CreateParams) -> OrderRef {
@@ -51,7 +51,7 @@ fn order_ref(p: &CreateParams) -> OrderRef {
 
 async fn query(sb: &Sandbox, p: &CreateParams) -> paybridge::model::OrderStatus {
     let request = proto().query_request(&order_ref(p)).expect("query request");
-    proto().parse_query(&sb.call(GW, &request.path, &request.params).await).expect("query parses")
+    proto().parse_query(&sb.call(GW, &request.path, &request.params.value()).await).expect("query parses")
 }
 
 #[tokio::test]
@@ -121,7 +121,7 @@ async fn notification_attempts_are_bounded() {
 async fn wrong_credentials_get_the_documented_codes() {
     let sb = Sandbox::start(settings(60_000)).await;
     let request = proto().create_request(&params(Mode::Qr, Channel::Wechat, "BOBADSIGN01")).unwrap();
-    let body = with_server_fields(request.params, 10, None);
+    let body = with_server_fields(request.params.value(), 10, None);
     let wrong_key = Secrets::from_pairs([("appid", "1000258"), ("app_key", "not-the-key")]);
     let (_, text) = sb.send(GW, "/payment/pay", &body, &wrong_key).await;
     assert_eq!(paybridge::json::parse(&text).unwrap().int("code"), Some(4004), "{text}");
@@ -162,7 +162,7 @@ async fn counter_payment_shows_userpaying_until_the_payer_acts() {
     create(&sb, &p2, 500, None).await;
     let cancel = proto().cancel_request(&order_ref(&p2)).unwrap();
     assert_eq!(cancel.path, "/order/reverse");
-    let reversed = proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params).await).unwrap();
+    let reversed = proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params.value()).await).unwrap();
     assert_eq!(reversed.state, PayState::Cancelled);
     // A WeChat provider with an Alipay code is refused.
     let mut p3 = params(Mode::Counter, Channel::Wechat, "BOCOUNTER005");
@@ -178,22 +178,22 @@ async fn close_duplicate_unknown_and_expiry() {
     assert_eq!(create(&sb, &p, 100, None).await.int("code"), Some(40106), "duplicate out_trade_no");
     let close = proto().cancel_request(&order_ref(&p)).unwrap();
     assert_eq!(close.path, "/order/close");
-    let closed = proto().parse_cancel(&sb.call(GW, &close.path, &close.params).await).unwrap();
+    let closed = proto().parse_cancel(&sb.call(GW, &close.path, &close.params.value()).await).unwrap();
     assert_eq!(closed.state, PayState::Closed);
-    assert_eq!(sb.call(GW, &close.path, &close.params).await.int("code"), Some(40103), "closed already");
+    assert_eq!(sb.call(GW, &close.path, &close.params.value()).await.int("code"), Some(40103), "closed already");
     assert_eq!(sb.control(GW, &p.out_trade_no, "pay").await.0, 409);
 
     let paid = params(Mode::Qr, Channel::Alipay, "BOCLOSE0002");
     create(&sb, &paid, 100, None).await;
     sb.control(GW, &paid.out_trade_no, "pay").await;
     let close = proto().cancel_request(&order_ref(&paid)).unwrap();
-    let body = sb.call(GW, &close.path, &close.params).await;
+    let body = sb.call(GW, &close.path, &close.params.value()).await;
     assert_eq!(body.int("code"), Some(40101), "paid orders cannot be closed");
     assert_eq!(proto().parse_cancel(&body).unwrap().state, PayState::Succeeded);
 
     let missing = params(Mode::Qr, Channel::Wechat, "BONOSUCH001");
     let q = proto().query_request(&order_ref(&missing)).unwrap();
-    let body = sb.call(GW, &q.path, &q.params).await;
+    let body = sb.call(GW, &q.path, &q.params.value()).await;
     assert_eq!(body.int("code"), Some(40102));
     assert!(proto().parse_query(&body).is_err());
 
@@ -225,9 +225,9 @@ async fn refunds_and_refund_queries() {
     assert_eq!(sb.call(GW, "/payment/refund", &refund).await.int("code"), Some(200));
     assert_eq!(query(&sb, &p).await.state, PayState::Refunded);
     let rq = proto().refund_query_request(&order_ref(&p), Some("RFBOREFUND001")).unwrap();
-    let refunds = proto().parse_refund_query(&sb.call(GW, &rq.path, &rq.params).await).unwrap();
+    let refunds = proto().parse_refund_query(&sb.call(GW, &rq.path, &rq.params.value()).await).unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!((refunds[0].state, refunds[0].amount), (paybridge::model::RefundState::Succeeded, Some(300)));
     let none = proto().refund_query_request(&order_ref(&p), Some("RFNOSUCH")).unwrap();
-    assert_eq!(sb.call(GW, &none.path, &none.params).await.int("code"), Some(492002));
+    assert_eq!(sb.call(GW, &none.path, &none.params.value()).await.int("code"), Some(492002));
 }

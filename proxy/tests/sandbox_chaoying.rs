@@ -39,7 +39,7 @@ fn with_server_fields(v: Value, amount: i64, notify_url: Option<&str>) -> Value 
 
 async fn create(sb: &Sandbox, p: &CreateParams, amount: i64, notify_url: Option<&str>) -> Value {
     let request = proto().create_request(p).expect("create request");
-    sb.call(GW, &request.path, &with_server_fields(request.params, amount, notify_url)).await
+    sb.call(GW, &request.path, &with_server_fields(request.params.value(), amount, notify_url)).await
 }
 
 fn order_ref(p: &CreateParams) -> OrderRef {
@@ -48,7 +48,7 @@ fn order_ref(p: &CreateParams) -> OrderRef {
 
 async fn query_body(sb: &Sandbox, p: &CreateParams) -> Value {
     let request = proto().query_request(&order_ref(p)).expect("query request");
-    sb.call(GW, &request.path, &request.params).await
+    sb.call(GW, &request.path, &request.params.value()).await
 }
 
 async fn query(sb: &Sandbox, p: &CreateParams) -> paybridge::model::OrderStatus {
@@ -106,7 +106,7 @@ async fn paid_notification_is_retried_until_acknowledged() {
 async fn wrong_signature_and_credentials_get_the_documented_codes() {
     let sb = Sandbox::start(settings(60_000)).await;
     let request = proto().create_request(&params(Mode::Qr, Channel::Wechat, "CYBADSIGN01")).unwrap();
-    let body = with_server_fields(request.params, 10, None);
+    let body = with_server_fields(request.params.value(), 10, None);
     let mut wrong = sandbox_secrets(GW);
     wrong.0.retain(|(k, _)| k != "key");
     wrong.0.push(("key".into(), "not-the-key".into()));
@@ -157,7 +157,7 @@ async fn cancel_query_states_and_expiry() {
     create(&sb, &p, 100, None).await;
     assert_eq!(query(&sb, &p).await.state, PayState::Paying);
     let cancel = proto().cancel_request(&order_ref(&p)).unwrap();
-    assert_eq!(proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params).await).unwrap().state, PayState::Cancelled);
+    assert_eq!(proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params.value()).await).unwrap().state, PayState::Cancelled);
     assert_eq!(query(&sb, &p).await.gateway_state, "10005");
 
     let failed = params(Mode::Qr, Channel::Wechat, "CYCANCEL002");
@@ -165,7 +165,7 @@ async fn cancel_query_states_and_expiry() {
     sb.control(GW, &failed.out_trade_no, "fail").await;
     assert_eq!(query(&sb, &failed).await.state, PayState::Failed);
     let cancel = proto().cancel_request(&order_ref(&failed)).unwrap();
-    assert_eq!(proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params).await).unwrap().state, PayState::Closed);
+    assert_eq!(proto().parse_cancel(&sb.call(GW, &cancel.path, &cancel.params.value()).await).unwrap().state, PayState::Closed);
 
     let expiring = params(Mode::Qr, Channel::Alipay, "CYEXPIRE001");
     create(&sb, &expiring, 100, None).await;
@@ -179,7 +179,7 @@ async fn cancel_query_states_and_expiry() {
     assert!(proto().parse_query(&body).is_err());
 
     let rq = proto().refund_query_request(&order_ref(&p), Some("TK-CYCANCEL001-01")).unwrap();
-    let body = sb.call(GW, &rq.path, &rq.params).await;
+    let body = sb.call(GW, &rq.path, &rq.params.value()).await;
     assert_eq!(body.text("code"), Some("20010"));
 }
 
@@ -207,13 +207,13 @@ async fn cancel_names_the_orders_wallet() {
     assert_eq!(wallet, Channel::Wechat);
     let wrong = OrderRef { channel: Channel::Alipay, ..order_ref(&p) };
     let cancel = proto().cancel_request(&wrong).unwrap();
-    let body = sb.call(GW, &cancel.path, &cancel.params).await;
+    let body = sb.call(GW, &cancel.path, &cancel.params.value()).await;
     assert_eq!((body.text("state"), body.text("code")), (Some("FAIL"), Some("20004")));
     assert_eq!(query(&sb, &p).await.state, PayState::Paying);
     let right = OrderRef { channel: wallet, ..order_ref(&p) };
     let cancel = proto().cancel_request(&right).unwrap();
-    assert_eq!(cancel.params.text("paytype"), Some("WECHAT"));
-    let body = sb.call(GW, &cancel.path, &cancel.params).await;
+    assert_eq!(cancel.params.value().text("paytype"), Some("WECHAT"));
+    let body = sb.call(GW, &cancel.path, &cancel.params.value()).await;
     assert_eq!(body.text("paytype"), Some("WECHAT"));
     assert_eq!(proto().parse_cancel(&body).unwrap().state, PayState::Cancelled);
     assert_eq!(query(&sb, &p).await.gateway_state, "10005");

@@ -19,7 +19,7 @@ async fn create(sb: &Sandbox, no: &str, subject: &str, notify_url: Option<&str>)
     p.subject = Some(subject.into());
     p.return_url = Some("https://shop.example/back?a=1&b=2".into());
     let request = protocol(GW).unwrap().create_request(&p).unwrap();
-    let Value::Object(mut members) = request.params else { panic!() };
+    let Value::Object(mut members) = request.params.value() else { panic!() };
     members.push(("total_fee".into(), Value::int_value(1999)));
     if let Some(url) = notify_url {
         members.push(("notify_url".into(), Value::str(url)));
@@ -29,7 +29,7 @@ async fn create(sb: &Sandbox, no: &str, subject: &str, notify_url: Option<&str>)
 
 fn query_params(no: &str) -> Value {
     let order = OrderRef { out_trade_no: no.into(), channel: Channel::Wechat, mode: Mode::Qr, gateway_order_id: None };
-    protocol(GW).unwrap().query_request(&order).unwrap().params
+    protocol(GW).unwrap().query_request(&order).unwrap().params.value()
 }
 
 async fn query_raw(sb: &Sandbox, no: &str) -> (u16, String) {
@@ -85,7 +85,7 @@ async fn timeout_holds_the_answer_after_handling_the_request() {
     let mut p = CreateParams::new(Mode::Qr, Channel::Wechat, "FWTIMEOUT01");
     p.subject = Some("Tea".into());
     let request = protocol(GW).unwrap().create_request(&p).unwrap();
-    let Value::Object(mut members) = request.params else { panic!() };
+    let Value::Object(mut members) = request.params.value() else { panic!() };
     members.push(("total_fee".into(), Value::int_value(5)));
     let wire_request = sb.encode(GW, "/payment/pay", &Value::Object(members), &sandbox_secrets(GW));
     let impatient = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();

@@ -3,7 +3,7 @@
 
 use paybridge::error::{ErrorCode, Reason};
 use paybridge::gateway::hipopay::minor_to_amount;
-use paybridge::gateway::{refunds, rules, wire, CreateParams, Endpoint, GatewayRequest, OrderRef, RefundQuery};
+use paybridge::gateway::{refunds, rules, wire, CreateParams, Endpoint, GatewayRequest, OrderRef, Params, RefundQuery};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction, OrderStatus, PayState, RefundState};
 use paybridge::url_guard::UrlPolicy;
@@ -34,7 +34,7 @@ fn endpoint(path: &str) -> &'static Endpoint {
 
 /// What `decode_request` gives after the proxy added its fields to `req`.
 fn decoded(req: &GatewayRequest, amount: i64) -> Value {
-    let mut m = req.params.members().unwrap().to_vec();
+    let mut m = req.params.value().members().unwrap().to_vec();
     if req.path != "/order" && !req.path.ends_with("refund") && !req.path.ends_with("/alipay/order") {
         for (k, v) in
             [("merchant_no", "sandbox-merchant-0001".to_owned()), ("currency", "HKD".into()), ("amount", minor_to_amount(amount, Some("HKD")).unwrap()), ("ip", "10.0.0.8".into())]
@@ -146,9 +146,9 @@ fn paid_orders_query_as_succeeded_with_the_exact_amount() {
         // By HipoPay's own number too.
         let by_id = OrderRef { gateway_order_id: Some(order.gateway_order_id.clone()), ..order_ref(&p) };
         let mut req = hipopay().query_request(&by_id).unwrap();
-        let only_id: Vec<(String, Value)> = req.params.members().unwrap().iter().filter(|(k, _)| k == "order_no" || k == "payment_no").cloned().collect();
-        req.params = Value::Object(only_id);
-        assert_eq!(hipopay().parse_query(&send(&store, &settings, NOW + 3, &req, &req.params).body).unwrap().state, PayState::Succeeded);
+        let only_id: Vec<(String, Value)> = req.params.value().members().unwrap().iter().filter(|(k, _)| k == "order_no" || k == "payment_no").cloned().collect();
+        req.params = Params::of(&Value::Object(only_id));
+        assert_eq!(hipopay().parse_query(&send(&store, &settings, NOW + 3, &req, &req.params.value()).body).unwrap().state, PayState::Succeeded);
     }
 }
 
@@ -208,7 +208,7 @@ fn a_signed_request_round_trips_into_an_order() {
     let secrets = sandbox_secrets(Gateway::HipoPay);
     let p = params(Mode::Qr, Channel::Alipay, "HPWIRE0001");
     let req = hipopay().create_request(&p).unwrap();
-    let mut with_server_fields = req.params.members().unwrap().to_vec();
+    let mut with_server_fields = req.params.value().members().unwrap().to_vec();
     with_server_fields.push(("amount".into(), Value::str("2500")));
     with_server_fields.push(("notify_url".into(), Value::str("http://127.0.0.1:9/notify/hipopay")));
     let ep = endpoint(&req.path);
@@ -283,7 +283,7 @@ fn refund_queries_list_refunds_by_order_and_by_number() {
     create(&store, &settings, &p);
     let refund_query = |refund_no: Option<&str>| {
         let req = hipopay().refund_query_request(&order_ref(&p), refund_no).unwrap();
-        send(&store, &settings, NOW, &req, &req.params)
+        send(&store, &settings, NOW, &req, &req.params.value())
     };
     assert_eq!(hipopay().parse_refund_query(&refund_query(None).body).unwrap(), Vec::new());
     let order = store.update(Gateway::HipoPay, "HPREFUND01", NOW, |o| {

@@ -4,7 +4,7 @@
 
 use paybridge::gateway::hipos::{device_authcode_request, parse_device_authcode, parse_token, read_envelope, token_request, trades_request, TradeReport, MERCHANT_PATH};
 use paybridge::gateway::wire::Secrets;
-use paybridge::gateway::{rules, wire, CreateParams, GatewayRequest, ProxyRules};
+use paybridge::gateway::{rules, wire, CreateParams, GatewayRequest, Params, ProxyRules};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode, NextAction};
 use paybridge_proxy::sandbox::credentials::sandbox_secrets;
@@ -23,7 +23,7 @@ fn send(store: &Store, settings: &Settings, now: i64, req: &GatewayRequest) -> R
     let ctx = Ctx { store, now_ms: now, settings, base_url: BASE };
     let endpoint = hipos().endpoint(&req.path, None).unwrap();
     // The wire adds the path's `{name}` segments to the parameters.
-    let mut params = req.params.members().unwrap_or_default().to_vec();
+    let mut params = req.params.value().members().unwrap_or_default().to_vec();
     for (pattern, segment) in endpoint.path.split('/').zip(req.path.split('/')) {
         if let Some(name) = pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             params.push((name.to_owned(), Value::str(segment)));
@@ -53,14 +53,14 @@ fn token_then_pickup_code_through_the_wire() {
     let ctx = Ctx { store: &store, now_ms: NOW, settings: &settings, base_url: BASE };
     let token_req = token_request("http://127.0.0.1:9/token");
     let ep = hipos().endpoint(&token_req.path, None).unwrap();
-    let params = w.decode_request(ep, &w.encode_request(ep, &token_req.path, &token_req.params, &secrets, NOW).unwrap(), &secrets, NOW).unwrap();
+    let params = w.decode_request(ep, &w.encode_request(ep, &token_req.path, &token_req.params.value(), &secrets, NOW).unwrap(), &secrets, NOW).unwrap();
     let token = parse_token(&HiPosSandbox.handle(&ctx, ep, &token_req.path, &params).body).unwrap();
     assert_eq!((token.token.len(), token.merchant_id.as_str()), (40, "10011"));
 
     secrets.0.push(("token".into(), token.token.clone()));
     let req = device_authcode_request("10011", "S001").unwrap();
     let ep = hipos().endpoint(&req.path, None).unwrap();
-    let encoded = w.encode_request(ep, &req.path, &req.params, &secrets, NOW).unwrap();
+    let encoded = w.encode_request(ep, &req.path, &req.params.value(), &secrets, NOW).unwrap();
     let wrong = Secrets(vec![("hostname".into(), "shop.sandbox.paybridge.test".into()), ("token".into(), "0".repeat(40))]);
     assert_eq!(w.decode_request(ep, &encoded, &wrong, NOW).unwrap_err().0, 401);
     let params = w.decode_request(ep, &encoded, &secrets, NOW).unwrap();
@@ -91,7 +91,7 @@ fn refusals_use_the_documented_codes() {
             operation: paybridge::gateway::Operation::Write,
             http: paybridge::gateway::HttpMethod::Put,
             path: MERCHANT_PATH.replace("{merchant_id}", id),
-            params: Value::object([("name", Value::str("海商咖啡")), ("contact", Value::str("吕轻候")), ("mobile", Value::str(mobile))]),
+            params: Params::of(&Value::object([("name", Value::str("海商咖啡")), ("contact", Value::str("吕轻候")), ("mobile", Value::str(mobile))])),
         };
         code_of(&send(&store, &settings, NOW, &req))
     };

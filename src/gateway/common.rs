@@ -5,28 +5,32 @@
 //! QR text, the JSAPI parameters or an app payload, and under which
 //! spellings — and these functions read them.
 
-use super::{GatewayRequest, HttpMethod, Operation};
+use super::{GatewayRequest, HttpMethod, Operation, Params};
 use crate::error::PayError;
-use crate::json::Value;
+use crate::json::{Obj, Value};
 use crate::model::{Gateway, WechatJsapiParams};
 
-/// An unsigned request of `gateway`, its parameters in the gateway's own names.
+/// An unsigned request of `gateway`, its parameters (in the gateway's own
+/// names) written as JSON text.
 #[inline(never)]
-pub(crate) fn request(gateway: Gateway, operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
-    GatewayRequest { gateway, operation, http, path, params: Value::object(params) }
+pub(crate) fn request(gateway: Gateway, operation: Operation, http: HttpMethod, path: String, params: Obj) -> GatewayRequest {
+    GatewayRequest { gateway, operation, http, path, params: Params::new(params) }
 }
 
-/// A string parameter.
+/// The string parameters `pairs`, in order, as an object being written.
 #[inline(never)]
-pub(crate) fn text(value: &str) -> Value {
-    Value::String(value.to_owned())
+pub(crate) fn texts(pairs: &[(&str, &str)]) -> Obj {
+    let mut params = Obj::new();
+    for (key, value) in pairs {
+        params.text(key, value);
+    }
+    params
 }
 
-/// Adds the string parameter `key` = `value` to `params` (one call in place
-/// of an inlined `push` per parameter).
+/// Adds the string parameter `key` = `value` to `params`.
 #[inline(never)]
-pub(crate) fn add<'k>(params: &mut Vec<(&'k str, Value)>, key: &'k str, value: &str) {
-    params.push((key, text(value)));
+pub(crate) fn add(params: &mut Obj, key: &str, value: &str) {
+    params.text(key, value);
 }
 
 /// An optional caller text, trimmed; `None` when it is empty.
@@ -131,9 +135,9 @@ pub(crate) fn app_object(gateway: Gateway, obj: &Value, fields: &[&str]) -> Resu
     for keys in fields {
         let name = crate::text::split_once(keys, " ").map_or(*keys, |(name, _)| name);
         let text = first(obj, keys).ok_or_else(|| missing(gateway, name))?;
-        members.push((name, Value::String(clean(gateway, text, name, MAX_PAYLOAD)?)));
+        members.push((name.to_owned(), Value::String(clean(gateway, text, name, MAX_PAYLOAD)?)));
     }
-    Ok(Value::object(members))
+    Ok(Value::Object(members))
 }
 
 /// `text` percent- and `+`-decoded, as UTF-8 (`None` when it is not). A `%`

@@ -149,7 +149,7 @@ async fn fetch(shared: &Shared) -> Result<IssuedToken, ProxyError> {
         rules(gw).ok().and_then(|p| p.endpoint_for(path, None, request.http)).ok_or_else(|| ProxyError::misconfigured(format!("this build has no {name} token endpoint")))?;
     let codec = wire(gw).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let signed = codec
-        .encode_request(endpoint, path, &request.params, &config.secrets, now_ms())
+        .encode_request(endpoint, path, &request.params.value(), &config.secrets, now_ms())
         .map_err(|e| ProxyError::misconfigured(format!("{name} token request: {}", e.detail.as_deref().unwrap_or_default())))?;
     let url = upstream_url(config, endpoint, path, &signed);
     let reply = send(&shared.client, &url, &signed, shared.config.upstream_timeout).await?;

@@ -115,8 +115,9 @@ pub async fn ensure_unpaid(shared: &Shared, gateway: Gateway, order: &str, gatew
     let proto = rules(gateway).map_err(|e| ProxyError::misconfigured(e.to_string()))?;
     let order_ref = OrderRef { out_trade_no: order.to_owned(), channel, mode: Mode::Counter, gateway_order_id: gateway_order_id.map(str::to_owned) };
     let query = proto.query_request(&order_ref).map_err(|e| cancel_refused(format!("the order cannot be queried first: {}", e.detail.as_deref().unwrap_or_default())))?;
-    let endpoint = proto.endpoint(&query.path, query.params.text("method")).ok_or_else(|| cancel_refused("the gateway has no status query".to_owned()))?;
-    let answer = call(shared, gateway, endpoint, &query.path, &query.params).await?;
+    let params = query.params.value();
+    let endpoint = proto.endpoint(&query.path, params.text("method")).ok_or_else(|| cancel_refused("the gateway has no status query".to_owned()))?;
+    let answer = call(shared, gateway, endpoint, &query.path, &params).await?;
     match query_state(gateway, &answer) {
         Some(PayState::Pending | PayState::Paying) => Ok(()),
         Some(state) => Err(cancel_refused(format!("a fresh status query reads {state:?}, not unpaid"))),

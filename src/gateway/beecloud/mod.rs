@@ -151,7 +151,7 @@ pub fn check_refund_no(refund_no: &str) -> Result<&str, PayError> {
     }
 }
 
-fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
+fn request(operation: Operation, http: HttpMethod, path: String, params: Obj) -> GatewayRequest {
     common::request(Gateway::BeeCloud, operation, http, path, params)
 }
 
@@ -168,7 +168,7 @@ impl GatewayProtocol for BeeCloud {
         let channel = channel_value(p.mode, p.channel).ok_or_else(|| unsupported_mode(Gateway::BeeCloud, p.mode, p.channel))?;
         let bill_no = check_bill_no(&p.out_trade_no)?;
         let title = optional(p.subject.as_deref()).map_or(bill_no, |s| truncate_utf8(s, TITLE_MAX_BYTES));
-        let mut params = vec![("channel", text(channel)), ("bill_no", text(bill_no)), ("title", text(title))];
+        let mut params = texts(&[("channel", channel), ("bill_no", bill_no), ("title", title)]);
         if p.mode == Mode::Counter {
             let code = p.auth_code.as_deref().map(crate::text::trim).unwrap_or_default();
             add(&mut params, "auth_code", check_id("auth_code", code, 1, 64, b"")?);
@@ -190,7 +190,7 @@ impl GatewayProtocol for BeeCloud {
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
-        let mut params = vec![("bill_no", text(bill_no))];
+        let mut params = texts(&[("bill_no", bill_no)]);
         // The status channel list has every channel we send except SCAN.
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|&c| c != "SCAN") {
             add(&mut params, "channel", ch);
@@ -204,7 +204,7 @@ impl GatewayProtocol for BeeCloud {
 
     fn cancel_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
-        let mut params = vec![("method", text("REVERT")), ("bill_no", text(bill_no))];
+        let mut params = texts(&[("method", "REVERT"), ("bill_no", bill_no)]);
         if let Some(ch) = channel_value(order.mode, order.channel).filter(|c| ["WX_SCAN", "ALI_OFFLINE_QRCODE", "ALI_SCAN"].contains(c)) {
             add(&mut params, "channel", ch);
         }

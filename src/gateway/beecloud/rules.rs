@@ -32,7 +32,7 @@ impl ProxyRules for BeeCloud {
 impl RefundQuery for BeeCloud {
     fn refund_query_request(&self, order: &OrderRef, _refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let bill_no = check_bill_no(&order.out_trade_no)?;
-        Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), vec![("bill_no", Value::str(bill_no))]))
+        Ok(request(Operation::RefundQuery, HttpMethod::Get, BILLS_PATH.to_owned(), texts(&[("bill_no", bill_no)])))
     }
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
@@ -44,8 +44,8 @@ impl RefundQuery for BeeCloud {
     /// refunds a bill successfully once; a second refund is refused.
     fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
         check_refund(refund_no, 32, b"", amount, total)?;
-        let params =
-            vec![("bill_no", Value::str(check_bill_no(&order.out_trade_no)?)), ("refund_no", Value::str(check_refund_no(refund_no)?)), ("refund_fee", Value::int_value(amount))];
+        let mut params = texts(&[("bill_no", check_bill_no(&order.out_trade_no)?), ("refund_no", check_refund_no(refund_no)?)]);
+        params.num("refund_fee", amount);
         Ok(request(Operation::Refund, HttpMethod::Post, REFUND_PATH.to_owned(), params))
     }
 

@@ -40,7 +40,7 @@ fn create_requests() {
     p.subject = Some("白开水".into());
     let r = BeeCloud.create_request(&p).unwrap();
     assert_eq!(r.params.to_json(), r#"{"channel":"WX_NATIVE","bill_no":"201506101035040000001","title":"白开水"}"#);
-    assert!(r.params.get("total_fee").is_none());
+    assert!(r.params.value().get("total_fee").is_none());
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn titles_are_cut_on_character_boundaries() {
     let mut p = params(Mode::Qr, Channel::Alipay);
     p.subject = Some(long.into());
     let r = BeeCloud.create_request(&p).unwrap();
-    assert_eq!(r.params.text("title"), Some("一二三四五六七八九十"));
+    assert_eq!(r.params.value().text("title"), Some("一二三四五六七八九十"));
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn a_scan_answer_names_its_wallet() {
     assert_eq!(BeeCloud.wallet_of(&scan, &body(r#"{"result_code":0,"pay_result":false}"#)), None);
     assert_eq!(BeeCloud.wallet_of(&params(Mode::Qr, Channel::Wechat), &body(r#"{"channel_type":"WX_SCAN"}"#)), None);
     // The kept wallet makes status name the barcode channel (its list has no SCAN).
-    assert_eq!(BeeCloud.query_request(&order(Mode::Counter, Channel::Alipay)).unwrap().params.text("channel"), Some("ALI_SCAN"));
+    assert_eq!(BeeCloud.query_request(&order(Mode::Counter, Channel::Alipay)).unwrap().params.value().text("channel"), Some("ALI_SCAN"));
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn query_and_cancel_requests() {
     assert_eq!(c.path, "/2/rest/offline/bill/201506101035040000001");
     assert_eq!(c.params.to_json(), r#"{"method":"REVERT","bill_no":"201506101035040000001"}"#);
     let c = BeeCloud.cancel_request(&order(Mode::Counter, Channel::Alipay)).unwrap();
-    assert_eq!(c.params.text("channel"), Some("ALI_SCAN"));
+    assert_eq!(c.params.value().text("channel"), Some("ALI_SCAN"));
     assert_eq!(BeeCloud.endpoint(&c.path, None).map(|e| e.operation), Some(Operation::Cancel));
     assert_eq!(BeeCloud.endpoint(STATUS_PATH, None).map(|e| e.operation), Some(Operation::Query));
     let r = BeeCloud.refund_query_request(&order(Mode::Qr, Channel::Wechat), Some("20150610001")).unwrap();
@@ -179,7 +179,7 @@ fn status_revert_and_bills_answers() {
 #[test]
 fn refund_request_and_refund_number_rule() {
     let r = BeeCloud.refund_request(&order(Mode::Qr, Channel::Wechat), "20150610001", 1, 1).unwrap();
-    assert_eq!((r.path.as_str(), r.operation, r.params.text("refund_no"), r.params.int("refund_fee")), (REFUND_PATH, Operation::Refund, Some("20150610001"), Some(1)));
+    assert_eq!((r.path.as_str(), r.operation, r.params.value().text("refund_no"), r.params.value().int("refund_fee")), (REFUND_PATH, Operation::Refund, Some("20150610001"), Some(1)));
     for bad in ["2015061000", "20150610000123", "2015061x001", "20150610001-"] {
         assert_eq!(BeeCloud.refund_request(&order(Mode::Qr, Channel::Wechat), bad, 1, 1).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
     }

@@ -277,13 +277,13 @@ fn check_return_url(url: &str) -> Result<(), PayError> {
 }
 
 impl BlueOcean {
-    fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+    fn request(operation: Operation, path: &str, params: Obj) -> GatewayRequest {
         common::request(Gateway::BlueOcean, operation, HttpMethod::Post, path.to_owned(), params)
     }
 
     /// `/order/query`, `/order/close` and `/order/reverse` share their parameters.
-    fn order_params(order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
-        let mut params = vec![("out_trade_no", text(check_order_no(&order.out_trade_no)?))];
+    fn order_params(order: &OrderRef) -> Result<Obj, PayError> {
+        let mut params = texts(&[("out_trade_no", check_order_no(&order.out_trade_no)?)]);
         if let Some(sn) = order.gateway_order_id.as_deref().filter(|s| !s.is_empty()) {
             add(&mut params, "sn", required(Some(sn), "sn")?);
         }
@@ -307,7 +307,7 @@ impl GatewayProtocol for BlueOcean {
 
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let payment = payment_for(p.mode, p.channel)?;
-        let mut params = vec![("payment", text(payment.as_str())), ("out_trade_no", text(check_order_no(&p.out_trade_no)?))];
+        let mut params = texts(&[("payment", payment.as_str()), ("out_trade_no", check_order_no(&p.out_trade_no)?)]);
         if let Some(subject) = optional(p.subject.as_deref()) {
             add(&mut params, "body", subject);
         }
@@ -335,7 +335,7 @@ impl GatewayProtocol for BlueOcean {
             add(&mut params, "h5_redirect_url", url);
         }
         if let Some(wallet) = optional(p.wallet.as_deref()) {
-            params.push(("wallet", Value::String(check_wallet(wallet)?)));
+            add(&mut params, "wallet", &check_wallet(wallet)?);
         }
         Ok(Self::request(Operation::Create, PAY, params))
     }

@@ -61,7 +61,7 @@ impl ProxyRules for BlueOcean {
 impl RefundQuery for BlueOcean {
     fn refund_query_request(&self, _order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let refund_no = required(refund_no, "refund number (customer_refund_no)")?;
-        Ok(Self::request(Operation::RefundQuery, REFUND_QUERY, vec![("customer_refund_no", Value::str(refund_no))]))
+        Ok(Self::request(Operation::RefundQuery, REFUND_QUERY, texts(&[("customer_refund_no", refund_no)])))
     }
 
     fn parse_refund_query(&self, body: &Value) -> Result<Vec<RefundStatus>, PayError> {
@@ -74,8 +74,7 @@ impl RefundQuery for BlueOcean {
     fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
         check_refund(refund_no, 32, b"-_", amount, total)?;
         let mut params = Self::order_params(order)?;
-        params.push(("out_refund_no", Value::str(refund_no)));
-        params.push(("refund_fee", Value::int_value(amount)));
+        params.text("out_refund_no", refund_no).num("refund_fee", amount);
         Ok(Self::request(Operation::Refund, REFUND, params))
     }
 

@@ -49,12 +49,12 @@ fn code_of(e: &PayError) -> (ErrorCode, Option<&str>) {
 fn every_mode_creates_its_documented_payment() {
     for &(mode, channel, payment) in PAYMENTS {
         let req = BlueOcean.create_request(&params(mode, channel)).unwrap();
-        assert_eq!(req.params.text("payment"), Some(payment.as_str()), "{mode:?} {channel:?}");
+        assert_eq!(req.params.value().text("payment"), Some(payment.as_str()), "{mode:?} {channel:?}");
         assert_eq!(req.path, "/payment/pay");
         assert!(BlueOcean.supports(mode, channel));
         let ep = BlueOcean.endpoint(&req.path, None).unwrap();
         assert!(ep.browser && ep.operation == Operation::Create);
-        for (k, _) in req.params.members().unwrap() {
+        for (k, _) in req.params.value().members().unwrap() {
             assert!(!SERVER_OWNED.contains(&k.as_str()), "{k} is server-owned");
         }
     }
@@ -103,7 +103,7 @@ fn requests_cover_the_seeds_examples() {
         let mut p = params(mode, channel);
         p.return_url = Some("https://www.blueoceanpay.com".into());
         p.subject = Some("shopping".into());
-        let ours = BlueOcean.create_request(&p).unwrap().params;
+        let ours = BlueOcean.create_request(&p).unwrap().params.value();
         assert_eq!(ours.text("payment"), seed.text("payment"));
         for (k, _) in seed.members().unwrap() {
             let covered = ours.get(k).is_some() || SERVER_OWNED.contains(&k.as_str()) || not_modelled.contains(&k.as_str());
@@ -114,20 +114,20 @@ fn requests_cover_the_seeds_examples() {
 
 #[test]
 fn create_fields_per_payment() {
-    let jsapi = BlueOcean.create_request(&params(Mode::Jsapi, Channel::Wechat)).unwrap().params;
+    let jsapi = BlueOcean.create_request(&params(Mode::Jsapi, Channel::Wechat)).unwrap().params.value();
     assert_eq!(jsapi.text("sub_openid"), Some("oxoPW5SUhI000000000000000"));
     assert_eq!(jsapi.text("sub_appid"), Some("wx6f4b43e000000000"));
-    let counter = BlueOcean.create_request(&params(Mode::Counter, Channel::Alipay)).unwrap().params;
+    let counter = BlueOcean.create_request(&params(Mode::Counter, Channel::Alipay)).unwrap().params.value();
     assert_eq!(counter.text("code"), Some("134602370743606195"));
     assert_eq!(counter.text("provider"), Some("alipay"));
-    assert_eq!(BlueOcean.create_request(&params(Mode::Counter, Channel::Any)).unwrap().params.get("provider"), None);
-    let qr = BlueOcean.create_request(&params(Mode::Qr, Channel::Wechat)).unwrap().params;
+    assert_eq!(BlueOcean.create_request(&params(Mode::Counter, Channel::Any)).unwrap().params.value().get("provider"), None);
+    let qr = BlueOcean.create_request(&params(Mode::Qr, Channel::Wechat)).unwrap().params.value();
     assert_eq!(qr.get("code"), None);
     assert_eq!(qr.get("sub_openid"), None);
     let mut h5 = params(Mode::H5, Channel::Wechat);
     h5.return_url = Some("https://shop.example/return?o=1".into());
     h5.subject = Some("  ".into());
-    let h5 = BlueOcean.create_request(&h5).unwrap().params;
+    let h5 = BlueOcean.create_request(&h5).unwrap().params.value();
     assert_eq!(h5.text("h5_redirect_url"), Some("https://shop.example/return?o=1"));
     assert_eq!(h5.get("body"), None, "a blank subject is left out");
 }
@@ -141,7 +141,7 @@ fn create_refuses_missing_or_bad_arguments() {
     let mut p = params(Mode::Jsapi, Channel::Wechat);
     p.sub_appid = Some(" ".into());
     let jsapi = BlueOcean.create_request(&p).unwrap();
-    assert_eq!(jsapi.params.get("sub_appid"), None, "JSAPI leaves sub_appid to the proxy's configuration");
+    assert_eq!(jsapi.params.value().get("sub_appid"), None, "JSAPI leaves sub_appid to the proxy's configuration");
     let mut p = params(Mode::App, Channel::Wechat);
     p.sub_appid = None;
     assert_eq!(bad(p), ErrorCode::InvalidArgument);
@@ -166,13 +166,13 @@ fn create_refuses_missing_or_bad_arguments() {
 #[test]
 fn order_requests() {
     let q = BlueOcean.query_request(&order(Mode::Qr, None)).unwrap();
-    assert_eq!((q.path.as_str(), q.params.text("out_trade_no"), q.params.get("sn")), ("/order/query", Some("T20210329001"), None));
+    assert_eq!((q.path.as_str(), q.params.value().text("out_trade_no"), q.params.value().get("sn")), ("/order/query", Some("T20210329001"), None));
     let q = BlueOcean.query_request(&order(Mode::Qr, Some("1120180207000"))).unwrap();
-    assert_eq!(q.params.text("sn"), Some("1120180207000"));
+    assert_eq!(q.params.value().text("sn"), Some("1120180207000"));
     assert_eq!(BlueOcean.cancel_request(&order(Mode::Qr, None)).unwrap().path, "/order/close");
     assert_eq!(BlueOcean.cancel_request(&order(Mode::Counter, None)).unwrap().path, "/order/reverse");
     let r = BlueOcean.refund_query_request(&order(Mode::Qr, None), Some("R1")).unwrap();
-    assert_eq!((r.path.as_str(), r.params.text("customer_refund_no")), ("/order/refundquery", Some("R1")));
+    assert_eq!((r.path.as_str(), r.params.value().text("customer_refund_no")), ("/order/refundquery", Some("R1")));
     assert_eq!(BlueOcean.refund_query_request(&order(Mode::Qr, None), None).unwrap_err().code, ErrorCode::InvalidArgument);
     for req in [q, BlueOcean.cancel_request(&order(Mode::Counter, None)).unwrap()] {
         let ep = BlueOcean.endpoint(&req.path, None).unwrap();
@@ -350,13 +350,13 @@ fn refund_answers() {
 #[test]
 fn order_requests_match_the_seeds_examples() {
     let documented = ["sn", "out_trade_no", "transaction_id"]; // L1086-L1093
-    let ours = BlueOcean.query_request(&order(Mode::Qr, Some("1120180207000"))).unwrap().params;
+    let ours = BlueOcean.query_request(&order(Mode::Qr, Some("1120180207000"))).unwrap().params.value();
     for (k, _) in ours.members().unwrap() {
         assert!(documented.contains(&k.as_str()), "{k}");
     }
     let seed = parse(fixture!("order-query.request.json")).unwrap();
     let refund_seed = parse(fixture!("refundquery.request.json")).unwrap();
-    let refund_ours = BlueOcean.refund_query_request(&order(Mode::Qr, None), Some("R1")).unwrap().params;
+    let refund_ours = BlueOcean.refund_query_request(&order(Mode::Qr, None), Some("R1")).unwrap().params.value();
     for (seed, ours) in [(&seed, &ours), (&refund_seed, &refund_ours)] {
         for (k, _) in seed.members().unwrap() {
             assert!(ours.get(k).is_some() || SERVER_OWNED.contains(&k.as_str()), "{k}");
@@ -369,7 +369,7 @@ fn refund_requests_name_the_order_the_refund_and_the_amount() {
     let r = BlueOcean.refund_request(&order(Mode::Qr, Some("11201802")), "RF-1", 30, 100).unwrap();
     assert_eq!((r.path.as_str(), r.operation), ("/payment/refund", Operation::Refund));
     assert_eq!(
-        (r.params.text("out_trade_no").is_some(), r.params.text("sn"), r.params.text("out_refund_no"), r.params.int("refund_fee")),
+        (r.params.value().text("out_trade_no").is_some(), r.params.value().text("sn"), r.params.value().text("out_refund_no"), r.params.value().int("refund_fee")),
         (true, Some("11201802"), Some("RF-1"), Some(30))
     );
     assert!(!BlueOcean.endpoint_for("/payment/refund", None, HttpMethod::Post).unwrap().browser);
@@ -416,7 +416,7 @@ fn hk_wallet_create_request() {
     let mut p = params(Mode::Jsapi, Channel::Wechat);
     p.wallet = Some(" hk ".into());
     p.return_url = Some("https://shop.example/paid".into());
-    let ours = BlueOcean.create_request(&p).unwrap().params;
+    let ours = BlueOcean.create_request(&p).unwrap().params.value();
     let fixture = parse(fixture!("pay-wechat-jsapi-hk.request.json")).unwrap();
     for k in ["payment", "wallet", "sub_appid", "sub_openid", "h5_redirect_url"] {
         assert_eq!(ours.text(k), fixture.text(k), "{k}");
@@ -427,5 +427,5 @@ fn hk_wallet_create_request() {
     p.wallet = Some("TW".into());
     assert_eq!(BlueOcean.create_request(&p).unwrap_err().code, ErrorCode::InvalidArgument);
     p.wallet = Some("CN".into());
-    assert_eq!(BlueOcean.create_request(&p).unwrap().params.text("wallet"), Some("CN"));
+    assert_eq!(BlueOcean.create_request(&p).unwrap().params.value().text("wallet"), Some("CN"));
 }

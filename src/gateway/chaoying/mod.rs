@@ -167,7 +167,7 @@ fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, PayError>
     common::required(value, what, 2048)
 }
 
-fn request(operation: Operation, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+fn request(operation: Operation, path: &str, params: Obj) -> GatewayRequest {
     common::request(Gateway::ChaoYing, operation, HttpMethod::Post, path.to_owned(), params)
 }
 
@@ -218,7 +218,7 @@ fn create(p: &CreateParams) -> Result<GatewayRequest, PayError> {
         ("buyer_id", buyer_id.unwrap_or_default()),
         ("is_minipg", if !(jsapi && wechat) { "" } else if p.mini_program { "1" } else { "0" }),
     ];
-    let mut params = Vec::new();
+    let mut params = Obj::new();
     for (key, value) in fields {
         if !value.is_empty() {
             add(&mut params, key, value);
@@ -228,9 +228,9 @@ fn create(p: &CreateParams) -> Result<GatewayRequest, PayError> {
 }
 
 /// `method`, `paytype` (when known) and `out_trade_no` for an order.
-fn order_params(method: &str, order: &OrderRef) -> Result<Vec<(&'static str, Value)>, PayError> {
+fn order_params(method: &str, order: &OrderRef) -> Result<Obj, PayError> {
     let no = check_order_no(&order.out_trade_no, true)?;
-    let mut params = vec![("method", text(method))];
+    let mut params = texts(&[("method", method)]);
     if let Some(t) = paytype(order.channel) {
         add(&mut params, "paytype", t);
     }

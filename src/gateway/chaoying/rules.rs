@@ -57,11 +57,11 @@ impl ProxyRules for ChaoYing {
 impl RefundQuery for ChaoYing {
     fn refund_query_request(&self, order: &OrderRef, refund_no: Option<&str>) -> Result<GatewayRequest, PayError> {
         let refund_no = check_id("out_refund_no", required(refund_no, "a refund number (out_refund_no) to query")?, 1, 32, b"-_")?;
-        let mut params = vec![("method", text("refundquery"))];
+        let mut params = texts(&[("method", "refundquery")]);
         if let Some(t) = paytype(order.channel) {
-            params.push(("paytype", text(t)));
+            add(&mut params, "paytype", t);
         }
-        params.push(("out_refund_no", text(refund_no)));
+        add(&mut params, "out_refund_no", refund_no);
         Ok(request(Operation::RefundQuery, GATEWAY, params))
     }
 
@@ -77,9 +77,7 @@ impl RefundQuery for ChaoYing {
     fn refund_request(&self, order: &OrderRef, refund_no: &str, amount: i64, total: i64) -> Result<GatewayRequest, PayError> {
         check_refund(refund_no, 32, b"-_", amount, total)?;
         let mut params = order_params("refund", order)?;
-        params.push(("out_refund_no", text(refund_no)));
-        params.push(("total_fee", Value::String(total.to_string())));
-        params.push(("refund_fee", Value::String(amount.to_string())));
+        params.text("out_refund_no", refund_no).text("total_fee", &total.to_string()).text("refund_fee", &amount.to_string());
         Ok(request(Operation::Refund, GATEWAY, params))
     }
 

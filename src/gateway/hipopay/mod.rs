@@ -261,7 +261,7 @@ fn required<'a>(value: &'a Option<String>, what: &str) -> Result<&'a str, PayErr
     common::required(value.as_deref(), what, 2048)
 }
 
-fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str, Value)>) -> GatewayRequest {
+fn request(operation: Operation, http: HttpMethod, path: &str, params: Obj) -> GatewayRequest {
     common::request(Gateway::HipoPay, operation, http, path.to_owned(), params)
 }
 
@@ -270,7 +270,7 @@ fn request(operation: Operation, http: HttpMethod, path: &str, params: Vec<(&str
 /// not sent to HipoPay). Read the answer with [`parse_openid`].
 pub fn openid_request(code: &str, out_trade_no: &str) -> Result<GatewayRequest, PayError> {
     let (out_trade_no, code) = openid_fields(code, out_trade_no)?;
-    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, vec![("agent_order_id", text(out_trade_no)), ("code", text(code))]))
+    Ok(request(Operation::Read, HttpMethod::Post, OPENID_PATH, texts(&[("agent_order_id", out_trade_no), ("code", code)])))
 }
 
 /// The checked order number and code of an [`openid_request`] (the page's
@@ -291,8 +291,8 @@ fn check_order_no(no: &str) -> Result<&str, PayError> {
 
 /// The merchant's order number, plus the gateway's own id when known, in
 /// the names the query endpoints of each wallet use.
-fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Vec<(&'static str, Value)>, PayError> {
-    let mut params = vec![(merchant_key, text(check_order_no(&order.out_trade_no)?))];
+fn order_keys(order: &OrderRef, merchant_key: &'static str, gateway_key: &'static str) -> Result<Obj, PayError> {
+    let mut params = texts(&[(merchant_key, check_order_no(&order.out_trade_no)?)]);
     if let Some(id) = order.gateway_order_id.as_deref().filter(|id| !id.is_empty()) {
         add(&mut params, gateway_key, id);
     }
@@ -318,9 +318,10 @@ impl GatewayProtocol for HipoPay {
 
     fn create_request(&self, p: &CreateParams) -> Result<GatewayRequest, PayError> {
         let route = Route::of(p)?;
-        let no = text(check_order_no(&p.out_trade_no)?);
-        let subject = text(optional(p.subject.as_deref()).unwrap_or(&p.out_trade_no));
-        let mut params = if route.is_alipay() { vec![("out_order_no", no), ("subject", subject)] } else { vec![("agent_order_id", no), ("product_info", subject)] };
+        let no = check_order_no(&p.out_trade_no)?;
+        let subject = optional(p.subject.as_deref()).unwrap_or(&p.out_trade_no);
+        let (no_key, subject_key) = if route.is_alipay() { ("out_order_no", "subject") } else { ("agent_order_id", "product_info") };
+        let mut params = texts(&[(no_key, no), (subject_key, subject)]);
         match route {
             Route::WechatCounter | Route::AlipayCounter => {
                 let code = required(&p.auth_code, "the payer's code (auth_code)")?;

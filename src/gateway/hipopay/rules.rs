@@ -95,7 +95,7 @@ impl RefundQuery for HipoPay {
             _ => ("/refund", order_keys(order, "agent_order_id", "order_no")?),
         };
         if let Some(no) = optional(refund_no) {
-            params.push(("outer_refund_no", text(check_order_no(no)?)));
+            add(&mut params, "outer_refund_no", check_order_no(no)?);
         }
         Ok(request(Operation::RefundQuery, HttpMethod::Get, path, params))
     }
@@ -116,12 +116,12 @@ impl RefundQuery for HipoPay {
             .as_deref()
             .filter(|id| !id.is_empty())
             .ok_or_else(|| PayError::invalid_argument("HipoPay refunds name HipoPay's order number: query the order first"))?;
-        let id = text(check_order_no(id)?);
+        let id = check_order_no(id)?;
         let (path, key) = match query_wallet(order)? {
             Channel::Alipay => ("/alipay/refund", "payment_no"),
             _ => ("/refund", "order_no"),
         };
-        let params = vec![(key, id), ("outer_refund_no", text(refund_no)), ("refund_amount", Value::String(amount.to_string()))];
+        let params = texts(&[(key, id), ("outer_refund_no", refund_no), ("refund_amount", &amount.to_string())]);
         Ok(request(Operation::Refund, HttpMethod::Post, path, params))
     }
 

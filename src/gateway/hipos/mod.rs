@@ -152,7 +152,7 @@ impl GatewayProtocol for HiPos {
             return Err(unsupported_mode(Gateway::HiPos, p.mode, p.channel));
         }
         let order = check_id("out_order_no", &p.out_trade_no)?;
-        Ok(request(Operation::Create, HttpMethod::Post, PICKUP_PATH.to_owned(), vec![("out_order_no", Value::str(order))]))
+        Ok(request(Operation::Create, HttpMethod::Post, PICKUP_PATH.to_owned(), texts(&[("out_order_no", order)])))
     }
 
     fn parse_create(&self, p: &CreateParams, body: &Value, _policy: &UrlPolicy) -> Result<Created, PayError> {
@@ -167,7 +167,7 @@ impl GatewayProtocol for HiPos {
 
     fn query_request(&self, order: &OrderRef) -> Result<GatewayRequest, PayError> {
         let no = check_id("out_order_no", &order.out_trade_no)?;
-        Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), vec![("out_order_no", Value::str(no))]))
+        Ok(request(Operation::Query, HttpMethod::Post, STATUS_PATH.to_owned(), texts(&[("out_order_no", no)])))
     }
 
     fn parse_query(&self, body: &Value) -> Result<OrderStatus, PayError> {

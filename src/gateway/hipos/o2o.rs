@@ -3,8 +3,8 @@
 
 use super::{DEVICE_AUTHCODE_PATH, TOKEN_PATH, TRADES_DETAIL_PATH, TRADES_OVERVIEW_PATH};
 use crate::error::PayError;
-use crate::gateway::{common, GatewayRequest, HttpMethod, Operation};
-use crate::json::Value;
+use crate::gateway::{common, GatewayRequest, HttpMethod, Operation, Params};
+use crate::json::{Obj, Value};
 use crate::model::Gateway;
 
 /// Checks a value that goes into a path segment or the order reference.
@@ -12,21 +12,21 @@ pub(super) fn check_id<'a>(name: &str, value: &'a str) -> Result<&'a str, PayErr
     common::check_id(name, value, 1, 64, b"-_")
 }
 
-pub(super) fn request(operation: Operation, http: HttpMethod, path: String, params: Vec<(&str, Value)>) -> GatewayRequest {
+pub(super) fn request(operation: Operation, http: HttpMethod, path: String, params: Obj) -> GatewayRequest {
     common::request(Gateway::HiPos, operation, http, path, params)
 }
 
 /// The proxy's token request (seed 000 L33-L44); the wire encoder adds the
 /// `hostname` from the proxy's secrets.
 pub fn token_request(notify_url: &str) -> GatewayRequest {
-    request(Operation::Token, HttpMethod::Post, TOKEN_PATH.to_owned(), vec![("notify_url", Value::str(notify_url))])
+    request(Operation::Token, HttpMethod::Post, TOKEN_PATH.to_owned(), common::texts(&[("notify_url", notify_url)]))
 }
 
 /// `GET …/stores/{storeId}/authcode` (seed 000 L119-L120) for the back
 /// office's "add POS" page.
 pub fn device_authcode_request(merchant_id: &str, store_id: &str) -> Result<GatewayRequest, PayError> {
     let path = DEVICE_AUTHCODE_PATH.replace("{merchantId}", check_id("merchant_id", merchant_id)?).replace("{storeId}", check_id("store_id", store_id)?);
-    Ok(request(Operation::Read, HttpMethod::Get, path, Vec::new()))
+    Ok(request(Operation::Read, HttpMethod::Get, path, Obj::new()))
 }
 
 /// Which trade report to read (seed 000 L122-L126).
@@ -47,9 +47,9 @@ pub fn trades_request(report: TradeReport, merchant_id: &str, store_id: &str, fi
     };
     let path = pattern.replace("{merchantId}", check_id("merchant_id", merchant_id)?).replace("{storeId}", check_id("store_id", store_id)?);
     let params = match filters {
-        Value::Object(m) => m,
-        Value::Null => Vec::new(),
+        Value::Object(_) => Params::of(&filters),
+        Value::Null => Params::of(&Value::Object(Vec::new())),
         _ => return Err(PayError::invalid_argument("trade filters must be an object")),
     };
-    Ok(GatewayRequest { gateway: Gateway::HiPos, operation: Operation::Read, http: HttpMethod::Get, path, params: Value::Object(params) })
+    Ok(GatewayRequest { gateway: Gateway::HiPos, operation: Operation::Read, http: HttpMethod::Get, path, params })
 }

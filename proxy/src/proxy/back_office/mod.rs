@@ -72,14 +72,15 @@ impl ProxyState {
         shared.config.gateway(gw).ok_or_else(unknown)?;
         let proto = rules(gw).map_err(|_| unknown())?;
         let path = request.path.as_str();
+        let params = request.params.value();
         let endpoint = proto
-            .endpoint_for(path, request.params.text("method"), request.http)
+            .endpoint_for(path, params.text("method"), request.http)
             .filter(|e| e.operation != Operation::Token)
             .ok_or_else(|| ProxyError::new(StatusCode::NOT_FOUND, "path_not_allowed", format!("{path} is not on the {} allowlist", gw.as_str())))?;
         if endpoint.operation == Operation::Cancel {
-            let order = order_reference(endpoint, path, &request.params)?.ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
-            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(proto, &request.params), proto.request_wallet(&request.params)).await?;
+            let order = order_reference(endpoint, path, &params)?.ok_or_else(|| ProxyError::bad_request("a cancel must name its order"))?;
+            exchange::ensure_unpaid(shared, gw, &order, gateway_order_id(proto, &params), proto.request_wallet(&params)).await?;
         }
-        exchange::call(shared, gw, endpoint, path, &request.params).await
+        exchange::call(shared, gw, endpoint, path, &params).await
     }
 }

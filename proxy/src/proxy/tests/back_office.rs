@@ -4,7 +4,7 @@
 use super::fake::{blueocean_query, Fake, Reply};
 use super::{Proxy, ORDER};
 use paybridge::gateway::hipos::{device_authcode_request, token_request};
-use paybridge::gateway::{protocol, GatewayRequest, HttpMethod, Operation, OrderRef};
+use paybridge::gateway::{protocol, GatewayRequest, HttpMethod, Operation, OrderRef, Params};
 use paybridge::json::Value;
 use paybridge::model::{Channel, Gateway, Mode};
 
@@ -55,7 +55,7 @@ async fn back_office_checks_signatures_and_keeps_cancel_safety() {
         operation: Operation::Cancel,
         http: HttpMethod::Post,
         path: "/order/reverse".to_owned(),
-        params: Value::object([("out_trade_no", Value::str(ORDER))]),
+        params: Params::of(&Value::object([("out_trade_no", Value::str(ORDER))])),
     };
     assert_eq!(proxy.state.back_office(&reverse).await.unwrap_err().code, "cancel_refused", "a paid order is not reversed");
     assert!(fake.seen().iter().all(|s| s.operation != Operation::Cancel));

@@ -29,7 +29,7 @@ fn synthetic_vectors() {
 #[test]
 fn signed_create_round_trips() {
     let req = BeeCloud.create_request(&params(Mode::Qr, Channel::Wechat)).unwrap();
-    let mut p = req.params.clone();
+    let mut p = req.params.value();
     if let Value::Object(m) = &mut p {
         m.push(("total_fee".into(), Value::int_value(1)));
         m.push(("app_sign".into(), Value::str("forged-by-browser")));
@@ -85,7 +85,7 @@ fn refund_uses_master_secret_only() {
 #[test]
 fn bills_travel_in_para() {
     let req = BeeCloud.refund_query_request(&order(Mode::Qr, Channel::Wechat), None).unwrap();
-    let wire = BeeCloud.encode_request(ep(BILLS_PATH), BILLS_PATH, &req.params, &secrets(), TS).unwrap();
+    let wire = BeeCloud.encode_request(ep(BILLS_PATH), BILLS_PATH, &req.params.value(), &secrets(), TS).unwrap();
     assert_eq!(wire.http, HttpMethod::Get);
     assert!(wire.body.is_empty());
     assert_eq!(
@@ -105,7 +105,7 @@ fn bills_travel_in_para() {
 fn a_bc_edition_app_sends_the_bc_barcode_channels() {
     let bc = Secrets::from_pairs([("app_id", APP_ID), ("app_secret", "test-app-secret"), ("barcode_channels", "bc")]);
     let sent = |req: &GatewayRequest, secrets: &Secrets| {
-        let wire = BeeCloud.encode_request(ep(&req.path), &req.path, &req.params, secrets, TS).unwrap();
+        let wire = BeeCloud.encode_request(ep(&req.path), &req.path, &req.params.value(), secrets, TS).unwrap();
         BeeCloud.decode_request(ep(&req.path), &wire, secrets, TS).unwrap()
     };
     let wechat = BeeCloud.create_request(&params(Mode::Counter, Channel::Wechat)).unwrap();
@@ -122,7 +122,7 @@ fn a_bc_edition_app_sends_the_bc_barcode_channels() {
     let back = sent(&revert, &bc);
     assert_eq!((back.text("channel"), back.text("method")), (None, Some("REVERT")));
     let wrong = Secrets::from_pairs([("app_id", APP_ID), ("app_secret", "test-app-secret"), ("barcode_channels", "BC")]);
-    let refused = BeeCloud.encode_request(ep(BILL_PATH), BILL_PATH, &wechat.params, &wrong, TS).unwrap_err();
+    let refused = BeeCloud.encode_request(ep(BILL_PATH), BILL_PATH, &wechat.params.value(), &wrong, TS).unwrap_err();
     assert_eq!(refused.code, ErrorCode::ProxyError, "a misspelt setting is a configuration error, not a silent default");
 }
 
@@ -130,7 +130,7 @@ fn a_bc_edition_app_sends_the_bc_barcode_channels() {
 fn revert_keeps_bill_no_in_the_path() {
     let req = BeeCloud.cancel_request(&order(Mode::Counter, Channel::Wechat)).unwrap();
     let endpoint = ep(&req.path);
-    let wire = BeeCloud.encode_request(endpoint, &req.path, &req.params, &secrets(), TS).unwrap();
+    let wire = BeeCloud.encode_request(endpoint, &req.path, &req.params.value(), &secrets(), TS).unwrap();
     assert_eq!(wire.path_and_query, "/2/rest/offline/bill/201506101035040000001");
     let sent = String::from_utf8_lossy(&wire.body).into_owned();
     assert!(!sent.contains("bill_no") && sent.contains(r#""method":"REVERT""#));
@@ -138,8 +138,8 @@ fn revert_keeps_bill_no_in_the_path() {
     assert_eq!(back.text("bill_no"), Some("201506101035040000001"));
     let other = body(r#"{"method":"REVERT","bill_no":"OTHERBILL0001"}"#);
     assert!(BeeCloud.encode_request(endpoint, &req.path, &other, &secrets(), TS).is_err());
-    assert!(BeeCloud.encode_request(endpoint, STATUS_PATH, &req.params, &secrets(), TS).is_err());
-    assert!(BeeCloud.encode_request(endpoint, BILL_PATH, &req.params, &secrets(), TS).is_err());
+    assert!(BeeCloud.encode_request(endpoint, STATUS_PATH, &req.params.value(), &secrets(), TS).is_err());
+    assert!(BeeCloud.encode_request(endpoint, BILL_PATH, &req.params.value(), &secrets(), TS).is_err());
 }
 
 #[test]

@@ -29,12 +29,12 @@ fn sorted(mut p: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 fn endpoint_of(r: &GatewayRequest) -> &'static Endpoint {
-    ChaoYing.endpoint(&r.path, r.params.text("method")).unwrap()
+    ChaoYing.endpoint(&r.path, r.params.value().text("method")).unwrap()
 }
 
 /// Encodes `r` as the proxy does (after it set `extra`), returning the body's pairs.
 fn encode(r: &GatewayRequest, extra: &[(&str, &str)], s: &Secrets) -> (WireRequest, Vec<(String, String)>) {
-    let mut params = r.params.clone();
+    let mut params = r.params.value();
     if let Value::Object(m) = &mut params {
         m.extend(extra.iter().map(|(k, v)| (k.to_string(), Value::str(*v))));
     }
@@ -163,7 +163,7 @@ fn sandbox_refuses_bad_signatures_and_wrong_credentials() {
     assert_eq!(refused(&wire, &other_mch).1.text("code"), Some("20005"));
     let cancel_ep = ChaoYing.endpoint(GATEWAY, Some("cancel")).unwrap();
     assert_eq!(ChaoYing.decode_request(cancel_ep, &wire, &s, 0).unwrap_err().1.text("code"), Some("20004"), "method must match");
-    assert!(ChaoYing.encode_request(ep, GATEWAY, &q.params, &Secrets::default(), 0).is_err(), "missing secrets are named");
+    assert!(ChaoYing.encode_request(ep, GATEWAY, &q.params.value(), &Secrets::default(), 0).is_err(), "missing secrets are named");
     assert!(ChaoYing.encode_request(ep, GATEWAY, &Value::Null, &s, 0).is_err());
 }
 

@@ -306,7 +306,7 @@ fn the_openid_exchange_sends_code_and_merchant_only() {
     let e = endpoint(OPENID_PATH);
     assert!(e.browser, "the page exchanges the code through the proxy");
     assert_eq!(e.order_ref, Some("agent_order_id"));
-    let wire = HipoPay.encode_request(e, OPENID_PATH, &req.params, &proxy_secrets(), NOW_MS).unwrap();
+    let wire = HipoPay.encode_request(e, OPENID_PATH, &req.params.value(), &proxy_secrets(), NOW_MS).unwrap();
     let fixture: Vec<&str> = include_str!("../../../../fixtures/hipopay/wechat-openid-4.4-L225.request.txt").lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(String::from_utf8(wire.body.clone()).unwrap(), fixture[0]);
     let sent = form_decode(fixture[0]);

@@ -20,7 +20,7 @@ fn ep(path: &str) -> &'static Endpoint {
 #[test]
 fn token_call_carries_hostname_not_token() {
     let r = token_request("https://www.shop123.com/token_return.ashx");
-    let wire = HiPos.encode_request(ep(TOKEN_PATH), TOKEN_PATH, &r.params, &secrets(), 0).unwrap();
+    let wire = HiPos.encode_request(ep(TOKEN_PATH), TOKEN_PATH, &r.params.value(), &secrets(), 0).unwrap();
     assert_eq!(String::from_utf8_lossy(&wire.body), r#"{"hostname":"www.shop123.com","notify_url":"https://www.shop123.com/token_return.ashx"}"#);
     assert_eq!(wire.header("authorization"), None);
     assert!(HiPos.decode_request(ep(TOKEN_PATH), &wire, &secrets(), 0).is_ok());
@@ -58,16 +58,16 @@ fn bearer_token_round_trips_and_refuses_tampering() {
 #[test]
 fn get_endpoints_use_the_query_string_and_path_segments() {
     let t = trades_request(TradeReport::Detail, "10011", "S001", body(r#"{"start_date":"2015-10-01"}"#)).unwrap();
-    let wire = HiPos.encode_request(ep(&t.path), &t.path, &t.params, &secrets(), 0).unwrap();
+    let wire = HiPos.encode_request(ep(&t.path), &t.path, &t.params.value(), &secrets(), 0).unwrap();
     assert_eq!((wire.http, wire.path_and_query.as_str()), (HttpMethod::Get, "/openapi/merchants/10011/stores/S001/trades/detail?start_date=2015-10-01"));
     assert!(wire.body.is_empty());
     let d = device_authcode_request("10011", "S001").unwrap();
     let endpoint = ep(&d.path);
-    let wire = HiPos.encode_request(endpoint, &d.path, &d.params, &secrets(), 0).unwrap();
+    let wire = HiPos.encode_request(endpoint, &d.path, &d.params.value(), &secrets(), 0).unwrap();
     assert_eq!(wire.path_and_query, "/openapi/merchants/10011/stores/S001/authcode");
     let back = HiPos.decode_request(endpoint, &wire, &secrets(), 0).unwrap();
     assert_eq!((back.text("merchantId"), back.text("storeId")), (Some("10011"), Some("S001")));
-    assert!(HiPos.encode_request(endpoint, "/openapi/merchants/10011", &d.params, &secrets(), 0).is_err());
+    assert!(HiPos.encode_request(endpoint, "/openapi/merchants/10011", &d.params.value(), &secrets(), 0).is_err());
 }
 
 #[test]
