@@ -129,8 +129,8 @@ pub(crate) struct Order {
 
 impl Order {
     /// An order in mode `mode` ("auto" when `None`) with nothing else set
-    /// (HipoPay's step and the tests; the facade and `Flow::resume` build theirs whole).
-    #[cfg_attr(not(any(test, feature = "hipopay")), allow(dead_code))]
+    /// (the tests; the facade, `Flow::resume` and HipoPay's step build theirs whole).
+    #[cfg(test)]
     pub(crate) fn new(out_trade_no: impl Into<String>, mode: Option<Mode>) -> Self {
         Order { out_trade_no: out_trade_no.into(), mode, channel: None, openid: None, auth_code: None, subject: None, client_secret: None, wallet: None, page_url: None }
     }

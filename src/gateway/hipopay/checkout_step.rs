@@ -158,12 +158,21 @@ impl Awaiting {
         }
         // The order number as requests check it (1–64 letters, digits, `-`, `_`).
         let no = crate::gateway::common::check_id("order number", v.text("outTradeNo")?, 1, 64, b"-_").ok()?;
-        let mut order = Order::new(no, Some(Mode::Jsapi));
         let channel = Channel::parse(v.text("channel")?)?;
-        order.channel = Some(channel);
-        order.subject = v.text("subject").map(str::to_owned);
-        order.client_secret = v.text("clientSecret").filter(|s| s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic())).map(str::to_owned);
-        Some(Awaiting { gateway: Gateway::parse(v.text("gateway")?)?, order, channel, until_ms: v.int("until")? })
+        let (gateway, until_ms) = (Gateway::parse(v.text("gateway")?)?, v.int("until")?);
+        // Built once, every member checked first.
+        let order = Order {
+            out_trade_no: no.to_owned(),
+            mode: Some(Mode::Jsapi),
+            channel: Some(channel),
+            openid: None,
+            auth_code: None,
+            subject: v.text("subject").map(str::to_owned),
+            client_secret: v.text("clientSecret").filter(|s| s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic())).map(str::to_owned),
+            wallet: None,
+            page_url: None,
+        };
+        Some(Awaiting { gateway, order, channel, until_ms })
     }
 }
 
