@@ -5,7 +5,7 @@
 //! order's client secret is kept there too (sessionStorage is this origin's
 //! and this tab's alone). The driver keeps it under its own key, `paybridge.pending`.
 
-use crate::json::{self, Obj, Value};
+use crate::json::{Obj, Value};
 use crate::model::{Channel, Gateway, Mode};
 
 /// A payment that left the page and may come back.
@@ -34,19 +34,25 @@ impl Pending {
         encode(self.gateway, &self.out_trade_no, self.mode, self.channel, self.gateway_order_id.as_deref(), self.deadline_ms, self.client_secret.as_deref())
     }
 
-    /// Reads stored text; anything malformed or tampered with (unknown
-    /// names, an order number that is not 1–64 letters, digits, `-` or `_`)
-    /// is `None`, so a bad entry is dropped rather than queried.
+    /// Reads stored text ([`Pending::read`] of its JSON).
+    #[cfg(test)]
     pub(crate) fn decode(text: &str) -> Option<Pending> {
-        let v = json::parse(text).ok()?;
+        Pending::read(&crate::json::parse(text).ok()?)
+    }
+
+    /// Reads the stored text's JSON (parsed once for this and the gateway's
+    /// step); anything malformed or tampered with (unknown names, an order
+    /// number that is not 1–64 letters, digits, `-` or `_`) is `None`, so a
+    /// bad entry is dropped rather than queried.
+    pub(crate) fn read(v: &Value) -> Option<Pending> {
         let out_trade_no = v.text("outTradeNo").filter(|s| is_reference(s))?.to_owned();
         Some(Pending {
-            client_secret: printable(&v, "clientSecret", 256)?,
+            client_secret: printable(v, "clientSecret", 256)?,
             gateway: Gateway::parse(v.text("gateway")?)?,
             out_trade_no,
             mode: Mode::parse(v.text("mode")?)?,
             channel: Channel::parse(v.text("channel")?)?,
-            gateway_order_id: printable(&v, "gatewayOrderId", 128)?,
+            gateway_order_id: printable(v, "gatewayOrderId", 128)?,
             deadline_ms: v.int("deadline")?,
         })
     }

@@ -86,9 +86,9 @@ pub(crate) trait CheckoutStep: Sync {
     fn answer(&self, answer: &Value, order: &mut Order) -> Result<Option<Value>, PayError>;
 
     /// The order to create now that the payer is back from a [`Before::Leave`]:
-    /// the `stored` entry, if it is this step's, still in time at `now_ms`
+    /// the `stored` entry (its JSON), if it is this step's, still in time at `now_ms`
     /// and named by the page URL; else `None`.
-    fn returned(&self, _settings: &Settings, _stored: &str, _now_ms: i64) -> Option<Order> {
+    fn returned(&self, _settings: &Settings, _stored: &Value, _now_ms: i64) -> Option<Order> {
         None
     }
 }
@@ -135,6 +135,6 @@ pub(crate) fn hk_wallet_payload(config: Option<&Value>, params: &WechatJsapiPara
 }
 
 /// The order that waited for the payer's return (see [`CheckoutStep::returned`]).
-pub(crate) fn returned(settings: &Settings, stored: &str, now_ms: i64) -> Option<Order> {
+pub(crate) fn returned(settings: &Settings, stored: &Value, now_ms: i64) -> Option<Order> {
     crate::gateway::checkout_step(settings.gateway)?.returned(settings, stored, now_ms)
 }

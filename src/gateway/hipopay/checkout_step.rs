@@ -109,7 +109,7 @@ impl CheckoutStep for HipoPay {
         Ok(None)
     }
 
-    fn returned(&self, settings: &Settings, stored: &str, now_ms: i64) -> Option<Order> {
+    fn returned(&self, settings: &Settings, stored: &Value, now_ms: i64) -> Option<Order> {
         returned(stored, settings.gateway, &settings.page_query, now_ms)
     }
 }
@@ -150,9 +150,14 @@ impl Awaiting {
         m.end()
     }
 
-    /// Reads stored text; anything else (a pending payment, a tampered entry) is `None`.
+    /// Reads stored text ([`Awaiting::read`] of its JSON).
+    #[cfg(test)]
     pub(crate) fn decode(text: &str) -> Option<Awaiting> {
-        let v = json::parse(text).ok()?;
+        Awaiting::read(&json::parse(text).ok()?)
+    }
+
+    /// Reads the stored text's JSON; anything else (a pending payment, a tampered entry) is `None`.
+    pub(crate) fn read(v: &Value) -> Option<Awaiting> {
         if v.text("awaiting") != Some(OPENID_PARAM) {
             return None;
         }
@@ -179,8 +184,8 @@ impl Awaiting {
 /// The order to create after the container brought the payer back: the
 /// stored entry, for `gateway`, still in time, named by the page URL's
 /// [`ORDER_PARAM`] and with an `openid` there; else `None`.
-pub(crate) fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms: i64) -> Option<Order> {
-    let waiting = Awaiting::decode(stored).filter(|a| a.gateway == gateway && a.until_ms > now_ms)?;
+pub(crate) fn returned(stored: &Value, gateway: Gateway, page_query: &str, now_ms: i64) -> Option<Order> {
+    let waiting = Awaiting::read(stored).filter(|a| a.gateway == gateway && a.until_ms > now_ms)?;
     let page = query_pairs(page_query);
     let param = |name: &str| page.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     (param(ORDER_PARAM) == Some(waiting.order.out_trade_no.as_str()) && param(OPENID_PARAM).is_some()).then_some(waiting.order)

@@ -14,7 +14,7 @@ use crate::checkout::{Order, Settings, DEFAULT_BRIDGE_TIMEOUT_MS, DEFAULT_COUNTE
 use crate::env::Environment;
 use crate::error::PayError;
 use crate::i18n::Locale;
-use crate::json::{self, Arr, Obj};
+use crate::json::{self, Arr, Obj, Value};
 use crate::model::Channel;
 use crate::url_guard::UrlPolicy;
 use js_sys::{Function, Object, Promise};
@@ -126,7 +126,8 @@ impl Checkout {
         if found.is_object() {
             return found.unchecked_into();
         }
-        let stored = found.as_string().unwrap_or_default();
+        // Parsed once for both readers below (not JSON: neither reads anything).
+        let stored = json::parse(&found.as_string().unwrap_or_default()).unwrap_or(Value::Null);
         let settings = match self.here() {
             Ok(s) => s,
             Err(e) => return Promise::reject(&js::error(&e, self.locale)),
@@ -135,7 +136,7 @@ impl Checkout {
         if let Some(order) = step::returned(&settings, &stored, js_sys::Date::now() as i64) {
             return self.start(Flow::new(settings, environment(), order), &JsValue::UNDEFINED);
         }
-        match Pending::decode(&stored).filter(|p| p.gateway == settings.gateway) {
+        match Pending::read(&stored).filter(|p| p.gateway == settings.gateway) {
             Some(p) => self.start(Flow::resume(settings, environment(), p), &JsValue::UNDEFINED),
             None => Promise::resolve(&JsValue::NULL),
         }

@@ -29,6 +29,11 @@ fn settings(page_query: &str) -> Settings {
     s
 }
 
+/// [`super::returned`] of the stored text, as `Checkout.resume()` parses it (not JSON: `null`).
+fn returned(stored: &str, gateway: Gateway, page_query: &str, now_ms: i64) -> Option<Order> {
+    super::returned(&json::parse(stored).unwrap_or(Value::Null), gateway, page_query, now_ms)
+}
+
 fn order() -> Order {
     let mut o = Order::new("SHOP20240001", Some(Mode::Jsapi));
     o.client_secret = Some("s3cret".into());
