@@ -74,7 +74,7 @@ pub(crate) fn encode(gateway: Gateway, out_trade_no: &str, mode: Mode, channel: 
 
 /// Member `key` of `v`: `Some(None)` when absent, `Some(Some(text))` for
 /// printable ASCII of at most `max` bytes, `None` (malformed) otherwise.
-fn printable(v: &Value, key: &str, max: usize) -> Option<Option<String>> {
+pub(crate) fn printable(v: &Value, key: &str, max: usize) -> Option<Option<String>> {
     match v.get(key) {
         None => Some(None),
         Some(t) => Some(Some(t.as_text().filter(|s| s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned())),

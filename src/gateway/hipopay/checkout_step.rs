@@ -29,6 +29,7 @@
 
 use super::HipoPay;
 use crate::checkout::bridge::{percent_encode, BridgeKind};
+use crate::checkout::pending::printable;
 use crate::checkout::step::{Before, CheckoutStep, Context};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;
@@ -173,7 +174,8 @@ impl Awaiting {
             openid: None,
             auth_code: None,
             subject: v.text("subject").map(str::to_owned),
-            client_secret: v.text("clientSecret").filter(|s| s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic())).map(str::to_owned),
+            // A malformed secret is left out (the order still waits).
+            client_secret: printable(v, "clientSecret", 256).flatten(),
             wallet: None,
             page_url: None,
         };
