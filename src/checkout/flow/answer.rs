@@ -138,9 +138,9 @@ impl Flow {
         if let Some((status, verified)) = self.settle_hint(outcome) {
             return self.settle_instead(mark, status, verified);
         }
-        if let (Answer::State(state), Some(last)) = (outcome, self.last.clone()) {
+        if let (Answer::State(state), Some(last)) = (outcome, self.last.as_ref()) {
             if state.is_terminal() {
-                return self.settle_instead(mark, last, true);
+                return self.settle_instead(mark, last.clone(), true);
             }
         }
         self.nudge(now, rng);
