@@ -84,9 +84,11 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 /// `text` without leading and trailing white space (`char::is_whitespace`),
-/// exactly as `str::trim`, in one forward pass over its chars: std's
-/// double-ended search (`trim_matches` with a reverse UTF-8 decoder) was
-/// ~0.7 KB of wasm in every build (BENCHMARKS.md, Size, round 9).
+/// exactly as `str::trim`, in one forward pass over its chars. std's
+/// double-ended search (`trim_matches` with a reverse UTF-8 decoder, 476 B
+/// raw, and more inlined at each call site) made every build 70–90 B gz
+/// larger (BENCHMARKS.md, Size, round 9). The pass reads the whole text, not
+/// only its ends: the texts trimmed are codes, ids and bodies read in full anyway.
 pub(crate) fn trim(text: &str) -> &str {
     let (mut from, mut to) = (None, 0);
     for (i, c) in text.char_indices() {
