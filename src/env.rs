@@ -134,13 +134,15 @@ pub(crate) struct Hints {
 pub(crate) struct Environment {
     /// The container.
     pub container: Container,
-    /// The operating system.
+    /// The operating system (what `detectEnvironment` reports; payment flows read `mobile`).
+    #[cfg(any(test, feature = "low-level-api"))]
     pub os: Os,
     /// A phone or tablet (false for desktop apps and browsers).
     pub mobile: bool,
     /// False when the container was guessed: iOS WeChat without a
     /// mini-program hint, a wallet known only from its bridge, an empty or
-    /// non-browser user agent.
+    /// non-browser user agent. (What `detectEnvironment` reports; no flow reads it.)
+    #[cfg(any(test, feature = "low-level-api"))]
     pub certain: bool,
     /// Modes that fit, best first (the module's table).
     pub recommended_modes: Vec<Mode>,
@@ -158,6 +160,7 @@ const MOBI: u32 = 1 << 7;
 const MICROMESSENGER: u32 = 1 << 8;
 const WXWORK: u32 = 1 << 9;
 const ALIPAY: u32 = 0b111 << 10; // alipayclient, aliapp(ap/, alipaydefined
+#[cfg(any(test, feature = "low-level-api"))]
 const MOZILLA: u32 = 1 << 13;
 const MINIPROGRAM: u32 = 1 << 14;
 const UNIONPAY: u32 = 0b11 << 15; // unionpay/, cloudpay
@@ -188,11 +191,8 @@ pub(crate) fn detect(user_agent: &str, hints: &Hints) -> Environment {
     };
     let mobile = !has(DESKTOP_WECHAT) && (os != Os::Other || has(MOBI));
     let wechat = has(MICROMESSENGER) && !has(WXWORK);
-    let mut certain = has(MOZILLA);
     let container = if wechat {
-        let (mini, known) = wechat_mini_program(hints, has(MINIPROGRAM));
-        certain &= known || os != Os::Ios;
-        if mini {
+        if wechat_mini_program(hints, has(MINIPROGRAM)).0 {
             Container::WechatMiniProgram
         } else {
             Container::Wechat
@@ -206,17 +206,35 @@ pub(crate) fn detect(user_agent: &str, hints: &Hints) -> Environment {
     } else if has(UNIONPAY) {
         Container::Unionpay
     } else if hints.wechat_bridge && !has(WXWORK) {
-        certain = false;
         Container::Wechat
     } else if hints.alipay_bridge {
-        certain = false;
         Container::Alipay
     } else if mobile {
         Container::Mobile
     } else {
         Container::Desktop
     };
-    Environment { container, os, mobile, certain, recommended_modes: recommended_modes(container, mobile).to_vec() }
+    // Only `detectEnvironment` reports `os` and `certain` (no payment flow
+    // reads them): builds without it leave both out.
+    #[cfg(any(test, feature = "low-level-api"))]
+    let certain = has(MOZILLA)
+        && match container {
+            // iOS WeChat without a hint or the UA token: a mini-program is not ruled out.
+            _ if wechat => wechat_mini_program(hints, has(MINIPROGRAM)).1 || os != Os::Ios,
+            // A wallet known only from its bridge.
+            Container::Wechat => false,
+            Container::Alipay => has(ALIPAY),
+            _ => true,
+        };
+    Environment {
+        container,
+        #[cfg(any(test, feature = "low-level-api"))]
+        os,
+        mobile,
+        #[cfg(any(test, feature = "low-level-api"))]
+        certain,
+        recommended_modes: recommended_modes(container, mobile).to_vec(),
+    }
 }
 
 /// Whether a WeChat page is a mini-program web-view, and whether a hint or

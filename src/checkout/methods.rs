@@ -1,7 +1,9 @@
 //! What a gateway offers in an environment, best first — the list a cashier
 //! desk shows — and reading an `Environment` object back from JS.
 
-use crate::env::{recommended_modes, Container, Environment, Os};
+#[cfg(any(test, feature = "low-level-api"))]
+use crate::env::Os;
+use crate::env::{recommended_modes, Container, Environment};
 use crate::json::Value;
 use crate::model::{Channel, Mode};
 
@@ -38,6 +40,7 @@ pub(crate) fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mo
 pub(crate) fn environment_from_json(v: &Value) -> Option<Environment> {
     // One word-list scan (the containers' JS names, in `CONTAINERS`' order) instead of a name per container.
     let container = CONTAINERS[crate::text::position("wechat|wechat-miniprogram|alipay|alipay-miniprogram|unionpay|mobile|desktop", b'|', v.text("container")?)?];
+    #[cfg(any(test, feature = "low-level-api"))]
     let os = match v.text("os") {
         Some("ios") => Os::Ios,
         Some("android") => Os::Android,
@@ -45,9 +48,26 @@ pub(crate) fn environment_from_json(v: &Value) -> Option<Environment> {
     };
     let mobile = v.get("mobile").and_then(Value::as_bool_lenient).unwrap_or(container != Container::Desktop);
     let recommended_modes = match v.get("recommendedModes") {
-        Some(Value::Array(modes)) => modes.iter().filter_map(|m| m.as_text().and_then(Mode::parse)).collect(),
+        Some(Value::Array(modes)) => {
+            let mut out = Vec::new();
+            for m in modes {
+                if let Some(m) = m.as_text().and_then(Mode::parse) {
+                    out.push(m);
+                }
+            }
+            out
+        }
         _ => recommended_modes(container, mobile).to_vec(),
     };
+    #[cfg(any(test, feature = "low-level-api"))]
     let certain = v.get("certain").and_then(Value::as_bool_lenient).unwrap_or(true);
-    Some(Environment { container, os, mobile, certain, recommended_modes })
+    Some(Environment {
+        container,
+        #[cfg(any(test, feature = "low-level-api"))]
+        os,
+        mobile,
+        #[cfg(any(test, feature = "low-level-api"))]
+        certain,
+        recommended_modes,
+    })
 }
