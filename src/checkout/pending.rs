@@ -45,7 +45,8 @@ impl Pending {
     /// number that is not 1–64 letters, digits, `-` or `_`) is `None`, so a
     /// bad entry is dropped rather than queried.
     pub(crate) fn read(v: &Value) -> Option<Pending> {
-        let out_trade_no = v.text("outTradeNo").filter(|s| is_reference(s))?.to_owned();
+        // The order number as requests check it (1–64 letters, digits, `-`, `_`).
+        let out_trade_no = crate::gateway::check_id("order number", v.text("outTradeNo")?, 1, 64, b"-_").ok()?.to_owned();
         Some(Pending {
             client_secret: printable(v, "clientSecret", 256)?,
             gateway: Gateway::parse(v.text("gateway")?)?,
@@ -79,8 +80,4 @@ pub(crate) fn printable(v: &Value, key: &str, max: usize) -> Option<Option<Strin
         None => Some(None),
         Some(t) => Some(Some(t.as_text().filter(|s| s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic()))?.to_owned())),
     }
-}
-
-fn is_reference(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -52,6 +52,8 @@ registry::with_gateways!(gateway_modules);
 #[cfg(feature = "signing")]
 pub mod wire;
 
+/// The identifier check requests use, also for the order numbers the checkout keeps in sessionStorage.
+pub(crate) use common::check_id;
 pub use proxy_rules::{path_matches, truncate_utf8, AppContainer, AppIdSlot, Endpoint, ProxyRules};
 
 /// The HTTP method the gateway itself expects. (Through the proxy every call

@@ -65,10 +65,9 @@ impl BeeCloudCode {
     /// Reads a raw `result_code` (`0`, `"7"`, ` 14 `); anything that is not
     /// a known integer becomes [`BeeCloudCode::Unknown`] with the raw text.
     pub fn parse(raw: &str) -> BeeCloudCode {
-        match crate::text::parse_i64(crate::text::trim(raw)) {
-            Some(n) => TABLE.iter().find(|(_, v, _)| *v == n).map_or_else(|| BeeCloudCode::Unknown(crate::text::trim(raw).to_owned()), |(c, _, _)| c.clone()),
-            None => BeeCloudCode::Unknown(crate::text::trim(raw).to_owned()),
-        }
+        let raw = crate::text::trim(raw);
+        let known = crate::text::parse_i64(raw).and_then(|n| TABLE.iter().find(|(_, v, _)| *v == n));
+        known.map_or_else(|| BeeCloudCode::Unknown(raw.to_owned()), |(c, _, _)| c.clone())
     }
 
     /// The integer as BeeCloud sends it, or the raw text for unknown codes.

@@ -214,20 +214,21 @@ pub(super) fn refusal(code: &str, message: &str) -> PayError {
     PayError::gateway(Gateway::HipoPay, code, code_reason(code), Some(message))
 }
 
-/// The row of `status` (trimmed, in any case) in the upper-case word list
-/// `list`: one out-of-line reader for every state table below.
+/// The row of `status` (trimmed, in any case) in the lower-case word list
+/// `list`: one out-of-line reader for every state table below. Lower case:
+/// every build links std's lower-caser already (for the user agent).
 #[inline(never)]
 fn row(list: &str, status: &str) -> Option<usize> {
-    crate::text::position(list, b' ', &crate::text::trim(status).to_ascii_uppercase())
+    crate::text::position(list, b' ', &crate::text::trim(status).to_ascii_lowercase())
 }
 
 /// The payment state for an order `status` (§11.1: INIT, PAID, FAIL,
 /// EXPIRED). A paid order whose `refund_status` is `PART` or `FULL`, or that
 /// lists a successful refund (`refunded`), is refunded.
 pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: bool) -> PayState {
-    match row("INIT PAID FAIL FAILED EXPIRED", status) {
+    match row("init paid fail failed expired", status) {
         Some(0) => PayState::Pending,
-        Some(1) if refunded || refund_status.and_then(|r| row("PART FULL", r)).is_some() => PayState::Refunded,
+        Some(1) if refunded || refund_status.and_then(|r| row("part full", r)).is_some() => PayState::Refunded,
         Some(1) => PayState::Succeeded,
         Some(2 | 3) => PayState::Failed,
         Some(4) => PayState::Closed,
@@ -238,7 +239,7 @@ pub(super) fn pay_state(status: &str, refund_status: Option<&str>, refunded: boo
 /// Whether a refund `status` (trimmed, in any case) is a succeeded one: all
 /// an order query asks, without [`refund_state`]'s other rows.
 pub(super) fn refund_succeeded(status: &str) -> bool {
-    row("SUCCESS SUCCEEDED REFUNDED", status).is_some()
+    row("success succeeded refunded", status).is_some()
 }
 
 /// A refund's state (§11.2 gives only `SUCCESS`; the rest are read by their
@@ -247,7 +248,7 @@ pub(super) fn refund_state(status: &str) -> RefundState {
     if refund_succeeded(status) {
         return RefundState::Succeeded;
     }
-    match row("INIT PENDING PROCESSING REFUNDING FAIL FAILED CLOSED CHANGE", status) {
+    match row("init pending processing refunding fail failed closed change", status) {
         Some(0..=3) => RefundState::Processing,
         Some(_) => RefundState::Failed,
         None => RefundState::Unknown,
@@ -257,7 +258,7 @@ pub(super) fn refund_state(status: &str) -> RefundState {
 /// Decimal places of a currency's amounts: none for JPY and KRW, two for
 /// the other §11.3 currencies (and for an unknown or absent currency).
 pub fn currency_exponent(currency: Option<&str>) -> u32 {
-    match currency.and_then(|c| row("JPY KRW", c)) {
+    match currency.and_then(|c| row("jpy krw", c)) {
         Some(_) => 0,
         None => 2,
     }
@@ -269,7 +270,8 @@ pub fn currency_exponent(currency: Option<&str>) -> u32 {
 /// digits — never rounded.
 pub fn amount_to_minor(text: &str, currency: Option<&str>) -> Option<i64> {
     let exponent = currency_exponent(currency);
-    let (whole, fraction) = crate::text::split_once(crate::text::trim(text), ".").unwrap_or((crate::text::trim(text), ""));
+    let text = crate::text::trim(text);
+    let (whole, fraction) = crate::text::split_once(text, ".").unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
         return None;
