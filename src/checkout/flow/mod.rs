@@ -267,8 +267,13 @@ impl Flow {
         OrderRef { out_trade_no: self.order.out_trade_no.clone(), channel: self.channel, mode: self.mode, gateway_order_id: self.gateway_order_id.clone() }
     }
 
+    /// `path` below the proxy root.
+    fn proxy_url(&self, path: &str) -> String {
+        crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), path])
+    }
+
     fn url(&self, req: &GatewayRequest, wait_s: u32) -> String {
-        let mut url = crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), &req.proxy_path()]);
+        let mut url = self.proxy_url(&req.proxy_path());
         if wait_s > 0 {
             url.push_str("?wait=");
             crate::text::push_decimal(&mut url, wait_s.into(), 1);
@@ -308,7 +313,7 @@ impl Flow {
             Ok(Before::Create { forget }) => forget,
             Ok(Before::Fetch { path, body, timeout_ms }) => {
                 self.phase = Phase::Step;
-                let url = crate::text::concat(&[crate::text::trim_byte(&self.settings.proxy, b'/', false, true), &path]);
+                let url = self.proxy_url(&path);
                 return self.fx.fetch(Tag::Step, 0, &url, &body, self.order.client_secret.as_deref(), timeout_ms);
             }
             Ok(Before::Leave { url, entry, kind }) => {
