@@ -9,7 +9,7 @@
 use super::bridge::BridgeKind;
 use super::{Order, Settings};
 use crate::error::{ErrorCode, PayError};
-use crate::json::{Obj, Value};
+use crate::json::Value;
 use crate::model::{Channel, Gateway, Mode, WechatJsapiParams};
 
 /// What the flow knows when it asks a gateway's step before a create call.
@@ -67,14 +67,19 @@ pub(crate) enum Before {
     },
 }
 
+/// The payload of the HK wallet's bridge, from what the step kept
+/// ([`Context::kept`]) and the create answer's six jsapi strings.
+pub(crate) type HkWalletPayload = fn(kept: Option<&Value>, params: &WechatJsapiParams) -> String;
+
 /// A gateway's own checkout step, which its module declares as
 /// `pub(crate) const CHECKOUT_STEP: Option<&'static dyn CheckoutStep>`
 /// (`None` for a gateway without one).
 pub(crate) trait CheckoutStep: Sync {
-    /// Whether the gateway pays WeChat's HK wallet inside WeChat's browser
-    /// (the [`BridgeKind::WechatHk`] bridge, `wallet: "HK"`).
-    fn pays_wechat_hk_wallet(&self) -> bool {
-        false
+    /// When the gateway pays WeChat's HK wallet inside WeChat's browser (the
+    /// [`BridgeKind::WechatHk`] bridge, `wallet: "HK"`): how that bridge's
+    /// payload is written. `None` (the default): the gateway does not.
+    fn wechat_hk_wallet(&self) -> Option<HkWalletPayload> {
+        None
     }
 
     /// The step before each create call; may set fields of `order`.
@@ -118,20 +123,16 @@ pub(crate) fn wallet(settings: &Settings, order: &Order) -> Option<String> {
 pub(crate) fn bridge(gateway: Gateway, kind: Option<BridgeKind>, wallet: Option<&str>) -> Result<Option<BridgeKind>, PayError> {
     match kind {
         Some(BridgeKind::Wechat | BridgeKind::WechatSdk) if wallet == Some("HK") => match crate::gateway::checkout_step(gateway) {
-            Some(step) if step.pays_wechat_hk_wallet() => Ok(Some(BridgeKind::WechatHk)),
+            Some(step) if step.wechat_hk_wallet().is_some() => Ok(Some(BridgeKind::WechatHk)),
             _ => Err(PayError::new(ErrorCode::Unsupported).with_detail(detail!("{} offers no WeChat HK-wallet payment", gateway.as_str()))),
         },
         other => Ok(other),
     }
 }
 
-/// What the HK bridge's driver gets: `{config, payConfig}` — the signed
-/// `wx.config` the step kept and the gateway's six `getH5PrepayRequest`
-/// fields, both verbatim.
-pub(crate) fn hk_wallet_payload(config: Option<&Value>, params: &WechatJsapiParams) -> String {
-    let mut o = Obj::new();
-    o.value("config", config.unwrap_or(&Value::Null)).obj("payConfig", Obj::jsapi(params, false));
-    o.end()
+/// The HK bridge's payload, written by `gateway` (`None` unless it pays the HK wallet).
+pub(crate) fn hk_wallet_payload(gateway: Gateway, kept: Option<&Value>, params: &WechatJsapiParams) -> Option<String> {
+    Some(crate::gateway::checkout_step(gateway)?.wechat_hk_wallet()?(kept, params))
 }
 
 /// The order that waited for the payer's return (see [`CheckoutStep::returned`]).

@@ -4,6 +4,7 @@ use super::Flow;
 use crate::checkout::bridge::{self, BridgeKind};
 use crate::checkout::{step, text};
 use crate::env::Container;
+use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
 use crate::json::{Obj, Value};
 use crate::model::{AppProvider, Channel, Mode, NextAction};
@@ -64,10 +65,15 @@ impl Flow {
                 self.fx.iframe(url);
             }
             NextAction::WechatJsapi { params } => match self.bridge {
-                Some(BridgeKind::WechatHk) => {
-                    self.action(action(), Some(deadline));
-                    self.fx.bridge(BridgeKind::WechatHk, &step::hk_wallet_payload(self.kept.as_ref(), params));
-                }
+                // The gateway that pays the HK wallet writes its bridge's payload.
+                Some(BridgeKind::WechatHk) => match step::hk_wallet_payload(self.settings.gateway, self.kept.as_ref(), params) {
+                    Some(payload) => {
+                        self.action(action(), Some(deadline));
+                        self.fx.bridge(BridgeKind::WechatHk, &payload);
+                    }
+                    // Not reached: `step::bridge` gives this bridge only to such a gateway.
+                    None => self.fail(PayError::new(ErrorCode::Unsupported), true),
+                },
                 Some(BridgeKind::MiniProgram) => {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, params, self.settings.gateway, &self.order.out_trade_no);
                     self.store(deadline);

@@ -21,10 +21,11 @@
 
 use super::BlueOcean;
 use crate::checkout::bridge::BridgeKind;
-use crate::checkout::step::{Before, CheckoutStep, Context};
+use crate::checkout::step::{Before, CheckoutStep, Context, HkWalletPayload};
 use crate::checkout::{Order, Settings};
 use crate::error::PayError;
 use crate::json::{Obj, Value};
+use crate::model::WechatJsapiParams;
 
 /// The proxy route that signs `wx.config` (docs/proxy-protocol.md).
 const ROUTE: &str = "/wx-config";
@@ -36,8 +37,8 @@ const REQUIRED: [&str; 4] = ["appId", "timestamp", "nonceStr", "signature"];
 const TIMEOUT_MS: u32 = 10_000;
 
 impl CheckoutStep for BlueOcean {
-    fn pays_wechat_hk_wallet(&self) -> bool {
-        true
+    fn wechat_hk_wallet(&self) -> Option<HkWalletPayload> {
+        Some(hk_wallet_payload)
     }
 
     /// Through the HK bridge, the proxy signs `wx.config` before anything is created.
@@ -74,12 +75,21 @@ fn read(value: &Value) -> Result<&Value, PayError> {
     Ok(value)
 }
 
+/// What the HK bridge's driver gets: `{config, payConfig}` — the signed
+/// `wx.config` the step kept and the gateway's six `getH5PrepayRequest`
+/// fields, both verbatim.
+fn hk_wallet_payload(config: Option<&Value>, params: &WechatJsapiParams) -> String {
+    let mut o = Obj::new();
+    o.value("config", config.unwrap_or(&Value::Null)).obj("payConfig", Obj::jsapi(params, false));
+    o.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkout::step::{bridge, hk_wallet_payload, wallet};
+    use crate::checkout::step::{bridge, wallet};
     use crate::error::ErrorCode;
-    use crate::model::{Gateway, WechatJsapiParams};
+    use crate::model::Gateway;
 
     fn order() -> Order {
         let mut o = Order::new("T1", None);
