@@ -396,6 +396,13 @@ impl Value {
     }
 }
 
+/// `s` as a JSON string (quoted and escaped).
+pub(crate) fn string(s: &str) -> String {
+    let mut out = String::new();
+    write_string(s, &mut out);
+    out
+}
+
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {

@@ -6,7 +6,7 @@ use crate::checkout::{step, text};
 use crate::env::Container;
 use crate::error::{ErrorCode, PayError};
 use crate::gateway::protocol;
-use crate::json::{Obj, Value};
+use crate::json::Obj;
 use crate::model::{AppProvider, Channel, Mode, NextAction};
 
 impl Flow {
@@ -78,7 +78,7 @@ impl Flow {
                     let url = bridge::mini_program_url(&self.settings.mini_program_page, params, self.settings.gateway, &self.order.out_trade_no);
                     self.store(deadline);
                     self.action(Obj::kind_url("miniProgram", &url), Some(deadline));
-                    self.fx.bridge(BridgeKind::MiniProgram, &Value::str(url).to_json());
+                    self.fx.bridge(BridgeKind::MiniProgram, &crate::json::string(&url));
                 }
                 kind => {
                     let kind = if kind == Some(BridgeKind::WechatSdk) { BridgeKind::WechatSdk } else { BridgeKind::Wechat };
