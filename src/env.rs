@@ -214,26 +214,39 @@ pub(crate) fn detect(user_agent: &str, hints: &Hints) -> Environment {
     } else {
         Container::Desktop
     };
-    // Only `detectEnvironment` reports `os` and `certain` (no payment flow
-    // reads them): builds without it leave both out.
+    let env = Environment::new(container, mobile, None);
     #[cfg(any(test, feature = "low-level-api"))]
-    let certain = has(MOZILLA)
-        && match container {
-            // iOS WeChat without a hint or the UA token: a mini-program is not ruled out.
-            _ if wechat => wechat_mini_program(hints, has(MINIPROGRAM)).1 || os != Os::Ios,
-            // A wallet known only from its bridge.
-            Container::Wechat => false,
-            Container::Alipay => has(ALIPAY),
-            _ => true,
-        };
-    Environment {
-        container,
-        #[cfg(any(test, feature = "low-level-api"))]
+    let env = Environment {
         os,
-        mobile,
-        #[cfg(any(test, feature = "low-level-api"))]
-        certain,
-        recommended_modes: recommended_modes(container, mobile).to_vec(),
+        certain: has(MOZILLA)
+            && match container {
+                // iOS WeChat without a hint or the UA token: a mini-program is not ruled out.
+                _ if wechat => wechat_mini_program(hints, has(MINIPROGRAM)).1 || os != Os::Ios,
+                // A wallet known only from its bridge.
+                Container::Wechat => false,
+                Container::Alipay => has(ALIPAY),
+                _ => true,
+            },
+        ..env
+    };
+    env
+}
+
+impl Environment {
+    /// `container` on a `mobile` device or not, with `modes` (default: the
+    /// module's table). In the builds that report `os` and `certain`
+    /// (`detectEnvironment`; no payment flow reads either) they start as
+    /// `Os::Other` and `true`; the callers there set what they know.
+    pub(crate) fn new(container: Container, mobile: bool, modes: Option<Vec<Mode>>) -> Environment {
+        Environment {
+            container,
+            #[cfg(any(test, feature = "low-level-api"))]
+            os: Os::Other,
+            mobile,
+            #[cfg(any(test, feature = "low-level-api"))]
+            certain: true,
+            recommended_modes: modes.unwrap_or_else(|| recommended_modes(container, mobile).to_vec()),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 #[cfg(any(test, feature = "low-level-api"))]
 use crate::env::Os;
-use crate::env::{recommended_modes, Container, Environment};
+use crate::env::{Container, Environment};
 use crate::json::Value;
 use crate::model::{Channel, Mode};
 
@@ -40,14 +40,8 @@ pub(crate) fn methods(offered: &[(Mode, Channel)], env: &Environment) -> Vec<(Mo
 pub(crate) fn environment_from_json(v: &Value) -> Option<Environment> {
     // One word-list scan (the containers' JS names, in `CONTAINERS`' order) instead of a name per container.
     let container = CONTAINERS[crate::text::position("wechat|wechat-miniprogram|alipay|alipay-miniprogram|unionpay|mobile|desktop", b'|', v.text("container")?)?];
-    #[cfg(any(test, feature = "low-level-api"))]
-    let os = match v.text("os") {
-        Some("ios") => Os::Ios,
-        Some("android") => Os::Android,
-        _ => Os::Other,
-    };
     let mobile = v.get("mobile").and_then(Value::as_bool_lenient).unwrap_or(container != Container::Desktop);
-    let recommended_modes = match v.get("recommendedModes") {
+    let modes = match v.get("recommendedModes") {
         Some(Value::Array(modes)) => {
             let mut out = Vec::new();
             for m in modes {
@@ -55,19 +49,20 @@ pub(crate) fn environment_from_json(v: &Value) -> Option<Environment> {
                     out.push(m);
                 }
             }
-            out
+            Some(out)
         }
-        _ => recommended_modes(container, mobile).to_vec(),
+        _ => None,
     };
+    let env = Environment::new(container, mobile, modes);
     #[cfg(any(test, feature = "low-level-api"))]
-    let certain = v.get("certain").and_then(Value::as_bool_lenient).unwrap_or(true);
-    Some(Environment {
-        container,
-        #[cfg(any(test, feature = "low-level-api"))]
-        os,
-        mobile,
-        #[cfg(any(test, feature = "low-level-api"))]
-        certain,
-        recommended_modes,
-    })
+    let env = Environment {
+        os: match v.text("os") {
+            Some("ios") => Os::Ios,
+            Some("android") => Os::Android,
+            _ => Os::Other,
+        },
+        certain: v.get("certain").and_then(Value::as_bool_lenient).unwrap_or(true),
+        ..env
+    };
+    Some(env)
 }
