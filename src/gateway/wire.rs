@@ -146,8 +146,18 @@ pub trait GatewayWire: Sync {
     /// (e.g. BlueOcean `{"code":4004,…}`), paired with the HTTP status.
     fn decode_request(&self, endpoint: &Endpoint, request: &WireRequest, secrets: &Secrets, now_ms: i64) -> Result<Value, (u16, Value)>;
 
-    /// Proxy: checks a response body's signature.
-    fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck;
+    /// Checks a response body's signature from its bytes:
+    /// [`GatewayWire::verify_answer`] of its JSON (`null` for a body that is
+    /// not JSON). The proxy, which reads every answer anyway, calls
+    /// `verify_answer` with what it read.
+    fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck {
+        let answer = std::str::from_utf8(body).ok().and_then(|t| crate::json::parse(t).ok()).unwrap_or(Value::Null);
+        self.verify_answer(&answer, secrets)
+    }
+
+    /// Proxy: checks the signature of an answer already read as JSON (the
+    /// proxy reads each answer once, for this and for the page).
+    fn verify_answer(&self, answer: &Value, secrets: &Secrets) -> ResponseCheck;
 
     /// Proxy: whether the gateway signs `endpoint`'s answers, so that a
     /// [`ResponseCheck::Missing`] one is refused (fail closed).

@@ -21,7 +21,7 @@ wait $load
 grep -E "Requests/sec" "$out/wrk.txt"
 echo "== inclusive share of the process's samples"
 perf report -i "$out/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | sed -E 's/ +$//' |
-  grep -E "Handler<\(M,T1,T2,T3,T4\),S>|Handler<\(M,T1,T2,T3,T4,T5,T6\),S>|exchange::call|upstream::send|encode_request|verify_response|json::parse$|to_json$|Layer<S>>::on_event|sandbox_secrets|sandbox::log::event|entry_SYSCALL_64_after_hwframe|OrderSource::lookup|metrics::Metrics::request|proxy::events::|paybridge_proxy::store::" |
+  grep -E "Handler<\(M,T1,T2,T3,T4\),S>|Handler<\(M,T1,T2,T3,T4,T5,T6\),S>|exchange::call|upstream::send|encode_request|verify_answer|json::parse$|to_json$|Layer<S>>::on_event|sandbox_secrets|sandbox::log::event|entry_SYSCALL_64_after_hwframe|OrderSource::lookup|metrics::Metrics::request|proxy::events::|paybridge_proxy::store::" |
   cut -c1-160 | head -40
 echo "== top self time"
 perf report -i "$out/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -E "^ +[0-9]" | sed -E 's/ +$//' | cut -c1-160 | head -25

@@ -78,7 +78,7 @@ pub async fn call_in(shared: &Shared, gateway: Gateway, endpoint: &Endpoint, pat
             .filter(|v| matches!(v, Value::Object(_)))
             .ok_or_else(|| ProxyError::bad_upstream_body(format!("the gateway answered HTTP {} without a JSON object", reply.status)))?;
         // Fail closed: a 2xx answer of a kind the gateway signs must carry a right signature.
-        let check = match (config.verify_responses, codec.verify_response(&reply.body, &secrets)) {
+        let check = match (config.verify_responses, codec.verify_answer(&value, &secrets)) {
             (false, _) => ResponseCheck::Unsigned,
             (true, ResponseCheck::Missing) if (200..300).contains(&reply.status) && codec.signs_answers_of(endpoint) => ResponseCheck::BadSignature,
             (true, ResponseCheck::Missing) => ResponseCheck::Unsigned,

@@ -187,7 +187,7 @@ impl GatewayWire for BeeCloud {
         Ok(Value::Object(out))
     }
 
-    fn verify_response(&self, _body: &[u8], _secrets: &Secrets) -> ResponseCheck {
+    fn verify_answer(&self, _answer: &Value, _secrets: &Secrets) -> ResponseCheck {
         ResponseCheck::Unsigned
     }
 

@@ -189,10 +189,9 @@ impl GatewayWire for BlueOcean {
         Ok(Value::Object(members.iter().filter(|(k, _)| k != "sign").cloned().collect()))
     }
 
-    fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck {
+    fn verify_answer(&self, answer: &Value, secrets: &Secrets) -> ResponseCheck {
         let Ok(app_key) = secrets.get("app_key") else { return ResponseCheck::BadSignature };
-        let Some(value) = std::str::from_utf8(body).ok().and_then(|t| json::parse(t).ok()) else { return ResponseCheck::Unsigned };
-        let Some(signed) = signed_part(&value) else { return ResponseCheck::Unsigned };
+        let Some(signed) = signed_part(answer) else { return ResponseCheck::Unsigned };
         match signed.get("sign").map(Value::as_text) {
             // A result BlueOcean signs, stripped of its signature.
             None => ResponseCheck::Missing,

@@ -207,8 +207,8 @@ impl GatewayWire for ChaoYing {
         Ok(Value::object(pairs.into_iter().filter(|(k, _)| k != "sign").map(|(k, v)| (k, Value::String(v)))))
     }
 
-    fn verify_response(&self, body: &[u8], secrets: &Secrets) -> ResponseCheck {
-        let Some(pairs) = body_text(body).and_then(|t| crate::json::parse(t).ok()).as_ref().and_then(object_pairs) else {
+    fn verify_answer(&self, answer: &Value, secrets: &Secrets) -> ResponseCheck {
+        let Some(pairs) = object_pairs(answer) else {
             return ResponseCheck::Unsigned;
         };
         let Ok(key) = secrets.get("key") else {

@@ -239,7 +239,7 @@ impl GatewayWire for HipoPay {
     }
 
     /// HipoPay does not sign responses (seed §1, §2).
-    fn verify_response(&self, _body: &[u8], _secrets: &Secrets) -> ResponseCheck {
+    fn verify_answer(&self, _answer: &Value, _secrets: &Secrets) -> ResponseCheck {
         ResponseCheck::Unsigned
     }
 

@@ -171,7 +171,7 @@ impl GatewayWire for HiPos {
         Ok(Value::Object(fields))
     }
 
-    fn verify_response(&self, _body: &[u8], _secrets: &Secrets) -> ResponseCheck {
+    fn verify_answer(&self, _answer: &Value, _secrets: &Secrets) -> ResponseCheck {
         ResponseCheck::Unsigned
     }
 
