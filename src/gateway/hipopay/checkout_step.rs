@@ -163,7 +163,7 @@ impl Awaiting {
             return None;
         }
         // The order number as requests check it (1–64 letters, digits, `-`, `_`).
-        let no = crate::gateway::common::check_id("order number", v.text("outTradeNo")?, 1, 64, b"-_").ok()?;
+        let no = super::check_order_no(v.text("outTradeNo")?).ok()?;
         let channel = Channel::parse(v.text("channel")?)?;
         let (gateway, until_ms) = (Gateway::parse(v.text("gateway")?)?, v.int("until")?);
         // Built once, every member checked first.
